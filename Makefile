@@ -1,0 +1,60 @@
+# The two commands of the quick start are `make run` and `make test`; each sets itself up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PYBABEL := $(VENV)/bin/pybabel
+STAMP := $(VENV)/.installed-stamp
+PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: install run chat test lint typecheck bench diagrams i18n-extract i18n-update i18n-compile clean
+
+install: $(STAMP) $(MO)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
+	$(PYBABEL) compile -q -d locales -D messages -l $* --use-fuzzy=false 2>/dev/null || $(PYBABEL) compile -q -d locales -D messages -l $*
+
+## The main job: Telegram bot when TELEGRAM_BOT_TOKEN is set, the local chat otherwise.
+run: install
+	scripts/with-redis.sh $(PY) -m bot
+
+## The local chat in the terminal, whatever the environment says.
+chat: install
+	scripts/with-redis.sh $(PY) -m bot chat
+
+## The whole suite, against a private redis-server when REDIS_URL is unset.
+test: install
+	scripts/ensure-redis.sh
+	$(PY) -m pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check bot flows storage tests
+	$(VENV)/bin/mypy
+
+bench: install
+	scripts/with-redis.sh $(PY) -m bench
+
+## Regenerate the Mermaid diagrams of every flow into docs/flows/.
+diagrams: install
+	$(PY) -m bot diagrams docs/flows
+
+i18n-extract: install
+	$(PYBABEL) extract -q -F babel.cfg -k N_ -k _ --no-location --sort-output \
+	  --project=sme-shanghai-bot -o locales/messages.pot bot flows
+
+i18n-update: i18n-extract
+	$(PYBABEL) update -q -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
+	$(PY) -m bot.i18n_tools fill-en locales/en/LC_MESSAGES/messages.po
+
+i18n-compile: install
+	$(PYBABEL) compile -q -d locales -D messages
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache

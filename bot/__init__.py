@@ -1,0 +1,1 @@
+"""Channels and processes: Telegram runtime, local chat, rendering, i18n wiring, settings."""

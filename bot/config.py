@@ -1,0 +1,52 @@
+"""Settings, from environment variables only (documented in the README's configuration table)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every knob of the bot. Unset values take the embedded defaults for a local run."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    bot_mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_path: str = "/telegram/webhook"
+    host: str = "0.0.0.0"
+    port: int = Field(default=8080, ge=1, le=65535)
+    redis_url: str = "redis://localhost:6379/0"
+    redis_prefix: str = "smebot"
+    default_locale: Literal["zh_CN", "en"] = "zh_CN"
+    fallback_locale: Literal["zh_CN", "en"] = "en"
+    draft_ttl_days: float = Field(default=30, gt=0)
+    profile_ttl_days: float = Field(default=365, gt=0)
+    policy_file: Path | None = None
+    locales_dir: Path = ROOT / "locales"
+    chat_user_id: int = 1
+    log_level: str = "INFO"
+
+    @field_validator("telegram_bot_token", "webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    def check_webhook(self) -> None:
+        """Webhook mode needs a public URL and a secret; say which is missing."""
+        missing = [name for name, v in (("WEBHOOK_URL", self.webhook_url), ("WEBHOOK_SECRET", self.webhook_secret)) if not v]
+        if self.bot_mode == "webhook" and missing:
+            raise ValueError(f"BOT_MODE=webhook needs {' and '.join(missing)}")

@@ -1,0 +1,74 @@
+"""A founder's partial application for one flow, and the founder's whole state, as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SUMMARY = "summary"
+DONE = "done"
+DRAFT_SCHEMA = 1
+
+
+@dataclass
+class Draft:
+    """Where a founder is in one flow and what they answered. Serialised as JSON."""
+
+    flow: str
+    step: str
+    answers: dict[str, Any] = field(default_factory=dict)
+    scratch: dict[str, Any] = field(default_factory=dict)
+    revision: int = 0
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    schema: int = DRAFT_SCHEMA
+
+    @property
+    def finished(self) -> bool:
+        return self.step == DONE
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Draft:
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        return cls(**known)
+
+
+@dataclass
+class Prefs:
+    """Per-founder settings kept apart from drafts, so that cancelling a draft keeps them."""
+
+    lang: str | None = None
+    active: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Prefs:
+        return cls(lang=data.get("lang"), active=data.get("active"))
+
+
+@dataclass
+class FounderState:
+    """Everything the bot knows about one founder; `changed` names the records to write back."""
+
+    user_id: int
+    prefs: Prefs = field(default_factory=Prefs)
+    profile: dict[str, Any] = field(default_factory=dict)
+    drafts: dict[str, Draft] = field(default_factory=dict)
+    changed: set[str] = field(default_factory=set)
+
+    def touch(self, record: str) -> None:
+        """Mark a record ('prefs', 'profile' or 'draft:<flow>') to be written back."""
+        self.changed.add(record)
+
+    def put_draft(self, draft: Draft) -> None:
+        self.drafts[draft.flow] = draft
+        self.touch(f"draft:{draft.flow}")
+
+    def drop_draft(self, flow: str) -> None:
+        self.drafts.pop(flow, None)
+        self.touch(f"draft:{flow}")

@@ -1,0 +1,138 @@
+"""The flow engine: one `transitions` Machine per flow, built once; drafts are attached per event.
+
+States are the fields, then `summary` and `done`. Triggers: `next` goes to the first
+applicable, unanswered field (else the summary), `back` to the previous applicable field,
+`edit` from the summary to a chosen field, `confirm` from the summary to `done`. The linear
+edges are generated from field order; a flow's `branches` are tried first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from transitions import EventData, Machine
+
+from flows.draft import DONE, SUMMARY, Draft
+from flows.spec import Answers, Field, FlowSpec
+
+Condition = Callable[[EventData], bool]
+
+
+def applies(field: Field, answers: Answers) -> bool:
+    """Whether the field is asked, given the answers so far."""
+    return field.when is None or bool(field.when(answers))
+
+
+class _Walker:
+    """The model `transitions` moves: a draft seen through its flow's spec."""
+
+    def __init__(self, draft: Draft) -> None:
+        self.draft = draft
+        self.state = draft.step
+
+
+def _named(name: str, func: Condition) -> Condition:
+    func.__name__ = name
+    func.__qualname__ = name
+    return func
+
+
+def _pending(field: Field) -> Condition:
+    def cond(event: EventData) -> bool:
+        answers = event.model.draft.answers
+        return field.name not in answers and applies(field, answers)
+
+    return _named(f"ask_{field.name}", cond)
+
+
+def _applicable(field: Field) -> Condition:
+    return _named(f"has_{field.name}", lambda event: applies(field, event.model.draft.answers))
+
+
+def _targeted(field: Field) -> Condition:
+    return _named(f"edit_{field.name}", lambda event: event.kwargs.get("target") == field.name)
+
+
+def _validate(spec: FlowSpec) -> None:
+    names = [f.name for f in spec.fields]
+    if len(set(names)) != len(names) or {SUMMARY, DONE} & set(names):
+        raise ValueError(f"flow {spec.id}: field names must be unique and not {SUMMARY}/{DONE}")
+    if spec.fields[0].when is not None:
+        raise ValueError(f"flow {spec.id}: the first field cannot be conditional")
+    for i, f in enumerate(spec.fields):
+        for dep in f.depends_on:
+            if dep not in names[:i]:
+                raise ValueError(f"flow {spec.id}: {f.name} depends on {dep}, not an earlier field")
+        if f.when is not None and not f.depends_on:
+            raise ValueError(f"flow {spec.id}: conditional field {f.name} must name depends_on")
+
+
+def build_machine(spec: FlowSpec, machine_class: type[Machine] = Machine, **kwargs: Any) -> Machine:
+    """The flow's state machine, with no model attached (or a GraphMachine for diagrams)."""
+    _validate(spec)
+    names = [f.name for f in spec.fields]
+    machine = machine_class(
+        model=None, states=[*names, SUMMARY, DONE], initial=names[0],
+        auto_transitions=False, send_event=True, ignore_invalid_triggers=True, **kwargs,
+    )
+    for branch in spec.branches:
+        machine.add_transition(**branch)
+    for i, src in enumerate(spec.fields):
+        for dst in spec.fields[i + 1 :]:
+            machine.add_transition("next", src.name, dst.name, conditions=[_pending(dst)])
+        machine.add_transition("next", src.name, SUMMARY)
+    for i, src_name in enumerate([*names, SUMMARY]):
+        for dst in reversed(spec.fields[:i]):
+            machine.add_transition("back", src_name, dst.name, conditions=[_applicable(dst)])
+    for f in spec.fields:
+        machine.add_transition("edit", SUMMARY, f.name, conditions=[_targeted(f)])
+    machine.add_transition("confirm", SUMMARY, DONE)
+    return machine
+
+
+class FlowMachine:
+    """Moves drafts of one flow. Pure: reads and writes the draft it is given, nothing else."""
+
+    def __init__(self, spec: FlowSpec) -> None:
+        self.spec = spec
+        self._machine = build_machine(spec)
+
+    def fire(self, draft: Draft, trigger: str, **kwargs: Any) -> bool:
+        """Fire a trigger on the draft; True when the step changed."""
+        walker = _Walker(draft)
+        self._machine.add_model(walker, initial=draft.step)
+        try:
+            moved = bool(walker.trigger(trigger, **kwargs))
+        finally:
+            self._machine.remove_model(walker)
+        if moved:
+            draft.step = walker.state
+        return moved
+
+    def applicable(self, answers: Answers) -> list[Field]:
+        """The fields asked given these answers, in order."""
+        return [f for f in self.spec.fields if applies(f, answers)]
+
+    def set_answer(self, draft: Draft, name: str, value: Any) -> None:
+        """Store an accepted answer; clear what depended on it and what no longer applies."""
+        changed = draft.answers.get(name, _MISSING) != value
+        draft.answers[name] = value
+        draft.scratch.pop(name, None)
+        draft.revision += 1
+        if changed:
+            self._invalidate(draft, {name})
+
+    def _invalidate(self, draft: Draft, changed: set[str]) -> None:
+        stale = set(changed)
+        for f in self.spec.fields:
+            if stale & set(f.depends_on) or not applies(f, draft.answers):
+                if f.name in draft.answers or f.name in draft.scratch:
+                    draft.answers.pop(f.name, None)
+                    draft.scratch.pop(f.name, None)
+                    stale.add(f.name)
+                elif stale & set(f.depends_on):
+                    stale.add(f.name)
+
+
+_MISSING = object()

@@ -1,0 +1,12 @@
+"""The flows the bot offers, in menu order. A flow appears here once it works end to end."""
+
+from __future__ import annotations
+
+from flows import registration
+from flows.policy import PolicyData
+from flows.spec import FlowSpec
+
+
+def all_flows(policy: PolicyData) -> list[FlowSpec]:
+    """Every working flow, built against the policy data."""
+    return [registration.build(policy)]

@@ -1,0 +1,46 @@
+"""Translatable text as data: flows say *what* to show, the renderer in `bot/` translates it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def N_(msgid: str) -> str:
+    """Mark a string for extraction by Babel without translating it here."""
+    return msgid
+
+
+@dataclass(frozen=True)
+class Text:
+    """A gettext message id with its format parameters.
+
+    Parameters may themselves be `Text` (translated first) or plain values. A `Text` with
+    `literal=True` is shown as is (data that carries its own language, such as a user's answer).
+    """
+
+    msgid: str
+    params: dict[str, Any] = field(default_factory=dict)
+    literal: bool = False
+
+    @classmethod
+    def raw(cls, value: str) -> Text:
+        """Text shown verbatim, never translated."""
+        return cls(value, literal=True)
+
+
+def T(msgid: str, **params: Any) -> Text:
+    """Shorthand for `Text(msgid, params)`; the msgid must be a literal marked with N_ or be a
+    string already marked elsewhere."""
+    return Text(msgid, params)
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A piece of policy data in both languages (from the data file, not from the catalogs)."""
+
+    zh: str
+    en: str
+
+    def pick(self, locale: str) -> str:
+        return self.zh if locale.startswith("zh") else self.en

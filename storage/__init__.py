@@ -1,0 +1,1 @@
+"""Redis persistence: founder state (drafts, profile, preferences), revisioned JSON. Knows no Telegram."""

@@ -1,0 +1,156 @@
+"""Contract suite for FounderStore, against a real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+import redis.asyncio as aioredis
+
+from flows.draft import Draft
+from storage.errors import DraftConflict, TurnTimeout
+from storage.founders import FounderStore
+from storage.keys import KeyBuilder
+
+FLOWS = ("registration", "subsidy")
+
+
+def make_store(redis: aioredis.Redis, prefix: str, **kwargs: object) -> FounderStore:
+    return FounderStore(redis, FLOWS, keys=KeyBuilder(prefix), **kwargs)  # type: ignore[arg-type]
+
+
+async def test_new_founder_starts_empty(redis, key_prefix):
+    store = make_store(redis, key_prefix)
+    turn = await store.begin(7, update_id=1)
+    assert turn is not None
+    assert turn.revision == "0" and turn.state.drafts == {} and turn.state.prefs.lang is None
+    assert await store.commit(turn) == "0"  # nothing changed: revision stays
+
+
+async def test_commit_writes_json_with_ttl_and_bumps_revision(redis, key_prefix):
+    store = make_store(redis, key_prefix, draft_ttl=timedelta(days=30))
+    turn = await store.begin(7)
+    turn.state.prefs.lang = "en"
+    turn.state.touch("prefs")
+    turn.state.put_draft(Draft(flow="registration", step="industry", answers={"business_form": "llc"}, revision=1))
+    assert await store.commit(turn) == "1"
+    key = store.keys.founder(7, "draft", "registration")
+    raw = await redis.get(key)
+    assert b'"business_form":"llc"' in raw
+    ttl = await redis.pttl(key)
+    assert timedelta(days=29) < timedelta(milliseconds=ttl) <= timedelta(days=30)
+    state = await store.peek(7)
+    assert state.prefs.lang == "en"
+    assert state.drafts["registration"].step == "industry"
+    assert state.drafts["registration"].answers == {"business_form": "llc"}
+
+
+async def test_dropped_draft_is_deleted_and_other_records_survive(redis, key_prefix):
+    store = make_store(redis, key_prefix)
+    turn = await store.begin(8)
+    turn.state.prefs.lang = "zh_CN"
+    turn.state.touch("prefs")
+    turn.state.put_draft(Draft(flow="subsidy", step="a"))
+    await store.commit(turn)
+    turn = await store.begin(8)
+    turn.state.drop_draft("subsidy")
+    await store.commit(turn)
+    state = await store.peek(8)
+    assert "subsidy" not in state.drafts and state.prefs.lang == "zh_CN"
+    assert await redis.exists(store.keys.founder(8, "draft", "subsidy")) == 0
+
+
+async def test_redelivered_update_is_handled_once(redis, key_prefix):
+    store = make_store(redis, key_prefix)
+    turn = await store.begin(9, update_id=555)
+    assert turn is not None
+    turn.state.put_draft(Draft(flow="registration", step="x"))
+    await store.commit(turn)
+    assert await store.begin(9, update_id=555) is None
+    other = await store.begin(9, update_id=556)
+    assert other is not None
+    await store.commit(other)
+
+
+async def test_stale_revision_is_refused(redis, key_prefix):
+    store = make_store(redis, key_prefix)
+    turn = await store.begin(10)
+    await redis.incr(store.keys.founder(10, "rev"))  # someone wrote behind the queue's back
+    turn.state.put_draft(Draft(flow="registration", step="x"))
+    with pytest.raises(DraftConflict):
+        await store.commit(turn)
+    again = await store.begin(10, token=turn.token)  # keeps its place in the queue; reloads
+    assert again is not None and again.revision == "1"
+    await store.commit(again)
+
+
+async def test_two_concurrent_writers_take_turns_in_arrival_order(redis, redis_url, key_prefix):
+    second_client = aioredis.from_url(redis_url)  # as if another bot process
+    stores = [make_store(redis, key_prefix), make_store(second_client, key_prefix)]
+    order: list[str] = []
+    first_holds = asyncio.Event()
+
+    async def writer(store: FounderStore, name: str, hold: bool) -> None:
+        turn = await store.begin(11)
+        assert turn is not None
+        if hold:
+            first_holds.set()
+            await asyncio.sleep(0.2)  # the other writer arrives meanwhile and must wait
+        draft = turn.state.drafts.get("registration") or Draft(flow="registration", step="s")
+        draft.answers[name] = len(draft.answers)
+        turn.state.put_draft(draft)
+        order.append(name)
+        await store.commit(turn)
+
+    first = asyncio.create_task(writer(stores[0], "first", True))
+    await first_holds.wait()
+    await asyncio.gather(first, writer(stores[1], "second", False))
+    await second_client.aclose()
+    assert order == ["first", "second"]
+    state = await stores[0].peek(11)
+    assert state.drafts["registration"].answers == {"first": 0, "second": 1}
+
+
+async def test_many_concurrent_updates_lose_nothing(redis, key_prefix):
+    store = make_store(redis, key_prefix)
+
+    async def add(i: int) -> None:
+        turn = await store.begin(12, update_id=1000 + i)
+        assert turn is not None
+        draft = turn.state.drafts.get("registration") or Draft(flow="registration", step="s")
+        draft.answers[str(i)] = i
+        turn.state.put_draft(draft)
+        await store.commit(turn)
+
+    await asyncio.gather(*(add(i) for i in range(30)))
+    state = await store.peek(12)
+    assert len(state.drafts["registration"].answers) == 30
+
+
+async def test_dead_holder_is_evicted_after_its_lease(redis, key_prefix):
+    store = make_store(redis, key_prefix, lease=timedelta(milliseconds=200))
+    dead = await store.begin(13)  # never commits: its process died
+    assert dead is not None
+    turn = await store.begin(13)
+    assert turn is not None and turn.token != dead.token
+    await store.commit(turn)
+
+
+async def test_waiting_too_long_raises(redis, key_prefix):
+    store = make_store(redis, key_prefix, lease=timedelta(seconds=30), max_wait=timedelta(milliseconds=100))
+    holder = await store.begin(14)
+    assert holder is not None
+    with pytest.raises(TurnTimeout):
+        await store.begin(14)
+    await store.release(14, holder.token)
+    assert await store.begin(14) is not None
+
+
+def test_keys_are_versioned_and_checked():
+    keys = KeyBuilder("smebot")
+    assert keys.founder(42, "draft", "registration") == "smebot:v1:f:{42}:draft:registration"
+    with pytest.raises(ValueError):
+        keys.founder(42, "bad:part")
+    with pytest.raises(ValueError):
+        KeyBuilder("a:b")
