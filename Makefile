@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
-	$(PYBABEL) compile -q -d locales -D messages -l $* --use-fuzzy=false 2>/dev/null || $(PYBABEL) compile -q -d locales -D messages -l $*
+	$(PYBABEL) compile -i $< -o $@ -l $* --statistics
 
 ## The main job: Telegram bot when TELEGRAM_BOT_TOKEN is set, the local chat otherwise.
 run: install
@@ -46,15 +46,15 @@ diagrams: install
 	$(PY) -m bot diagrams docs/flows
 
 i18n-extract: install
-	$(PYBABEL) extract -q -F babel.cfg -k N_ -k _ --no-location --sort-output \
+	$(PYBABEL) extract -F babel.cfg -k N_ -k _ --no-location --sort-output \
 	  --project=sme-shanghai-bot -o locales/messages.pot bot flows
 
 i18n-update: i18n-extract
-	$(PYBABEL) update -q -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
+	$(PYBABEL) update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 	$(PY) -m bot.i18n_tools fill-en locales/en/LC_MESSAGES/messages.po
 
 i18n-compile: install
-	$(PYBABEL) compile -q -d locales -D messages
+	$(PYBABEL) compile -d locales -D messages
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache

@@ -16,7 +16,10 @@ from flows.spec import FlowSpec
 def mermaid(spec: FlowSpec) -> str:
     """The Mermaid source of a flow's machine, as `transitions` draws it."""
     machine = build_machine(spec, GraphMachine, graph_engine="mermaid", title=spec.id, show_conditions=True)
-    return str(machine.get_graph().draw(None))
+    model = type("Draft", (), {})()
+    machine.add_model(model)
+    source = str(model.get_graph().draw(None))
+    return source.replace(f"---\n{spec.id}\n---", f"---\ntitle: {spec.id}\n---", 1)
 
 
 def document(spec: FlowSpec) -> str:

@@ -59,7 +59,10 @@ class Renderer:
         return str(value)
 
     def render(self, reply: Reply, locale: str) -> RenderedMessage:
-        text = "\n\n".join(self.text(block, locale) for block in reply.blocks)
+        text = ""
+        for block in reply.blocks:
+            part = self.text(block, locale)
+            text += ("\n" if part.startswith("•") else "\n\n") + part if text else part
         buttons = tuple(
             tuple(RenderedButton(self.text(b.label, locale), b.action) for b in row) for row in reply.buttons
         )

@@ -21,6 +21,16 @@ class District:
     zh: str
     en: str
 
+    @property
+    def short_zh(self) -> str:
+        """The name as on a narrow button: 黄浦, 浦东."""
+        return self.zh.removesuffix("新区").removesuffix("区")
+
+    @property
+    def short_en(self) -> str:
+        """The name as on a narrow button: Huangpu, Pudong."""
+        return self.en.removesuffix(" New Area").removesuffix(" District")
+
 
 DISTRICTS: tuple[District, ...] = (
     District("huangpu", "黄浦区", "Huangpu District"),

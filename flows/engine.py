@@ -9,7 +9,7 @@ edges are generated from field order; a flow's `branches` are tried first.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from transitions import EventData, Machine
 
@@ -32,6 +32,10 @@ class _Walker:
         self.state = draft.step
 
 
+def _answers(event: EventData) -> Answers:
+    return cast(_Walker, event.model).draft.answers
+
+
 def _named(name: str, func: Condition) -> Condition:
     func.__name__ = name
     func.__qualname__ = name
@@ -40,14 +44,14 @@ def _named(name: str, func: Condition) -> Condition:
 
 def _pending(field: Field) -> Condition:
     def cond(event: EventData) -> bool:
-        answers = event.model.draft.answers
+        answers = _answers(event)
         return field.name not in answers and applies(field, answers)
 
     return _named(f"ask_{field.name}", cond)
 
 
 def _applicable(field: Field) -> Condition:
-    return _named(f"has_{field.name}", lambda event: applies(field, event.model.draft.answers))
+    return _named(f"has_{field.name}", lambda event: applies(field, _answers(event)))
 
 
 def _targeted(field: Field) -> Condition:
@@ -103,7 +107,8 @@ class FlowMachine:
         walker = _Walker(draft)
         self._machine.add_model(walker, initial=draft.step)
         try:
-            moved = bool(walker.trigger(trigger, **kwargs))
+            fire = cast(Callable[..., bool], walker.trigger)  # bound by add_model
+            moved = bool(fire(trigger, **kwargs))
         finally:
             self._machine.remove_model(walker)
         if moved:

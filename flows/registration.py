@@ -52,9 +52,11 @@ def _size_lines(answers: Answers, policy: PolicyData) -> tuple[str, list[Block]]
     money = {m: Decimal(answers[m]) / WAN for m in ("revenue", "assets") if answers.get(m) is not None}
     result = classify(industry, staff=answers.get("staff"), revenue_wan=money.get("revenue"),
                       assets_wan=money.get("assets"))
+    if result.size is None:  # every metric the industry needs is asked, so this means bad data
+        raise ValueError(f"size undecided for {industry.code}: missing {result.missing}")
     reasons = tuple(
         Text(N_("{metric} {value} {comparison} {threshold}"),
-             {"metric": Text(METRIC_NAMES[d.metric]), "value": _number(d.value), "comparison": d.comparison,
+             {"metric": Text(METRIC_NAMES[d.metric]), "value": _number(d.value), "comparison": Text.raw("≥" if d.op == ">=" else "<"),
               "threshold": _number(d.threshold)})
         for d in result.decided_by
     )
@@ -85,25 +87,30 @@ def complete(answers: Answers, ctx: Context) -> Completion:
     items = policy.checklist_for(profile)
 
     def bullet(text: Localized, cite: str, link: str | None) -> Text:
-        url = policy.link(link).url if link else ""
-        return Text(N_("• {text} ({cite}) {url}"), {"text": text, "cite": Text.raw(cite), "url": Text.raw(url)})
+        if link:
+            return Text(N_("• {text} {url}"), {"text": text, "url": Text.raw(policy.link(link).url)})
+        return Text(N_("• {text} ({cite})"), {"text": text, "cite": Text.raw(cite)})
 
     steps: list[Block] = [Text(N_("🖥 Register online, step by step:"))]
     steps += [bullet(i.text, i.cite, i.link) for i in items if i.kind == "step"]
     materials: list[Block] = [Text(N_("📄 Materials to prepare:"))]
     materials += [bullet(i.text, i.cite, i.link) for i in items if i.kind == "material"]
-    fits: list[Block] = [Text(N_("🎯 Policies and public services that fit you ({articles}):"), {"articles": articles((9,))})]
+    fits: list[Block] = [Text(N_("🎯 Policies that fit you ({articles}, list of business support policies):"),
+                              {"articles": articles((9,))})]
+    services: list[Block] = [Text(N_("🤝 Public services for you ({articles}, list of public services for "
+                                     "enterprises):"), {"articles": articles((9,))})]
     for p in policy.policies_for(profile):
         office = policy.office(p.office)
         office_name = Localized(office.name_for("zh_CN", district.zh), office.name_for("en", district.en))
         amount = p.amount if p.verified and p.amount else Text.raw("")
-        fits.append(Text(N_("• {title} ({articles}): {summary} {amount} → {office}"),
-                         {"title": p.title, "articles": articles(p.articles), "summary": p.summary,
-                          "amount": amount, "office": office_name}))
+        (fits if p.kind == "policy" else services).append(
+            Text(N_("• {title} ({articles}): {summary} {amount} → {office}"),
+                 {"title": p.title, "articles": articles(p.articles), "summary": p.summary,
+                  "amount": amount, "office": office_name}))
     if len(fits) == 1:
         fits.append(Text(N_("No listed policy matches your answers; the district SME service centre can advise.")))
     header: list[Block] = [Text(N_("✅ Your registration checklist")), *size_lines]
-    return Completion(blocks=(tuple(header), tuple(steps), tuple(materials), tuple(fits)),
+    return Completion(blocks=(tuple(header), tuple(steps), tuple(materials), tuple(fits), tuple(services)),
                       profile=profile, next_flows=("subsidy",))
 
 

@@ -48,7 +48,7 @@ def _answer_buttons(spec: FlowSpec, draft: Draft, field: Field) -> list[tuple[Bu
     if field.kind is Kind.YESNO:
         return [(pick(Text(N_("Yes")), "yes"), pick(Text(N_("No")), "no"))]
     if field.kind is Kind.DISTRICT:
-        return rows([pick(Localized(d.zh, d.en), d.code) for d in DISTRICTS], 4)
+        return rows([pick(Localized(d.short_zh, d.short_en), d.code) for d in DISTRICTS], 4)
     if field.kind is Kind.FILE:
         return [(Button(Text(N_("Done")), act(spec, draft, Op.DONE)),)]
     return []

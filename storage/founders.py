@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -85,7 +85,8 @@ class FounderStore:
         deadline = time.monotonic() + self.max_wait
         pause = 0.002
         while True:
-            args = [token, int(time.time() * 1000), self.lease_ms, "" if update_id is None else update_id]
+            args: list[str | int] = [token, int(time.time() * 1000), self.lease_ms,
+                                     "" if update_id is None else update_id]
             try:
                 answer = await self._begin(keys=keys, args=args)
             except RedisError as exc:
@@ -154,7 +155,7 @@ class FounderStore:
     async def peek(self, user_id: int) -> FounderState:
         """Read a founder's state outside any turn (for tools and tests)."""
         try:
-            raw = await self.redis.mget(self._records(user_id))
+            raw = cast(list[bytes | None], await self.redis.mget(self._records(user_id)))
         except RedisError as exc:
             raise StorageUnavailable(str(exc)) from exc
         return self._turn(user_id, "", None, raw).state

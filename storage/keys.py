@@ -24,7 +24,7 @@ class KeyBuilder:
         for part in parts:
             if not part or SEPARATOR in part:
                 raise ValueError(f"bad key part {part!r}")
-        return SEPARATOR.join((self.prefix, SCHEMA, "f", "{%d}" % int(user_id), *parts))
+        return SEPARATOR.join((self.prefix, SCHEMA, "f", f"{{{int(user_id)}}}", *parts))
 
     def pattern(self) -> str:
         """A SCAN pattern matching every founder key of this schema."""

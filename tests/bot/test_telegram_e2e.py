@@ -1,0 +1,144 @@
+"""End to end over HTTP: the real bot process (`python -m bot`) polls a stand-in Bot API server,
+keeps its state in a real Redis, is killed mid-way and restarted, and resumes at the same question."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from botapi_stub import BotApiStub
+
+ROOT = Path(__file__).resolve().parents[2]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+class BotProcess:
+    """`python -m bot telegram` as a child process, pointed at the stub and the test Redis."""
+
+    def __init__(self, api: BotApiStub, redis_url: str, prefix: str, log: Path) -> None:
+        self.env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123456:TEST", "TELEGRAM_API_URL": api.base_url,
+                    "REDIS_URL": redis_url, "REDIS_PREFIX": prefix, "BOT_MODE": "polling"}
+        self.log = log
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "telegram", cwd=ROOT, env=self.env, stdout=out, stderr=out)
+
+    async def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        await self.proc.wait()
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[BotApiStub]:
+    async with BotApiStub() as stub:
+        yield stub
+
+
+@pytest.fixture
+async def bot(api, redis_url, key_prefix, redis, tmp_path) -> AsyncIterator[BotProcess]:
+    process = BotProcess(api, redis_url, key_prefix, tmp_path / "bot.log")
+    await process.start()
+    try:
+        yield process
+    finally:
+        if process.proc is not None and process.proc.returncode is None:
+            await process.kill()
+        print(process.log.read_text(errors="replace")[-3000:])
+
+
+def pick_data(message: dict, op: str, value: str = "") -> str:
+    for _label, data in BotApiStub.buttons(message):
+        parts = data.split(":")
+        if parts[1] == op and (not value or parts[-1] == value):
+            return data
+    raise AssertionError(f"no button {op}:{value} in {BotApiStub.buttons(message)}")
+
+
+def at_step(index: int):
+    """A message showing question `index` of registration guidance."""
+    return lambda m: any(d.startswith("a:") and d.split(":")[2:4] == ["reg", str(index)]
+                         for _l, d in BotApiStub.buttons(m))
+
+
+async def tap(api: BotApiStub, user: int, message: dict, op: str, value: str = "", lang: str = "zh-hans") -> None:
+    api.push_callback(user, pick_data(message, op, value), message["message_id"], language_code=lang)
+
+
+@pytest.mark.parametrize(("lang", "user", "district", "expect"), [
+    ("zh-hans", 501, "静安", "登记"),
+    ("en", 502, "Jing'an", "registration"),
+])
+async def test_registration_survives_a_killed_bot(api, bot, lang, user, district, expect):
+    api.push_message(user, "/start", language_code=lang)
+    menu = await api.wait_for_message(user, lambda m: "a:o::" in str(BotApiStub.buttons(m)), timeout=20)
+    assert bool(CJK.search(menu["text"])) == lang.startswith("zh")
+    await tap(api, user, menu, "o", "registration", lang)
+    question = await api.wait_for_message(user, at_step(0))
+    await tap(api, user, question, "p", "llc", lang)
+    question = await api.wait_for_message(user, at_step(1))
+    await tap(api, user, question, "p", "software_it", lang)
+    question = await api.wait_for_message(user, at_step(2))
+    api.push_message(user, "二十五", language_code=lang)  # not a number: refused, step kept
+    refused = await api.wait_for_message(user, at_step(2))
+    assert "⚠️" in refused["text"]
+    api.push_message(user, "25", language_code=lang)
+    await api.wait_for_message(user, at_step(3))
+
+    await bot.kill()  # mid-way: the next answer reaches a new process
+    await bot.start()
+    api.push_message(user, "400万", language_code=lang)
+    question = await api.wait_for_message(user, at_step(5), timeout=20)
+    api.push_message(user, district, language_code=lang)
+    question = await api.wait_for_message(user, at_step(6))
+    await tap(api, user, question, "p", "none", lang)
+    question = await api.wait_for_message(user, at_step(7))
+    await tap(api, user, question, "s", "", lang)
+    summary = await api.wait_for_message(user, lambda m: "a:y:reg" in str(BotApiStub.buttons(m)))
+    assert "4,000,000" in summary["text"]
+    await tap(api, user, summary, "y", "", lang)
+    done = await api.wait_for_message(user, lambda m: "a:m:" in str(BotApiStub.buttons(m)) and "✅" not in m["text"][:1]
+                                      and len(m["text"]) > 20, timeout=10)
+    everything = "\n".join(m["text"] for m in api.messages_to(user))
+    assert expect in everything.lower() or expect in everything
+    assert ("小型企业" in everything) if lang.startswith("zh") else ("small enterprise" in everything)
+    assert done is not None
+
+
+async def test_resume_after_restart_shows_the_same_question(api, bot):
+    user = 503
+    api.push_message(user, "/start registration", language_code="en")
+    question = await api.wait_for_message(user, at_step(0), timeout=20)
+    await tap(api, user, question, "p", "partnership", "en")
+    await api.wait_for_message(user, at_step(1))
+    await bot.kill()
+    await bot.start()
+    api.push_message(user, "/start", language_code="en")
+    offer = await api.wait_for_message(user, lambda m: "a:o:::registration" in str(BotApiStub.buttons(m)), timeout=20)
+    assert "1 of" in offer["text"]
+    await tap(api, user, offer, "o", "registration", "en")
+    await api.wait_for_message(user, at_step(1))
+
+
+async def test_language_switch_and_unsupported_messages(api, bot):
+    user = 504
+    api.push_message(user, "/start registration", language_code="zh-hans")
+    question = await api.wait_for_message(user, at_step(0), timeout=20)
+    assert CJK.search(question["text"])
+    api.push_sticker(user)
+    refused = await api.wait_for_message(user, at_step(0))
+    assert "⚠️" in refused["text"]
+    api.push_message(user, "/language en", language_code="zh-hans")
+    english = await api.wait_for_message(user, at_step(0))
+    assert not CJK.search(english["text"].split("\n")[0])
+    commands = api.commands
+    assert {"zh", "en"} <= set(commands)

@@ -1,0 +1,198 @@
+"""Registration guidance, table-driven through the pure conversation (no Redis, no Telegram)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from flows.conversation import Conversation
+from flows.draft import DONE, SUMMARY, FounderState
+from flows.events import Event, EventKind, FileRef
+from flows.outcome import Action, Op, Reply
+from flows.policy import load_policy_data
+from flows.registry import all_flows
+
+POLICY = load_policy_data()
+TODAY = date(2026, 11, 28)
+
+
+def conversation() -> Conversation:
+    return Conversation(all_flows(POLICY), POLICY)
+
+
+def buttons(reply: Reply) -> list[Action]:
+    return [b.action for row in reply.buttons for b in row]
+
+
+def press(conv: Conversation, state: FounderState, op: Op, value: str = "") -> list[Reply]:
+    """Tap the button with this op (and value) on the last screen shown."""
+    screen = state.__dict__.setdefault("_last", None)
+    assert screen is not None, "no screen shown yet"
+    matches = [a for a in buttons(screen) if a.op is op and (not value or a.value == value)]
+    assert matches, f"no {op} {value!r} button on the screen: {buttons(screen)}"
+    return send(conv, state, Event.of_action(matches[0]))
+
+
+def send(conv: Conversation, state: FounderState, event: Event) -> list[Reply]:
+    replies = conv.handle(state, event, now=1.0, today=TODAY)
+    with_buttons = [r for r in replies if r.buttons]
+    if with_buttons:
+        state.__dict__["_last"] = with_buttons[-1]
+    return replies
+
+
+def start(conv: Conversation, state: FounderState) -> None:
+    send(conv, state, Event.of_command("start", "registration"))
+
+
+def answer(conv: Conversation, state: FounderState, step: str | tuple[str, str]) -> list[Reply]:
+    if isinstance(step, tuple):
+        return press(conv, state, Op.PICK, step[1]) if step[0] == "pick" else press(conv, state, Op(step[0]))
+    return send(conv, state, Event.of_text(step))
+
+
+def draft(state: FounderState):
+    return state.drafts["registration"]
+
+
+CASES = [
+    # software firm: staff and revenue asked, assets not
+    ([("pick", "llc"), ("pick", "software_it"), "25", "400万", "浦东", ("pick", "leased"), ("d", "")],
+     SUMMARY, {"business_form": "llc", "industry": "software_it", "staff": 25, "revenue": "4000000",
+               "district": "pudong", "premises": "leased", "groups": []}),
+    # construction: revenue and assets, no staff
+    ([("pick", "individual"), ("pick", "construction"), "¥3,000,000", "3500000元", "Xuhui", ("pick", "none"),
+      ("s", "")],
+     SUMMARY, {"business_form": "individual", "industry": "construction", "revenue": "3000000",
+               "assets": "3500000", "district": "xuhui", "premises": "none", "groups": None}),
+    # agriculture: revenue only; old district name mapped
+    ([("pick", "sole_prop"), ("pick", "agriculture"), "１２万", "南汇"],
+     "premises", {"business_form": "sole_prop", "industry": "agriculture", "revenue": "120000", "district": "pudong"}),
+    # bad input keeps the step and the answers
+    ([("pick", "partnership"), ("pick", "retail"), "many", "-3", "12.5"],
+     "staff", {"business_form": "partnership", "industry": "retail"}),
+]
+
+
+@pytest.mark.parametrize(("steps", "step", "answers"), CASES)
+def test_answers_in_step_and_fields_out(steps, step, answers):
+    conv, state = conversation(), FounderState(user_id=1)
+    start(conv, state)
+    for s in steps:
+        if s == ("d", ""):
+            press(conv, state, Op.PICK, "graduate")
+            press(conv, state, Op.PICK, "graduate")  # toggled off again
+            answer(conv, state, ("d", ""))
+            continue
+        answer(conv, state, s)
+    assert draft(state).step == step
+    assert draft(state).answers == answers
+
+
+def finish(conv: Conversation, state: FounderState) -> list[Reply]:
+    start(conv, state)
+    for s in [("pick", "llc"), ("pick", "software_it"), "25", "400万", "静安", ("pick", "none")]:
+        answer(conv, state, s)
+    press(conv, state, Op.PICK, "graduate")
+    press(conv, state, Op.DONE)
+    return press(conv, state, Op.CONFIRM)
+
+
+def test_confirm_gives_checklist_and_saves_profile():
+    conv, state = conversation(), FounderState(user_id=1)
+    replies = finish(conv, state)
+    assert draft(state).step == DONE
+    assert state.profile["size"] == "small" and state.profile["groups"] == ["graduate"]
+    assert state.prefs.active is None and {"profile", "prefs", "draft:registration"} <= state.changed
+    ids = [b.msgid for r in replies for b in r.blocks if hasattr(b, "msgid")]
+    assert "✅ Your registration checklist" in ids
+    texts = repr(replies)
+    assert "makerspace" in texts.lower() or "众创空间" in texts  # Art. 34 address for no premises
+
+
+def test_editing_industry_asks_its_figures_again():
+    conv, state = conversation(), FounderState(user_id=1)
+    start(conv, state)
+    for s in [("pick", "llc"), ("pick", "software_it"), "25", "400万", "静安", ("pick", "owned")]:
+        answer(conv, state, s)
+    answer(conv, state, ("s", ""))
+    assert draft(state).step == SUMMARY
+    press(conv, state, Op.EDIT, "1")
+    assert draft(state).step == "industry"
+    press(conv, state, Op.PICK, "construction")
+    # staff no longer applies; revenue depended on industry: asked again, then assets
+    assert draft(state).step == "revenue"
+    assert "staff" not in draft(state).answers and "district" in draft(state).answers
+    answer(conv, state, "500万")
+    answer(conv, state, "600万")
+    assert draft(state).step == SUMMARY
+
+
+def test_back_then_forward_returns_to_where_the_founder_was():
+    conv, state = conversation(), FounderState(user_id=1)
+    start(conv, state)
+    for s in [("pick", "llc"), ("pick", "retail"), "12", "150万"]:
+        answer(conv, state, s)
+    assert draft(state).step == "district"
+    press(conv, state, Op.BACK)
+    press(conv, state, Op.BACK)
+    assert draft(state).step == "staff"
+    press(conv, state, Op.KEEP)
+    assert draft(state).step == "district"  # revenue kept: straight back to the open question
+
+
+def test_help_cancel_keep_discard():
+    conv, state = conversation(), FounderState(user_id=1)
+    start(conv, state)
+    answer(conv, state, ("pick", "llc"))
+    before = dict(draft(state).answers)
+    press(conv, state, Op.HELP)
+    assert draft(state).step == "industry" and draft(state).answers == before
+    press(conv, state, Op.CANCEL)
+    press(conv, state, Op.CONTINUE)
+    assert draft(state).step == "industry"
+    press(conv, state, Op.CANCEL)
+    press(conv, state, Op.CANCEL_KEEP)
+    assert state.prefs.active is None and draft(state).answers == before
+    send(conv, state, Event.of_command("start"))  # offers to continue
+    press(conv, state, Op.OPEN, "registration")
+    assert draft(state).step == "industry"
+    press(conv, state, Op.CANCEL)
+    press(conv, state, Op.DISCARD)
+    assert "registration" not in state.drafts
+
+
+@pytest.mark.parametrize("event", [
+    Event(EventKind.UNSUPPORTED, what="sticker"),
+    Event(EventKind.FILE, file=FileRef("f1", "a.pdf", "application/pdf", 10)),
+    Event.of_text("x" * 5000),
+    Event.of_text("有限责任公司"),  # text where a button is expected
+])
+def test_wrong_kind_of_input_is_explained_and_loses_nothing(event):
+    conv, state = conversation(), FounderState(user_id=1)
+    start(conv, state)
+    before = (draft(state).step, dict(draft(state).answers), draft(state).revision)
+    replies = send(conv, state, event)
+    assert (draft(state).step, draft(state).answers, draft(state).revision) == before
+    assert replies and replies[-1].blocks[0].msgid.startswith("⚠️")
+
+
+def test_stale_button_is_recognised():
+    conv, state = conversation(), FounderState(user_id=1)
+    start(conv, state)
+    old = state.__dict__["_last"]
+    answer(conv, state, ("pick", "llc"))
+    stale = next(a for a in buttons(old) if a.op is Op.PICK)
+    replies = send(conv, state, Event.of_action(stale))
+    assert draft(state).step == "industry" and draft(state).answers == {"business_form": "llc"}
+    assert "earlier message" in replies[0].blocks[0].msgid
+
+
+def test_forged_button_values_are_refused():
+    conv, state = conversation(), FounderState(user_id=1)
+    start(conv, state)
+    send(conv, state, Event.of_action(Action(Op.PICK, "reg", "0", "evil")))
+    send(conv, state, Event.of_action(Action(Op.EDIT, "reg", "0", "99")))
+    send(conv, state, Event.of_action(Action(Op.OPEN, value="nope")))
+    assert draft(state).step == "business_form" and draft(state).answers == {}
