@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: install run chat test lint typecheck bench diagrams i18n-extract i18n-update i18n-compile clean
+.PHONY: install run chat test lint diagrams check i18n-extract i18n-update i18n-compile clean
 
 install: $(STAMP) $(MO)
 
@@ -34,12 +34,13 @@ test: install
 	scripts/ensure-redis.sh
 	$(PY) -m pytest -q
 
+## Validate settings, policy data and catalogs without starting anything.
+check: install
+	$(PY) -m bot check
+
 lint: install
 	$(VENV)/bin/ruff check bot flows storage tests
 	$(VENV)/bin/mypy
-
-bench: install
-	scripts/with-redis.sh $(PY) -m bench
 
 ## Regenerate the Mermaid diagrams of every flow into docs/flows/.
 diagrams: install

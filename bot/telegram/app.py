@@ -67,6 +67,10 @@ async def run_polling(settings: Settings, service: ConversationService) -> None:
         await bot.session.close()
 
 
+async def _healthz(request: web.Request) -> web.Response:
+    return web.Response(text="ok")
+
+
 def create_webhook_app(settings: Settings, service: ConversationService, bot: Bot) -> web.Application:
     """The aiohttp app serving the webhook; the secret header is checked on every request."""
     settings.check_webhook()
@@ -75,7 +79,7 @@ def create_webhook_app(settings: Settings, service: ConversationService, bot: Bo
     app = web.Application()
     secret = settings.webhook_secret.get_secret_value()
     SimpleRequestHandler(dispatcher, bot, secret_token=secret).register(app, path=settings.webhook_path)
-    app.router.add_get("/healthz", lambda request: web.Response(text="ok"))
+    app.router.add_get("/healthz", _healthz)
 
     async def on_startup(bot: Bot) -> None:
         await set_commands(bot, service.renderer, settings.default_locale)

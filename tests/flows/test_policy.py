@@ -162,7 +162,7 @@ def test_office_names(data: PolicyData) -> None:
     hrss = data.office("district_hrss")
     assert hrss.name_for("zh_CN", "浦东新区") == "浦东新区人力资源和社会保障局"
     assert hrss.name_for("en", "Pudong New Area") == "Pudong New Area HR&SS Bureau"
-    assert hrss.name_for("en", None) == "district HR&SS Bureau"
+    assert hrss.name_for("en", None) == "District HR&SS Bureau"
     cloud = data.office("enterprise_service_cloud")
     assert cloud.name_for("zh", "浦东新区") == "上海市企业服务云"
     assert data.office("district_employment_center").name_for("zh", "黄浦区") == "黄浦区就业促进中心"

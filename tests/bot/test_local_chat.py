@@ -1,0 +1,48 @@
+"""The local chat runs the same engine, storage and texts: numbered buttons, typed answers,
+/lang, /file, and a new process resumes where the last one stopped."""
+
+from __future__ import annotations
+
+import io
+
+from bot.chat import LocalChat
+from bot.config import Settings
+from bot.wiring import create_service
+
+
+def chat(redis, redis_url, key_prefix) -> tuple[LocalChat, io.StringIO]:
+    settings = Settings(redis_url=redis_url, redis_prefix=key_prefix)
+    out = io.StringIO()
+    return LocalChat(create_service(settings, redis), user_id=77, out=out), out
+
+
+async def test_walks_registration_with_numbers_and_typed_answers(redis, redis_url, key_prefix, tmp_path):
+    local, out = chat(redis, redis_url, key_prefix)
+    await local.send("/lang en")
+    await local.send("/start registration")
+    assert "[1] Limited company" in out.getvalue()
+    await local.send("1")        # Limited company
+    await local.send("11")       # Software and IT services
+    assert "[#1] ⬅️ Back" in out.getvalue()  # a typed answer is expected: buttons need '#'
+    await local.send("3")        # staff: a typed 3, not button 3
+    await local.send("50万")
+    paper = tmp_path / "licence.pdf"
+    paper.write_bytes(b"%PDF-1.4")
+    await local.send(f"/file {paper}")  # a file where a district is expected: refused, step kept
+    assert "A file isn't needed here" in out.getvalue()
+    await local.send("Pudong")
+    state = await local.service.store.peek(77)
+    assert state.drafts["registration"].answers["staff"] == 3
+    assert state.drafts["registration"].answers["district"] == "pudong"
+
+    again, out2 = chat(redis, redis_url, key_prefix)  # a new process: same founder, same Redis
+    await again.send("/start")
+    assert "Continue where you stopped?" in out2.getvalue()
+    await again.send("1")        # ▶️ Continue
+    assert "Do you have premises" in out2.getvalue()
+
+
+async def test_chinese_by_default(redis, redis_url, key_prefix):
+    local, out = chat(redis, redis_url, key_prefix)
+    await local.send("/start")
+    assert "登记" in out.getvalue()
