@@ -116,7 +116,7 @@ class Conversation:
     def _welcome(self, state: FounderState) -> list[Reply]:
         unfinished = sorted((d for d in state.drafts.values() if not d.finished), key=lambda d: -d.updated_at)
         if not unfinished:
-            return [self.menu(Text(N_("Welcome! I help founders of small and medium enterprises in Shanghai use "
+            return [self.menu(Text(N_("Welcome! I help founders of small and medium-sized enterprises (SMEs) in Shanghai use "
                                       "the Regulations on Promoting SMEs (2020).")))]
         draft = unfinished[0]
         spec = self.runners[draft.flow].spec
@@ -206,7 +206,7 @@ class Conversation:
         if result.leave == "discard":
             state.drop_draft(draft.flow)
             self._leave_to_menu(state)
-            return [self.menu(Text(N_("Discarded. Nothing of it is kept.")))]
+            return [self.menu(Text(N_("Discarded. None of your answers were kept.")))]
         if result.leave == "keep":
             self._leave_to_menu(state)
             return [self.menu(Text(N_("Saved. Continue any time under 🗂 My applications.")))]

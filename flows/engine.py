@@ -27,6 +27,8 @@ def applies(field: Field, answers: Answers) -> bool:
 class _Walker:
     """The model `transitions` moves: a draft seen through its flow's spec."""
 
+    trigger: Callable[..., bool]  # bound by Machine.add_model (annotation only: no attribute)
+
     def __init__(self, draft: Draft) -> None:
         self.draft = draft
         self.state = draft.step
@@ -107,8 +109,7 @@ class FlowMachine:
         walker = _Walker(draft)
         self._machine.add_model(walker, initial=draft.step)
         try:
-            fire = cast(Callable[..., bool], walker.trigger)  # bound by add_model
-            moved = bool(fire(trigger, **kwargs))
+            moved = bool(walker.trigger(trigger, **kwargs))
         finally:
             self._machine.remove_model(walker)
         if moved:

@@ -250,7 +250,7 @@ def _industry(e: _Entry) -> SmeIndustry:
 def _checklist_item(e: _Entry, kind: Literal["step", "material"], offices: Collection[str],
                     links: Collection[str]) -> ChecklistItem:
     ident, text, applies = e.text("id", _ID), e.localized("text"), e.conditions("applies")
-    cite = e.text("cite")
+    cite = e.localized("cite")
     link = e.optional("link", lambda key: e.ref(key, links, "link"))
     office = e.optional("office", lambda key: e.ref(key, offices, "office"))
     return ChecklistItem(ident, kind, text, applies, cite, link, office, *e.provenance())

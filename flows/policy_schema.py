@@ -174,7 +174,7 @@ class ChecklistItem:
     kind: Literal["step", "material"]
     text: Localized
     applies: tuple[Condition, ...]
-    cite: str
+    cite: Localized
     link: str | None
     office: str | None
     source: str

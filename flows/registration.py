@@ -86,10 +86,10 @@ def complete(answers: Answers, ctx: Context) -> Completion:
     assert district is not None
     items = policy.checklist_for(profile)
 
-    def bullet(text: Localized, cite: str, link: str | None) -> Text:
+    def bullet(text: Localized, cite: Localized, link: str | None) -> Text:
         if link:
             return Text(N_("• {text} {url}"), {"text": text, "url": Text.raw(policy.link(link).url)})
-        return Text(N_("• {text} ({cite})"), {"text": text, "cite": Text.raw(cite)})
+        return Text(N_("• {text} ({cite})"), {"text": text, "cite": cite})
 
     steps: list[Block] = [Text(N_("🖥 Register online, step by step:"))]
     steps += [bullet(i.text, i.cite, i.link) for i in items if i.kind == "step"]
@@ -120,13 +120,13 @@ def build(policy: PolicyData) -> FlowSpec:
     return FlowSpec(
         id="registration", code="reg", icon="📋", articles=(2, 9, 34, 35),
         title=N_("Registration guidance"),
-        intro=N_("Registration guidance (Art. 2, 9, 34 of the Regulations): a few questions about your planned "
+        intro=N_("Registration guidance (Art. 2, 9, 34, 35 of the Regulations): a few questions about your planned "
                  "business, then a personalised checklist: your SME size, the steps and materials to register, "
                  "and the policies that fit you. About 2 minutes."),
         fields=(
             Field("business_form", N_("Which business form do you plan to register?"), Kind.CHOICE, FORMS,
                   help=N_("A limited company limits your liability to your contribution; a sole proprietorship, "
-                          "partnership or individual business is simpler, but the owners answer for its debts."),
+                          "partnership or individual business is simpler, but the owners are personally liable for its debts."),
                   label=N_("Business form")),
             Field("industry", N_("Which industry is your main business in?"), Kind.CHOICE, industries,
                   help=N_("The industry decides which figures set your SME size (Art. 2)."), label=N_("Industry")),
@@ -142,7 +142,7 @@ def build(policy: PolicyData) -> FlowSpec:
             Field("premises", N_("Do you have premises for the registered address?"), Kind.CHOICE, PREMISES,
                   help=N_("Without premises you may register at a makerspace or incubator's centralised "
                           "registration address (Art. 34)."), label=N_("Premises"), columns=1),
-            Field("groups", N_("Does any of these describe you? Tap all that apply, then Done; or Skip."),
+            Field("groups", N_("Do any of these describe you? Tap all that apply, then Done, or tap Skip."),
                   Kind.MULTI, GROUPS, optional=True, label=N_("About you"), columns=1,
                   help=N_("Some support under Art. 38 is for these groups, e.g. the one-time startup subsidy.")),
         ),

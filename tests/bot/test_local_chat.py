@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 
+import redis.asyncio as aioredis
+
 from bot.chat import LocalChat
 from bot.config import Settings
 from bot.wiring import create_service
@@ -46,3 +48,29 @@ async def test_chinese_by_default(redis, redis_url, key_prefix):
     local, out = chat(redis, redis_url, key_prefix)
     await local.send("/start")
     assert "登记" in out.getvalue()
+
+
+def counting_client(redis_url: str) -> tuple[aioredis.Redis, list[bytes]]:
+    """A real client whose connections record every request they send (one per round trip)."""
+    client = aioredis.from_url(redis_url)
+    sent: list[bytes] = []
+    base = client.connection_pool.connection_class
+
+    class Counting(base):  # type: ignore[misc, valid-type]
+        async def send_packed_command(self, command, check_health=True):
+            sent.append(command if isinstance(command, bytes) else b"".join(command))
+            return await super().send_packed_command(command, check_health)
+
+    client.connection_pool.connection_class = Counting
+    return client, sent
+
+
+async def test_an_answer_costs_two_redis_round_trips(redis_url, key_prefix):
+    client, sent = counting_client(redis_url)
+    local, _out = chat(client, redis_url, key_prefix)
+    await local.send("/start registration")  # warm: scripts loaded
+    for answer in ("1", "11", "12"):
+        sent.clear()
+        await local.send(answer)
+        assert len(sent) == 2 and all(b"EVALSHA" in request for request in sent), sent
+    await client.aclose()

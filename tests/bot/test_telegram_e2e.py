@@ -142,3 +142,22 @@ async def test_language_switch_and_unsupported_messages(api, bot):
     assert not CJK.search(english["text"].split("\n")[0])
     commands = api.commands
     assert {"zh", "en"} <= set(commands)
+
+
+async def test_a_burst_of_answers_lands_in_order(api, bot, redis, key_prefix):
+    user = 505
+    api.push_message(user, "/start registration", language_code="en")
+    question = await api.wait_for_message(user, at_step(0), timeout=20)
+    await tap(api, user, question, "p", "llc", "en")
+    question = await api.wait_for_message(user, at_step(1))
+    await tap(api, user, question, "p", "retail", "en")
+    await api.wait_for_message(user, at_step(2))
+    for text in ("12", "150万", "Minhang"):  # typed fast, before any reply arrives
+        api.push_message(user, text, language_code="en")
+    await api.wait_for_message(user, at_step(6), timeout=20)
+    from storage.founders import FounderStore
+    from storage.keys import KeyBuilder
+
+    state = await FounderStore(redis, ["registration"], keys=KeyBuilder(key_prefix)).peek(user)
+    answers = state.drafts["registration"].answers
+    assert (answers["staff"], answers["revenue"], answers["district"]) == (12, "1500000", "minhang")

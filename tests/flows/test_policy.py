@@ -154,8 +154,8 @@ def test_checklist_links_and_citations(data: PolicyData) -> None:
     steps = {item.id: item for item in data.steps}
     assert data.link(steps["apply_yct"].link or "").url == "https://yct.sh.gov.cn"
     assert data.link(steps["apply_one_netcom"].link or "").url == "https://zwdt.sh.gov.cn"
-    assert "31" in steps["same_day"].cite
-    assert "企业信息公示暂行条例" in steps["annual_report"].cite
+    assert "31" in steps["same_day"].cite.en
+    assert "企业信息公示暂行条例" in steps["annual_report"].cite.zh
 
 
 def test_office_names(data: PolicyData) -> None:
@@ -233,13 +233,13 @@ verified = false
 id = "apply"
 text = {{ zh = "在线申请。", en = "Apply online." }}
 applies = []
-cite = "Regulations Art. 34"
+cite = {{ zh = "《条例》第34条", en = "the Regulations, Art. 34" }}
 link = "portal"
 {PROVENANCE}[[registration_material]]
 id = "lease"
 text = {{ zh = "租赁合同。", en = "Lease contract." }}
 applies = [{{ field = "premises", in = ["leased"] }}]
-cite = "Regulations Art. 34"
+cite = {{ zh = "《条例》第34条", en = "the Regulations, Art. 34" }}
 {PROVENANCE}{INDUSTRIES}"""
 
 POLICY = "policy 'rent_subsidy'"
@@ -309,7 +309,7 @@ BAD: list[tuple[str, str, str]] = [
     ('en = "{district} HR&SS Bureau"', 'en = "HR&SS Bureau"',
      "office 'hrss': field 'name_template.en'"),
     ('kind = "district"', 'kind = "city"', "office 'hrss': field 'name_template'"),
-    ('cite = "Regulations Art. 34"\nlink = "portal"', 'cite = "Regulations Art. 34"\nlink = "x"',
+    ('Art. 34" }\nlink = "portal"', 'Art. 34" }\nlink = "x"',
      "registration_step 'apply': field 'link': unknown link 'x'"),
     ('id = "lease"', 'id = "apply"', "registration_material 'apply': field 'id': duplicate id"),
     ('applies = [{ field = "premises", in = ["leased"] }]',

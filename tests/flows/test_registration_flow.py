@@ -196,3 +196,14 @@ def test_forged_button_values_are_refused():
     send(conv, state, Event.of_action(Action(Op.EDIT, "reg", "0", "99")))
     send(conv, state, Event.of_action(Action(Op.OPEN, value="nope")))
     assert draft(state).step == "business_form" and draft(state).answers == {}
+
+
+def test_completed_guidance_is_listed_and_can_be_viewed_again():
+    conv, state = conversation(), FounderState(user_id=1)
+    finish(conv, state)
+    apps = send(conv, state, Event.of_command("apps"))
+    assert any(b.msgid == "• {title}: completed" for b in apps[0].blocks)
+    replies = press(conv, state, Op.VIEW, "registration")
+    assert replies[0].blocks[0].msgid == "✅ Your registration checklist"
+    start(conv, state)  # a deep link to a finished flow starts a new draft
+    assert draft(state).step == "business_form" and draft(state).answers == {}
