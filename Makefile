@@ -29,8 +29,8 @@ run: install
 chat: install
 	scripts/with-redis.sh $(PY) -m bot chat
 
-## The whole suite, against a private redis-server when REDIS_URL is unset.
-test: install
+## The whole suite, against a private redis-server when REDIS_URL is unset; lint first.
+test: install lint
 	scripts/ensure-redis.sh
 	$(PY) -m pytest -q
 
@@ -40,6 +40,7 @@ check: install
 
 lint: install
 	$(VENV)/bin/ruff check bot flows storage tests
+	$(VENV)/bin/ruff format --check --quiet bot flows storage tests
 	$(VENV)/bin/mypy
 
 ## Regenerate the Mermaid diagrams of every flow into docs/flows/.

@@ -52,7 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings()
     command = args.command or ("telegram" if settings.telegram_bot_token else "chat")
-    level = logging.WARNING if command == "chat" else getattr(logging, settings.log_level.upper(), logging.INFO)
+    level = (
+        logging.WARNING
+        if command == "chat"
+        else getattr(logging, settings.log_level.upper(), logging.INFO)
+    )
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("transitions").setLevel(logging.WARNING)
     if command == "diagrams":

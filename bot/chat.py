@@ -23,7 +23,9 @@ BANNER = """Local chat · 本地对话
 class LocalChat:
     """Reads lines, turns them into events, prints the replies with numbered buttons."""
 
-    def __init__(self, service: ConversationService, user_id: int, out: TextIO = sys.stdout) -> None:
+    def __init__(
+        self, service: ConversationService, user_id: int, out: TextIO = sys.stdout
+    ) -> None:
         self.service = service
         self.founder = Founder(user_id, None)
         self.out = out
@@ -36,7 +38,7 @@ class LocalChat:
         if pick.isdigit() and 1 <= int(pick) <= len(self.buttons):
             return Event.of_action(self.buttons[int(pick) - 1])
         if line.startswith("/file"):
-            return self._file(line[len("/file"):].strip())
+            return self._file(line[len("/file") :].strip())
         if line.startswith("/"):
             head, _, arg = line[1:].partition(" ")
             return Event.of_command(head, arg)
@@ -48,7 +50,10 @@ class LocalChat:
             self.out.write(f"(no such file: {path})\n")
             return Event(EventKind.UNSUPPORTED, what="missing-file")
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return Event(EventKind.FILE, file=FileRef(f"local:{path.resolve()}", path.name, mime, path.stat().st_size))
+        return Event(
+            EventKind.FILE,
+            file=FileRef(f"local:{path.resolve()}", path.name, mime, path.stat().st_size),
+        )
 
     async def deliver(self, messages: list[RenderedMessage], locale: str) -> None:
         for message in messages:

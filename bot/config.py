@@ -47,6 +47,13 @@ class Settings(BaseSettings):
 
     def check_webhook(self) -> None:
         """Webhook mode needs a public URL and a secret; say which is missing."""
-        missing = [name for name, v in (("WEBHOOK_URL", self.webhook_url), ("WEBHOOK_SECRET", self.webhook_secret)) if not v]
+        missing = [
+            name
+            for name, v in (
+                ("WEBHOOK_URL", self.webhook_url),
+                ("WEBHOOK_SECRET", self.webhook_secret),
+            )
+            if not v
+        ]
         if self.bot_mode == "webhook" and missing:
             raise ValueError(f"BOT_MODE=webhook needs {' and '.join(missing)}")

@@ -28,7 +28,9 @@ class Catalogs:
         return self._translations[locale].gettext(msgid)
 
 
-def locale_for(stored: str | None, language_code: str | None, *, default: str, fallback: str) -> str:
+def locale_for(
+    stored: str | None, language_code: str | None, *, default: str, fallback: str
+) -> str:
     """The founder's chosen language, else Telegram's hint (zh* → zh_CN, other → fallback), else default."""
     if stored in LOCALES:
         return stored

@@ -55,7 +55,9 @@ class Renderer:
         if isinstance(value, (Text, Localized)):
             return self.text(value, locale)
         if isinstance(value, (list, tuple)):
-            return ("、" if locale.startswith("zh") else ", ").join(self._param(v, locale) for v in value)
+            return ("、" if locale.startswith("zh") else ", ").join(
+                self._param(v, locale) for v in value
+            )
         return str(value)
 
     def render(self, reply: Reply, locale: str) -> RenderedMessage:
@@ -64,7 +66,8 @@ class Renderer:
             part = self.text(block, locale)
             text += ("\n" if part.startswith("•") else "\n\n") + part if text else part
         buttons = tuple(
-            tuple(RenderedButton(self.text(b.label, locale), b.action) for b in row) for row in reply.buttons
+            tuple(RenderedButton(self.text(b.label, locale), b.action) for b in row)
+            for row in reply.buttons
         )
         return RenderedMessage(text, buttons, reply.replace, reply.typed)
 

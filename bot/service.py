@@ -67,8 +67,15 @@ class _Held:
 class ConversationService:
     """Runs the conversation for every channel (Telegram, the local chat, later web chat)."""
 
-    def __init__(self, conversation: Conversation, store: FounderStore, renderer: Renderer,
-                 *, default_locale: str = "zh_CN", fallback_locale: str = "en") -> None:
+    def __init__(
+        self,
+        conversation: Conversation,
+        store: FounderStore,
+        renderer: Renderer,
+        *,
+        default_locale: str = "zh_CN",
+        fallback_locale: str = "en",
+    ) -> None:
         self.conversation = conversation
         self.store = store
         self.renderer = renderer
@@ -77,24 +84,43 @@ class ConversationService:
         self._locks = FounderLocks()
 
     def locale(self, stored: str | None, founder: Founder) -> str:
-        return locale_for(stored, founder.language_code, default=self.default_locale, fallback=self.fallback_locale)
+        return locale_for(
+            stored,
+            founder.language_code,
+            default=self.default_locale,
+            fallback=self.fallback_locale,
+        )
 
-    async def handle(self, founder: Founder, event: Event, deliver: Deliver, update_id: int | None = None) -> None:
+    async def handle(
+        self, founder: Founder, event: Event, deliver: Deliver, update_id: int | None = None
+    ) -> None:
         """Apply one update and deliver the replies, in this founder's arrival order."""
         async with self._locks.hold(founder.user_id):
             try:
                 outcome = await self._apply(founder, event, update_id)
             except StorageError as exc:
-                log.warning("storage failed for founder %s: %s", founder.user_id, type(exc).__name__)
+                log.warning(
+                    "storage failed for founder %s: %s", founder.user_id, type(exc).__name__
+                )
                 locale = self.locale(None, founder)
-                sorry = Reply((Text(N_("Sorry, I can't save your answer right now. Nothing you answered "
-                                       "before is lost; please try again in a minute.")),))
+                sorry = Reply(
+                    (
+                        Text(
+                            N_(
+                                "Sorry, I can't save your answer right now. Nothing you answered "
+                                "before is lost; please try again in a minute."
+                            )
+                        ),
+                    )
+                )
                 await deliver([self.renderer.render(sorry, locale)], locale)
                 return
             if outcome is not None:
                 await deliver(*outcome)
 
-    async def _apply(self, founder: Founder, event: Event, update_id: int | None) -> tuple[list[RenderedMessage], str] | None:
+    async def _apply(
+        self, founder: Founder, event: Event, update_id: int | None
+    ) -> tuple[list[RenderedMessage], str] | None:
         token = None
         for _ in range(MAX_CONFLICT_RETRIES):
             turn = await self.store.begin(founder.user_id, update_id, token=token)

@@ -34,6 +34,9 @@ def create_service(settings: Settings, redis: Redis) -> ConversationService:
     )
     renderer = Renderer(Catalogs(settings.locales_dir))
     return ConversationService(
-        Conversation(flows, policy), store, renderer,
-        default_locale=settings.default_locale, fallback_locale=settings.fallback_locale,
+        Conversation(flows, policy),
+        store,
+        renderer,
+        default_locale=settings.default_locale,
+        fallback_locale=settings.fallback_locale,
     )

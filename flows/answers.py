@@ -50,7 +50,8 @@ def parse_answer(field: Field, text: str, today: date) -> Any:
     if len(text) > MAX_MESSAGE:
         raise ValidationFailed(
             N_("That message is too long ({length} characters; at most {limit})."),
-            length=len(text), limit=MAX_MESSAGE,
+            length=len(text),
+            limit=MAX_MESSAGE,
         )
     return _parse_text(field, text, today)
 

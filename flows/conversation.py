@@ -33,7 +33,9 @@ class Conversation:
 
     def __init__(self, flows: Sequence[FlowSpec], policy: PolicyData) -> None:
         self.runners = {spec.id: FlowRunner(spec) for spec in flows}
-        self.flow_ids = {spec.code: spec.id for spec in flows} | {spec.id: spec.id for spec in flows}
+        self.flow_ids = {spec.code: spec.id for spec in flows} | {
+            spec.id: spec.id for spec in flows
+        }
         self.policy = policy
 
     def handle(self, state: FounderState, event: Event, now: float, today: date) -> list[Reply]:
@@ -60,7 +62,10 @@ class Conversation:
     def menu(self, notice: Text | None = None) -> Reply:
         """The services menu: one button per working service, then My applications, language, help."""
         services = [
-            Button(Text(N_("{icon} {title}"), {"icon": r.spec.icon, "title": Text(r.spec.title)}), Action(Op.OPEN, value=r.spec.id))
+            Button(
+                Text(N_("{icon} {title}"), {"icon": r.spec.icon, "title": Text(r.spec.title)}),
+                Action(Op.OPEN, value=r.spec.id),
+            )
             for r in self.runners.values()
         ]
         extra = (
@@ -68,7 +73,9 @@ class Conversation:
             Button(Text(N_("🌐 Language")), Action(Op.LANG)),
             Button(Text(N_("❓ Help")), Action(Op.HELP)),
         )
-        blocks = ([notice] if notice else []) + [Text(N_("What would you like to do? Choose a service:"))]
+        blocks = ([notice] if notice else []) + [
+            Text(N_("What would you like to do? Choose a service:"))
+        ]
         return Reply(tuple(blocks), (*rows(services, 1), extra[:2], extra[2:]))
 
     def _command(self, state: FounderState, event: Event, now: float, ctx: Context) -> list[Reply]:
@@ -83,7 +90,15 @@ class Conversation:
         if cmd == "cancel":
             active = self._active(state)
             if active is not None:
-                return self._after(state, self.runners[active.flow], active, self.runners[active.flow].handle(active, Event.of_action(Action(Op.CANCEL)), ctx), now)
+                return self._after(
+                    state,
+                    self.runners[active.flow],
+                    active,
+                    self.runners[active.flow].handle(
+                        active, Event.of_action(Action(Op.CANCEL)), ctx
+                    ),
+                    now,
+                )
             return [self.menu()]
         if cmd == "apps":
             return [self._applications(state)]
@@ -93,7 +108,9 @@ class Conversation:
             return self._leave_to_menu(state)
         return [self.menu(Text(N_("I don't know that command.")))]
 
-    def _menu_action(self, state: FounderState, action: Action, now: float, ctx: Context) -> list[Reply]:
+    def _menu_action(
+        self, state: FounderState, action: Action, now: float, ctx: Context
+    ) -> list[Reply]:
         flow_id = self.flow_ids.get(action.value, "")
         if action.op is Op.MENU:
             return self._leave_to_menu(state)
@@ -102,8 +119,15 @@ class Conversation:
         if action.op is Op.RESTART and flow_id:
             state.drop_draft(flow_id)
             return self._open(state, flow_id, now)
-        if action.op is Op.VIEW and flow_id and flow_id in state.drafts and state.drafts[flow_id].finished:
-            return self._result(self.runners[flow_id].spec.complete(state.drafts[flow_id].answers, ctx))
+        if (
+            action.op is Op.VIEW
+            and flow_id
+            and flow_id in state.drafts
+            and state.drafts[flow_id].finished
+        ):
+            return self._result(
+                self.runners[flow_id].spec.complete(state.drafts[flow_id].answers, ctx)
+            )
         if action.op is Op.APPS:
             return [self._applications(state)]
         if action.op is Op.LANG:
@@ -114,20 +138,42 @@ class Conversation:
         return [self.menu(Text(N_("That button is from an earlier message.")))]
 
     def _welcome(self, state: FounderState) -> list[Reply]:
-        unfinished = sorted((d for d in state.drafts.values() if not d.finished), key=lambda d: -d.updated_at)
+        unfinished = sorted(
+            (d for d in state.drafts.values() if not d.finished), key=lambda d: -d.updated_at
+        )
         if not unfinished:
-            return [self.menu(Text(N_("Welcome! I help founders of small and medium-sized enterprises (SMEs) in Shanghai use "
-                                      "the Regulations on Promoting SMEs (2020).")))]
+            return [
+                self.menu(
+                    Text(
+                        N_(
+                            "Welcome! I help founders of small and medium-sized enterprises (SMEs) in Shanghai use "
+                            "the Regulations on Promoting SMEs (2020)."
+                        )
+                    )
+                )
+            ]
         draft = unfinished[0]
         spec = self.runners[draft.flow].spec
         done, total = self._progress(draft)
-        text = Text(N_("Welcome back! You have an unfinished application: {title} ({done} of {total} answered). "
-                       "Continue where you stopped?"), {"title": Text(spec.title), "done": done, "total": total})
-        return [Reply((text,), (
-            (Button(Text(N_("▶️ Continue")), Action(Op.OPEN, value=spec.id)),
-             Button(Text(N_("🔄 Start over")), Action(Op.RESTART, value=spec.id))),
-            (Button(Text(N_("🏠 Menu")), Action(Op.MENU)),),
-        ))]
+        text = Text(
+            N_(
+                "Welcome back! You have an unfinished application: {title} ({done} of {total} answered). "
+                "Continue where you stopped?"
+            ),
+            {"title": Text(spec.title), "done": done, "total": total},
+        )
+        return [
+            Reply(
+                (text,),
+                (
+                    (
+                        Button(Text(N_("▶️ Continue")), Action(Op.OPEN, value=spec.id)),
+                        Button(Text(N_("🔄 Start over")), Action(Op.RESTART, value=spec.id)),
+                    ),
+                    (Button(Text(N_("🏠 Menu")), Action(Op.MENU)),),
+                ),
+            )
+        ]
 
     def _open(self, state: FounderState, flow_id: str, now: float) -> list[Reply]:
         runner = self.runners[flow_id]
@@ -149,20 +195,31 @@ class Conversation:
     def _set_language(self, state: FounderState, locale: str) -> list[Reply]:
         state.prefs.lang = locale
         state.touch("prefs")
-        replies = [Reply((Text(N_("Language set to {language}."), {"language": LANGUAGE_NAMES[locale]}),))]
+        replies = [
+            Reply((Text(N_("Language set to {language}."), {"language": LANGUAGE_NAMES[locale]}),))
+        ]
         active = self._active(state)
         return replies + ([self.runners[active.flow].screen(active)] if active else [self.menu()])
 
     def _language_menu(self) -> Reply:
-        buttons = tuple(Button(Text.raw(name), Action(Op.LANG, value=loc)) for loc, name in LANGUAGE_NAMES.items())
+        buttons = tuple(
+            Button(Text.raw(name), Action(Op.LANG, value=loc))
+            for loc, name in LANGUAGE_NAMES.items()
+        )
         return Reply((Text(N_("Choose your language:")),), (buttons,))
 
     def _help(self, state: FounderState) -> list[Reply]:
-        text = Text(N_("I guide you through services under the Regulations on Promoting SMEs. Tap buttons or type "
-                       "answers; your answers are saved after every step, so you can stop and continue later on any "
-                       "device. Commands: /start, /menu, /apps (My applications), /language, /cancel, /help."))
+        text = Text(
+            N_(
+                "I guide you through services under the Regulations on Promoting SMEs. Tap buttons or type "
+                "answers; your answers are saved after every step, so you can stop and continue later on any "
+                "device. Commands: /start, /menu, /apps (My applications), /language, /cancel, /help."
+            )
+        )
         active = self._active(state)
-        return [Reply((text,))] + ([self.runners[active.flow].screen(active)] if active else [self.menu()])
+        return [Reply((text,))] + (
+            [self.runners[active.flow].screen(active)] if active else [self.menu()]
+        )
 
     def _applications(self, state: FounderState) -> Reply:
         lines: list[Text] = [Text(N_("🗂 My applications"))]
@@ -174,14 +231,25 @@ class Conversation:
             title = Text(runner.spec.title)
             if draft.finished:
                 lines.append(Text(N_("• {title}: completed"), {"title": title}))
-                buttons.append(Button(Text(N_("📄 {title}"), {"title": title}), Action(Op.VIEW, value=flow_id)))
+                buttons.append(
+                    Button(Text(N_("📄 {title}"), {"title": title}), Action(Op.VIEW, value=flow_id))
+                )
             else:
                 done, total = self._progress(draft)
-                lines.append(Text(N_("• {title}: {done} of {total} answered"), {"title": title, "done": done, "total": total}))
-                buttons.append(Button(Text(N_("▶️ {title}"), {"title": title}), Action(Op.OPEN, value=flow_id)))
+                lines.append(
+                    Text(
+                        N_("• {title}: {done} of {total} answered"),
+                        {"title": title, "done": done, "total": total},
+                    )
+                )
+                buttons.append(
+                    Button(Text(N_("▶️ {title}"), {"title": title}), Action(Op.OPEN, value=flow_id))
+                )
         if not buttons:
             lines.append(Text(N_("You have no applications yet.")))
-        return Reply(tuple(lines), (*rows(buttons, 1), (Button(Text(N_("🏠 Menu")), Action(Op.MENU)),)))
+        return Reply(
+            tuple(lines), (*rows(buttons, 1), (Button(Text(N_("🏠 Menu")), Action(Op.MENU)),))
+        )
 
     # -- flow level -------------------------------------------------------------------------
 
@@ -199,7 +267,9 @@ class Conversation:
         step = str(names.index(draft.step)) if draft.step in names else draft.step[:1]
         return action.step == step
 
-    def _after(self, state: FounderState, runner: FlowRunner, draft: Draft, result: StepResult, now: float) -> list[Reply]:
+    def _after(
+        self, state: FounderState, runner: FlowRunner, draft: Draft, result: StepResult, now: float
+    ) -> list[Reply]:
         if result.saved:
             draft.updated_at = now
             state.put_draft(draft)
@@ -221,8 +291,12 @@ class Conversation:
     def _result(self, completion: Completion) -> list[Reply]:
         blocks = list(completion.blocks)
         offers = [
-            Button(Text(N_("➡️ {title}"), {"title": Text(self.runners[f].spec.title)}), Action(Op.OPEN, value=f))
-            for f in completion.next_flows if f in self.runners
+            Button(
+                Text(N_("➡️ {title}"), {"title": Text(self.runners[f].spec.title)}),
+                Action(Op.OPEN, value=f),
+            )
+            for f in completion.next_flows
+            if f in self.runners
         ]
         buttons = (*rows(offers, 1), (Button(Text(N_("🏠 Menu")), Action(Op.MENU)),))
         return [Reply(tuple(b)) for b in blocks[:-1]] + [Reply(tuple(blocks[-1]), buttons)]

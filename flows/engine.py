@@ -79,8 +79,13 @@ def build_machine(spec: FlowSpec, machine_class: type[Machine] = Machine, **kwar
     _validate(spec)
     names = [f.name for f in spec.fields]
     machine = machine_class(
-        model=None, states=[*names, SUMMARY, DONE], initial=names[0],
-        auto_transitions=False, send_event=True, ignore_invalid_triggers=True, **kwargs,
+        model=None,
+        states=[*names, SUMMARY, DONE],
+        initial=names[0],
+        auto_transitions=False,
+        send_event=True,
+        ignore_invalid_triggers=True,
+        **kwargs,
     )
     for branch in spec.branches:
         machine.add_transition(**branch)

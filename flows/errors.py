@@ -1,8 +1,8 @@
 """Errors raised by `flows`.
 
-    FlowError
-    ├── ValidationFailed   an answer was refused; carries a msgid and params to explain why
-    └── PolicyDataError    the policy data file is malformed (raised at start-up)
+FlowError
+├── ValidationFailed   an answer was refused; carries a msgid and params to explain why
+└── PolicyDataError    the policy data file is malformed (raised at start-up)
 """
 
 from __future__ import annotations

@@ -17,8 +17,13 @@ _FOLD = {
     if chr(code) not in _PROSE_PUNCTUATION
 }
 _FOLD |= {
-    0xFFE0: ord("¢"), 0xFFE1: ord("£"), 0xFFE2: ord("¬"), 0xFFE3: ord("¯"),
-    0xFFE4: ord("¦"), 0xFFE5: ord("¥"), 0xFFE6: ord("₩"),
+    0xFFE0: ord("¢"),
+    0xFFE1: ord("£"),
+    0xFFE2: ord("¬"),
+    0xFFE3: ord("¯"),
+    0xFFE4: ord("¦"),
+    0xFFE5: ord("¥"),
+    0xFFE6: ord("₩"),
 }
 _INVISIBLE = str.maketrans("", "", "\u200b\ufeff")
 # '，' and '。' typed with a Chinese input method between digits: 1，200 and 1。5万.

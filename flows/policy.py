@@ -39,17 +39,40 @@ from flows.policy_schema import (
 from flows.text import Localized
 
 __all__ = [
-    "BUSINESS_FORMS", "DEFAULT_PATH", "DISTRICT_CODES", "GROUPS", "INDUSTRY_CODES", "METRICS",
-    "PREMISES", "PROFILE_FIELDS", "SIZES", "ChecklistItem", "Condition", "Confidence", "Link",
-    "Metric", "Office", "Policy", "PolicyData", "Size", "SmeIndustry", "Thresholds",
-    "load_policy_data", "parse_policy_data",
+    "BUSINESS_FORMS",
+    "DEFAULT_PATH",
+    "DISTRICT_CODES",
+    "GROUPS",
+    "INDUSTRY_CODES",
+    "METRICS",
+    "PREMISES",
+    "PROFILE_FIELDS",
+    "SIZES",
+    "ChecklistItem",
+    "Condition",
+    "Confidence",
+    "Link",
+    "Metric",
+    "Office",
+    "Policy",
+    "PolicyData",
+    "Size",
+    "SmeIndustry",
+    "Thresholds",
+    "load_policy_data",
+    "parse_policy_data",
 ]
 
 DEFAULT_PATH: Final = Path(__file__).parent / "data" / "policy.toml"
 SCHEMA_VERSION: Final = 1
 LAST_ARTICLE: Final = 66  # the Regulations have 66 articles
 _SECTIONS: Final = (
-    "link", "office", "policy", "sme_industry", "registration_step", "registration_material",
+    "link",
+    "office",
+    "policy",
+    "sme_industry",
+    "registration_step",
+    "registration_material",
 )
 _ID: Final = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _CONFIDENCES: Final[tuple[Confidence, ...]] = ("A", "B", "C")
@@ -166,8 +189,11 @@ class _Entry:
         if not any(keys[0] in ops for ops in OPERATORS.values()):
             self.fail(where, f"unknown operator {keys[0]!r}")
         if keys[0] not in OPERATORS[kind]:
-            self.fail(where, f"operator {keys[0]!r} does not apply to {name!r}; use "
-                      + " or ".join(OPERATORS[kind]))
+            self.fail(
+                where,
+                f"operator {keys[0]!r} does not apply to {name!r}; use "
+                + " or ".join(OPERATORS[kind]),
+            )
         op, operand = self.choice(where, OPERATORS[kind], keys[0]), raw[keys[0]]
         if kind == "count":
             if isinstance(operand, bool) or not isinstance(operand, int) or operand < 0:
@@ -231,8 +257,21 @@ def _policy(e: _Entry, offices: Collection[str], links: Collection[str]) -> Poli
         e.fail("amount", "an amount may only be quoted with verified = true")
     if verified and confidence == "C":
         e.fail("verified", "grade C facts are never quoted; verify them to grade A or B first")
-    return Policy(ident, title, summary, articles, kind, office, link, qualifies, verified,
-                  amount, source, verified_on, confidence)
+    return Policy(
+        ident,
+        title,
+        summary,
+        articles,
+        kind,
+        office,
+        link,
+        qualifies,
+        verified,
+        amount,
+        source,
+        verified_on,
+        confidence,
+    )
 
 
 def _industry(e: _Entry) -> SmeIndustry:
@@ -242,13 +281,16 @@ def _industry(e: _Entry) -> SmeIndustry:
     for metric in metrics:
         low, mid, top = (dict(bounds.items())[metric] for bounds in (small, medium, ceiling))
         if not low < mid < top:
-            e.fail("medium" if low >= mid else "ceiling",
-                   f"{metric}: expected small < medium < ceiling, got {low}, {mid}, {top}")
+            e.fail(
+                "medium" if low >= mid else "ceiling",
+                f"{metric}: expected small < medium < ceiling, got {low}, {mid}, {top}",
+            )
     return SmeIndustry(code, name, metrics, medium, small, ceiling, *e.provenance())
 
 
-def _checklist_item(e: _Entry, kind: Literal["step", "material"], offices: Collection[str],
-                    links: Collection[str]) -> ChecklistItem:
+def _checklist_item(
+    e: _Entry, kind: Literal["step", "material"], offices: Collection[str], links: Collection[str]
+) -> ChecklistItem:
     ident, text, applies = e.text("id", _ID), e.localized("text"), e.conditions("applies")
     cite = e.localized("cite")
     link = e.optional("link", lambda key: e.ref(key, links, "link"))
@@ -256,8 +298,13 @@ def _checklist_item(e: _Entry, kind: Literal["step", "material"], offices: Colle
     return ChecklistItem(ident, kind, text, applies, cite, link, office, *e.provenance())
 
 
-def _section(doc: Mapping[str, object], name: str, build: Callable[[_Entry], _T],
-             seen: set[str] | None = None, id_key: str = "id") -> tuple[_T, ...]:
+def _section(
+    doc: Mapping[str, object],
+    name: str,
+    build: Callable[[_Entry], _T],
+    seen: set[str] | None = None,
+    id_key: str = "id",
+) -> tuple[_T, ...]:
     tables = doc.get(name)
     if not isinstance(tables, list) or not tables:
         raise PolicyDataError(f"{name}: expected a non-empty array of tables [[{name}]]")
@@ -292,11 +339,18 @@ def parse_policy_data(doc: Mapping[str, object]) -> PolicyData:
     if absent := [code for code in INDUSTRY_CODES if code not in {i.code for i in industries}]:
         raise PolicyDataError(f"sme_industry: missing industries {', '.join(absent)}")
     checklist_ids: set[str] = set()
-    steps = _section(doc, "registration_step",
-                     lambda e: _checklist_item(e, "step", office_ids, link_ids), checklist_ids)
-    materials = _section(doc, "registration_material",
-                         lambda e: _checklist_item(e, "material", office_ids, link_ids),
-                         checklist_ids)
+    steps = _section(
+        doc,
+        "registration_step",
+        lambda e: _checklist_item(e, "step", office_ids, link_ids),
+        checklist_ids,
+    )
+    materials = _section(
+        doc,
+        "registration_material",
+        lambda e: _checklist_item(e, "material", office_ids, link_ids),
+        checklist_ids,
+    )
     return PolicyData(title, links, offices, policies, industries, steps, materials)
 
 

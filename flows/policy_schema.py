@@ -23,36 +23,71 @@ FieldKind = Literal["code", "codes", "count"]
 # Codes a founder's profile may carry; the data file's conditions may only use these.
 BUSINESS_FORMS: Final = ("llc", "sole_prop", "partnership", "individual")
 INDUSTRY_CODES: Final = (
-    "agriculture", "industry", "construction", "wholesale", "retail", "transport",
-    "warehousing", "postal", "hospitality", "info_transmission", "software_it",
-    "real_estate", "property_mgmt", "leasing_services", "other",
+    "agriculture",
+    "industry",
+    "construction",
+    "wholesale",
+    "retail",
+    "transport",
+    "warehousing",
+    "postal",
+    "hospitality",
+    "info_transmission",
+    "software_it",
+    "real_estate",
+    "property_mgmt",
+    "leasing_services",
+    "other",
 )
 SIZES: Final = ("micro", "small", "medium", "large")
 PREMISES: Final = ("owned", "leased", "none")
 GROUPS: Final = (
-    "graduate", "employment_difficulty", "veteran", "unemployed", "disabled", "returning_migrant",
+    "graduate",
+    "employment_difficulty",
+    "veteran",
+    "unemployed",
+    "disabled",
+    "returning_migrant",
 )
 DISTRICT_CODES: Final = (
-    "huangpu", "xuhui", "changning", "jingan", "putuo", "hongkou", "yangpu", "minhang",
-    "baoshan", "jiading", "pudong", "jinshan", "songjiang", "qingpu", "fengxian", "chongming",
+    "huangpu",
+    "xuhui",
+    "changning",
+    "jingan",
+    "putuo",
+    "hongkou",
+    "yangpu",
+    "minhang",
+    "baoshan",
+    "jiading",
+    "pudong",
+    "jinshan",
+    "songjiang",
+    "qingpu",
+    "fengxian",
+    "chongming",
 )
 METRICS: Final[tuple[Metric, ...]] = ("staff", "revenue", "assets")
 
 # Profile field -> (kind, allowed codes). code: one str; codes: list of str; count: int >= 0.
-PROFILE_FIELDS: Final[Mapping[str, tuple[FieldKind, tuple[str, ...]]]] = MappingProxyType({
-    "business_form": ("code", BUSINESS_FORMS),
-    "industry": ("code", INDUSTRY_CODES),
-    "size": ("code", SIZES),
-    "district": ("code", DISTRICT_CODES),
-    "premises": ("code", PREMISES),
-    "groups": ("codes", GROUPS),
-    "staff": ("count", ()),
-})
-OPERATORS: Final[Mapping[FieldKind, tuple[Operator, ...]]] = MappingProxyType({
-    "code": ("in", "not_in"),
-    "codes": ("any_of",),
-    "count": ("min", "max"),
-})
+PROFILE_FIELDS: Final[Mapping[str, tuple[FieldKind, tuple[str, ...]]]] = MappingProxyType(
+    {
+        "business_form": ("code", BUSINESS_FORMS),
+        "industry": ("code", INDUSTRY_CODES),
+        "size": ("code", SIZES),
+        "district": ("code", DISTRICT_CODES),
+        "premises": ("code", PREMISES),
+        "groups": ("codes", GROUPS),
+        "staff": ("count", ()),
+    }
+)
+OPERATORS: Final[Mapping[FieldKind, tuple[Operator, ...]]] = MappingProxyType(
+    {
+        "code": ("in", "not_in"),
+        "codes": ("any_of",),
+        "count": ("min", "max"),
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,9 @@ class FlowRunner:
 
     def begin(self, now: float) -> Draft:
         """A new draft at the flow's first question."""
-        return Draft(flow=self.spec.id, step=self.spec.fields[0].name, created_at=now, updated_at=now)
+        return Draft(
+            flow=self.spec.id, step=self.spec.fields[0].name, created_at=now, updated_at=now
+        )
 
     def screen(self, draft: Draft, notice: Text | None = None) -> Reply:
         """The screen for where the draft stands now."""
@@ -66,7 +68,9 @@ class FlowRunner:
                 return StepResult([self.screen(draft)])
             if action.op is Op.BACK:
                 if not self.machine.fire(draft, "back"):
-                    raise ValidationFailed(N_("This is the first question. Tap ✖️ Cancel or 🏠 Menu to leave."))
+                    raise ValidationFailed(
+                        N_("This is the first question. Tap ✖️ Cancel or 🏠 Menu to leave.")
+                    )
                 return self._moved(draft)
         if draft.step == SUMMARY:
             return self._at_summary(draft, event, ctx)
@@ -80,14 +84,18 @@ class FlowRunner:
         action = event.action
         if action is not None and action.op is Op.EDIT and action.value.isdigit():
             index = int(action.value)
-            if index < len(self.spec.fields) and self.machine.fire(draft, "edit", target=self.spec.fields[index].name):
+            if index < len(self.spec.fields) and self.machine.fire(
+                draft, "edit", target=self.spec.fields[index].name
+            ):
                 return self._moved(draft)
         if action is not None and action.op is Op.CONFIRM and self.machine.fire(draft, "confirm"):
             draft.revision += 1
             draft.step = DONE
             completion = self.spec.complete(draft.answers, ctx)
             return StepResult(saved=True, completion=completion)
-        raise ValidationFailed(N_("Tap ✅ Confirm if everything is right, or tap an answer to change it."))
+        raise ValidationFailed(
+            N_("Tap ✅ Confirm if everything is right, or tap an answer to change it.")
+        )
 
     def _at_field(self, draft: Draft, field: Field, event: Event, ctx: Context) -> StepResult:
         action = event.action
@@ -96,9 +104,14 @@ class FlowRunner:
         if event.kind is EventKind.FILE and event.file is not None:
             if field.kind is Kind.FILE:
                 return self._file(draft, field, event.file)
-            raise ValidationFailed(N_("A file isn't needed here. {expected}"), expected=Text(expected(field)))
+            raise ValidationFailed(
+                N_("A file isn't needed here. {expected}"), expected=Text(expected(field))
+            )
         if event.kind is EventKind.UNSUPPORTED:
-            raise ValidationFailed(N_("I can't read that kind of message here. {expected}"), expected=Text(expected(field)))
+            raise ValidationFailed(
+                N_("I can't read that kind of message here. {expected}"),
+                expected=Text(expected(field)),
+            )
         if action is None:
             raise ValidationFailed(expected(field))
         if action.op is Op.PICK:
@@ -107,11 +120,15 @@ class FlowRunner:
             chosen = draft.scratch.get(field.name, draft.answers.get(field.name) or [])
             if not chosen and not field.optional:
                 raise ValidationFailed(N_("Please choose at least one option."))
-            return self._accept(draft, field, [o.value for o in field.options if o.value in chosen], ctx)
+            return self._accept(
+                draft, field, [o.value for o in field.options if o.value in chosen], ctx
+            )
         if action.op is Op.DONE and field.kind is Kind.FILE:
             files = draft.scratch.get(field.name, draft.answers.get(field.name) or [])
             if not files and not field.optional:
-                raise ValidationFailed(N_("Please send at least one file, or tap Skip if you can send it later."))
+                raise ValidationFailed(
+                    N_("Please send at least one file, or tap Skip if you can send it later.")
+                )
             return self._accept(draft, field, list(files), ctx)
         if action.op is Op.SKIP and field.optional:
             return self._accept(draft, field, None, ctx)
@@ -139,13 +156,20 @@ class FlowRunner:
         types = tuple(field.limits.get("types", DEFAULT_FILE_TYPES))
         limit = int(field.limits.get("max_bytes", DEFAULT_FILE_BYTES))
         if file.mime not in types:
-            raise ValidationFailed(N_("{name} is not a PDF, JPEG or PNG file. Please send one of those."), name=file.name)
+            raise ValidationFailed(
+                N_("{name} is not a PDF, JPEG or PNG file. Please send one of those."),
+                name=file.name,
+            )
         if file.size > limit:
             raise ValidationFailed(
-                N_("{name} is larger than {limit_mb} MB. Please send a smaller file."), name=file.name, limit_mb=limit // (1024 * 1024)
+                N_("{name} is larger than {limit_mb} MB. Please send a smaller file."),
+                name=file.name,
+                limit_mb=limit // (1024 * 1024),
             )
         files = list(draft.scratch.get(field.name, draft.answers.get(field.name) or []))
-        files.append({"file_id": file.file_id, "name": file.name, "mime": file.mime, "size": file.size})
+        files.append(
+            {"file_id": file.file_id, "name": file.name, "mime": file.mime, "size": file.size}
+        )
         draft.scratch[field.name] = files
         draft.revision += 1
         notice = Text(N_("Received {name}. Send more, or tap Done."), {"name": file.name})

@@ -17,7 +17,11 @@ from flows.text import N_, Localized, Text
 
 def act(spec: FlowSpec, draft: Draft, op: Op, value: str = "") -> Action:
     """An action bound to the draft's current step, so a stale button can be recognised."""
-    step = str(spec.index(draft.step)) if draft.step in {f.name for f in spec.fields} else draft.step[:1]
+    step = (
+        str(spec.index(draft.step))
+        if draft.step in {f.name for f in spec.fields}
+        else draft.step[:1]
+    )
     return Action(op, spec.code, step, value)
 
 
@@ -41,10 +45,16 @@ def _answer_buttons(spec: FlowSpec, draft: Draft, field: Field) -> list[tuple[Bu
     if field.kind is Kind.MULTI:
         chosen = set(draft.scratch.get(field.name, draft.answers.get(field.name) or []))
         marked = [
-            pick(Text(N_("✅ {label}") if o.value in chosen else "{label}", {"label": o.block()}), o.value)
+            pick(
+                Text(N_("✅ {label}") if o.value in chosen else "{label}", {"label": o.block()}),
+                o.value,
+            )
             for o in field.options
         ]
-        return [*rows(marked, field.columns), (Button(Text(N_("Done")), act(spec, draft, Op.DONE)),)]
+        return [
+            *rows(marked, field.columns),
+            (Button(Text(N_("Done")), act(spec, draft, Op.DONE)),),
+        ]
     if field.kind is Kind.YESNO:
         return [(pick(Text(N_("Yes")), "yes"), pick(Text(N_("No")), "no"))]
     if field.kind is Kind.DISTRICT:
@@ -64,12 +74,19 @@ def question(machine: FlowMachine, draft: Draft, *, notice: Text | None = None) 
     if notice is not None:
         blocks.append(notice)
     blocks += [
-        Text(N_("{title} · step {n} of {total}"), {"title": Text(spec.title), "n": position, "total": len(asked)}),
+        Text(
+            N_("{title} · step {n} of {total}"),
+            {"title": Text(spec.title), "n": position, "total": len(asked)},
+        ),
         Text(field.prompt),
     ]
     extra: list[Button] = []
     if field.name in draft.answers:
-        blocks.append(Text(N_("Current answer: {value}"), {"value": display(field, draft.answers[field.name])}))
+        blocks.append(
+            Text(
+                N_("Current answer: {value}"), {"value": display(field, draft.answers[field.name])}
+            )
+        )
         extra.append(Button(Text(N_("Keep this answer")), act(spec, draft, Op.KEEP)))
     if field.optional:
         extra.append(Button(Text(N_("Skip")), act(spec, draft, Op.SKIP)))
@@ -93,12 +110,24 @@ def summary(machine: FlowMachine, draft: Draft) -> Reply:
     asked = machine.applicable(draft.answers)
     lines: list[Block] = [Text(N_("Please check your answers:"))]
     for f in asked:
-        lines.append(Text(N_("• {label}: {value}"), {"label": Text(f.summary_label), "value": display(f, draft.answers.get(f.name))}))
+        lines.append(
+            Text(
+                N_("• {label}: {value}"),
+                {"label": Text(f.summary_label), "value": display(f, draft.answers.get(f.name))},
+            )
+        )
     edits = [
-        Button(Text(N_("✏️ {label}"), {"label": Text(f.summary_label)}), act(spec, draft, Op.EDIT, str(spec.index(f.name))))
+        Button(
+            Text(N_("✏️ {label}"), {"label": Text(f.summary_label)}),
+            act(spec, draft, Op.EDIT, str(spec.index(f.name))),
+        )
         for f in asked
     ]
-    buttons = [*rows(edits, 2), (Button(Text(N_("✅ Confirm")), act(spec, draft, Op.CONFIRM)),), nav_row(spec, draft)]
+    buttons = [
+        *rows(edits, 2),
+        (Button(Text(N_("✅ Confirm")), act(spec, draft, Op.CONFIRM)),),
+        nav_row(spec, draft),
+    ]
     return Reply(tuple(lines), tuple(buttons))
 
 
@@ -115,9 +144,13 @@ def step_help(machine: FlowMachine, draft: Draft) -> Reply:
         blocks.append(Text(spec.field(draft.step).help or ""))
     blocks += [
         Text(spec.intro),
-        Text(N_("Your answers are saved after each step: you can leave and come back at any time, "
+        Text(
+            N_(
+                "Your answers are saved after each step: you can leave and come back at any time, "
                 "on any device. ⬅️ Back returns to the previous question, ✖️ Cancel lets you keep "
-                "or discard this application, 🏠 Menu leaves it for later.")),
+                "or discard this application, 🏠 Menu leaves it for later."
+            )
+        ),
     ]
     return Reply(tuple(blocks))
 
@@ -125,10 +158,17 @@ def step_help(machine: FlowMachine, draft: Draft) -> Reply:
 def cancel_question(spec: FlowSpec, draft: Draft) -> Reply:
     """Asked on Cancel: keep the draft for later, discard it, or go on answering."""
     return Reply(
-        (Text(N_("Leave {title}? You can keep your answers for later or discard them."), {"title": Text(spec.title)}),),
         (
-            (Button(Text(N_("💾 Keep for later")), act(spec, draft, Op.CANCEL_KEEP)),
-             Button(Text(N_("🗑 Discard")), act(spec, draft, Op.DISCARD))),
+            Text(
+                N_("Leave {title}? You can keep your answers for later or discard them."),
+                {"title": Text(spec.title)},
+            ),
+        ),
+        (
+            (
+                Button(Text(N_("💾 Keep for later")), act(spec, draft, Op.CANCEL_KEEP)),
+                Button(Text(N_("🗑 Discard")), act(spec, draft, Op.DISCARD)),
+            ),
             (Button(Text(N_("↩️ Continue answering")), act(spec, draft, Op.CONTINUE)),),
         ),
     )

@@ -84,7 +84,9 @@ def classify(
     given = {"staff": staff, "revenue": revenue_wan, "assets": assets_wan}
     values: dict[Metric, Decimal | None] = {m: _checked(m, given[m]) for m in METRICS}
     tiers: tuple[tuple[Size, Thresholds], ...] = (
-        ("large", industry.ceiling), ("medium", industry.medium), ("small", industry.small),
+        ("large", industry.ceiling),
+        ("medium", industry.medium),
+        ("small", industry.small),
     )
     ruled_out: list[Comparison] = []  # why the tier above did not hold
     for size, bounds in tiers:

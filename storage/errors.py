@@ -1,9 +1,9 @@
 """Errors raised by `storage`.
 
-    StorageError
-    ├── StorageUnavailable   Redis could not be reached or answered with an error
-    ├── DraftConflict        the founder's records changed since they were loaded (CAS failed)
-    └── TurnTimeout          another update of the same founder held the turn for too long
+StorageError
+├── StorageUnavailable   Redis could not be reached or answered with an error
+├── DraftConflict        the founder's records changed since they were loaded (CAS failed)
+└── TurnTimeout          another update of the same founder held the turn for too long
 """
 
 

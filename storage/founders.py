@@ -68,14 +68,20 @@ class FounderStore:
         return self.keys.founder(user_id, *parts)
 
     def _control(self, user_id: int) -> list[str]:
-        return [self._key(user_id, "queue"), self._key(user_id, "leases"), self._key(user_id, "seen")]
+        return [
+            self._key(user_id, "queue"),
+            self._key(user_id, "leases"),
+            self._key(user_id, "seen"),
+        ]
 
     def _records(self, user_id: int) -> list[str]:
         return [self._key(user_id, name) for name in ("rev", "prefs", "profile")] + [
             self._key(user_id, "draft", flow) for flow in self.flows
         ]
 
-    async def begin(self, user_id: int, update_id: int | None = None, *, token: str | None = None) -> Turn | None:
+    async def begin(
+        self, user_id: int, update_id: int | None = None, *, token: str | None = None
+    ) -> Turn | None:
         """Wait for this founder's turn and read their state; None when the update was handled before.
 
         Pass the token of a turn whose commit conflicted to read again without losing its place.
@@ -85,8 +91,12 @@ class FounderStore:
         deadline = time.monotonic() + self.max_wait
         pause = 0.002
         while True:
-            args: list[str | int] = [token, int(time.time() * 1000), self.lease_ms,
-                                     "" if update_id is None else update_id]
+            args: list[str | int] = [
+                token,
+                int(time.time() * 1000),
+                self.lease_ms,
+                "" if update_id is None else update_id,
+            ]
             try:
                 answer = await self._begin(keys=keys, args=args)
             except RedisError as exc:
@@ -102,7 +112,9 @@ class FounderStore:
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.02)
 
-    def _turn(self, user_id: int, token: str, update_id: int | None, raw: list[bytes | None]) -> Turn:
+    def _turn(
+        self, user_id: int, token: str, update_id: int | None, raw: list[bytes | None]
+    ) -> Turn:
         rev, prefs, profile, *drafts = raw
         state = FounderState(user_id=user_id)
         if prefs:
@@ -121,8 +133,13 @@ class FounderStore:
         """Write the records the turn changed and end it; DraftConflict when someone else wrote."""
         state = turn.state
         keys = self._control(state.user_id) + [self._key(state.user_id, "rev")]
-        args: list[Any] = [turn.token, turn.revision, "" if turn.update_id is None else turn.update_id,
-                           int(SEEN_TTL.total_seconds() * 1000), self.profile_ttl_ms]
+        args: list[Any] = [
+            turn.token,
+            turn.revision,
+            "" if turn.update_id is None else turn.update_id,
+            int(SEEN_TTL.total_seconds() * 1000),
+            self.profile_ttl_ms,
+        ]
         for record in sorted(state.changed):
             value, ttl = self._encode(state, record)
             keys.append(self._key(state.user_id, *record.split(":")))

@@ -48,15 +48,25 @@ class BotApiStub:
         self._closing = False
         self._runner: web.AppRunner | None = None
         self._methods: dict[str, ApiMethod] = {
-            "getme": self._get_me, "getupdates": self._get_updates, "close": self._true,
-            "logout": self._true, "setwebhook": self._set_webhook,
-            "deletewebhook": self._set_webhook, "getwebhookinfo": self._get_webhook_info,
-            "setmycommands": self._set_my_commands, "getmycommands": self._get_my_commands,
-            "deletemycommands": self._delete_my_commands, "sendmessage": self._send_message,
-            "editmessagetext": self._edit_message, "editmessagereplymarkup": self._edit_message,
-            "answercallbackquery": self._answer_callback_query, "sendchataction": self._true,
-            "senddocument": self._send_document, "sendphoto": self._send_photo,
-            "getfile": self._get_file, "deletemessage": self._delete_message,
+            "getme": self._get_me,
+            "getupdates": self._get_updates,
+            "close": self._true,
+            "logout": self._true,
+            "setwebhook": self._set_webhook,
+            "deletewebhook": self._set_webhook,
+            "getwebhookinfo": self._get_webhook_info,
+            "setmycommands": self._set_my_commands,
+            "getmycommands": self._get_my_commands,
+            "deletemycommands": self._delete_my_commands,
+            "sendmessage": self._send_message,
+            "editmessagetext": self._edit_message,
+            "editmessagereplymarkup": self._edit_message,
+            "answercallbackquery": self._answer_callback_query,
+            "sendchataction": self._true,
+            "senddocument": self._send_document,
+            "sendphoto": self._send_photo,
+            "getfile": self._get_file,
+            "deletemessage": self._delete_message,
         }
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -83,8 +93,12 @@ class BotApiStub:
         await self.start()
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None,
-                        exc: BaseException | None, tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         await self.stop()
 
     # -- feeding the bot ------------------------------------------------------------------------
@@ -104,40 +118,67 @@ class BotApiStub:
     def push_message(self, user_id: int, text: str, language_code: str = "zh-hans") -> int:
         """A private text message; "/cmd args" gets a bot_command entity."""
         entities = tg.command_entities(text)
-        return self._push_user_message(user_id, language_code, text=text,
-                                       **({"entities": entities} if entities else {}))
+        return self._push_user_message(
+            user_id, language_code, text=text, **({"entities": entities} if entities else {})
+        )
 
-    def push_callback(self, user_id: int, data: str, message_id: int,
-                      language_code: str = "zh-hans") -> int:
+    def push_callback(
+        self, user_id: int, data: str, message_id: int, language_code: str = "zh-hans"
+    ) -> int:
         """A button press on the bot's message `message_id` in the user's private chat."""
         message = self._find_message(user_id, message_id)
         if message is None:
             raise AssertionError(f"the bot has no message {message_id} in chat {user_id}")
         self._callback_ids += 1
         user = tg.make_user(user_id, language_code=language_code)
-        return self.push_update({"callback_query": {
-            "id": str(self._callback_ids), "from": user, "message": tg.api_message(message),
-            "chat_instance": str(user_id), "data": data}})
+        return self.push_update(
+            {
+                "callback_query": {
+                    "id": str(self._callback_ids),
+                    "from": user,
+                    "message": tg.api_message(message),
+                    "chat_instance": str(user_id),
+                    "data": data,
+                }
+            }
+        )
 
-    def push_document(self, user_id: int, file_id: str, file_name: str, mime_type: str,
-                      file_size: int, *, content: bytes | None = None,
-                      language_code: str = "zh-hans") -> int:
+    def push_document(
+        self,
+        user_id: int,
+        file_id: str,
+        file_name: str,
+        mime_type: str,
+        file_size: int,
+        *,
+        content: bytes | None = None,
+        language_code: str = "zh-hans",
+    ) -> int:
         """A document from the user; with `content`, getFile/download serve those bytes."""
         if content is not None:
             self.register_file(file_id, content, f"documents/{file_name}")
         document = tg.file_object(file_id, file_size, file_name=file_name, mime_type=mime_type)
         return self._push_user_message(user_id, language_code, document=document)
 
-    def push_photo(self, user_id: int, file_id: str, file_size: int,
-                   language_code: str = "zh-hans") -> int:
+    def push_photo(
+        self, user_id: int, file_id: str, file_size: int, language_code: str = "zh-hans"
+    ) -> int:
         """A photo from the user (one PhotoSize)."""
         photo = [tg.file_object(file_id, file_size, width=800, height=600)]
         return self._push_user_message(user_id, language_code, photo=photo)
 
     def push_sticker(self, user_id: int, language_code: str = "zh-hans") -> int:
         """A sticker from the user."""
-        sticker = tg.file_object("sticker-1", 1024, type="regular", width=512, height=512,
-                                 is_animated=False, is_video=False, emoji="👍")
+        sticker = tg.file_object(
+            "sticker-1",
+            1024,
+            type="regular",
+            width=512,
+            height=512,
+            is_animated=False,
+            is_video=False,
+            emoji="👍",
+        )
         return self._push_user_message(user_id, language_code, sticker=sticker)
 
     def push_voice(self, user_id: int, language_code: str = "zh-hans") -> int:
@@ -158,8 +199,10 @@ class BotApiStub:
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret_token} if secret_token else {}
         update = {"update_id": self._next_update_id, **update}
         self._next_update_id = max(self._next_update_id, update["update_id"] + 1)
-        async with (aiohttp.ClientSession() as session,
-                    session.post(url, json=update, headers=headers) as resp):
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, json=update, headers=headers) as resp,
+        ):
             if resp.content_type == "multipart/form-data":  # a method call as the reply
                 await self._call(*await tg.read_webhook_reply(resp))
             return resp.status
@@ -182,33 +225,50 @@ class BotApiStub:
             raise AssertionError(f"the bot sent nothing to chat {chat_id}")
         return copy.deepcopy(messages[-1])
 
-    async def wait_for_message(self, chat_id: int, predicate: MessagePredicate | None = None,
-                               timeout: float = 10.0, *, since: int | None = None) -> Json:
+    async def wait_for_message(
+        self,
+        chat_id: int,
+        predicate: MessagePredicate | None = None,
+        timeout: float = 10.0,
+        *,
+        since: int | None = None,
+    ) -> Json:
         """The first bot message sent or edited after `since` (default: the last push) that
         satisfies `predicate`."""
         after = self._push_revision if since is None else since
 
         def match() -> Json | None:
-            fresh = [m for m in self._chats[chat_id]
-                     if self._changed_at[(chat_id, m["message_id"])] > after]
+            fresh = [
+                m
+                for m in self._chats[chat_id]
+                if self._changed_at[(chat_id, m["message_id"])] > after
+            ]
             fresh.sort(key=lambda m: self._changed_at[(chat_id, m["message_id"])])
-            return next((copy.deepcopy(m) for m in fresh if predicate is None or predicate(m)),
-                        None)
+            return next(
+                (copy.deepcopy(m) for m in fresh if predicate is None or predicate(m)), None
+            )
 
         found = await self._wait_until(match, timeout)
         if found is None:
-            recent = [(m["message_id"], m.get("text") or m.get("caption"))
-                      for m in self._chats[chat_id][-5:]]
-            raise AssertionError(f"no matching bot message to chat {chat_id} within {timeout}s; "
-                                 f"last messages (id, text): {recent}")
+            recent = [
+                (m["message_id"], m.get("text") or m.get("caption"))
+                for m in self._chats[chat_id][-5:]
+            ]
+            raise AssertionError(
+                f"no matching bot message to chat {chat_id} within {timeout}s; "
+                f"last messages (id, text): {recent}"
+            )
         return found
 
     @staticmethod
     def buttons(message: Json) -> list[tuple[str, str]]:
         """(text, callback_data) of every inline button, row by row; url buttons give the url."""
         rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
-        return [(button["text"], button.get("callback_data") or button.get("url", ""))
-                for row in rows for button in row]
+        return [
+            (button["text"], button.get("callback_data") or button.get("url", ""))
+            for row in rows
+            for button in row
+        ]
 
     # -- HTTP -----------------------------------------------------------------------------------
 
@@ -281,8 +341,9 @@ class BotApiStub:
         if params.get("reply_markup") is not None:
             content["reply_markup"] = params["reply_markup"]
         chat = tg.private_chat(tg.make_user(chat_id))
-        message = tg.message_object(self._new_message_id(chat_id), tg.bot_user(bot_id), chat,
-                                    content)
+        message = tg.message_object(
+            self._new_message_id(chat_id), tg.bot_user(bot_id), chat, content
+        )
         self._chats[chat_id].append(message)
         return self._touch(chat_id, message)
 
@@ -305,12 +366,18 @@ class BotApiStub:
 
     async def _get_updates(self, params: Json, bot_id: int) -> list[Json]:
         if self.webhook["url"]:
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                "use deleteWebhook to delete the webhook first")
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = params.get("offset") or 0
         if offset:  # confirms every update below offset, for good; -N keeps the last N
-            self._queue = self._queue[offset:] if offset < 0 else [
-                u for u in self._queue if u["update_id"] >= offset]
+            self._queue = (
+                self._queue[offset:]
+                if offset < 0
+                else [u for u in self._queue if u["update_id"] >= offset]
+            )
         self._allowed_updates = params.get("allowed_updates", self._allowed_updates)
         limit = min(max(params.get("limit") or 100, 1), 100)
 
@@ -328,8 +395,11 @@ class BotApiStub:
         return True
 
     async def _get_webhook_info(self, params: Json, bot_id: int) -> Json:
-        return {"url": self.webhook["url"], "has_custom_certificate": False,
-                "pending_update_count": len(self._queue)}
+        return {
+            "url": self.webhook["url"],
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._queue),
+        }
 
     async def _set_my_commands(self, params: Json, bot_id: int) -> bool:
         self.commands[params.get("language_code", "")] = params["commands"]
@@ -383,4 +453,3 @@ class BotApiStub:
         self._chats[chat_id].remove(message)
         self._changed_at.pop((chat_id, message["message_id"]), None)
         return True
-

@@ -20,17 +20,41 @@ BOT_USERNAME = "sme_test_bot"
 
 # aiogram sends every field as a string: objects and lists as JSON, ints and bools JSON-encoded.
 # Only the fields named here are decoded; anything else (text, data, ids) stays a string.
-JSON_FIELDS = frozenset({
-    "reply_markup", "entities", "caption_entities", "commands", "scope", "allowed_updates",
-    "link_preview_options", "reply_parameters", "media",
-})
-INT_FIELDS = frozenset({
-    "chat_id", "message_id", "offset", "limit", "timeout", "user_id", "cache_time",
-    "message_thread_id", "max_connections", "from_chat_id",
-})
-BOOL_FIELDS = frozenset({
-    "show_alert", "drop_pending_updates", "disable_notification", "protect_content",
-})
+JSON_FIELDS = frozenset(
+    {
+        "reply_markup",
+        "entities",
+        "caption_entities",
+        "commands",
+        "scope",
+        "allowed_updates",
+        "link_preview_options",
+        "reply_parameters",
+        "media",
+    }
+)
+INT_FIELDS = frozenset(
+    {
+        "chat_id",
+        "message_id",
+        "offset",
+        "limit",
+        "timeout",
+        "user_id",
+        "cache_time",
+        "message_thread_id",
+        "max_connections",
+        "from_chat_id",
+    }
+)
+BOOL_FIELDS = frozenset(
+    {
+        "show_alert",
+        "drop_pending_updates",
+        "disable_notification",
+        "protect_content",
+    }
+)
 
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
@@ -62,15 +86,25 @@ def now() -> int:
 
 def make_user(user_id: int, first_name: str = "Test", language_code: str = "zh-hans") -> Json:
     """A human Telegram user."""
-    return {"id": user_id, "is_bot": False, "first_name": first_name,
-            "language_code": language_code}
+    return {
+        "id": user_id,
+        "is_bot": False,
+        "first_name": first_name,
+        "language_code": language_code,
+    }
 
 
 def bot_user(bot_id: int) -> Json:
     """The bot itself, as getMe and `from` of its messages show it."""
-    return {"id": bot_id, "is_bot": True, "first_name": "SME Test Bot",
-            "username": BOT_USERNAME, "can_join_groups": False,
-            "can_read_all_group_messages": False, "supports_inline_queries": False}
+    return {
+        "id": bot_id,
+        "is_bot": True,
+        "first_name": "SME Test Bot",
+        "username": BOT_USERNAME,
+        "can_join_groups": False,
+        "can_read_all_group_messages": False,
+        "supports_inline_queries": False,
+    }
 
 
 def private_chat(user: Json) -> Json:
@@ -113,8 +147,9 @@ def update_kind(update: Json) -> str:
 
 def select_updates(queue: list[Json], offset: int, allowed: list[str], limit: int) -> list[Json]:
     """What getUpdates returns from the unconfirmed queue (offset <= 0 means "all")."""
-    return [u for u in queue if u["update_id"] >= offset
-            and (not allowed or update_kind(u) in allowed)][:limit]
+    return [
+        u for u in queue if u["update_id"] >= offset and (not allowed or update_kind(u) in allowed)
+    ][:limit]
 
 
 def apply_edit(message: Json, params: Json) -> None:
@@ -178,8 +213,11 @@ async def read_webhook_reply(resp: ClientResponse) -> tuple[str, Json]:
     fields: dict[str, Any] = {}
     async for part in MultipartReader.from_response(resp):
         assert isinstance(part, BodyPartReader) and part.name
-        fields[part.name] = await part.text() if part.filename is None else Upload(
-            part.filename, bytes(await part.read()))
+        fields[part.name] = (
+            await part.text()
+            if part.filename is None
+            else Upload(part.filename, bytes(await part.read()))
+        )
     uploads = {key: value for key, value in fields.items() if isinstance(value, Upload)}
     return fields.pop("method"), decode_params(fields, uploads)
 

@@ -30,8 +30,23 @@ def redis_url() -> Iterator[str]:
     tmp = tempfile.mkdtemp(prefix="smebot-test-redis.")
     sock = os.path.join(tmp, "redis.sock")
     proc = subprocess.Popen(
-        [server, "--port", "0", "--unixsocket", sock, "--dir", tmp, "--save", "",
-         "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"],
+        [
+            server,
+            "--port",
+            "0",
+            "--unixsocket",
+            sock,
+            "--dir",
+            tmp,
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--loglevel",
+            "warning",
+        ],
         stdout=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 10

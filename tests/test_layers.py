@@ -29,7 +29,11 @@ def imports(path: Path) -> set[str]:
 def test_layer_imports_only_what_it_may(layer):
     wrong = {}
     for path in sorted((ROOT / layer).rglob("*.py")):
-        bad = {name for name in imports(path) if name not in sys.stdlib_module_names and name not in ALLOWED[layer]}
+        bad = {
+            name
+            for name in imports(path)
+            if name not in sys.stdlib_module_names and name not in ALLOWED[layer]
+        }
         if bad:
             wrong[str(path.relative_to(ROOT))] = sorted(bad)
     assert not wrong, f"forbidden imports: {wrong}"

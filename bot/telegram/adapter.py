@@ -19,7 +19,19 @@ from flows.outcome import OPS, Action, Op
 
 log = logging.getLogger(__name__)
 TELEGRAM_TEXT_LIMIT = 4096
-UNSUPPORTED = ("sticker", "voice", "video", "video_note", "audio", "animation", "location", "contact", "poll", "dice", "venue")
+UNSUPPORTED = (
+    "sticker",
+    "voice",
+    "video",
+    "video_note",
+    "audio",
+    "animation",
+    "location",
+    "contact",
+    "poll",
+    "dice",
+    "venue",
+)
 
 
 class ActionData(CallbackData, prefix="a"):
@@ -48,10 +60,12 @@ class ActionData(CallbackData, prefix="a"):
 def keyboard(message: RenderedMessage) -> InlineKeyboardMarkup | None:
     if not message.buttons:
         return None
-    return InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text=b.label, callback_data=ActionData.of(b.action)) for b in row]
-        for row in message.buttons
-    ])
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=b.label, callback_data=ActionData.of(b.action)) for b in row]
+            for row in message.buttons
+        ]
+    )
 
 
 def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
@@ -81,24 +95,44 @@ def event_of(message: Message) -> Event:
         return Event.of_text(message.text)
     if message.document is not None:
         doc = message.document
-        return Event(EventKind.FILE, file=FileRef(doc.file_id, doc.file_name or "document",
-                                                  doc.mime_type or "application/octet-stream", doc.file_size or 0))
+        return Event(
+            EventKind.FILE,
+            file=FileRef(
+                doc.file_id,
+                doc.file_name or "document",
+                doc.mime_type or "application/octet-stream",
+                doc.file_size or 0,
+            ),
+        )
     if message.photo:
         photo = message.photo[-1]
-        return Event(EventKind.FILE, file=FileRef(photo.file_id, f"photo-{photo.file_unique_id}.jpg",
-                                                  "image/jpeg", photo.file_size or 0))
+        return Event(
+            EventKind.FILE,
+            file=FileRef(
+                photo.file_id,
+                f"photo-{photo.file_unique_id}.jpg",
+                "image/jpeg",
+                photo.file_size or 0,
+            ),
+        )
     what = next((kind for kind in UNSUPPORTED if getattr(message, kind, None) is not None), "other")
     return Event(EventKind.UNSUPPORTED, what=what)
 
 
-async def send(bot: Bot, chat_id: int, messages: list[RenderedMessage], editable: Message | None = None) -> None:
+async def send(
+    bot: Bot, chat_id: int, messages: list[RenderedMessage], editable: Message | None = None
+) -> None:
     """Send replies in order; a `replace` reply edits the message whose button was tapped."""
     for message in messages:
         markup = keyboard(message)
         if message.replace and editable is not None:
             try:
-                await bot.edit_message_text(message.text, chat_id=chat_id, message_id=editable.message_id,
-                                            reply_markup=markup)
+                await bot.edit_message_text(
+                    message.text,
+                    chat_id=chat_id,
+                    message_id=editable.message_id,
+                    reply_markup=markup,
+                )
                 continue
             except TelegramBadRequest as exc:
                 if "not modified" in str(exc):
@@ -106,7 +140,9 @@ async def send(bot: Bot, chat_id: int, messages: list[RenderedMessage], editable
                 log.info("could not edit message %s; sending a new one", editable.message_id)
         parts = split_text(message.text)
         for i, part in enumerate(parts):
-            await bot.send_message(chat_id, part, reply_markup=markup if i == len(parts) - 1 else None)
+            await bot.send_message(
+                chat_id, part, reply_markup=markup if i == len(parts) - 1 else None
+            )
 
 
 def create_router(service: ConversationService) -> Router:

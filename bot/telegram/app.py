@@ -49,7 +49,9 @@ def create_dispatcher(service: ConversationService) -> Dispatcher:
 async def set_commands(bot: Bot, renderer: Renderer, default_locale: str) -> None:
     """The commands menu in Chinese and English (and the default language for other clients)."""
     for locale in LOCALES:
-        commands = [BotCommand(command=c, description=renderer.text(Text(d), locale)) for c, d in COMMANDS]
+        commands = [
+            BotCommand(command=c, description=renderer.text(Text(d), locale)) for c, d in COMMANDS
+        ]
         await bot.set_my_commands(commands, language_code=locale.split("_")[0])
         if locale == default_locale:
             await bot.set_my_commands(commands)
@@ -71,14 +73,18 @@ async def _healthz(request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
-def create_webhook_app(settings: Settings, service: ConversationService, bot: Bot) -> web.Application:
+def create_webhook_app(
+    settings: Settings, service: ConversationService, bot: Bot
+) -> web.Application:
     """The aiohttp app serving the webhook; the secret header is checked on every request."""
     settings.check_webhook()
     assert settings.webhook_secret is not None and settings.webhook_url is not None
     dispatcher = create_dispatcher(service)
     app = web.Application()
     secret = settings.webhook_secret.get_secret_value()
-    SimpleRequestHandler(dispatcher, bot, secret_token=secret).register(app, path=settings.webhook_path)
+    SimpleRequestHandler(dispatcher, bot, secret_token=secret).register(
+        app, path=settings.webhook_path
+    )
     app.router.add_get("/healthz", _healthz)
 
     async def on_startup(bot: Bot) -> None:

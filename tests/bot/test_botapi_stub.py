@@ -27,11 +27,15 @@ from aiohttp import web
 from botapi_stub import BotApiStub
 
 USER = 4242
-KEYBOARD = InlineKeyboardMarkup(inline_keyboard=[
-    [InlineKeyboardButton(text="是", callback_data="pick:yes"),
-     InlineKeyboardButton(text="否", callback_data="pick:no")],
-    [InlineKeyboardButton(text="条例", url="https://example.org/law")],
-])
+KEYBOARD = InlineKeyboardMarkup(
+    inline_keyboard=[
+        [
+            InlineKeyboardButton(text="是", callback_data="pick:yes"),
+            InlineKeyboardButton(text="否", callback_data="pick:no"),
+        ],
+        [InlineKeyboardButton(text="条例", url="https://example.org/law")],
+    ]
+)
 
 
 @pytest.fixture
@@ -77,8 +81,9 @@ async def polling(dp: Dispatcher, bot: Bot) -> AsyncIterator[None]:
         started.set()
 
     dp.startup.register(on_startup)
-    task = asyncio.create_task(dp.start_polling(
-        bot, handle_signals=False, polling_timeout=1, close_bot_session=False))
+    task = asyncio.create_task(
+        dp.start_polling(bot, handle_signals=False, polling_timeout=1, close_bot_session=False)
+    )
     await asyncio.wait_for(started.wait(), 5)
     try:
         yield
@@ -101,15 +106,20 @@ async def test_sent_and_edited_messages_are_recorded(bot: Bot, api: BotApiStub) 
     [message] = api.messages_to(USER)
     assert message["text"] == "第一条"
     assert api.buttons(message) == [
-        ("是", "pick:yes"), ("否", "pick:no"), ("条例", "https://example.org/law")]
+        ("是", "pick:yes"),
+        ("否", "pick:no"),
+        ("条例", "https://example.org/law"),
+    ]
 
-    await bot.edit_message_text("改过了", chat_id=USER, message_id=sent.message_id,
-                                reply_markup=KEYBOARD)
+    await bot.edit_message_text(
+        "改过了", chat_id=USER, message_id=sent.message_id, reply_markup=KEYBOARD
+    )
     assert api.last_message(USER)["text"] == "改过了"
     assert api.buttons(api.last_message(USER))[0] == ("是", "pick:yes")
     with pytest.raises(TelegramBadRequest, match="message is not modified"):
-        await bot.edit_message_text("改过了", chat_id=USER, message_id=sent.message_id,
-                                    reply_markup=KEYBOARD)
+        await bot.edit_message_text(
+            "改过了", chat_id=USER, message_id=sent.message_id, reply_markup=KEYBOARD
+        )
 
     await bot.edit_message_text("无按钮", chat_id=USER, message_id=sent.message_id)
     assert "reply_markup" not in api.last_message(USER)  # Telegram drops an omitted keyboard
@@ -191,8 +201,9 @@ async def test_files_download_and_upload(bot: Bot, api: BotApiStub) -> None:
     with pytest.raises(TelegramBadRequest, match="invalid file_id"):
         await bot.get_file("missing")
 
-    sent = await bot.send_document(USER, BufferedInputFile(b"a,b\n1,2\n", "report.csv"),
-                                   caption="报表")
+    sent = await bot.send_document(
+        USER, BufferedInputFile(b"a,b\n1,2\n", "report.csv"), caption="报表"
+    )
     assert sent.document is not None and sent.document.file_name == "report.csv"
     assert api.file_content(sent.document.file_id) == b"a,b\n1,2\n"
     assert api.last_message(USER)["caption"] == "报表"
@@ -200,8 +211,9 @@ async def test_files_download_and_upload(bot: Bot, api: BotApiStub) -> None:
 
 async def test_commands_webhook_state_and_unknown_method(bot: Bot, api: BotApiStub) -> None:
     await bot.set_my_commands([BotCommand(command="start", description="开始")])
-    await bot.set_my_commands([BotCommand(command="start", description="Start")],
-                              language_code="en")
+    await bot.set_my_commands(
+        [BotCommand(command="start", description="Start")], language_code="en"
+    )
     assert [c.description for c in await bot.get_my_commands(language_code="en")] == ["Start"]
     assert api.commands[""] == [{"command": "start", "description": "开始"}]
     assert await bot.delete_my_commands(language_code="en")
@@ -218,7 +230,10 @@ async def test_commands_webhook_state_and_unknown_method(bot: Bot, api: BotApiSt
         async with http.post(f"{api.base_url}/bot123:ABC/fooBar", json={}) as resp:
             assert resp.status == 404
             assert await resp.json() == {
-                "ok": False, "error_code": 404, "description": "Not Found: method not found"}
+                "ok": False,
+                "error_code": 404,
+                "description": "Not Found: method not found",
+            }
         markup = {"inline_keyboard": [[{"text": "好", "callback_data": "ok"}]]}
         body = {"chat_id": USER, "text": "JSON 正文", "reply_markup": markup}
         async with http.post(f"{api.base_url}/bot123:ABC/sendMessage", json=body) as resp:
@@ -237,7 +252,8 @@ async def test_post_webhook_delivers_and_runs_the_reply_method(bot: Bot, api: Bo
     dp.include_router(router)
     app = web.Application()
     SimpleRequestHandler(dp, bot, handle_in_background=False, secret_token="s3cret").register(
-        app, path="/hook")
+        app, path="/hook"
+    )
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()

@@ -51,7 +51,8 @@ def test_every_message_is_translated(locale):
 @pytest.mark.parametrize("locale", LOCALES)
 def test_placeholders_match(locale):
     wrong = [
-        (m.id, m.string) for m in catalog(locale)
+        (m.id, m.string)
+        for m in catalog(locale)
         if m.id and m.string and placeholders(m.id) != placeholders(m.string)
     ]
     assert not wrong, f"{locale}: placeholders differ: {wrong[:5]}"
@@ -59,6 +60,12 @@ def test_placeholders_match(locale):
 
 def test_chinese_catalog_is_chinese():
     cjk = re.compile(r"[\u4e00-\u9fff]")
-    latin_only = [m.id for m in catalog("zh_CN") if m.id and m.string and re.search("[A-Za-z]{4}", re.sub(r"\{[^{}]*\}", "", m.id))
-                  and not cjk.search(m.string)]
+    latin_only = [
+        m.id
+        for m in catalog("zh_CN")
+        if m.id
+        and m.string
+        and re.search("[A-Za-z]{4}", re.sub(r"\{[^{}]*\}", "", m.id))
+        and not cjk.search(m.string)
+    ]
     assert not latin_only, f"zh_CN entries left in English: {latin_only[:10]}"

@@ -18,15 +18,17 @@ def chat(redis, redis_url, key_prefix) -> tuple[LocalChat, io.StringIO]:
     return LocalChat(create_service(settings, redis), user_id=77, out=out), out
 
 
-async def test_walks_registration_with_numbers_and_typed_answers(redis, redis_url, key_prefix, tmp_path):
+async def test_walks_registration_with_numbers_and_typed_answers(
+    redis, redis_url, key_prefix, tmp_path
+):
     local, out = chat(redis, redis_url, key_prefix)
     await local.send("/lang en")
     await local.send("/start registration")
     assert "[1] Limited company" in out.getvalue()
-    await local.send("1")        # Limited company
-    await local.send("11")       # Software and IT services
+    await local.send("1")  # Limited company
+    await local.send("11")  # Software and IT services
     assert "[#1] ⬅️ Back" in out.getvalue()  # a typed answer is expected: buttons need '#'
-    await local.send("3")        # staff: a typed 3, not button 3
+    await local.send("3")  # staff: a typed 3, not button 3
     await local.send("50万")
     paper = tmp_path / "licence.pdf"
     paper.write_bytes(b"%PDF-1.4")
@@ -40,7 +42,7 @@ async def test_walks_registration_with_numbers_and_typed_answers(redis, redis_ur
     again, out2 = chat(redis, redis_url, key_prefix)  # a new process: same founder, same Redis
     await again.send("/start")
     assert "Continue where you stopped?" in out2.getvalue()
-    await again.send("1")        # ▶️ Continue
+    await again.send("1")  # ▶️ Continue
     assert "Do you have premises" in out2.getvalue()
 
 

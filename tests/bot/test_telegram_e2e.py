@@ -22,15 +22,29 @@ class BotProcess:
     """`python -m bot telegram` as a child process, pointed at the stub and the test Redis."""
 
     def __init__(self, api: BotApiStub, redis_url: str, prefix: str, log: Path) -> None:
-        self.env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123456:TEST", "TELEGRAM_API_URL": api.base_url,
-                    "REDIS_URL": redis_url, "REDIS_PREFIX": prefix, "BOT_MODE": "polling"}
+        self.env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": "123456:TEST",
+            "TELEGRAM_API_URL": api.base_url,
+            "REDIS_URL": redis_url,
+            "REDIS_PREFIX": prefix,
+            "BOT_MODE": "polling",
+        }
         self.log = log
         self.proc: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
         with self.log.open("ab") as out:
             self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "telegram", cwd=ROOT, env=self.env, stdout=out, stderr=out)
+                sys.executable,
+                "-m",
+                "bot",
+                "telegram",
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=out,
+            )
 
     async def kill(self) -> None:
         assert self.proc is not None
@@ -66,21 +80,32 @@ def pick_data(message: dict, op: str, value: str = "") -> str:
 
 def at_step(index: int):
     """A message showing question `index` of registration guidance."""
-    return lambda m: any(d.startswith("a:") and d.split(":")[2:4] == ["reg", str(index)]
-                         for _l, d in BotApiStub.buttons(m))
+    return lambda m: any(
+        d.startswith("a:") and d.split(":")[2:4] == ["reg", str(index)]
+        for _l, d in BotApiStub.buttons(m)
+    )
 
 
-async def tap(api: BotApiStub, user: int, message: dict, op: str, value: str = "", lang: str = "zh-hans") -> None:
-    api.push_callback(user, pick_data(message, op, value), message["message_id"], language_code=lang)
+async def tap(
+    api: BotApiStub, user: int, message: dict, op: str, value: str = "", lang: str = "zh-hans"
+) -> None:
+    api.push_callback(
+        user, pick_data(message, op, value), message["message_id"], language_code=lang
+    )
 
 
-@pytest.mark.parametrize(("lang", "user", "district", "expect"), [
-    ("zh-hans", 501, "静安", "登记"),
-    ("en", 502, "Jing'an", "registration"),
-])
+@pytest.mark.parametrize(
+    ("lang", "user", "district", "expect"),
+    [
+        ("zh-hans", 501, "静安", "登记"),
+        ("en", 502, "Jing'an", "registration"),
+    ],
+)
 async def test_registration_survives_a_killed_bot(api, bot, lang, user, district, expect):
     api.push_message(user, "/start", language_code=lang)
-    menu = await api.wait_for_message(user, lambda m: "a:o::" in str(BotApiStub.buttons(m)), timeout=20)
+    menu = await api.wait_for_message(
+        user, lambda m: "a:o::" in str(BotApiStub.buttons(m)), timeout=20
+    )
     assert bool(CJK.search(menu["text"])) == lang.startswith("zh")
     await tap(api, user, menu, "o", "registration", lang)
     question = await api.wait_for_message(user, at_step(0))
@@ -112,11 +137,20 @@ async def test_registration_survives_a_killed_bot(api, bot, lang, user, district
     summary = await api.wait_for_message(user, lambda m: "a:y:reg" in str(BotApiStub.buttons(m)))
     assert "4,000,000" in summary["text"]
     await tap(api, user, summary, "y", "", lang)
-    done = await api.wait_for_message(user, lambda m: "a:m:" in str(BotApiStub.buttons(m)) and "✅" not in m["text"][:1]
-                                      and len(m["text"]) > 20, timeout=10)
+    done = await api.wait_for_message(
+        user,
+        lambda m: (
+            "a:m:" in str(BotApiStub.buttons(m))
+            and "✅" not in m["text"][:1]
+            and len(m["text"]) > 20
+        ),
+        timeout=10,
+    )
     everything = "\n".join(m["text"] for m in api.messages_to(user))
     assert expect in everything.lower() or expect in everything
-    assert ("小型企业" in everything) if lang.startswith("zh") else ("small enterprise" in everything)
+    assert (
+        ("小型企业" in everything) if lang.startswith("zh") else ("small enterprise" in everything)
+    )
     assert done is not None
 
 
@@ -129,7 +163,9 @@ async def test_resume_after_restart_shows_the_same_question(api, bot):
     await bot.kill()
     await bot.start()
     api.push_message(user, "/start", language_code="en")
-    offer = await api.wait_for_message(user, lambda m: "a:o:::registration" in str(BotApiStub.buttons(m)), timeout=20)
+    offer = await api.wait_for_message(
+        user, lambda m: "a:o:::registration" in str(BotApiStub.buttons(m)), timeout=20
+    )
     assert "1 of" in offer["text"]
     await tap(api, user, offer, "o", "registration", "en")
     await api.wait_for_message(user, at_step(1))

@@ -19,9 +19,15 @@ SECRET = "s3cret-token"
 @pytest.fixture
 async def webhook(redis, redis_url, key_prefix) -> AsyncIterator[tuple[BotApiStub, str]]:
     async with BotApiStub() as api:
-        settings = Settings(telegram_bot_token="123456:TEST", telegram_api_url=api.base_url, redis_url=redis_url,
-                            redis_prefix=key_prefix, bot_mode="webhook", webhook_url="https://bot.example",
-                            webhook_secret=SECRET)
+        settings = Settings(
+            telegram_bot_token="123456:TEST",
+            telegram_api_url=api.base_url,
+            redis_url=redis_url,
+            redis_prefix=key_prefix,
+            bot_mode="webhook",
+            webhook_url="https://bot.example",
+            webhook_secret=SECRET,
+        )
         bot = create_bot(settings)
         runner = web.AppRunner(create_webhook_app(settings, create_service(settings, redis), bot))
         await runner.setup()

@@ -11,8 +11,22 @@ from hypothesis import strategies as st
 from flows.districts import DISTRICTS, District, by_code, find_district
 
 CODES = (
-    "huangpu", "xuhui", "changning", "jingan", "putuo", "hongkou", "yangpu", "minhang",
-    "baoshan", "jiading", "pudong", "jinshan", "songjiang", "qingpu", "fengxian", "chongming",
+    "huangpu",
+    "xuhui",
+    "changning",
+    "jingan",
+    "putuo",
+    "hongkou",
+    "yangpu",
+    "minhang",
+    "baoshan",
+    "jiading",
+    "pudong",
+    "jinshan",
+    "songjiang",
+    "qingpu",
+    "fengxian",
+    "chongming",
 )
 
 
@@ -96,8 +110,23 @@ def test_find_district_accepts(text: str, code: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "上海", "上海市", "Shanghai", "区", "District", "New Area", "北京市朝阳区",
-     "Beijing", "pu", "浦", "Pudong Puxi", "苏州工业园区", "16"],
+    [
+        "",
+        "   ",
+        "上海",
+        "上海市",
+        "Shanghai",
+        "区",
+        "District",
+        "New Area",
+        "北京市朝阳区",
+        "Beijing",
+        "pu",
+        "浦",
+        "Pudong Puxi",
+        "苏州工业园区",
+        "16",
+    ],
 )
 def test_find_district_refuses(text: str) -> None:
     assert find_district(text) is None
@@ -107,8 +136,16 @@ def test_find_district_refuses(text: str) -> None:
 def test_every_official_and_short_name_is_found(district: District) -> None:
     short_zh = district.zh.removesuffix("新区").removesuffix("区")
     short_en = district.en.removesuffix(" District").removesuffix(" New Area")
-    for text in (district.zh, short_zh, district.en, short_en, district.code,
-                 district.en.upper(), short_en.lower().replace("'", ""), district.zh + " "):
+    for text in (
+        district.zh,
+        short_zh,
+        district.en,
+        short_en,
+        district.code,
+        district.en.upper(),
+        short_en.lower().replace("'", ""),
+        district.zh + " ",
+    ):
         assert find_district(text) == district, text
 
 

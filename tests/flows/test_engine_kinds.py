@@ -20,14 +20,24 @@ CTX = Context(policy=load_policy_data(), today=date(2026, 11, 28))
 
 def toy(branches=()) -> FlowSpec:
     return FlowSpec(
-        id="toy", code="toy", title="Toy", intro="Toy flow", articles=(1,),
+        id="toy",
+        code="toy",
+        title="Toy",
+        intro="Toy flow",
+        articles=(1,),
         fields=(
             Field("kind", "Kind?", Kind.CHOICE, (Option("a", "A"), Option("b", "B"))),
             Field("founded", "Founded?", Kind.DATE, limits={"not_future": True}),
             Field("insured", "Insured staff?", Kind.YESNO),
             Field("note", "Note?", Kind.TEXT, optional=True, limits={"max_len": 20}),
-            Field("papers", "Papers?", Kind.FILE, when=lambda a: a.get("kind") == "b", depends_on=("kind",),
-                  limits={"max_bytes": 1000}),
+            Field(
+                "papers",
+                "Papers?",
+                Kind.FILE,
+                when=lambda a: a.get("kind") == "b",
+                depends_on=("kind",),
+                limits={"max_bytes": 1000},
+            ),
             Field("amount", "Amount?", Kind.MONEY),
         ),
         complete=lambda answers, ctx: Completion(blocks=((Text.raw(str(dict(answers))),),)),
@@ -36,7 +46,9 @@ def toy(branches=()) -> FlowSpec:
 
 
 def act(runner: FlowRunner, draft, op: Op, value: str = "") -> Action:
-    return Action(op, "toy", str(runner.spec.index(draft.step)) if draft.step != SUMMARY else "s", value)
+    return Action(
+        op, "toy", str(runner.spec.index(draft.step)) if draft.step != SUMMARY else "s", value
+    )
 
 
 def test_every_kind_validates_and_stores_json_ready_values():
@@ -54,19 +66,31 @@ def test_every_kind_validates_and_stores_json_ready_values():
     assert draft.step == "note"
     runner.handle(draft, Event.of_action(act(runner, draft, Op.SKIP)), CTX)
     assert draft.step == "papers"
-    runner.handle(draft, Event.of_action(act(runner, draft, Op.DONE)), CTX)  # nothing sent yet: refused
-    for bad in (FileRef("1", "a.exe", "application/x-msdownload", 10), FileRef("2", "big.pdf", "application/pdf", 5000)):
+    runner.handle(
+        draft, Event.of_action(act(runner, draft, Op.DONE)), CTX
+    )  # nothing sent yet: refused
+    for bad in (
+        FileRef("1", "a.exe", "application/x-msdownload", 10),
+        FileRef("2", "big.pdf", "application/pdf", 5000),
+    ):
         result = runner.handle(draft, Event(EventKind.FILE, file=bad), CTX)
         assert result.replies[0].blocks[0].msgid.startswith("⚠️")
-    runner.handle(draft, Event(EventKind.FILE, file=FileRef("3", "licence.pdf", "application/pdf", 900)), CTX)
+    runner.handle(
+        draft, Event(EventKind.FILE, file=FileRef("3", "licence.pdf", "application/pdf", 900)), CTX
+    )
     runner.handle(draft, Event(EventKind.FILE, file=FileRef("4", "id.jpg", "image/jpeg", 800)), CTX)
     runner.handle(draft, Event.of_action(act(runner, draft, Op.DONE)), CTX)
     runner.handle(draft, Event.of_text("¥1.2万"), CTX)
     assert draft.step == SUMMARY
     assert draft.answers == {
-        "kind": "b", "founded": "2025-03-15", "insured": True, "note": None,
-        "papers": [{"file_id": "3", "name": "licence.pdf", "mime": "application/pdf", "size": 900},
-                   {"file_id": "4", "name": "id.jpg", "mime": "image/jpeg", "size": 800}],
+        "kind": "b",
+        "founded": "2025-03-15",
+        "insured": True,
+        "note": None,
+        "papers": [
+            {"file_id": "3", "name": "licence.pdf", "mime": "application/pdf", "size": 900},
+            {"file_id": "4", "name": "id.jpg", "mime": "image/jpeg", "size": 800},
+        ],
         "amount": "12000",
     }
     result = runner.handle(draft, Event.of_action(act(runner, draft, Op.CONFIRM)), CTX)
@@ -76,8 +100,14 @@ def test_every_kind_validates_and_stores_json_ready_values():
 def test_changing_a_choice_drops_the_answers_that_no_longer_apply():
     runner = FlowRunner(toy())
     draft = runner.begin(0)
-    draft.answers = {"kind": "b", "founded": "2025-01-01", "insured": False, "note": None,
-                     "papers": [{"file_id": "3"}], "amount": "1"}
+    draft.answers = {
+        "kind": "b",
+        "founded": "2025-01-01",
+        "insured": False,
+        "note": None,
+        "papers": [{"file_id": "3"}],
+        "amount": "1",
+    }
     draft.step = SUMMARY
     runner.handle(draft, Event.of_action(act(runner, draft, Op.EDIT, "0")), CTX)
     runner.handle(draft, Event.of_action(act(runner, draft, Op.PICK, "a")), CTX)
@@ -85,8 +115,12 @@ def test_changing_a_choice_drops_the_answers_that_no_longer_apply():
 
 
 def test_a_hand_written_branch_wins_over_the_generated_order():
-    skip_to_amount = {"trigger": "next", "source": "kind", "dest": "amount",
-                      "conditions": [lambda event: event.model.draft.answers.get("kind") == "a"]}
+    skip_to_amount = {
+        "trigger": "next",
+        "source": "kind",
+        "dest": "amount",
+        "conditions": [lambda event: event.model.draft.answers.get("kind") == "a"],
+    }
     runner = FlowRunner(toy([skip_to_amount]))
     draft = runner.begin(0)
     runner.handle(draft, Event.of_action(act(runner, draft, Op.PICK, "a")), CTX)
@@ -98,11 +132,17 @@ def test_a_hand_written_branch_wins_over_the_generated_order():
 
 def test_specs_that_cannot_work_are_refused():
     spec = toy()
-    conditional_first = FlowSpec(**{**spec.__dict__, "fields": (spec.field("papers"), spec.field("kind"))})
+    conditional_first = FlowSpec(
+        **{**spec.__dict__, "fields": (spec.field("papers"), spec.field("kind"))}
+    )
     with pytest.raises(ValueError, match="first field"):
         build_machine(conditional_first)
-    depends_on_later = FlowSpec(**{**spec.__dict__, "fields": (spec.field("kind"), spec.field("amount"),
-                                                               spec.field("papers"))})
+    depends_on_later = FlowSpec(
+        **{
+            **spec.__dict__,
+            "fields": (spec.field("kind"), spec.field("amount"), spec.field("papers")),
+        }
+    )
     build_machine(depends_on_later)  # depends on an earlier field: fine
     no_deps = Field("x", "X?", Kind.TEXT, when=lambda a: True)
     with pytest.raises(ValueError, match="depends_on"):

@@ -57,4 +57,6 @@ def test_committed_diagram_is_up_to_date(spec):
 
     path = ROOT / "docs" / "flows" / f"{spec.id}.md"
     assert path.exists(), "run `make diagrams`"
-    assert path.read_text(encoding="utf-8") == document(spec), "diagram out of date: run `make diagrams`"
+    assert path.read_text(encoding="utf-8") == document(spec), (
+        "diagram out of date: run `make diagrams`"
+    )

@@ -24,8 +24,14 @@ from flows.policy import (
     parse_policy_data,
 )
 
-SECTIONS = ("link", "office", "policy", "sme_industry", "registration_step",
-            "registration_material")
+SECTIONS = (
+    "link",
+    "office",
+    "policy",
+    "sme_industry",
+    "registration_step",
+    "registration_material",
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +51,7 @@ def ids(policies: object) -> set[str]:
 
 
 # --- the packaged file ----------------------------------------------------------------------
+
 
 def test_packaged_file_loads(data: PolicyData) -> None:
     assert load_policy_data(DEFAULT_PATH) == data
@@ -71,7 +78,9 @@ def test_unverified_policies_quote_no_amount(data: PolicyData) -> None:
 
 
 def test_summaries_state_no_amount_or_deadline(data: PolicyData) -> None:
-    figure = re.compile(r"\d[\d,.]*\s*(万|元|%|％|个?月|年|天|CNY|yuan|percent|months?|years?|days?)")
+    figure = re.compile(
+        r"\d[\d,.]*\s*(万|元|%|％|个?月|年|天|CNY|yuan|percent|months?|years?|days?)"
+    )
     for policy in data.policies:
         for text in (policy.title.zh, policy.title.en, policy.summary.zh, policy.summary.en):
             assert not figure.search(text), (policy.id, text)
@@ -84,10 +93,18 @@ def test_every_policy_cites_an_article_of_the_regulations(data: PolicyData) -> N
 
 def test_required_policies_are_present(data: PolicyData) -> None:
     expected = {
-        "startup_subsidy": 38, "rent_subsidy": 36, "startup_loan": 37,
-        "social_insurance_subsidy": 38, "key_group_tax_relief": 38, "makerspace_address": 34,
-        "incubator_premises": 35, "startup_guidance": 33, "service_commissioner": 11,
-        "enterprise_service_cloud": 59, "legal_help": 60, "financing_services": 28,
+        "startup_subsidy": 38,
+        "rent_subsidy": 36,
+        "startup_loan": 37,
+        "social_insurance_subsidy": 38,
+        "key_group_tax_relief": 38,
+        "makerspace_address": 34,
+        "incubator_premises": 35,
+        "startup_guidance": 33,
+        "service_commissioner": 11,
+        "enterprise_service_cloud": 59,
+        "legal_help": 60,
+        "financing_services": 28,
     }
     for policy_id, article in expected.items():
         assert article in data.policy(policy_id).articles, policy_id
@@ -108,6 +125,7 @@ def test_profile_fields_use_the_exported_codes() -> None:
 
 # --- queries --------------------------------------------------------------------------------
 
+
 def test_graduate_without_premises(data: PolicyData) -> None:
     found = ids(data.policies_for({"groups": ["graduate"], "premises": "none"}))
     assert {"startup_subsidy", "makerspace_address", "key_group_tax_relief"} <= found
@@ -115,8 +133,11 @@ def test_graduate_without_premises(data: PolicyData) -> None:
 
 
 def test_profile_without_groups_gets_no_group_policy(data: PolicyData) -> None:
-    for profile in ({"premises": "none"}, {"premises": "none", "groups": []},
-                    {"premises": "none", "groups": None}):
+    for profile in (
+        {"premises": "none"},
+        {"premises": "none", "groups": []},
+        {"premises": "none", "groups": None},
+    ):
         found = ids(data.policies_for(profile))
         assert not found & {"startup_subsidy", "key_group_tax_relief"}, profile
         assert "makerspace_address" in found
@@ -136,16 +157,23 @@ def test_empty_profile_gets_only_unconditional_entries(data: PolicyData) -> None
 def test_checklist_for_a_company_in_leased_premises(data: PolicyData) -> None:
     items = data.checklist_for({"business_form": "llc", "premises": "leased"})
     found = [item.id for item in items]
-    assert {"apply_yct", "same_day", "annual_report", "articles_of_association",
-            "domicile_lease", "business_scope"} <= set(found)
+    assert {
+        "apply_yct",
+        "same_day",
+        "annual_report",
+        "articles_of_association",
+        "domicile_lease",
+        "business_scope",
+    } <= set(found)
     assert not {"partnership_agreement", "domicile_owned", "domicile_centralised"} & set(found)
     kinds = [item.kind for item in items]
     assert kinds == sorted(kinds, key=("step", "material").index)
 
 
 def test_checklist_for_a_partnership_without_premises(data: PolicyData) -> None:
-    found = {item.id for item in data.checklist_for({"business_form": "partnership",
-                                                     "premises": "none"})}
+    found = {
+        item.id for item in data.checklist_for({"business_form": "partnership", "premises": "none"})
+    }
     assert {"partnership_agreement", "domicile_centralised"} <= found
     assert "articles_of_association" not in found
 
@@ -165,7 +193,9 @@ def test_office_names(data: PolicyData) -> None:
     assert hrss.name_for("en", None) == "District HR&SS Bureau"
     cloud = data.office("enterprise_service_cloud")
     assert cloud.name_for("zh", "浦东新区") == "上海市企业服务云"
-    assert data.office("district_employment_center").name_for("zh", "黄浦区") == "黄浦区就业促进中心"
+    assert (
+        data.office("district_employment_center").name_for("zh", "黄浦区") == "黄浦区就业促进中心"
+    )
 
 
 def test_lookups(data: PolicyData) -> None:
@@ -176,20 +206,23 @@ def test_lookups(data: PolicyData) -> None:
             lookup("nope")
 
 
-@pytest.mark.parametrize(("condition", "profile", "holds"), [
-    (Condition("size", "in", ("micro",)), {"size": "micro"}, True),
-    (Condition("size", "in", ("micro",)), {"size": "small"}, False),
-    (Condition("size", "in", ("micro",)), {}, False),
-    (Condition("size", "not_in", ("large",)), {"size": "small"}, True),
-    (Condition("size", "not_in", ("large",)), {}, False),
-    (Condition("groups", "any_of", ("veteran",)), {"groups": ["graduate", "veteran"]}, True),
-    (Condition("groups", "any_of", ("veteran",)), {"groups": "veteran"}, False),
-    (Condition("staff", "min", bound=1), {"staff": 1}, True),
-    (Condition("staff", "min", bound=1), {"staff": 0}, False),
-    (Condition("staff", "min", bound=1), {"staff": True}, False),
-    (Condition("staff", "max", bound=9), {"staff": 9}, True),
-    (Condition("staff", "max", bound=9), {"staff": "3"}, False),
-])
+@pytest.mark.parametrize(
+    ("condition", "profile", "holds"),
+    [
+        (Condition("size", "in", ("micro",)), {"size": "micro"}, True),
+        (Condition("size", "in", ("micro",)), {"size": "small"}, False),
+        (Condition("size", "in", ("micro",)), {}, False),
+        (Condition("size", "not_in", ("large",)), {"size": "small"}, True),
+        (Condition("size", "not_in", ("large",)), {}, False),
+        (Condition("groups", "any_of", ("veteran",)), {"groups": ["graduate", "veteran"]}, True),
+        (Condition("groups", "any_of", ("veteran",)), {"groups": "veteran"}, False),
+        (Condition("staff", "min", bound=1), {"staff": 1}, True),
+        (Condition("staff", "min", bound=1), {"staff": 0}, False),
+        (Condition("staff", "min", bound=1), {"staff": True}, False),
+        (Condition("staff", "max", bound=9), {"staff": 9}, True),
+        (Condition("staff", "max", bound=9), {"staff": "3"}, False),
+    ],
+)
 def test_condition_holds(condition: Condition, profile: dict[str, object], holds: bool) -> None:
     assert condition.holds(profile) is holds
 
@@ -200,9 +233,11 @@ PROVENANCE = 'source = "Regulations Art. 36"\nverified_on = 2026-01-01\nconfiden
 
 
 def industry_table(code: str) -> str:
-    return (f'[[sme_industry]]\ncode = "{code}"\nname = {{ zh = "行业", en = "trade" }}\n'
-            f'metrics = ["staff"]\nmedium = {{ staff = 100 }}\nsmall = {{ staff = 10 }}\n'
-            f"ceiling = {{ staff = 300 }}\n{PROVENANCE}")
+    return (
+        f'[[sme_industry]]\ncode = "{code}"\nname = {{ zh = "行业", en = "trade" }}\n'
+        f'metrics = ["staff"]\nmedium = {{ staff = 100 }}\nsmall = {{ staff = 10 }}\n'
+        f"ceiling = {{ staff = 300 }}\n{PROVENANCE}"
+    )
 
 
 INDUSTRIES = "".join(industry_table(code) for code in INDUSTRY_CODES)
@@ -245,86 +280,168 @@ cite = {{ zh = "《条例》第34条", en = "the Regulations, Art. 34" }}
 POLICY = "policy 'rent_subsidy'"
 BAD: list[tuple[str, str, str]] = [
     # (replace this, with this, error message contains)
-    ('office = "hrss"\nlink', 'office = "foo"\nlink',
-     "policy 'rent_subsidy': field 'office': unknown office 'foo'"),
-    ('link = "portal"\nqualifies', 'link = "nowhere"\nqualifies',
-     f"{POLICY}: field 'link': unknown link 'nowhere'"),
-    ("verified = false", 'verified = false\ncolour = "red"', f"{POLICY}: field 'colour': unknown key"),
-    ('summary = { zh = "向区人社局申请。", en = "Apply to the district HR&SS Bureau." }\n', "",
-     f"{POLICY}: field 'summary': missing"),
-    ('summary = { zh = "向区人社局申请。", en', 'summary = { fr = "x", en',
-     f"{POLICY}: field 'summary'"),
+    (
+        'office = "hrss"\nlink',
+        'office = "foo"\nlink',
+        "policy 'rent_subsidy': field 'office': unknown office 'foo'",
+    ),
+    (
+        'link = "portal"\nqualifies',
+        'link = "nowhere"\nqualifies',
+        f"{POLICY}: field 'link': unknown link 'nowhere'",
+    ),
+    (
+        "verified = false",
+        'verified = false\ncolour = "red"',
+        f"{POLICY}: field 'colour': unknown key",
+    ),
+    (
+        'summary = { zh = "向区人社局申请。", en = "Apply to the district HR&SS Bureau." }\n',
+        "",
+        f"{POLICY}: field 'summary': missing",
+    ),
+    (
+        'summary = { zh = "向区人社局申请。", en',
+        'summary = { fr = "x", en',
+        f"{POLICY}: field 'summary'",
+    ),
     ("articles = [36]", 'articles = "36"', f"{POLICY}: field 'articles'"),
     ("articles = [36]", "articles = [67]", f"{POLICY}: field 'articles': article 67"),
     ("articles = [36]", "articles = []", f"{POLICY}: field 'articles'"),
     ('kind = "policy"', 'kind = "perk"', f"{POLICY}: field 'kind'"),
     ("verified = false", "verified = 0", f"{POLICY}: field 'verified'"),
-    ("verified = false", 'verified = false\namount = { zh = "3000元", en = "3,000 CNY" }',
-     f"{POLICY}: field 'amount'"),
-    ('verified = false\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01\nconfidence = "A"',
-     'verified = true\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01\nconfidence = "C"',
-     f"{POLICY}: field 'verified'"),
-    ('qualifies = [{ field = "premises", in = ["leased"] }]',
-     "qualifies = [{ field = \"age\", min = 18 }]",
-     f"{POLICY}: field 'qualifies[0]': unknown profile field 'age'"),
-    ('qualifies = [{ field = "premises", in = ["leased"] }]',
-     'qualifies = [{ field = "premises", like = ["leased"] }]',
-     f"{POLICY}: field 'qualifies[0]': unknown operator 'like'"),
-    ('qualifies = [{ field = "premises", in = ["leased"] }]',
-     'qualifies = [{ field = "groups", in = ["graduate"] }]',
-     f"{POLICY}: field 'qualifies[0]': operator 'in' does not apply to 'groups'; use any_of"),
-    ('qualifies = [{ field = "premises", in = ["leased"] }]',
-     'qualifies = [{ field = "groups", any_of = ["astronaut"] }]',
-     f"{POLICY}: field 'qualifies[0]': unknown groups code 'astronaut'"),
-    ('qualifies = [{ field = "premises", in = ["leased"] }]',
-     'qualifies = [{ field = "staff", min = -1 }]', f"{POLICY}: field 'qualifies[0]'"),
-    ('qualifies = [{ field = "premises", in = ["leased"] }]',
-     'qualifies = [{ field = "premises", in = ["leased"], not_in = ["none"] }]',
-     f"{POLICY}: field 'qualifies[0]'"),
-    ('qualifies = [{ field = "premises", in = ["leased"] }]\n', "",
-     f"{POLICY}: field 'qualifies': missing"),
-    ('verified = false\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01',
-     'verified = false\nsource = "Regulations Art. 36"\nverified_on = "2026-01-01"',
-     f"{POLICY}: field 'verified_on'"),
-    ('verified = false\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01',
-     'verified = false\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01T10:00:00',
-     f"{POLICY}: field 'verified_on'"),
-    ('verified = false\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01',
-     'verified = false\nsource = "Regulations Art. 36"\nverified_on = 2999-01-01',
-     f"{POLICY}: field 'verified_on': 2999-01-01 is in the future"),
-    ('verified = false\nsource = "Regulations Art. 36"\n', 'verified = false\nsource = " "\n',
-     f"{POLICY}: field 'source'"),
-    ('verified = false\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01\nconfidence = "A"',
-     'verified = false\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01\nconfidence = "D"',
-     f"{POLICY}: field 'confidence'"),
+    (
+        "verified = false",
+        'verified = false\namount = { zh = "3000元", en = "3,000 CNY" }',
+        f"{POLICY}: field 'amount'",
+    ),
+    (
+        'verified = false\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01\nconfidence = "A"',
+        'verified = true\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01\nconfidence = "C"',
+        f"{POLICY}: field 'verified'",
+    ),
+    (
+        'qualifies = [{ field = "premises", in = ["leased"] }]',
+        'qualifies = [{ field = "age", min = 18 }]',
+        f"{POLICY}: field 'qualifies[0]': unknown profile field 'age'",
+    ),
+    (
+        'qualifies = [{ field = "premises", in = ["leased"] }]',
+        'qualifies = [{ field = "premises", like = ["leased"] }]',
+        f"{POLICY}: field 'qualifies[0]': unknown operator 'like'",
+    ),
+    (
+        'qualifies = [{ field = "premises", in = ["leased"] }]',
+        'qualifies = [{ field = "groups", in = ["graduate"] }]',
+        f"{POLICY}: field 'qualifies[0]': operator 'in' does not apply to 'groups'; use any_of",
+    ),
+    (
+        'qualifies = [{ field = "premises", in = ["leased"] }]',
+        'qualifies = [{ field = "groups", any_of = ["astronaut"] }]',
+        f"{POLICY}: field 'qualifies[0]': unknown groups code 'astronaut'",
+    ),
+    (
+        'qualifies = [{ field = "premises", in = ["leased"] }]',
+        'qualifies = [{ field = "staff", min = -1 }]',
+        f"{POLICY}: field 'qualifies[0]'",
+    ),
+    (
+        'qualifies = [{ field = "premises", in = ["leased"] }]',
+        'qualifies = [{ field = "premises", in = ["leased"], not_in = ["none"] }]',
+        f"{POLICY}: field 'qualifies[0]'",
+    ),
+    (
+        'qualifies = [{ field = "premises", in = ["leased"] }]\n',
+        "",
+        f"{POLICY}: field 'qualifies': missing",
+    ),
+    (
+        'verified = false\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01',
+        'verified = false\nsource = "Regulations Art. 36"\nverified_on = "2026-01-01"',
+        f"{POLICY}: field 'verified_on'",
+    ),
+    (
+        'verified = false\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01',
+        'verified = false\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01T10:00:00',
+        f"{POLICY}: field 'verified_on'",
+    ),
+    (
+        'verified = false\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01',
+        'verified = false\nsource = "Regulations Art. 36"\nverified_on = 2999-01-01',
+        f"{POLICY}: field 'verified_on': 2999-01-01 is in the future",
+    ),
+    (
+        'verified = false\nsource = "Regulations Art. 36"\n',
+        'verified = false\nsource = " "\n',
+        f"{POLICY}: field 'source'",
+    ),
+    (
+        'verified = false\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01\nconfidence = "A"',
+        'verified = false\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01\nconfidence = "D"',
+        f"{POLICY}: field 'confidence'",
+    ),
     ('id = "rent_subsidy"', 'id = "房租"', "policy '房租': field 'id'"),
     ('id = "rent_subsidy"\n', "", "policy #1: field 'id': missing"),
-    ('url = "https://example.gov.cn"', 'url = "http://example.gov.cn"',
-     "link 'portal': field 'url'"),
-    ("[[office]]", ('[[link]]\nid = "portal"\ntitle = { zh = "门户", en = "portal" }\n'
-                    f'url = "tel:12345"\n{PROVENANCE}[[office]]'),
-     "link 'portal': field 'id': duplicate id"),
-    ('name_template = { zh = "{district}人社局", en = "{district} HR&SS Bureau" }\n', "",
-     "office 'hrss': field 'name_template': missing"),
-    ('en = "{district} HR&SS Bureau"', 'en = "HR&SS Bureau"',
-     "office 'hrss': field 'name_template.en'"),
+    (
+        'url = "https://example.gov.cn"',
+        'url = "http://example.gov.cn"',
+        "link 'portal': field 'url'",
+    ),
+    (
+        "[[office]]",
+        (
+            '[[link]]\nid = "portal"\ntitle = { zh = "门户", en = "portal" }\n'
+            f'url = "tel:12345"\n{PROVENANCE}[[office]]'
+        ),
+        "link 'portal': field 'id': duplicate id",
+    ),
+    (
+        'name_template = { zh = "{district}人社局", en = "{district} HR&SS Bureau" }\n',
+        "",
+        "office 'hrss': field 'name_template': missing",
+    ),
+    (
+        'en = "{district} HR&SS Bureau"',
+        'en = "HR&SS Bureau"',
+        "office 'hrss': field 'name_template.en'",
+    ),
     ('kind = "district"', 'kind = "city"', "office 'hrss': field 'name_template'"),
-    ('Art. 34" }\nlink = "portal"', 'Art. 34" }\nlink = "x"',
-     "registration_step 'apply': field 'link': unknown link 'x'"),
+    (
+        'Art. 34" }\nlink = "portal"',
+        'Art. 34" }\nlink = "x"',
+        "registration_step 'apply': field 'link': unknown link 'x'",
+    ),
     ('id = "lease"', 'id = "apply"', "registration_material 'apply': field 'id': duplicate id"),
-    ('applies = [{ field = "premises", in = ["leased"] }]',
-     'applies = [{ field = "premises", in = ["rented"] }]',
-     "registration_material 'lease': field 'applies[0]': unknown premises code 'rented'"),
-    ('code = "retail"\n', 'code = "retail"\nunit = "wan"\n',
-     "sme_industry 'retail': field 'unit': unknown key"),
-    (industry_table("retail"), industry_table("retail").replace('"staff"]', '"staff", "revenue"]'),
-     "sme_industry 'retail': field 'medium'"),
-    (industry_table("retail"), industry_table("retail").replace('["staff"]', '["heads"]'),
-     "sme_industry 'retail': field 'metrics'"),
-    (industry_table("other"), industry_table("other").replace("staff = 100", "staff = 5"),
-     "sme_industry 'other': field 'medium'"),
-    (industry_table("other"), industry_table("other").replace("staff = 300", "staff = 100"),
-     "sme_industry 'other': field 'ceiling'"),
+    (
+        'applies = [{ field = "premises", in = ["leased"] }]',
+        'applies = [{ field = "premises", in = ["rented"] }]',
+        "registration_material 'lease': field 'applies[0]': unknown premises code 'rented'",
+    ),
+    (
+        'code = "retail"\n',
+        'code = "retail"\nunit = "wan"\n',
+        "sme_industry 'retail': field 'unit': unknown key",
+    ),
+    (
+        industry_table("retail"),
+        industry_table("retail").replace('"staff"]', '"staff", "revenue"]'),
+        "sme_industry 'retail': field 'medium'",
+    ),
+    (
+        industry_table("retail"),
+        industry_table("retail").replace('["staff"]', '["heads"]'),
+        "sme_industry 'retail': field 'metrics'",
+    ),
+    (
+        industry_table("other"),
+        industry_table("other").replace("staff = 100", "staff = 5"),
+        "sme_industry 'other': field 'medium'",
+    ),
+    (
+        industry_table("other"),
+        industry_table("other").replace("staff = 300", "staff = 100"),
+        "sme_industry 'other': field 'ceiling'",
+    ),
     ('code = "other"', 'code = "misc"', "sme_industry 'misc': field 'code'"),
     ("schema = 1", "schema = 2", "schema: expected 1, got 2"),
     ("[meta]", "[extras]\nx = 1\n[meta]", "extras: unknown section"),

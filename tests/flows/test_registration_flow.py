@@ -48,7 +48,11 @@ def start(conv: Conversation, state: FounderState) -> None:
 
 def answer(conv: Conversation, state: FounderState, step: str | tuple[str, str]) -> list[Reply]:
     if isinstance(step, tuple):
-        return press(conv, state, Op.PICK, step[1]) if step[0] == "pick" else press(conv, state, Op(step[0]))
+        return (
+            press(conv, state, Op.PICK, step[1])
+            if step[0] == "pick"
+            else press(conv, state, Op(step[0]))
+        )
     return send(conv, state, Event.of_text(step))
 
 
@@ -58,20 +62,66 @@ def draft(state: FounderState):
 
 CASES = [
     # software firm: staff and revenue asked, assets not
-    ([("pick", "llc"), ("pick", "software_it"), "25", "400万", "浦东", ("pick", "leased"), ("d", "")],
-     SUMMARY, {"business_form": "llc", "industry": "software_it", "staff": 25, "revenue": "4000000",
-               "district": "pudong", "premises": "leased", "groups": []}),
+    (
+        [
+            ("pick", "llc"),
+            ("pick", "software_it"),
+            "25",
+            "400万",
+            "浦东",
+            ("pick", "leased"),
+            ("d", ""),
+        ],
+        SUMMARY,
+        {
+            "business_form": "llc",
+            "industry": "software_it",
+            "staff": 25,
+            "revenue": "4000000",
+            "district": "pudong",
+            "premises": "leased",
+            "groups": [],
+        },
+    ),
     # construction: revenue and assets, no staff
-    ([("pick", "individual"), ("pick", "construction"), "¥3,000,000", "3500000元", "Xuhui", ("pick", "none"),
-      ("s", "")],
-     SUMMARY, {"business_form": "individual", "industry": "construction", "revenue": "3000000",
-               "assets": "3500000", "district": "xuhui", "premises": "none", "groups": None}),
+    (
+        [
+            ("pick", "individual"),
+            ("pick", "construction"),
+            "¥3,000,000",
+            "3500000元",
+            "Xuhui",
+            ("pick", "none"),
+            ("s", ""),
+        ],
+        SUMMARY,
+        {
+            "business_form": "individual",
+            "industry": "construction",
+            "revenue": "3000000",
+            "assets": "3500000",
+            "district": "xuhui",
+            "premises": "none",
+            "groups": None,
+        },
+    ),
     # agriculture: revenue only; old district name mapped
-    ([("pick", "sole_prop"), ("pick", "agriculture"), "１２万", "南汇"],
-     "premises", {"business_form": "sole_prop", "industry": "agriculture", "revenue": "120000", "district": "pudong"}),
+    (
+        [("pick", "sole_prop"), ("pick", "agriculture"), "１２万", "南汇"],
+        "premises",
+        {
+            "business_form": "sole_prop",
+            "industry": "agriculture",
+            "revenue": "120000",
+            "district": "pudong",
+        },
+    ),
     # bad input keeps the step and the answers
-    ([("pick", "partnership"), ("pick", "retail"), "many", "-3", "12.5"],
-     "staff", {"business_form": "partnership", "industry": "retail"}),
+    (
+        [("pick", "partnership"), ("pick", "retail"), "many", "-3", "12.5"],
+        "staff",
+        {"business_form": "partnership", "industry": "retail"},
+    ),
 ]
 
 
@@ -104,7 +154,9 @@ def test_confirm_gives_checklist_and_saves_profile():
     replies = finish(conv, state)
     assert draft(state).step == DONE
     assert state.profile["size"] == "small" and state.profile["groups"] == ["graduate"]
-    assert state.prefs.active is None and {"profile", "prefs", "draft:registration"} <= state.changed
+    assert (
+        state.prefs.active is None and {"profile", "prefs", "draft:registration"} <= state.changed
+    )
     ids = [b.msgid for r in replies for b in r.blocks if hasattr(b, "msgid")]
     assert "✅ Your registration checklist" in ids
     texts = repr(replies)
@@ -163,12 +215,15 @@ def test_help_cancel_keep_discard():
     assert "registration" not in state.drafts
 
 
-@pytest.mark.parametrize("event", [
-    Event(EventKind.UNSUPPORTED, what="sticker"),
-    Event(EventKind.FILE, file=FileRef("f1", "a.pdf", "application/pdf", 10)),
-    Event.of_text("x" * 5000),
-    Event.of_text("有限责任公司"),  # text where a button is expected
-])
+@pytest.mark.parametrize(
+    "event",
+    [
+        Event(EventKind.UNSUPPORTED, what="sticker"),
+        Event(EventKind.FILE, file=FileRef("f1", "a.pdf", "application/pdf", 10)),
+        Event.of_text("x" * 5000),
+        Event.of_text("有限责任公司"),  # text where a button is expected
+    ],
+)
 def test_wrong_kind_of_input_is_explained_and_loses_nothing(event):
     conv, state = conversation(), FounderState(user_id=1)
     start(conv, state)

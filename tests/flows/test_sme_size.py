@@ -105,11 +105,16 @@ def _dec(value: str | None) -> Decimal | None:
 
 @pytest.mark.parametrize(("code", "staff", "revenue", "assets", "expected"), CASES)
 def test_classify(
-    data: PolicyData, code: str, staff: int | None, revenue: str | None, assets: str | None,
+    data: PolicyData,
+    code: str,
+    staff: int | None,
+    revenue: str | None,
+    assets: str | None,
     expected: str,
 ) -> None:
-    result = classify(data.industry(code), staff=staff, revenue_wan=_dec(revenue),
-                      assets_wan=_dec(assets))
+    result = classify(
+        data.industry(code), staff=staff, revenue_wan=_dec(revenue), assets_wan=_dec(assets)
+    )
     assert (result.size, result.missing) == (expected, ())
 
 
@@ -121,8 +126,9 @@ def test_every_industry_has_cases_on_both_sides_of_a_threshold() -> None:
 
 
 def test_decided_by_explains_small(data: PolicyData) -> None:
-    result = classify(data.industry("industry"), staff=25, revenue_wan=Decimal(400),
-                      assets_wan=None)
+    result = classify(
+        data.industry("industry"), staff=25, revenue_wan=Decimal(400), assets_wan=None
+    )
     assert result.size == "small"
     assert result.decided_by[:2] == (
         Comparison("staff", Decimal(25), ">=", Decimal(20)),
@@ -134,14 +140,16 @@ def test_decided_by_explains_small(data: PolicyData) -> None:
 
 
 def test_decided_by_for_large_lists_every_ceiling(data: PolicyData) -> None:
-    result = classify(data.industry("retail"), staff=300, revenue_wan=Decimal(20000),
-                      assets_wan=None)
+    result = classify(
+        data.industry("retail"), staff=300, revenue_wan=Decimal(20000), assets_wan=None
+    )
     assert [(c.metric, c.op) for c in result.decided_by] == [("staff", ">="), ("revenue", ">=")]
 
 
 def test_decided_by_for_micro_names_the_failed_small_bound(data: PolicyData) -> None:
-    result = classify(data.industry("wholesale"), staff=3, revenue_wan=Decimal(2000),
-                      assets_wan=None)
+    result = classify(
+        data.industry("wholesale"), staff=3, revenue_wan=Decimal(2000), assets_wan=None
+    )
     assert result.size == "micro"
     assert result.decided_by == (Comparison("staff", Decimal(3), "<", Decimal(5)),)
 
@@ -157,20 +165,21 @@ def test_missing_metric_that_cannot_change_the_size(data: PolicyData) -> None:
 
 
 def test_nothing_given(data: PolicyData) -> None:
-    result = classify(data.industry("construction"), staff=None, revenue_wan=None,
-                      assets_wan=None)
+    result = classify(data.industry("construction"), staff=None, revenue_wan=None, assets_wan=None)
     assert (result.size, result.missing) == (None, ("revenue", "assets"))
 
 
 def test_metrics_the_industry_does_not_use_are_ignored(data: PolicyData) -> None:
-    result = classify(data.industry("other"), staff=12, revenue_wan=Decimal(10**9),
-                      assets_wan=Decimal(10**9))
+    result = classify(
+        data.industry("other"), staff=12, revenue_wan=Decimal(10**9), assets_wan=Decimal(10**9)
+    )
     assert result.size == "small"
     assert all(c.metric == "staff" for c in result.decided_by)
 
 
-@pytest.mark.parametrize("bad", [{"staff": -1}, {"revenue_wan": Decimal("-0.5")},
-                                 {"assets_wan": Decimal("NaN")}])
+@pytest.mark.parametrize(
+    "bad", [{"staff": -1}, {"revenue_wan": Decimal("-0.5")}, {"assets_wan": Decimal("NaN")}]
+)
 def test_negative_or_nan_figures_are_refused(data: PolicyData, bad: dict[str, object]) -> None:
     figures: dict[str, object] = {"staff": 1, "revenue_wan": None, "assets_wan": None} | bad
     with pytest.raises(ValueError):

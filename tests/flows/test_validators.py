@@ -45,8 +45,20 @@ def test_every_msgid_gives_an_example() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("12", 12), ("１２", 12), ("12人", 12), ("12 人", 12), ("1,200", 1200), ("1，200", 1200),
-     ("1 200", 1200), (" 0 ", 0), ("+7", 7), ("3个月", 3), ("5家", 5), ("007", 7)],
+    [
+        ("12", 12),
+        ("１２", 12),
+        ("12人", 12),
+        ("12 人", 12),
+        ("1,200", 1200),
+        ("1，200", 1200),
+        ("1 200", 1200),
+        (" 0 ", 0),
+        ("+7", 7),
+        ("3个月", 3),
+        ("5家", 5),
+        ("007", 7),
+    ],
 )
 def test_parse_int_accepts(text: str, expected: int) -> None:
     assert v.parse_int(text) == expected
@@ -74,12 +86,32 @@ def test_parse_int_bounds() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("12,000", "12000"), ("12000", "12000"), ("1.2万", "12000"), ("3万元", "30000"),
-     ("¥3000", "3000"), ("￥3000", "3000"), ("3000元", "3000"), ("RMB 3000", "3000"),
-     ("rmb3000", "3000"), ("CNY3000", "3000"), ("3000 CNY", "3000"), ("300万", "3000000"),
-     ("1.5亿", "150000000"), ("3千", "3000"), ("3000块", "3000"), ("人民币3万元", "30000"),
-     ("3 0 0 0", "3000"), ("１２，０００", "12000"), ("1,234.56", "1234.56"), ("0.5", "0.50"),
-     ("1。2万", "12000"), ("1.234567万", "12345.67"), ("0", "0"), ("3000元整", "3000")],
+    [
+        ("12,000", "12000"),
+        ("12000", "12000"),
+        ("1.2万", "12000"),
+        ("3万元", "30000"),
+        ("¥3000", "3000"),
+        ("￥3000", "3000"),
+        ("3000元", "3000"),
+        ("RMB 3000", "3000"),
+        ("rmb3000", "3000"),
+        ("CNY3000", "3000"),
+        ("3000 CNY", "3000"),
+        ("300万", "3000000"),
+        ("1.5亿", "150000000"),
+        ("3千", "3000"),
+        ("3000块", "3000"),
+        ("人民币3万元", "30000"),
+        ("3 0 0 0", "3000"),
+        ("１２，０００", "12000"),
+        ("1,234.56", "1234.56"),
+        ("0.5", "0.50"),
+        ("1。2万", "12000"),
+        ("1.234567万", "12345.67"),
+        ("0", "0"),
+        ("3000元整", "3000"),
+    ],
 )
 def test_parse_money_accepts(text: str, expected: str) -> None:
     value = v.parse_money(text)
@@ -89,8 +121,24 @@ def test_parse_money_accepts(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "abc", "2k", "3w", "$3000", "3000美元", "12,00", "¥", "万", "1..2", "1.2.3", "三千",
-     "3万5千", "--3", "-¥-3", "1" * 20],
+    [
+        "",
+        "abc",
+        "2k",
+        "3w",
+        "$3000",
+        "3000美元",
+        "12,00",
+        "¥",
+        "万",
+        "1..2",
+        "1.2.3",
+        "三千",
+        "3万5千",
+        "--3",
+        "-¥-3",
+        "1" * 20,
+    ],
 )
 def test_parse_money_refuses(text: str) -> None:
     assert refused(v.parse_money, text).msgid == v.MSG_AMOUNT
@@ -113,8 +161,18 @@ def test_parse_money_bounds() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2025-03-15", "2025/3/15", "2025.3.15", "2025年3月15日", "2025年03月15号", "2025年3月15",
-     "20250315", "２０２５－０３－１５", "2025。3。15", " 2025 - 03 - 15 "],
+    [
+        "2025-03-15",
+        "2025/3/15",
+        "2025.3.15",
+        "2025年3月15日",
+        "2025年03月15号",
+        "2025年3月15",
+        "20250315",
+        "２０２５－０３－１５",
+        "2025。3。15",
+        " 2025 - 03 - 15 ",
+    ],
 )
 def test_parse_date_accepts(text: str) -> None:
     assert v.parse_date(text) == date(2025, 3, 15)
@@ -122,8 +180,20 @@ def test_parse_date_accepts(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "2025-02-30", "2025-13-01", "2025-00-10", "2025-3/15", "15/03/2025", "2025年2月30日",
-     "20250230", "2025315", "明天", "0000-01-01", "2025-03"],
+    [
+        "",
+        "2025-02-30",
+        "2025-13-01",
+        "2025-00-10",
+        "2025-3/15",
+        "15/03/2025",
+        "2025年2月30日",
+        "20250230",
+        "2025315",
+        "明天",
+        "0000-01-01",
+        "2025-03",
+    ],
 )
 def test_parse_date_refuses(text: str) -> None:
     assert refused(v.parse_date, text).msgid == v.MSG_DATE
@@ -139,8 +209,29 @@ def test_parse_date_not_future() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["是", "是的", "对", "好", "好的", "好吧", "嗯", "有", "要", "可以", "yes", "YES", "Yes!",
-     "y", "ok", "OK", "是！", "对。", "ｙｅｓ", "👍", "✅"],
+    [
+        "是",
+        "是的",
+        "对",
+        "好",
+        "好的",
+        "好吧",
+        "嗯",
+        "有",
+        "要",
+        "可以",
+        "yes",
+        "YES",
+        "Yes!",
+        "y",
+        "ok",
+        "OK",
+        "是！",
+        "对。",
+        "ｙｅｓ",
+        "👍",
+        "✅",
+    ],
 )
 def test_parse_yes(text: str) -> None:
     assert v.parse_yes_no(text) is True
@@ -148,8 +239,22 @@ def test_parse_yes(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["否", "不", "不是", "没有", "没", "不要", "不对", "不是！", "❌",
-     "no", "No.", "n", "N", "nope"],
+    [
+        "否",
+        "不",
+        "不是",
+        "没有",
+        "没",
+        "不要",
+        "不对",
+        "不是！",
+        "❌",
+        "no",
+        "No.",
+        "n",
+        "N",
+        "nope",
+    ],
 )
 def test_parse_no(text: str) -> None:
     assert v.parse_yes_no(text) is False
@@ -190,8 +295,17 @@ def test_parse_free_text() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["13812345678", "+86 138 1234 5678", "+8613812345678", "0086-138-1234-5678", "8613812345678",
-     "138-1234-5678", "１３８１２３４５６７８", "(+86) 13812345678", "（+86）13812345678"],
+    [
+        "13812345678",
+        "+86 138 1234 5678",
+        "+8613812345678",
+        "0086-138-1234-5678",
+        "8613812345678",
+        "138-1234-5678",
+        "１３８１２３４５６７８",
+        "(+86) 13812345678",
+        "（+86）13812345678",
+    ],
 )
 def test_parse_mobile_accepts(text: str) -> None:
     assert v.parse_mobile(text) == "13812345678"
@@ -199,8 +313,18 @@ def test_parse_mobile_accepts(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "abc", "12812345678", "1381234567", "138123456789", "+85213812345678", "+8612812345678",
-     "021-12345678", "86 1381234567", "+1 13812345678"],
+    [
+        "",
+        "abc",
+        "12812345678",
+        "1381234567",
+        "138123456789",
+        "+85213812345678",
+        "+8612812345678",
+        "021-12345678",
+        "86 1381234567",
+        "+1 13812345678",
+    ],
 )
 def test_parse_mobile_refuses(text: str) -> None:
     assert refused(v.parse_mobile, text).msgid == v.MSG_MOBILE
@@ -212,9 +336,13 @@ def with_check(first17: str) -> str:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("11010519491231002X", "11010519491231002X"), ("11010519491231002x", "11010519491231002X"),
-     ("440524188001010014", "440524188001010014"), (" 110105 19491231 002X ", "11010519491231002X"),
-     ("１１０１０５１９４９１２３１００２Ｘ", "11010519491231002X")],
+    [
+        ("11010519491231002X", "11010519491231002X"),
+        ("11010519491231002x", "11010519491231002X"),
+        ("440524188001010014", "440524188001010014"),
+        (" 110105 19491231 002X ", "11010519491231002X"),
+        ("１１０１０５１９４９１２３１００２Ｘ", "11010519491231002X"),
+    ],
 )
 def test_parse_resident_id_accepts(text: str, expected: str) -> None:
     assert v.parse_resident_id(text, today=TODAY) == expected
@@ -222,14 +350,19 @@ def test_parse_resident_id_accepts(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "msgid"),
-    [("130402198207290622", v.MSG_RESIDENT_ID_CHECK),
-     ("110105194912310021", v.MSG_RESIDENT_ID_CHECK),
-     ("", v.MSG_RESIDENT_ID), ("11010519491231002", v.MSG_RESIDENT_ID),
-     ("11010519491231002XX", v.MSG_RESIDENT_ID), ("1101051949123100X2", v.MSG_RESIDENT_ID),
-     ("11010519491231002Y", v.MSG_RESIDENT_ID), ("110105491231002", v.MSG_RESIDENT_ID),
-     (with_check("11010520250230001"), v.MSG_RESIDENT_ID_BIRTH),
-     (with_check("11010519491300001"), v.MSG_RESIDENT_ID_BIRTH),
-     (with_check("11010520250602001"), v.MSG_RESIDENT_ID_BIRTH)],
+    [
+        ("130402198207290622", v.MSG_RESIDENT_ID_CHECK),
+        ("110105194912310021", v.MSG_RESIDENT_ID_CHECK),
+        ("", v.MSG_RESIDENT_ID),
+        ("11010519491231002", v.MSG_RESIDENT_ID),
+        ("11010519491231002XX", v.MSG_RESIDENT_ID),
+        ("1101051949123100X2", v.MSG_RESIDENT_ID),
+        ("11010519491231002Y", v.MSG_RESIDENT_ID),
+        ("110105491231002", v.MSG_RESIDENT_ID),
+        (with_check("11010520250230001"), v.MSG_RESIDENT_ID_BIRTH),
+        (with_check("11010519491300001"), v.MSG_RESIDENT_ID_BIRTH),
+        (with_check("11010520250602001"), v.MSG_RESIDENT_ID_BIRTH),
+    ],
 )
 def test_parse_resident_id_refuses(text: str, msgid: str) -> None:
     assert refused(v.parse_resident_id, text, today=TODAY).msgid == msgid
@@ -242,11 +375,13 @@ def test_resident_id_birth_date_may_be_today() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("91130600738737199K", ("91130600738737199K", True)),
-     ("91130600738737199k", ("91130600738737199K", True)),
-     ("9113 0600 7387 3719 9K", ("91130600738737199K", True)),
-     ("９１１３０６００７３８７３７１９９Ｋ", ("91130600738737199K", True)),
-     ("91130600738737199A", ("91130600738737199A", False))],
+    [
+        ("91130600738737199K", ("91130600738737199K", True)),
+        ("91130600738737199k", ("91130600738737199K", True)),
+        ("9113 0600 7387 3719 9K", ("91130600738737199K", True)),
+        ("９１１３０６００７３８７３７１９９Ｋ", ("91130600738737199K", True)),
+        ("91130600738737199A", ("91130600738737199A", False)),
+    ],
 )
 def test_parse_credit_code_accepts(text: str, expected: tuple[str, bool]) -> None:
     assert v.parse_credit_code(text) == expected
@@ -254,8 +389,17 @@ def test_parse_credit_code_accepts(text: str, expected: tuple[str, bool]) -> Non
 
 @pytest.mark.parametrize(
     "text",
-    ["", "91130600738737199", "91130600738737199KK", "9113060073873719IK", "9113060073873719OK",
-     "9113060073873719SK", "9113060073873719VK", "9113060073873719ZK", "91130600738737199号"],
+    [
+        "",
+        "91130600738737199",
+        "91130600738737199KK",
+        "9113060073873719IK",
+        "9113060073873719OK",
+        "9113060073873719SK",
+        "9113060073873719VK",
+        "9113060073873719ZK",
+        "91130600738737199号",
+    ],
 )
 def test_parse_credit_code_refuses(text: str) -> None:
     assert refused(v.parse_credit_code, text).msgid == v.MSG_CREDIT_CODE
@@ -277,11 +421,22 @@ def test_credit_code_check_char_wants_17_code_chars(body: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("１２３", "123"), ("ＡＢｃ", "ABc"), ("　浦东　", "浦东"), ("a \t\u3000 b", "a b"),
-     ("a \n\n b", "a\nb"), ("1，200", "1,200"), ("1。5万", "1.5万"),
-     ("你好，世界。", "你好，世界。"), ("（注）：是！", "（注）：是！"), ("￥３０００", "¥3000"),
-     ("１．５", "1.5"), ("＋８６", "+86"),
-     ("a\u200bb", "ab"), ("", "")],
+    [
+        ("１２３", "123"),
+        ("ＡＢｃ", "ABc"),
+        ("　浦东　", "浦东"),
+        ("a \t\u3000 b", "a b"),
+        ("a \n\n b", "a\nb"),
+        ("1，200", "1,200"),
+        ("1。5万", "1.5万"),
+        ("你好，世界。", "你好，世界。"),
+        ("（注）：是！", "（注）：是！"),
+        ("￥３０００", "¥3000"),
+        ("１．５", "1.5"),
+        ("＋８６", "+86"),
+        ("a\u200bb", "ab"),
+        ("", ""),
+    ],
 )
 def test_normalize(text: str, expected: str) -> None:
     assert normalize(text) == expected

@@ -33,7 +33,9 @@ async def test_commit_writes_json_with_ttl_and_bumps_revision(redis, key_prefix)
     turn = await store.begin(7)
     turn.state.prefs.lang = "en"
     turn.state.touch("prefs")
-    turn.state.put_draft(Draft(flow="registration", step="industry", answers={"business_form": "llc"}, revision=1))
+    turn.state.put_draft(
+        Draft(flow="registration", step="industry", answers={"business_form": "llc"}, revision=1)
+    )
     assert await store.commit(turn) == "1"
     key = store.keys.founder(7, "draft", "registration")
     raw = await redis.get(key)
@@ -138,7 +140,9 @@ async def test_dead_holder_is_evicted_after_its_lease(redis, key_prefix):
 
 
 async def test_waiting_too_long_raises(redis, key_prefix):
-    store = make_store(redis, key_prefix, lease=timedelta(seconds=30), max_wait=timedelta(milliseconds=100))
+    store = make_store(
+        redis, key_prefix, lease=timedelta(seconds=30), max_wait=timedelta(milliseconds=100)
+    )
     holder = await store.begin(14)
     assert holder is not None
     with pytest.raises(TurnTimeout):
