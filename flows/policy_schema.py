@@ -12,6 +12,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Final, Literal, TypeVar
 
+from flows.districts import DISTRICTS
 from flows.text import Localized
 
 Confidence = Literal["A", "B", "C"]
@@ -49,24 +50,7 @@ GROUPS: Final = (
     "disabled",
     "returning_migrant",
 )
-DISTRICT_CODES: Final = (
-    "huangpu",
-    "xuhui",
-    "changning",
-    "jingan",
-    "putuo",
-    "hongkou",
-    "yangpu",
-    "minhang",
-    "baoshan",
-    "jiading",
-    "pudong",
-    "jinshan",
-    "songjiang",
-    "qingpu",
-    "fengxian",
-    "chongming",
-)
+DISTRICT_CODES: Final = tuple(district.code for district in DISTRICTS)
 METRICS: Final[tuple[Metric, ...]] = ("staff", "revenue", "assets")
 
 # Profile field -> (kind, allowed codes). code: one str; codes: list of str; count: int >= 0.
