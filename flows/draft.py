@@ -52,14 +52,60 @@ class Prefs:
 
 
 @dataclass
+class Submission:
+    """A completed application, immutable once written: what the receiving office gets.
+
+    `answers` may hold sensitive values (ID numbers); storage encrypts those at rest.
+    """
+
+    reference: str
+    user_id: int
+    flow: str
+    programme: str
+    office: str
+    district: str
+    locale: str
+    answers: dict[str, Any]
+    attachments: list[dict[str, Any]]
+    submitted_at: float
+    status: str = "submitted"
+    schema: int = DRAFT_SCHEMA
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Submission:
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        return cls(**known)
+
+    def entry(self) -> dict[str, Any]:
+        """The founder's index line for My applications."""
+        return {"reference": self.reference, "flow": self.flow, "programme": self.programme,
+                "status": self.status, "submitted_at": self.submitted_at}
+
+
+@dataclass
 class FounderState:
-    """Everything the bot knows about one founder; `changed` names the records to write back."""
+    """Everything the bot knows about one founder; `changed` names the records to write back.
+
+    `applications` is the founder's index of submissions (record 'applications');
+    `new_submissions` are created by this update and written atomically with it.
+    """
 
     user_id: int
     prefs: Prefs = field(default_factory=Prefs)
     profile: dict[str, Any] = field(default_factory=dict)
     drafts: dict[str, Draft] = field(default_factory=dict)
+    applications: list[dict[str, Any]] = field(default_factory=list)
+    new_submissions: list[Submission] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)
+
+    def submit(self, submission: Submission) -> None:
+        """Record a new submission and its index line; both are written with this update."""
+        self.new_submissions.append(submission)
+        self.applications.append(submission.entry())
+        self.touch("applications")
 
     def touch(self, record: str) -> None:
         """Mark a record ('prefs', 'profile' or 'draft:<flow>') to be written back."""
