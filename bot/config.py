@@ -30,12 +30,14 @@ class Settings(BaseSettings):
     fallback_locale: Literal["zh_CN", "en"] = "en"
     draft_ttl_days: float = Field(default=30, gt=0)
     profile_ttl_days: float = Field(default=365, gt=0)
+    data_keys: SecretStr | None = None
+    data_key_file: Path = ROOT / "var" / "data.key"
     policy_file: Path | None = None
     locales_dir: Path = ROOT / "locales"
     chat_user_id: int = 1
     log_level: str = "INFO"
 
-    @field_validator("telegram_bot_token", "webhook_secret", mode="before")
+    @field_validator("telegram_bot_token", "webhook_secret", "data_keys", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value in ("", None) else value
@@ -44,6 +46,19 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    def encryption_keys(self) -> list[str]:
+        """DATA_KEYS (comma-separated Fernet keys, the first encrypts), else a key kept in
+        DATA_KEY_FILE, created on first use for local runs."""
+        if self.data_keys is not None:
+            return [k.strip() for k in self.data_keys.get_secret_value().split(",") if k.strip()]
+        if not self.data_key_file.exists():
+            from cryptography.fernet import Fernet
+
+            self.data_key_file.parent.mkdir(parents=True, exist_ok=True)
+            self.data_key_file.touch(mode=0o600)
+            self.data_key_file.write_text(Fernet.generate_key().decode() + "\n")
+        return [self.data_key_file.read_text().strip()]
 
     def check_webhook(self) -> None:
         """Webhook mode needs a public URL and a secret; say which is missing."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from babel.support import NullTranslations, Translations
 
-from flows.conversation import LOCALES
+from flows.menu import LOCALES
 
 DOMAIN = "messages"
 

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.i18n import locale_for
+from bot.references import new_reference
 from bot.render import RenderedMessage, Renderer
 from flows.conversation import Conversation
 from flows.events import Event
 from flows.outcome import Reply
 from flows.text import N_, Text
-from storage.errors import DraftConflict, StorageError
+from storage.errors import DraftConflict, ReferenceTaken, StorageError
 from storage.founders import FounderStore
 
 log = logging.getLogger(__name__)
@@ -127,11 +128,19 @@ class ConversationService:
             if turn is None:
                 log.info("founder %s: update %s already handled", founder.user_id, update_id)
                 return None
+            today = date.today()
             try:
-                replies = self.conversation.handle(turn.state, event, time.time(), date.today())
+                replies = self.conversation.handle(
+                    turn.state,
+                    event,
+                    time.time(),
+                    today,
+                    locale=self.locale(turn.state.prefs.lang, founder),
+                    reference=new_reference(today),
+                )
                 await self.store.commit(turn)
-            except DraftConflict:
-                log.info("founder %s: revision conflict, applying again", founder.user_id)
+            except (DraftConflict, ReferenceTaken) as retry:
+                log.info("founder %s: %s, applying again", founder.user_id, type(retry).__name__)
                 token = turn.token
                 continue
             except BaseException:

@@ -13,6 +13,7 @@ from bot.service import ConversationService
 from flows.conversation import Conversation
 from flows.policy import load_policy_data
 from flows.registry import all_flows
+from storage.crypto import FieldCipher
 from storage.founders import FounderStore
 from storage.keys import KeyBuilder
 
@@ -28,13 +29,15 @@ def create_service(settings: Settings, redis: Redis) -> ConversationService:
     store = FounderStore(
         redis,
         [spec.id for spec in flows],
+        cipher=FieldCipher.from_keys(settings.encryption_keys()),
+        sensitive=frozenset().union(*(spec.sensitive_fields for spec in flows)),
         keys=KeyBuilder(settings.redis_prefix),
         draft_ttl=timedelta(days=settings.draft_ttl_days),
         profile_ttl=timedelta(days=settings.profile_ttl_days),
     )
     renderer = Renderer(Catalogs(settings.locales_dir))
     return ConversationService(
-        Conversation(flows, policy),
+        Conversation(flows, policy, draft_days=round(settings.draft_ttl_days)),
         store,
         renderer,
         default_locale=settings.default_locale,

@@ -10,7 +10,7 @@ from typing import Any
 from flows import validators
 from flows.districts import by_code
 from flows.errors import ValidationFailed
-from flows.spec import Field, Kind
+from flows.spec import Answers, Context, Field, Kind
 from flows.text import N_, Localized, Text
 
 MAX_MESSAGE = 1000
@@ -27,7 +27,10 @@ def expected(field: Field) -> str:
     return _EXPECTED.get(field.kind, N_("Please type your answer, or use the buttons below."))
 
 
-def _parse_text(field: Field, text: str, today: date) -> Any:
+def _parse_text(field: Field, text: str, ctx: Context) -> Any:
+    if field.parse is not None:
+        return field.parse(text, ctx)
+    today: date = ctx.today
     limits = dict(field.limits)
     kind = field.kind
     if kind is Kind.NUMBER:
@@ -45,7 +48,7 @@ def _parse_text(field: Field, text: str, today: date) -> Any:
     raise ValidationFailed(expected(field))
 
 
-def parse_answer(field: Field, text: str, today: date) -> Any:
+def parse_answer(field: Field, text: str, ctx: Context) -> Any:
     """The JSON-ready value of a typed answer, or ValidationFailed saying what is expected."""
     if len(text) > MAX_MESSAGE:
         raise ValidationFailed(
@@ -53,7 +56,7 @@ def parse_answer(field: Field, text: str, today: date) -> Any:
             length=len(text),
             limit=MAX_MESSAGE,
         )
-    return _parse_text(field, text, today)
+    return _parse_text(field, text, ctx)
 
 
 def _money(value: str) -> Text:
@@ -71,12 +74,16 @@ _DISPLAY: dict[Kind, Callable[[Field, Any], Text | Localized]] = {
 }
 
 
-def display(field: Field, value: Any) -> Text | Localized:
-    """How an answer reads on the summary screen."""
+def display(
+    field: Field, value: Any, answers: Answers | None = None, ctx: Context | None = None
+) -> Text | Localized:
+    """How an answer reads on the summary screen (personal data masked)."""
     if value is None:
         return Text(N_("(skipped)"))
+    if field.mask is not None:
+        return Text.raw(field.mask(str(value)))
     if field.kind is Kind.CHOICE:
-        option = field.option(str(value))
+        option = field.option(str(value), answers, ctx)
         return option.block() if option else Text.raw(str(value))
     if field.kind is Kind.MULTI:
         labels = tuple(o.block() for o in field.options if o.value in value)

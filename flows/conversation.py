@@ -6,41 +6,56 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from flows.draft import DONE, SUMMARY, Draft, FounderState
+from flows.draft import Draft, FounderState, Submission
 from flows.events import Event, EventKind
-from flows.outcome import Action, Button, Op, Reply, rows
+from flows.menu import (
+    LANGUAGE_NAMES,
+    applications,
+    language_menu,
+    locale_from_arg,
+    progress,
+    result,
+    services_menu,
+)
+from flows.outcome import Action, Button, Op, Reply
 from flows.policy import PolicyData
 from flows.runner import FlowRunner, StepResult
-from flows.spec import Completion, Context, FlowSpec
+from flows.spec import Context, FlowSpec, SubmissionRequest
 from flows.text import N_, Text
-
-LOCALES = ("zh_CN", "en")
-LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
-
-
-def locale_from_arg(arg: str) -> str | None:
-    """'zh', 'zh_CN', 'cn', 'en' … to a supported locale."""
-    arg = arg.strip().lower().replace("-", "_")
-    if arg.startswith(("zh", "cn")) or arg == "中文":
-        return "zh_CN"
-    if arg.startswith("en") or arg == "english":
-        return "en"
-    return None
 
 
 class Conversation:
     """Routes a founder's event to the menu or to the active flow."""
 
-    def __init__(self, flows: Sequence[FlowSpec], policy: PolicyData) -> None:
+    def __init__(
+        self, flows: Sequence[FlowSpec], policy: PolicyData, *, draft_days: int = 30
+    ) -> None:
         self.runners = {spec.id: FlowRunner(spec) for spec in flows}
         self.flow_ids = {spec.code: spec.id for spec in flows} | {
             spec.id: spec.id for spec in flows
         }
         self.policy = policy
+        self.draft_days = draft_days
 
-    def handle(self, state: FounderState, event: Event, now: float, today: date) -> list[Reply]:
-        """Apply one event; `state.changed` names what to write back."""
-        ctx = Context(policy=self.policy, today=today)
+    def handle(
+        self,
+        state: FounderState,
+        event: Event,
+        now: float,
+        today: date,
+        *,
+        locale: str = "zh_CN",
+        reference: str = "",
+    ) -> list[Reply]:
+        """Apply one event; `state.changed` names what to write back. `reference` numbers a
+        submission if this event completes one."""
+        ctx = Context(
+            policy=self.policy,
+            today=today,
+            locale=locale,
+            reference=reference,
+            draft_days=self.draft_days,
+        )
         if event.kind is EventKind.COMMAND:
             return self._command(state, event, now, ctx)
         action = event.action
@@ -54,39 +69,24 @@ class Conversation:
         runner = self.runners[active.flow]
         if action is not None and not self._current(runner, active, action):
             notice = Text(N_("That button is from an earlier message. Here is where you are now:"))
-            return [runner.screen(active, notice)]
-        return self._after(state, runner, active, runner.handle(active, event, ctx), now)
+            return [runner.screen(active, ctx, notice)]
+        return self._after(state, runner, active, runner.handle(active, event, ctx), now, ctx)
 
     # -- menu level -------------------------------------------------------------------------
 
     def menu(self, notice: Text | None = None) -> Reply:
-        """The services menu: one button per working service, then My applications, language, help."""
-        services = [
-            Button(
-                Text(N_("{icon} {title}"), {"icon": r.spec.icon, "title": Text(r.spec.title)}),
-                Action(Op.OPEN, value=r.spec.id),
-            )
-            for r in self.runners.values()
-        ]
-        extra = (
-            Button(Text(N_("🗂 My applications")), Action(Op.APPS)),
-            Button(Text(N_("🌐 Language")), Action(Op.LANG)),
-            Button(Text(N_("❓ Help")), Action(Op.HELP)),
-        )
-        blocks = ([notice] if notice else []) + [
-            Text(N_("What would you like to do? Choose a service:"))
-        ]
-        return Reply(tuple(blocks), (*rows(services, 1), extra[:2], extra[2:]))
+        """The services menu."""
+        return services_menu(self.runners, notice)
 
     def _command(self, state: FounderState, event: Event, now: float, ctx: Context) -> list[Reply]:
         cmd, arg = event.command, event.arg
         if cmd == "start":
             if arg and self.flow_ids.get(arg.lower()):
-                return self._open(state, self.flow_ids[arg.lower()], now)
+                return self._open(state, self.flow_ids[arg.lower()], now, ctx)
             return self._welcome(state)
         if cmd in ("language", "lang"):
             locale = locale_from_arg(arg) if arg else None
-            return self._set_language(state, locale) if locale else [self._language_menu()]
+            return self._set_language(state, locale, ctx) if locale else [language_menu()]
         if cmd == "cancel":
             active = self._active(state)
             if active is not None:
@@ -98,12 +98,13 @@ class Conversation:
                         active, Event.of_action(Action(Op.CANCEL)), ctx
                     ),
                     now,
+                    ctx,
                 )
             return [self.menu()]
         if cmd == "apps":
-            return [self._applications(state)]
+            return [applications(state, self.runners, self.policy)]
         if cmd == "help":
-            return self._help(state)
+            return self._help(state, ctx)
         if cmd == "menu":
             return self._leave_to_menu(state)
         return [self.menu(Text(N_("I don't know that command.")))]
@@ -115,26 +116,25 @@ class Conversation:
         if action.op is Op.MENU:
             return self._leave_to_menu(state)
         if action.op is Op.OPEN and flow_id:
-            return self._open(state, flow_id, now)
+            return self._open(state, flow_id, now, ctx)
         if action.op is Op.RESTART and flow_id:
             state.drop_draft(flow_id)
-            return self._open(state, flow_id, now)
+            return self._open(state, flow_id, now, ctx)
         if (
             action.op is Op.VIEW
             and flow_id
             and flow_id in state.drafts
             and state.drafts[flow_id].finished
         ):
-            return self._result(
-                self.runners[flow_id].spec.complete(state.drafts[flow_id].answers, ctx)
-            )
+            done = self.runners[flow_id].spec.complete(state.drafts[flow_id].answers, ctx)
+            return result(done, self.runners)
         if action.op is Op.APPS:
-            return [self._applications(state)]
+            return [applications(state, self.runners, self.policy)]
         if action.op is Op.LANG:
             locale = locale_from_arg(action.value) if action.value else None
-            return self._set_language(state, locale) if locale else [self._language_menu()]
+            return self._set_language(state, locale, ctx) if locale else [language_menu()]
         if action.op is Op.HELP:
-            return self._help(state)
+            return self._help(state, ctx)
         return [self.menu(Text(N_("That button is from an earlier message.")))]
 
     def _welcome(self, state: FounderState) -> list[Reply]:
@@ -154,7 +154,7 @@ class Conversation:
             ]
         draft = unfinished[0]
         spec = self.runners[draft.flow].spec
-        done, total = self._progress(draft)
+        done, total = progress(self.runners, draft)
         text = Text(
             N_(
                 "Welcome back! You have an unfinished application: {title} ({done} of {total} answered). "
@@ -175,16 +175,18 @@ class Conversation:
             )
         ]
 
-    def _open(self, state: FounderState, flow_id: str, now: float) -> list[Reply]:
+    def _open(self, state: FounderState, flow_id: str, now: float, ctx: Context) -> list[Reply]:
         runner = self.runners[flow_id]
         state.prefs.active = flow_id
         state.touch("prefs")
         draft = state.drafts.get(flow_id)
         if draft is not None and not draft.finished:
-            return [runner.screen(draft, Text(N_("Welcome back. Continuing where you stopped:")))]
-        draft = runner.begin(now)
+            return [
+                runner.screen(draft, ctx, Text(N_("Welcome back. Continuing where you stopped:")))
+            ]
+        draft = runner.begin(now, state.profile)
         state.put_draft(draft)
-        return [Reply((Text(runner.spec.intro),)), runner.screen(draft)]
+        return [Reply((Text(runner.spec.intro),)), runner.screen(draft, ctx)]
 
     def _leave_to_menu(self, state: FounderState) -> list[Reply]:
         if state.prefs.active is not None:
@@ -192,23 +194,18 @@ class Conversation:
             state.touch("prefs")
         return [self.menu()]
 
-    def _set_language(self, state: FounderState, locale: str) -> list[Reply]:
+    def _set_language(self, state: FounderState, locale: str, ctx: Context) -> list[Reply]:
         state.prefs.lang = locale
         state.touch("prefs")
         replies = [
             Reply((Text(N_("Language set to {language}."), {"language": LANGUAGE_NAMES[locale]}),))
         ]
         active = self._active(state)
-        return replies + ([self.runners[active.flow].screen(active)] if active else [self.menu()])
-
-    def _language_menu(self) -> Reply:
-        buttons = tuple(
-            Button(Text.raw(name), Action(Op.LANG, value=loc))
-            for loc, name in LANGUAGE_NAMES.items()
+        return replies + (
+            [self.runners[active.flow].screen(active, ctx)] if active else [self.menu()]
         )
-        return Reply((Text(N_("Choose your language:")),), (buttons,))
 
-    def _help(self, state: FounderState) -> list[Reply]:
+    def _help(self, state: FounderState, ctx: Context) -> list[Reply]:
         text = Text(
             N_(
                 "I guide you through services under the Regulations on Promoting SMEs. Tap buttons or type "
@@ -218,37 +215,7 @@ class Conversation:
         )
         active = self._active(state)
         return [Reply((text,))] + (
-            [self.runners[active.flow].screen(active)] if active else [self.menu()]
-        )
-
-    def _applications(self, state: FounderState) -> Reply:
-        lines: list[Text] = [Text(N_("🗂 My applications"))]
-        buttons: list[Button] = []
-        for flow_id, runner in self.runners.items():
-            draft = state.drafts.get(flow_id)
-            if draft is None:
-                continue
-            title = Text(runner.spec.title)
-            if draft.finished:
-                lines.append(Text(N_("• {title}: completed"), {"title": title}))
-                buttons.append(
-                    Button(Text(N_("📄 {title}"), {"title": title}), Action(Op.VIEW, value=flow_id))
-                )
-            else:
-                done, total = self._progress(draft)
-                lines.append(
-                    Text(
-                        N_("• {title}: {done} of {total} answered"),
-                        {"title": title, "done": done, "total": total},
-                    )
-                )
-                buttons.append(
-                    Button(Text(N_("▶️ {title}"), {"title": title}), Action(Op.OPEN, value=flow_id))
-                )
-        if not buttons:
-            lines.append(Text(N_("You have no applications yet.")))
-        return Reply(
-            tuple(lines), (*rows(buttons, 1), (Button(Text(N_("🏠 Menu")), Action(Op.MENU)),))
+            [self.runners[active.flow].screen(active, ctx)] if active else [self.menu()]
         )
 
     # -- flow level -------------------------------------------------------------------------
@@ -268,41 +235,57 @@ class Conversation:
         return action.step == step
 
     def _after(
-        self, state: FounderState, runner: FlowRunner, draft: Draft, result: StepResult, now: float
+        self,
+        state: FounderState,
+        runner: FlowRunner,
+        draft: Draft,
+        step: StepResult,
+        now: float,
+        ctx: Context,
     ) -> list[Reply]:
-        if result.saved:
+        if step.saved:
             draft.updated_at = now
             state.put_draft(draft)
-        if result.leave == "discard":
+        if step.leave == "discard":
             state.drop_draft(draft.flow)
             self._leave_to_menu(state)
             return [self.menu(Text(N_("Discarded. None of your answers were kept.")))]
-        if result.leave == "keep":
+        if step.leave == "keep":
             self._leave_to_menu(state)
             return [self.menu(Text(N_("Saved. Continue any time under 🗂 My applications.")))]
-        if result.completion is not None:
-            state.profile.update(result.completion.profile)
-            state.touch("profile")
+        if step.completion is not None:
+            completion = step.completion
+            if completion.profile:
+                state.profile.update(completion.profile)
+                state.touch("profile")
+            if completion.submission is not None:
+                self._submit(state, draft, completion.submission, now, ctx)
             state.prefs.active = None
             state.touch("prefs")
-            return self._result(result.completion)
-        return result.replies
+            return result(completion, self.runners)
+        return step.replies
 
-    def _result(self, completion: Completion) -> list[Reply]:
-        blocks = list(completion.blocks)
-        offers = [
-            Button(
-                Text(N_("➡️ {title}"), {"title": Text(self.runners[f].spec.title)}),
-                Action(Op.OPEN, value=f),
+    def _submit(
+        self,
+        state: FounderState,
+        draft: Draft,
+        request: SubmissionRequest,
+        now: float,
+        ctx: Context,
+    ) -> None:
+        """Turn the draft into an immutable submission; the draft, with its personal data, goes."""
+        state.submit(
+            Submission(
+                reference=ctx.reference,
+                user_id=state.user_id,
+                flow=draft.flow,
+                programme=request.programme,
+                office=request.office,
+                district=request.district,
+                locale=ctx.locale,
+                answers=dict(request.answers),
+                attachments=[dict(a) for a in request.attachments],
+                submitted_at=now,
             )
-            for f in completion.next_flows
-            if f in self.runners
-        ]
-        buttons = (*rows(offers, 1), (Button(Text(N_("🏠 Menu")), Action(Op.MENU)),))
-        return [Reply(tuple(b)) for b in blocks[:-1]] + [Reply(tuple(blocks[-1]), buttons)]
-
-    def _progress(self, draft: Draft) -> tuple[int, int]:
-        machine = self.runners[draft.flow].machine
-        asked = machine.applicable(draft.answers)
-        done = sum(1 for f in asked if f.name in draft.answers)
-        return (len(asked) if draft.step in (SUMMARY, DONE) else done), len(asked)
+        )
+        state.drop_draft(draft.flow)

@@ -18,6 +18,7 @@ class Draft:
     step: str
     answers: dict[str, Any] = field(default_factory=dict)
     scratch: dict[str, Any] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
     revision: int = 0
     created_at: float = 0.0
     updated_at: float = 0.0
@@ -81,8 +82,13 @@ class Submission:
 
     def entry(self) -> dict[str, Any]:
         """The founder's index line for My applications."""
-        return {"reference": self.reference, "flow": self.flow, "programme": self.programme,
-                "status": self.status, "submitted_at": self.submitted_at}
+        return {
+            "reference": self.reference,
+            "flow": self.flow,
+            "programme": self.programme,
+            "status": self.status,
+            "submitted_at": self.submitted_at,
+        }
 
 
 @dataclass

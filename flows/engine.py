@@ -1,9 +1,9 @@
 """The flow engine: one `transitions` Machine per flow, built once; drafts are attached per event.
 
-States are the fields, then `summary` and `done`. Triggers: `next` goes to the first
-applicable, unanswered field (else the summary), `back` to the previous applicable field,
-`edit` from the summary to a chosen field, `confirm` from the summary to `done`. The linear
-edges are generated from field order; a flow's `branches` are tried first.
+States are the fields, then `summary` and `done`. Triggers: `next` goes to the following
+field that applies (else the summary), `back` to the previous one that applies, `edit` from
+the summary to a chosen field, `confirm` from the summary to `done`. The linear edges are
+generated from field order; a flow's `branches` are tried first.
 """
 
 from __future__ import annotations
@@ -44,14 +44,6 @@ def _named(name: str, func: Condition) -> Condition:
     return func
 
 
-def _pending(field: Field) -> Condition:
-    def cond(event: EventData) -> bool:
-        answers = _answers(event)
-        return field.name not in answers and applies(field, answers)
-
-    return _named(f"ask_{field.name}", cond)
-
-
 def _applicable(field: Field) -> Condition:
     return _named(f"has_{field.name}", lambda event: applies(field, _answers(event)))
 
@@ -74,6 +66,24 @@ def _validate(spec: FlowSpec) -> None:
             raise ValueError(f"flow {spec.id}: conditional field {f.name} must name depends_on")
 
 
+def _chain(
+    machine: Machine,
+    trigger: str,
+    source: str,
+    ahead: list[Field] | tuple[Field, ...],
+    end: str | None,
+) -> None:
+    """Edges from `source` to each field in `ahead` until one that is always asked; a field
+    asked only under a condition gets an edge guarded by it, and the chain goes on past it."""
+    for dst in ahead:
+        if dst.when is None:
+            machine.add_transition(trigger, source, dst.name)
+            return
+        machine.add_transition(trigger, source, dst.name, conditions=[_applicable(dst)])
+    if end is not None:
+        machine.add_transition(trigger, source, end)
+
+
 def build_machine(spec: FlowSpec, machine_class: type[Machine] = Machine, **kwargs: Any) -> Machine:
     """The flow's state machine, with no model attached (or a GraphMachine for diagrams)."""
     _validate(spec)
@@ -90,12 +100,9 @@ def build_machine(spec: FlowSpec, machine_class: type[Machine] = Machine, **kwar
     for branch in spec.branches:
         machine.add_transition(**branch)
     for i, src in enumerate(spec.fields):
-        for dst in spec.fields[i + 1 :]:
-            machine.add_transition("next", src.name, dst.name, conditions=[_pending(dst)])
-        machine.add_transition("next", src.name, SUMMARY)
+        _chain(machine, "next", src.name, spec.fields[i + 1 :], SUMMARY)
     for i, src_name in enumerate([*names, SUMMARY]):
-        for dst in reversed(spec.fields[:i]):
-            machine.add_transition("back", src_name, dst.name, conditions=[_applicable(dst)])
+        _chain(machine, "back", src_name, spec.fields[:i][::-1], None)
     for f in spec.fields:
         machine.add_transition("edit", SUMMARY, f.name, conditions=[_targeted(f)])
     machine.add_transition("confirm", SUMMARY, DONE)
@@ -108,6 +115,7 @@ class FlowMachine:
     def __init__(self, spec: FlowSpec) -> None:
         self.spec = spec
         self._machine = build_machine(spec)
+        self._names = frozenset(f.name for f in spec.fields)
 
     def fire(self, draft: Draft, trigger: str, **kwargs: Any) -> bool:
         """Fire a trigger on the draft; True when the step changed."""
@@ -120,6 +128,19 @@ class FlowMachine:
         if moved:
             draft.step = walker.state
         return moved
+
+    def advance(self, draft: Draft) -> None:
+        """Go on to the next question the founder has not answered yet, or to the summary.
+
+        Each step is a real `next` transition; answered questions (after Back or an edit) are
+        passed over, so the founder returns to where they were.
+        """
+        self.fire(draft, "next")
+        while draft.step in self._names and draft.step in draft.answers:
+            before = draft.step
+            self.fire(draft, "next")
+            if draft.step == before:  # a branch holds the founder here (e.g. no consent)
+                return
 
     def applicable(self, answers: Answers) -> list[Field]:
         """The fields asked given these answers, in order."""

@@ -23,5 +23,14 @@ class ValidationFailed(FlowError):
         self.params = params
 
 
+class NeedsConfirmation(ValidationFailed):
+    """An answer that looks wrong but may be right (e.g. an early credit code failing its
+    checksum): the founder is asked to confirm `value` or type it again."""
+
+    def __init__(self, value: Any, msgid: str, **params: Any) -> None:
+        super().__init__(msgid, **params)
+        self.value = value
+
+
 class PolicyDataError(FlowError):
     """The policy data file does not match its schema; the message names the entry and field."""

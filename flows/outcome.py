@@ -30,6 +30,7 @@ class Op(StrEnum):
     CONTINUE = "cc"
     EDIT = "e"
     CONFIRM = "y"
+    ACCEPT = "ya"
     VIEW = "v"
 
 

@@ -1,26 +1,25 @@
 """Load and strictly validate the policy data file (`data/policy.toml`) into `PolicyData`.
 
 Any problem raises `PolicyDataError` naming the section, the entry (id, or #n from 1) and field.
+The startup subsidy programmes and their documents (optional sections) are read by
+`flows.programmes`.
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Callable, Collection, Mapping
-from datetime import date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
-from typing import Final, Literal, NoReturn, TypeVar
+from typing import Final, Literal, TypeVar
 
 from flows.errors import PolicyDataError
+from flows.policy_entry import ID, LAST_ARTICLE, Entry
 from flows.policy_schema import (
     BUSINESS_FORMS,
     DISTRICT_CODES,
     GROUPS,
     INDUSTRY_CODES,
     METRICS,
-    OPERATORS,
     PREMISES,
     PROFILE_FIELDS,
     SIZES,
@@ -36,26 +35,40 @@ from flows.policy_schema import (
     SmeIndustry,
     Thresholds,
 )
-from flows.text import Localized
+from flows.programmes import (
+    FACT_FIELDS,
+    Cap,
+    Document,
+    Programme,
+    Rule,
+    parse_document,
+    parse_programme,
+)
 
 __all__ = [
     "BUSINESS_FORMS",
     "DEFAULT_PATH",
     "DISTRICT_CODES",
+    "FACT_FIELDS",
     "GROUPS",
     "INDUSTRY_CODES",
+    "LAST_ARTICLE",
     "METRICS",
     "PREMISES",
     "PROFILE_FIELDS",
     "SIZES",
+    "Cap",
     "ChecklistItem",
     "Condition",
     "Confidence",
+    "Document",
     "Link",
     "Metric",
     "Office",
     "Policy",
     "PolicyData",
+    "Programme",
+    "Rule",
     "Size",
     "SmeIndustry",
     "Thresholds",
@@ -65,7 +78,6 @@ __all__ = [
 
 DEFAULT_PATH: Final = Path(__file__).parent / "data" / "policy.toml"
 SCHEMA_VERSION: Final = 1
-LAST_ARTICLE: Final = 66  # the Regulations have 66 articles
 _SECTIONS: Final = (
     "link",
     "office",
@@ -73,164 +85,23 @@ _SECTIONS: Final = (
     "sme_industry",
     "registration_step",
     "registration_material",
+    "document",
+    "programme",
 )
-_ID: Final = re.compile(r"[a-z][a-z0-9_]{0,31}")
-_CONFIDENCES: Final[tuple[Confidence, ...]] = ("A", "B", "C")
 _OFFICE_KINDS: Final[tuple[Literal["city", "district"], ...]] = ("city", "district")
 _POLICY_KINDS: Final[tuple[Literal["policy", "service"], ...]] = ("policy", "service")
 _T = TypeVar("_T")
 
 
-def _kind(value: object) -> str:
-    return "nothing" if value is None else type(value).__name__
-
-
-class _Entry:
-    """One table of the file, read key by key; keys never read are reported as unknown."""
-
-    def __init__(self, section: str, label: str, raw: object) -> None:
-        if not isinstance(raw, dict):
-            raise PolicyDataError(f"{section} {label}: expected a table, got {_kind(raw)}")
-        self.section, self.label, self.raw = section, label, raw
-        self.read: set[str] = set()
-
-    def fail(self, key: str, problem: str) -> NoReturn:
-        raise PolicyDataError(f"{self.section} {self.label}: field '{key}': {problem}")
-
-    def get(self, key: str) -> object:
-        self.read.add(key)
-        if key not in self.raw:
-            self.fail(key, "missing")
-        return self.raw[key]
-
-    def optional(self, key: str, read: Callable[[str], _T]) -> _T | None:
-        self.read.add(key)
-        return read(key) if key in self.raw else None
-
-    def done(self) -> None:
-        for key in self.raw:
-            if key not in self.read:
-                self.fail(key, "unknown key")
-
-    def text(self, key: str, pattern: re.Pattern[str] | None = None) -> str:
-        value = self.get(key)
-        if not isinstance(value, str) or not value.strip():
-            self.fail(key, f"expected a non-empty string, got {value!r}")
-        if pattern is not None and not pattern.fullmatch(value):
-            self.fail(key, f"expected a short ascii id (a-z, 0-9, _), got {value!r}")
-        return value
-
-    def ref(self, key: str, known: Collection[str], what: str) -> str:
-        value = self.text(key)
-        if value not in known:
-            self.fail(key, f"unknown {what} {value!r}")
-        return value
-
-    def choice(self, key: str, options: tuple[_T, ...], value: object = None) -> _T:
-        value = self.get(key) if value is None else value
-        for option in options:
-            if value == option:
-                return option
-        self.fail(key, f"expected one of {', '.join(map(repr, options))}, got {value!r}")
-
-    def flag(self, key: str) -> bool:
-        value = self.get(key)
-        if not isinstance(value, bool):
-            self.fail(key, f"expected true or false, got {_kind(value)}")
-        return value
-
-    def day(self, key: str) -> date:
-        value = self.get(key)
-        if not isinstance(value, date) or isinstance(value, datetime):
-            self.fail(key, f"expected a TOML date like 2026-01-31, got {_kind(value)}")
-        if value > date.today() + timedelta(days=1):  # a day of slack for time zones
-            self.fail(key, f"{value} is in the future")
-        return value
-
-    def localized(self, key: str) -> Localized:
-        value = self.get(key)
-        if not isinstance(value, dict) or set(value) != {"zh", "en"}:
-            self.fail(key, 'expected an inline table { zh = "...", en = "..." }')
-        for lang in ("zh", "en"):
-            if not isinstance(value[lang], str) or not value[lang].strip():
-                self.fail(f"{key}.{lang}", "expected a non-empty string")
-        return Localized(zh=value["zh"], en=value["en"])
-
-    def provenance(self) -> tuple[str, date, Confidence]:
-        return self.text("source"), self.day("verified_on"), self.choice("confidence", _CONFIDENCES)
-
-    def articles(self, key: str) -> tuple[int, ...]:
-        value = self.get(key)
-        if not isinstance(value, list) or not value or len(set(value)) != len(value):
-            self.fail(key, "expected a non-empty list of distinct article numbers")
-        for number in value:
-            if isinstance(number, bool) or not isinstance(number, int):
-                self.fail(key, f"expected article numbers, got {number!r}")
-            if not 1 <= number <= LAST_ARTICLE:
-                self.fail(key, f"article {number} is not between 1 and {LAST_ARTICLE}")
-        return tuple(value)
-
-    def conditions(self, key: str) -> tuple[Condition, ...]:
-        value = self.get(key)
-        if not isinstance(value, list):
-            self.fail(key, f"expected a list of conditions (may be empty), got {_kind(value)}")
-        return tuple(self._condition(f"{key}[{i}]", raw) for i, raw in enumerate(value))
-
-    def _condition(self, where: str, raw: object) -> Condition:
-        if not isinstance(raw, dict) or "field" not in raw:
-            self.fail(where, 'expected an inline table like { field = "groups", any_of = [...] }')
-        name = raw["field"]
-        if not isinstance(name, str) or name not in PROFILE_FIELDS:
-            self.fail(where, f"unknown profile field {name!r}")
-        kind, codes = PROFILE_FIELDS[name]
-        keys = [key for key in raw if key != "field"]
-        if len(keys) != 1:
-            self.fail(where, f"expected exactly one operator besides 'field', got {keys}")
-        if not any(keys[0] in ops for ops in OPERATORS.values()):
-            self.fail(where, f"unknown operator {keys[0]!r}")
-        if keys[0] not in OPERATORS[kind]:
-            self.fail(
-                where,
-                f"operator {keys[0]!r} does not apply to {name!r}; use "
-                + " or ".join(OPERATORS[kind]),
-            )
-        op, operand = self.choice(where, OPERATORS[kind], keys[0]), raw[keys[0]]
-        if kind == "count":
-            if isinstance(operand, bool) or not isinstance(operand, int) or operand < 0:
-                self.fail(where, f"expected a whole number >= 0, got {operand!r}")
-            return Condition(name, op, bound=operand)
-        if not isinstance(operand, list) or not operand or len(set(operand)) != len(operand):
-            self.fail(where, f"expected a non-empty list of distinct {name} codes")
-        for code in operand:
-            if code not in codes:
-                self.fail(where, f"unknown {name} code {code!r}")
-        return Condition(name, op, values=tuple(operand))
-
-    def metrics(self, key: str) -> tuple[Metric, ...]:
-        value = self.get(key)
-        if not isinstance(value, list) or not value or len(set(map(str, value))) != len(value):
-            self.fail(key, f"expected a non-empty list of distinct metrics from {METRICS}")
-        return tuple(self.choice(key, METRICS, item) for item in value)
-
-    def thresholds(self, key: str, metrics: tuple[Metric, ...]) -> Thresholds:
-        value = self.get(key)
-        if not isinstance(value, dict) or set(value) != set(metrics):
-            self.fail(key, f"expected an inline table with exactly the metrics {list(metrics)}")
-        for metric, number in value.items():
-            if isinstance(number, bool) or not isinstance(number, int) or number <= 0:
-                self.fail(f"{key}.{metric}", f"expected a whole number > 0, got {number!r}")
-        return Thresholds(**{metric: Decimal(number) for metric, number in value.items()})
-
-
-def _link(e: _Entry) -> Link:
-    ident, title, url = e.text("id", _ID), e.localized("title"), e.text("url")
+def _link(e: Entry) -> Link:
+    ident, title, url = e.text("id", ID), e.localized("title"), e.text("url")
     if not url.startswith(("https://", "tel:")):
         e.fail("url", f"expected an https:// or tel: address, got {url!r}")
     return Link(ident, title, url, *e.provenance())
 
 
-def _office(e: _Entry) -> Office:
-    ident, kind, name = e.text("id", _ID), e.choice("kind", _OFFICE_KINDS), e.localized("name")
+def _office(e: Entry) -> Office:
+    ident, kind, name = e.text("id", ID), e.choice("kind", _OFFICE_KINDS), e.localized("name")
     template = e.optional("name_template", e.localized)
     if template is None:
         if kind == "district":
@@ -245,8 +116,8 @@ def _office(e: _Entry) -> Office:
     return Office(ident, kind, name, template, *e.provenance())
 
 
-def _policy(e: _Entry, offices: Collection[str], links: Collection[str]) -> Policy:
-    ident, title, summary = e.text("id", _ID), e.localized("title"), e.localized("summary")
+def _policy(e: Entry, offices: Collection[str], links: Collection[str]) -> Policy:
+    ident, title, summary = e.text("id", ID), e.localized("title"), e.localized("summary")
     articles, kind = e.articles("articles"), e.choice("kind", _POLICY_KINDS)
     office = e.ref("office", offices, "office")
     link = e.optional("link", lambda key: e.ref(key, links, "link"))
@@ -274,7 +145,7 @@ def _policy(e: _Entry, offices: Collection[str], links: Collection[str]) -> Poli
     )
 
 
-def _industry(e: _Entry) -> SmeIndustry:
+def _industry(e: Entry) -> SmeIndustry:
     code = e.ref("code", INDUSTRY_CODES, "industry code")
     name, metrics = e.localized("name"), e.metrics("metrics")
     medium, small, ceiling = (e.thresholds(key, metrics) for key in ("medium", "small", "ceiling"))
@@ -289,9 +160,9 @@ def _industry(e: _Entry) -> SmeIndustry:
 
 
 def _checklist_item(
-    e: _Entry, kind: Literal["step", "material"], offices: Collection[str], links: Collection[str]
+    e: Entry, kind: Literal["step", "material"], offices: Collection[str], links: Collection[str]
 ) -> ChecklistItem:
-    ident, text, applies = e.text("id", _ID), e.localized("text"), e.conditions("applies")
+    ident, text, applies = e.text("id", ID), e.localized("text"), e.conditions("applies")
     cite = e.localized("cite")
     link = e.optional("link", lambda key: e.ref(key, links, "link"))
     office = e.optional("office", lambda key: e.ref(key, offices, "office"))
@@ -301,10 +172,13 @@ def _checklist_item(
 def _section(
     doc: Mapping[str, object],
     name: str,
-    build: Callable[[_Entry], _T],
+    build: Callable[[Entry], _T],
     seen: set[str] | None = None,
     id_key: str = "id",
+    required: bool = True,
 ) -> tuple[_T, ...]:
+    if not required and name not in doc:
+        return ()
     tables = doc.get(name)
     if not isinstance(tables, list) or not tables:
         raise PolicyDataError(f"{name}: expected a non-empty array of tables [[{name}]]")
@@ -312,7 +186,7 @@ def _section(
     built = []
     for index, raw in enumerate(tables, start=1):
         ident = raw.get(id_key) if isinstance(raw, dict) else None
-        entry = _Entry(name, f"'{ident}'" if isinstance(ident, str) else f"#{index}", raw)
+        entry = Entry(name, f"'{ident}'" if isinstance(ident, str) else f"#{index}", raw)
         built.append(build(entry))
         entry.done()
         if ident in seen:
@@ -328,7 +202,7 @@ def parse_policy_data(doc: Mapping[str, object]) -> PolicyData:
             raise PolicyDataError(f"{key}: unknown section")
     if (schema := doc.get("schema")) != SCHEMA_VERSION or isinstance(schema, bool):
         raise PolicyDataError(f"schema: expected {SCHEMA_VERSION}, got {schema!r}")
-    meta = _Entry("meta", "table", doc.get("meta"))
+    meta = Entry("meta", "table", doc.get("meta"))
     title, _note = meta.text("title"), meta.text("note")
     meta.done()
     links = _section(doc, "link", _link)
@@ -351,7 +225,17 @@ def parse_policy_data(doc: Mapping[str, object]) -> PolicyData:
         lambda e: _checklist_item(e, "material", office_ids, link_ids),
         checklist_ids,
     )
-    return PolicyData(title, links, offices, policies, industries, steps, materials)
+    documents = _section(doc, "document", parse_document, required=False)
+    policy_ids, document_ids = {p.id for p in policies}, {d.id for d in documents}
+    programmes = _section(
+        doc,
+        "programme",
+        lambda e: parse_programme(e, policy_ids, office_ids, document_ids),
+        required=False,
+    )
+    return PolicyData(
+        title, links, offices, policies, industries, steps, materials, programmes, documents
+    )
 
 
 def load_policy_data(path: Path | None = None) -> PolicyData:

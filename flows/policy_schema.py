@@ -1,5 +1,6 @@
 """Policy data as frozen records: links, offices, policies, SME size standards, the checklist.
 
+Startup subsidy programmes and their documents are defined in `flows.programmes`.
 `flows.policy` reads and validates `data/policy.toml` into these; import them from there.
 """
 
@@ -10,10 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Final, Literal, TypeVar
+from typing import TYPE_CHECKING, Final, Literal, TypeVar
 
 from flows.districts import DISTRICTS
 from flows.text import Localized
+
+if TYPE_CHECKING:
+    from flows.programmes import Document, Programme
 
 Confidence = Literal["A", "B", "C"]
 Size = Literal["large", "medium", "small", "micro"]
@@ -226,6 +230,8 @@ class PolicyData:
     industries: tuple[SmeIndustry, ...]
     steps: tuple[ChecklistItem, ...]
     materials: tuple[ChecklistItem, ...]
+    programmes: tuple[Programme, ...] = ()
+    documents: tuple[Document, ...] = ()
 
     def policies_for(self, profile: Mapping[str, object]) -> list[Policy]:
         """Policies and services whose conditions all hold for the profile, in file order."""
@@ -250,3 +256,17 @@ class PolicyData:
     def industry(self, code: str) -> SmeIndustry:
         """The size standard of the industry with this code (KeyError if unknown)."""
         return _find(self.industries, code, "industry")
+
+    def programme(self, programme_id: str) -> Programme:
+        """The startup subsidy programme with this id (KeyError if unknown)."""
+        for programme in self.programmes:
+            if programme.id == programme_id:
+                return programme
+        raise KeyError(f"unknown programme {programme_id!r}")
+
+    def document(self, document_id: str) -> Document:
+        """The supporting document with this id (KeyError if unknown)."""
+        for document in self.documents:
+            if document.id == document_id:
+                return document
+        raise KeyError(f"unknown document {document_id!r}")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flows import registration
+from flows import registration, subsidy
 from flows.policy import PolicyData
 from flows.spec import FlowSpec
 
 
 def all_flows(policy: PolicyData) -> list[FlowSpec]:
     """Every working flow, built against the policy data."""
-    return [registration.build(policy)]
+    return [registration.build(policy), subsidy.build(policy)]

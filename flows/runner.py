@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from flows.answers import expected, parse_answer
 from flows.districts import by_code
-from flows.draft import DONE, SUMMARY, Draft
+from flows.draft import SUMMARY, Draft
 from flows.engine import FlowMachine
-from flows.errors import ValidationFailed
+from flows.errors import NeedsConfirmation, ValidationFailed
 from flows.events import Event, EventKind, FileRef
 from flows.outcome import Op, Reply
-from flows.screens import cancel_question, multi_update, question, refusal, step_help, summary
+from flows.screens import (
+    cancel_question,
+    multi_update,
+    pending_key,
+    question,
+    refusal,
+    step_help,
+    summary,
+)
 from flows.spec import Completion, Context, Field, FlowSpec, Kind
 from flows.text import N_, Text
 
@@ -37,60 +47,68 @@ class FlowRunner:
         self.spec = spec
         self.machine = FlowMachine(spec)
 
-    def begin(self, now: float) -> Draft:
-        """A new draft at the flow's first question."""
+    def begin(self, now: float, profile: Mapping[str, Any] | None = None) -> Draft:
+        """A new draft at the flow's first question, with defaults pre-filled from the profile."""
+        defaults = self.spec.prefill(profile or {}) if self.spec.prefill else {}
         return Draft(
-            flow=self.spec.id, step=self.spec.fields[0].name, created_at=now, updated_at=now
+            flow=self.spec.id,
+            step=self.spec.fields[0].name,
+            defaults=defaults,
+            created_at=now,
+            updated_at=now,
         )
 
-    def screen(self, draft: Draft, notice: Text | None = None) -> Reply:
+    def screen(self, draft: Draft, ctx: Context, notice: Text | None = None) -> Reply:
         """The screen for where the draft stands now."""
         if draft.step == SUMMARY:
-            return summary(self.machine, draft)
-        return question(self.machine, draft, notice=notice)
+            return summary(self.machine, draft, ctx)
+        return question(self.machine, draft, ctx, notice=notice)
 
     def handle(self, draft: Draft, event: Event, ctx: Context) -> StepResult:
         try:
             return self._handle(draft, event, ctx)
+        except NeedsConfirmation as unusual:
+            draft.scratch[pending_key(self.spec.field(draft.step))] = unusual.value
+            draft.revision += 1
+            notice = refusal(unusual.msgid, unusual.params)
+            return StepResult([self.screen(draft, ctx, notice)], saved=True)
         except ValidationFailed as refused:
-            return StepResult([self.screen(draft, refusal(refused.msgid, refused.params))])
+            return StepResult([self.screen(draft, ctx, refusal(refused.msgid, refused.params))])
 
     def _handle(self, draft: Draft, event: Event, ctx: Context) -> StepResult:
         action = event.action
         if action is not None:
             if action.op is Op.HELP:
-                return StepResult([step_help(self.machine, draft), self.screen(draft)])
+                return StepResult([step_help(self.machine, draft), self.screen(draft, ctx)])
             if action.op is Op.CANCEL:
                 return StepResult([cancel_question(self.spec, draft)])
             if action.op in (Op.CANCEL_KEEP, Op.DISCARD):
                 return StepResult(leave="keep" if action.op is Op.CANCEL_KEEP else "discard")
             if action.op is Op.CONTINUE:
-                return StepResult([self.screen(draft)])
+                return StepResult([self.screen(draft, ctx)])
             if action.op is Op.BACK:
                 if not self.machine.fire(draft, "back"):
                     raise ValidationFailed(
                         N_("This is the first question. Tap ✖️ Cancel or 🏠 Menu to leave.")
                     )
-                return self._moved(draft)
+                return self._moved(draft, ctx)
         if draft.step == SUMMARY:
             return self._at_summary(draft, event, ctx)
         return self._at_field(draft, self.spec.field(draft.step), event, ctx)
 
-    def _moved(self, draft: Draft) -> StepResult:
+    def _moved(self, draft: Draft, ctx: Context) -> StepResult:
         draft.revision += 1
-        return StepResult([self.screen(draft)], saved=True)
+        return StepResult([self.screen(draft, ctx)], saved=True)
 
     def _at_summary(self, draft: Draft, event: Event, ctx: Context) -> StepResult:
         action = event.action
         if action is not None and action.op is Op.EDIT and action.value.isdigit():
             index = int(action.value)
-            if index < len(self.spec.fields) and self.machine.fire(
-                draft, "edit", target=self.spec.fields[index].name
-            ):
-                return self._moved(draft)
+            target = self.spec.fields[index].name if index < len(self.spec.fields) else ""
+            if target and self.machine.fire(draft, "edit", target=target):
+                return self._moved(draft, ctx)
         if action is not None and action.op is Op.CONFIRM and self.machine.fire(draft, "confirm"):
             draft.revision += 1
-            draft.step = DONE
             completion = self.spec.complete(draft.answers, ctx)
             return StepResult(saved=True, completion=completion)
         raise ValidationFailed(
@@ -100,10 +118,10 @@ class FlowRunner:
     def _at_field(self, draft: Draft, field: Field, event: Event, ctx: Context) -> StepResult:
         action = event.action
         if event.kind is EventKind.TEXT:
-            return self._accept(draft, field, parse_answer(field, event.text, ctx.today), ctx)
+            return self._accept(draft, field, parse_answer(field, event.text, ctx), ctx)
         if event.kind is EventKind.FILE and event.file is not None:
             if field.kind is Kind.FILE:
-                return self._file(draft, field, event.file)
+                return self._file(draft, field, event.file, ctx)
             raise ValidationFailed(
                 N_("A file isn't needed here. {expected}"), expected=Text(expected(field))
             )
@@ -116,29 +134,35 @@ class FlowRunner:
             raise ValidationFailed(expected(field))
         if action.op is Op.PICK:
             return self._pick(draft, field, action.value, ctx)
-        if action.op is Op.DONE and field.kind is Kind.MULTI:
-            chosen = draft.scratch.get(field.name, draft.answers.get(field.name) or [])
+        if action.op is Op.DONE and field.kind in (Kind.MULTI, Kind.FILE):
+            return self._done(draft, field, ctx)
+        if action.op is Op.SKIP and field.optional:
+            return self._accept(draft, field, None, ctx)
+        if action.op is Op.ACCEPT and pending_key(field) in draft.scratch:
+            return self._accept(draft, field, draft.scratch.pop(pending_key(field)), ctx)
+        if action.op is Op.KEEP and field.name in draft.answers:
+            self.machine.advance(draft)
+            return self._moved(draft, ctx)
+        if action.op is Op.KEEP and field.name in draft.defaults:
+            return self._accept(draft, field, draft.defaults[field.name], ctx)
+        raise ValidationFailed(expected(field))
+
+    def _done(self, draft: Draft, field: Field, ctx: Context) -> StepResult:
+        chosen = draft.scratch.get(field.name, draft.answers.get(field.name) or [])
+        if field.kind is Kind.MULTI:
             if not chosen and not field.optional:
                 raise ValidationFailed(N_("Please choose at least one option."))
             return self._accept(
                 draft, field, [o.value for o in field.options if o.value in chosen], ctx
             )
-        if action.op is Op.DONE and field.kind is Kind.FILE:
-            files = draft.scratch.get(field.name, draft.answers.get(field.name) or [])
-            if not files and not field.optional:
-                raise ValidationFailed(
-                    N_("Please send at least one file, or tap Skip if you can send it later.")
-                )
-            return self._accept(draft, field, list(files), ctx)
-        if action.op is Op.SKIP and field.optional:
-            return self._accept(draft, field, None, ctx)
-        if action.op is Op.KEEP and field.name in draft.answers:
-            self.machine.fire(draft, "next")
-            return self._moved(draft)
-        raise ValidationFailed(expected(field))
+        if not chosen and not field.optional:
+            raise ValidationFailed(
+                N_("Please send at least one file, or tap 📎 Upload later to come back to it.")
+            )
+        return self._accept(draft, field, list(chosen), ctx)
 
     def _pick(self, draft: Draft, field: Field, value: str, ctx: Context) -> StepResult:
-        if field.kind is Kind.CHOICE and field.option(value):
+        if field.kind is Kind.CHOICE and field.option(value, draft.answers, ctx):
             return self._accept(draft, field, value, ctx)
         if field.kind is Kind.YESNO and value in ("yes", "no"):
             return self._accept(draft, field, value == "yes", ctx)
@@ -149,10 +173,10 @@ class FlowRunner:
             chosen.remove(value) if value in chosen else chosen.append(value)
             draft.scratch[field.name] = chosen
             draft.revision += 1
-            return StepResult([multi_update(self.machine, draft)], saved=True)
+            return StepResult([multi_update(self.machine, draft, ctx)], saved=True)
         raise ValidationFailed(expected(field))
 
-    def _file(self, draft: Draft, field: Field, file: FileRef) -> StepResult:
+    def _file(self, draft: Draft, field: Field, file: FileRef, ctx: Context) -> StepResult:
         types = tuple(field.limits.get("types", DEFAULT_FILE_TYPES))
         limit = int(field.limits.get("max_bytes", DEFAULT_FILE_BYTES))
         if file.mime not in types:
@@ -167,17 +191,20 @@ class FlowRunner:
                 limit_mb=limit // (1024 * 1024),
             )
         files = list(draft.scratch.get(field.name, draft.answers.get(field.name) or []))
+        if any(f["file_id"] == file.file_id for f in files):
+            return StepResult([self.screen(draft, ctx)])
         files.append(
             {"file_id": file.file_id, "name": file.name, "mime": file.mime, "size": file.size}
         )
         draft.scratch[field.name] = files
         draft.revision += 1
         notice = Text(N_("Received {name}. Send more, or tap Done."), {"name": file.name})
-        return StepResult([self.screen(draft, notice)], saved=True)
+        return StepResult([self.screen(draft, ctx, notice)], saved=True)
 
     def _accept(self, draft: Draft, field: Field, value: object, ctx: Context) -> StepResult:
         if field.check is not None and value is not None:
             field.check(value, draft.answers)
+        draft.scratch.pop(pending_key(field), None)
         self.machine.set_answer(draft, field.name, value)
-        self.machine.fire(draft, "next")
-        return StepResult([self.screen(draft)], saved=True)
+        self.machine.advance(draft)
+        return StepResult([self.screen(draft, ctx)], saved=True)

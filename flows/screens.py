@@ -9,10 +9,15 @@ from flows.districts import DISTRICTS
 from flows.draft import Draft
 from flows.engine import FlowMachine
 from flows.outcome import Action, Block, Button, Op, Reply, rows
-from flows.spec import Field, FlowSpec, Kind
-
-TYPED_KINDS = frozenset({Kind.TEXT, Kind.NUMBER, Kind.MONEY, Kind.DATE, Kind.DISTRICT, Kind.YESNO})
+from flows.spec import Context, Field, FlowSpec, Kind
 from flows.text import N_, Localized, Text
+
+TYPED_KINDS = frozenset({Kind.TEXT, Kind.NUMBER, Kind.MONEY, Kind.DATE})
+
+
+def pending_key(field: Field) -> str:
+    """Where an answer awaiting the founder's confirmation waits in the draft's scratch."""
+    return f"?{field.name}"
 
 
 def act(spec: FlowSpec, draft: Draft, op: Op, value: str = "") -> Action:
@@ -36,12 +41,15 @@ def nav_row(spec: FlowSpec, draft: Draft, *, back: bool = True) -> tuple[Button,
     return tuple(buttons)
 
 
-def _answer_buttons(spec: FlowSpec, draft: Draft, field: Field) -> list[tuple[Button, ...]]:
+def _answer_buttons(
+    spec: FlowSpec, draft: Draft, field: Field, ctx: Context
+) -> list[tuple[Button, ...]]:
     def pick(label: Block, value: str) -> Button:
         return Button(label, act(spec, draft, Op.PICK, value))
 
     if field.kind is Kind.CHOICE:
-        return rows([pick(o.block(), o.value) for o in field.options], field.columns)
+        options = field.offered(draft.answers, ctx)
+        return rows([pick(o.block(), o.value) for o in options], field.columns)
     if field.kind is Kind.MULTI:
         chosen = set(draft.scratch.get(field.name, draft.answers.get(field.name) or []))
         marked = [
@@ -60,11 +68,18 @@ def _answer_buttons(spec: FlowSpec, draft: Draft, field: Field) -> list[tuple[Bu
     if field.kind is Kind.DISTRICT:
         return rows([pick(Localized(d.short_zh, d.short_en), d.code) for d in DISTRICTS], 4)
     if field.kind is Kind.FILE:
-        return [(Button(Text(N_("Done")), act(spec, draft, Op.DONE)),)]
+        return [
+            (
+                Button(Text(N_("Done")), act(spec, draft, Op.DONE)),
+                Button(Text(N_("📎 Upload later")), act(spec, draft, Op.CANCEL_KEEP)),
+            )
+        ]
     return []
 
 
-def question(machine: FlowMachine, draft: Draft, *, notice: Text | None = None) -> Reply:
+def question(
+    machine: FlowMachine, draft: Draft, ctx: Context, *, notice: Text | None = None
+) -> Reply:
     """The screen of the draft's current field: progress, the question, its buttons."""
     spec = machine.spec
     field = spec.field(draft.step)
@@ -78,19 +93,25 @@ def question(machine: FlowMachine, draft: Draft, *, notice: Text | None = None) 
             N_("{title} · step {n} of {total}"),
             {"title": Text(spec.title), "n": position, "total": len(asked)},
         ),
-        Text(field.prompt),
     ]
+    if field.intro is not None:
+        blocks += field.intro(draft.answers, ctx)
+    blocks.append(Text(field.prompt))
     extra: list[Button] = []
-    if field.name in draft.answers:
-        blocks.append(
-            Text(
-                N_("Current answer: {value}"), {"value": display(field, draft.answers[field.name])}
-            )
-        )
-        extra.append(Button(Text(N_("Keep this answer")), act(spec, draft, Op.KEEP)))
+    shown = draft.answers.get(field.name, draft.defaults.get(field.name))
+    if field.name in draft.answers or field.name in draft.defaults:
+        value = display(field, shown, draft.answers, ctx)
+        if field.name in draft.answers:
+            blocks.append(Text(N_("Current answer: {value}"), {"value": value}))
+            extra.append(Button(Text(N_("Keep this answer")), act(spec, draft, Op.KEEP)))
+        else:
+            blocks.append(Text(N_("From your profile: {value}"), {"value": value}))
+            extra.append(Button(Text(N_("✅ Use this")), act(spec, draft, Op.KEEP)))
+    if pending_key(field) in draft.scratch:
+        extra.append(Button(Text(N_("✅ Use it anyway")), act(spec, draft, Op.ACCEPT)))
     if field.optional:
         extra.append(Button(Text(N_("Skip")), act(spec, draft, Op.SKIP)))
-    buttons = _answer_buttons(spec, draft, field)
+    buttons = _answer_buttons(spec, draft, field, ctx)
     if extra:
         buttons.append(tuple(extra))
     first = field.name == spec.fields[0].name
@@ -98,13 +119,13 @@ def question(machine: FlowMachine, draft: Draft, *, notice: Text | None = None) 
     return Reply(tuple(blocks), tuple(buttons), typed=field.kind in TYPED_KINDS)
 
 
-def multi_update(machine: FlowMachine, draft: Draft) -> Reply:
+def multi_update(machine: FlowMachine, draft: Draft, ctx: Context) -> Reply:
     """The same question with the toggled options re-drawn, replacing the old message."""
-    reply = question(machine, draft)
+    reply = question(machine, draft, ctx)
     return Reply(reply.blocks, reply.buttons, replace=True, typed=reply.typed)
 
 
-def summary(machine: FlowMachine, draft: Draft) -> Reply:
+def summary(machine: FlowMachine, draft: Draft, ctx: Context) -> Reply:
     """All answers, one line each, with a button to change any of them and one to confirm."""
     spec = machine.spec
     asked = machine.applicable(draft.answers)
@@ -113,12 +134,15 @@ def summary(machine: FlowMachine, draft: Draft) -> Reply:
         lines.append(
             Text(
                 N_("• {label}: {value}"),
-                {"label": Text(f.summary_label), "value": display(f, draft.answers.get(f.name))},
+                {
+                    "label": f.summary_label,
+                    "value": display(f, draft.answers.get(f.name), draft.answers, ctx),
+                },
             )
         )
     edits = [
         Button(
-            Text(N_("✏️ {label}"), {"label": Text(f.summary_label)}),
+            Text(N_("✏️ {label}"), {"label": f.summary_label}),
             act(spec, draft, Op.EDIT, str(spec.index(f.name))),
         )
         for f in asked

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -61,26 +61,60 @@ class Field:
     when: Callable[[Answers], bool] | None = None
     depends_on: tuple[str, ...] = ()
     help: str | None = None
-    label: str | None = None
+    label: str | Localized | None = None
     limits: Mapping[str, Any] = field(default_factory=dict)
     check: Callable[[Any, Answers], None] | None = None
     columns: int = 2
+    parse: Callable[[str, Context], Any] | None = None
+    intro: Callable[[Answers, Context], Sequence[Text | Localized]] | None = None
+    choices: Callable[[Answers, Context], tuple[Option, ...]] | None = None
+    mask: Callable[[str], str] | None = None
 
     @property
-    def summary_label(self) -> str:
-        return self.label or self.prompt
+    def summary_label(self) -> Text | Localized:
+        """How the field is named on the summary screen."""
+        label = self.label or self.prompt
+        return Text(label) if isinstance(label, str) else label
 
-    def option(self, value: str) -> Option | None:
-        """The option with this value, if the field has one."""
-        return next((o for o in self.options if o.value == value), None)
+    def option(
+        self, value: str, answers: Answers | None = None, ctx: Context | None = None
+    ) -> Option | None:
+        """The option with this value, if the field offers one (dynamic choices need answers and ctx)."""
+        return next((o for o in self.offered(answers or {}, ctx) if o.value == value), None)
+
+    def offered(self, answers: Answers, ctx: Context | None) -> tuple[Option, ...]:
+        """The options shown now: static ones, or those `choices` computes from the answers."""
+        if self.choices is not None and ctx is not None:
+            return self.choices(answers, ctx)
+        return self.options
+
+    @property
+    def sensitive(self) -> bool:
+        """Masked fields hold personal data: masked on screens, encrypted at rest."""
+        return self.mask is not None
 
 
 @dataclass(frozen=True)
 class Context:
-    """What a flow may read besides the answers: policy data and the date."""
+    """What a flow may read besides the answers: policy data, the date, the founder's language,
+    and a fresh reference number in case this update submits an application."""
 
     policy: PolicyData
     today: Any  # datetime.date; Any keeps this module free of a runtime import cycle
+    locale: str = "zh_CN"
+    reference: str = ""
+    draft_days: int = 30
+
+
+@dataclass(frozen=True)
+class SubmissionRequest:
+    """What a completed application hands on: programme, receiving office, answers, files."""
+
+    programme: str
+    office: str
+    district: str
+    answers: Mapping[str, Any]
+    attachments: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +124,7 @@ class Completion:
     blocks: tuple[tuple[Text | Localized, ...], ...]
     profile: Mapping[str, Any] = field(default_factory=dict)
     next_flows: tuple[str, ...] = ()
+    submission: SubmissionRequest | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +141,12 @@ class FlowSpec:
     complete: Callable[[Answers, Context], Completion]
     branches: tuple[Mapping[str, Any], ...] = ()
     icon: str = ""
+    prefill: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+
+    @property
+    def sensitive_fields(self) -> frozenset[str]:
+        """Names of the fields holding personal data to encrypt at rest."""
+        return frozenset(f.name for f in self.fields if f.sensitive)
 
     def field(self, name: str) -> Field:
         """The field called `name` (KeyError when there is none)."""

@@ -3,7 +3,12 @@
 StorageError
 ├── StorageUnavailable   Redis could not be reached or answered with an error
 ├── DraftConflict        the founder's records changed since they were loaded (CAS failed)
-└── TurnTimeout          another update of the same founder held the turn for too long
+│   └── ReferenceTaken   a submission's reference is already used; apply again with a new one
+├── TurnTimeout          another update of the same founder held the turn for too long
+└── SealBroken           an encrypted value could not be decrypted with any configured key
+
+DraftConflict and ReferenceTaken leave the turn held and write nothing: begin again with the
+same token and apply the update again (a retry of the whole turn handles both).
 """
 
 
@@ -19,5 +24,17 @@ class DraftConflict(StorageError):
     """The founder's revision changed between load and commit; reload and apply again."""
 
 
+class ReferenceTaken(DraftConflict):
+    """A new submission's reference already exists; nothing was written, retry with a new one."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"submission reference {reference} is already taken")
+        self.reference = reference
+
+
 class TurnTimeout(StorageError):
     """Waited too long for this founder's earlier updates to finish."""
+
+
+class SealBroken(StorageError):
+    """A sealed value is malformed or no configured key decrypts it (wrong or retired key)."""

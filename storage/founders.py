@@ -1,8 +1,7 @@
-"""A founder's state in Redis: preferences, profile and one draft per flow, as revisioned JSON.
+"""A founder's state in Redis: preferences, profile, application index and drafts, as JSON.
 
-Every update of a founder runs as a *turn*: `begin` (one round trip: duplicate check, wait for
-the founder's earlier updates, read every record) and `commit` (one round trip: compare-and-set
-on the revision, write what changed, remember the update id, end the turn).
+A turn is `begin` (one round trip: duplicate check, wait in line, read every record) and `commit`
+(one round trip: compare-and-set on the revision, write records and new submissions, end it).
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
@@ -21,12 +20,21 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from flows.draft import Draft, FounderState, Prefs
-from storage.errors import DraftConflict, StorageUnavailable, TurnTimeout
+from storage.crypto import FieldCipher
+from storage.errors import (
+    DraftConflict,
+    ReferenceTaken,
+    SealBroken,
+    StorageUnavailable,
+    TurnTimeout,
+)
 from storage.keys import KeyBuilder
 from storage.scripts import BEGIN, COMMIT, RELEASE
+from storage.submissions import SubmissionStore
 
 log = logging.getLogger(__name__)
 SEEN_TTL = timedelta(days=2)
+SEALED_PARTS = ("answers", "defaults")  # the draft's answer maps; scratch stays plain
 
 
 @dataclass
@@ -40,13 +48,19 @@ class Turn:
 
 
 class FounderStore:
-    """Loads and saves `FounderState` with one Redis round trip each way."""
+    """Loads and saves `FounderState` with one Redis round trip each way.
+
+    The `sensitive` answer names are sealed with `cipher` in drafts, profile and submissions.
+    Submissions and the outbox never expire (retention is an operator's decision).
+    """
 
     def __init__(
         self,
         redis: Redis,
         flows: Sequence[str],
         *,
+        cipher: FieldCipher,
+        sensitive: Collection[str] = (),
         keys: KeyBuilder | None = None,
         draft_ttl: timedelta = timedelta(days=30),
         profile_ttl: timedelta = timedelta(days=365),
@@ -56,6 +70,9 @@ class FounderStore:
         self.redis = redis
         self.flows = tuple(flows)
         self.keys = keys or KeyBuilder()
+        self.cipher = cipher
+        self.sensitive = frozenset(sensitive)
+        self.submissions = SubmissionStore(redis, self.keys, cipher, self.sensitive)
         self.draft_ttl_ms = int(draft_ttl.total_seconds() * 1000)
         self.profile_ttl_ms = int(profile_ttl.total_seconds() * 1000)
         self.lease_ms = int(lease.total_seconds() * 1000)
@@ -68,14 +85,11 @@ class FounderStore:
         return self.keys.founder(user_id, *parts)
 
     def _control(self, user_id: int) -> list[str]:
-        return [
-            self._key(user_id, "queue"),
-            self._key(user_id, "leases"),
-            self._key(user_id, "seen"),
-        ]
+        return [self._key(user_id, name) for name in ("queue", "leases", "seen")]
 
     def _records(self, user_id: int) -> list[str]:
-        return [self._key(user_id, name) for name in ("rev", "prefs", "profile")] + [
+        names = ("rev", "prefs", "profile", "applications")
+        return [self._key(user_id, name) for name in names] + [
             self._key(user_id, "draft", flow) for flow in self.flows
         ]
 
@@ -89,23 +103,23 @@ class FounderStore:
         token = token or uuid.uuid4().hex
         keys = self._control(user_id) + self._records(user_id)
         deadline = time.monotonic() + self.max_wait
-        pause = 0.002
+        pause, seen = 0.002, "" if update_id is None else update_id
         while True:
-            args: list[str | int] = [
-                token,
-                int(time.time() * 1000),
-                self.lease_ms,
-                "" if update_id is None else update_id,
-            ]
+            now_ms = int(time.time() * 1000)
+            args: list[str | int] = [token, now_ms, self.lease_ms, seen]
             try:
                 answer = await self._begin(keys=keys, args=args)
             except RedisError as exc:
                 raise StorageUnavailable(str(exc)) from exc
-            status = answer[0].decode() if isinstance(answer[0], bytes) else str(answer[0])
+            status = _text(answer[0])
             if status == "dup":
                 return None
             if status == "ok":
-                return self._turn(user_id, token, update_id, answer[1])
+                try:
+                    return self._turn(user_id, token, update_id, answer[1])
+                except SealBroken:
+                    await self.release(user_id, token)
+                    raise
             if time.monotonic() > deadline:
                 await self.release(user_id, token)
                 raise TurnTimeout(f"founder {user_id}: earlier updates still running")
@@ -115,52 +129,81 @@ class FounderStore:
     def _turn(
         self, user_id: int, token: str, update_id: int | None, raw: list[bytes | None]
     ) -> Turn:
-        rev, prefs, profile, *drafts = raw
+        rev, prefs, profile, applications, *drafts = raw
         state = FounderState(user_id=user_id)
         if prefs:
             state.prefs = Prefs.from_json(_loads(prefs))
         if profile:
-            state.profile = _loads(profile)
+            state.profile = self.cipher.unseal_answers(_loads(profile))
+        if applications:
+            index = _loads(applications)
+            state.applications = index if isinstance(index, list) else []
         for flow, blob in zip(self.flows, drafts, strict=True):
             if blob:
                 data = _loads(blob)
                 if data:
-                    state.drafts[flow] = Draft.from_json(data)
+                    state.drafts[flow] = Draft.from_json(self._draft_parts(data, seal=False))
         revision = rev.decode() if rev else "0"
         return Turn(state=state, token=token, revision=revision, update_id=update_id)
 
     async def commit(self, turn: Turn) -> str:
-        """Write the records the turn changed and end it; DraftConflict when someone else wrote."""
+        """Write what the turn changed and its new submissions, and end it; the new revision.
+
+        Writes nothing and keeps the turn on DraftConflict (someone else wrote) and on
+        ReferenceTaken (a new submission's reference exists): begin again with the same token.
+        """
         state = turn.state
-        keys = self._control(state.user_id) + [self._key(state.user_id, "rev")]
+        sub_keys, sub_args = self.submissions.commit_items(state.new_submissions)
+        changed = sorted(state.changed)
+        keys = [*self._control(state.user_id), self._key(state.user_id, "rev"), self.keys.outbox()]
         args: list[Any] = [
             turn.token,
             turn.revision,
             "" if turn.update_id is None else turn.update_id,
             int(SEEN_TTL.total_seconds() * 1000),
             self.profile_ttl_ms,
+            len(changed),
         ]
-        for record in sorted(state.changed):
+        for record in changed:
             value, ttl = self._encode(state, record)
             keys.append(self._key(state.user_id, *record.split(":")))
             args += [value, ttl]
         try:
-            answer = await self._commit(keys=keys, args=args)
+            answer = await self._commit(keys=keys + sub_keys, args=args + sub_args)
         except RedisError as exc:
             raise StorageUnavailable(str(exc)) from exc
-        if answer[0] == b"conflict":
+        status, detail = (_text(part) for part in answer)
+        if status == "conflict":
             raise DraftConflict(f"founder {state.user_id}: revision {turn.revision} is stale")
+        if status == "taken":
+            raise ReferenceTaken(detail)
         state.changed.clear()
-        return str(answer[1].decode())
+        state.new_submissions.clear()
+        return detail
 
     def _encode(self, state: FounderState, record: str) -> tuple[str, int]:
         if record == "prefs":
             return _dumps(state.prefs.to_json()), self.profile_ttl_ms
         if record == "profile":
-            return _dumps(state.profile), self.profile_ttl_ms
+            profile = self.cipher.seal_answers(state.profile, self.sensitive)
+            return _dumps(profile), self.profile_ttl_ms
+        if record == "applications":
+            return _dumps(state.applications), self.profile_ttl_ms
         flow = record.split(":", 1)[1]
         draft = state.drafts.get(flow)
-        return (_dumps(draft.to_json()), self.draft_ttl_ms) if draft else ("", 0)
+        if draft is None:
+            return "", 0
+        return _dumps(self._draft_parts(draft.to_json(), seal=True)), self.draft_ttl_ms
+
+    def _draft_parts(self, data: dict[str, Any], *, seal: bool) -> dict[str, Any]:
+        for part in SEALED_PARTS:
+            if isinstance(data.get(part), dict):
+                data[part] = (
+                    self.cipher.seal_answers(data[part], self.sensitive)
+                    if seal
+                    else self.cipher.unseal_answers(data[part])
+                )
+        return data
 
     async def release(self, user_id: int, token: str) -> None:
         """End a turn without writing (the update failed before it could commit)."""
@@ -188,3 +231,7 @@ def _loads(blob: bytes) -> Any:
     except ValueError:
         log.error("dropping a record that is not valid JSON")
         return {}
+
+
+def _text(value: bytes | str | int) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)

@@ -1,4 +1,7 @@
-"""Redis key names: prefix, schema version, founder id, record. One place builds them all."""
+"""Redis key names: prefix, schema version, founder id or submission reference, record.
+
+One place builds them all.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ SEPARATOR = ":"
 @dataclass(frozen=True)
 class KeyBuilder:
     """Builds keys like `smebot:v1:f:{42}:draft:registration` (the braces keep one founder's keys
-    in one Redis Cluster slot, as the Lua scripts need)."""
+    in one Redis Cluster slot). The commit script also writes `sub:<reference>` and `outbox`,
+    which live outside that slot: the store needs one Redis primary, not a Cluster."""
 
     prefix: str = "smebot"
 
@@ -25,6 +29,16 @@ class KeyBuilder:
             if not part or SEPARATOR in part:
                 raise ValueError(f"bad key part {part!r}")
         return SEPARATOR.join((self.prefix, SCHEMA, "f", f"{{{int(user_id)}}}", *parts))
+
+    def submission(self, reference: str) -> str:
+        """The key of one submitted application, e.g. `smebot:v1:sub:SH-20260101-AB12`."""
+        if not reference or SEPARATOR in reference:
+            raise ValueError(f"bad submission reference {reference!r}")
+        return SEPARATOR.join((self.prefix, SCHEMA, "sub", reference))
+
+    def outbox(self) -> str:
+        """The stream of submissions waiting to be delivered to their offices."""
+        return SEPARATOR.join((self.prefix, SCHEMA, "outbox"))
 
     def pattern(self) -> str:
         """A SCAN pattern matching every founder key of this schema."""

@@ -27,20 +27,37 @@ for i = 4, #KEYS do records[#records + 1] = KEYS[i] end
 return {'ok', redis.call('MGET', unpack(records))}
 """
 
-# KEYS: queue, leases, seen, rev, then the records to write
-# ARGV: token, expected_rev, update_id, seen_ttl_ms, rev_ttl_ms, then (value, ttl_ms) per record;
-#       value '' deletes the record, ttl_ms '0' keeps it without expiry
+# Commit writes the changed records, the new submissions and their outbox entries all or nothing.
+# KEYS: queue, leases, seen, rev, outbox, then n records to write, then m submission keys
+# ARGV: token, expected_rev, update_id, seen_ttl_ms, rev_ttl_ms, n,
+#       then (value, ttl_ms) per record: value '' deletes it, ttl_ms '0' keeps it without expiry,
+#       then (record, reference, user_id, flow, programme, office, submitted_at) per submission
+# Replies {'conflict', rev}, {'taken', reference} (nothing written, turn still held) or {'ok', rev}.
 COMMIT = """
 local current = redis.call('GET', KEYS[4]) or '0'
 if current ~= ARGV[2] then return {'conflict', current} end
-local rev = current
-if #KEYS > 4 then
-  for i = 5, #KEYS do
-    local value, ttl = ARGV[2 * i - 4], tonumber(ARGV[2 * i - 3])
-    if value == '' then redis.call('DEL', KEYS[i])
-    elseif ttl > 0 then redis.call('SET', KEYS[i], value, 'PX', ttl)
-    else redis.call('SET', KEYS[i], value) end
+local n = tonumber(ARGV[6])
+local m = #KEYS - 5 - n
+for i = 1, m do
+  if redis.call('EXISTS', KEYS[5 + n + i]) == 1 then
+    return {'taken', ARGV[6 + 2 * n + 7 * (i - 1) + 2]}
   end
+end
+local rev = current
+for i = 1, n do
+  local key, value, ttl = KEYS[5 + i], ARGV[5 + 2 * i], tonumber(ARGV[6 + 2 * i])
+  if value == '' then redis.call('DEL', key)
+  elseif ttl > 0 then redis.call('SET', key, value, 'PX', ttl)
+  else redis.call('SET', key, value) end
+end
+for i = 1, m do
+  local a = 6 + 2 * n + 7 * (i - 1)
+  redis.call('SET', KEYS[5 + n + i], ARGV[a + 1])
+  redis.call('XADD', KEYS[5], '*', 'reference', ARGV[a + 2], 'user_id', ARGV[a + 3],
+    'flow', ARGV[a + 4], 'programme', ARGV[a + 5], 'office', ARGV[a + 6],
+    'submitted_at', ARGV[a + 7])
+end
+if n + m > 0 then
   rev = redis.call('INCR', KEYS[4])
   redis.call('PEXPIRE', KEYS[4], ARGV[5])
 end

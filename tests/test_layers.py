@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 ALLOWED = {
     "flows": {"flows", "transitions"},
-    "storage": {"storage", "flows", "redis"},
+    "storage": {"storage", "flows", "redis", "cryptography"},
 }
 
 

@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.render import Renderer
 from bot.service import ConversationService
 from bot.telegram.adapter import create_router
-from flows.conversation import LOCALES
+from flows.menu import LOCALES
 from flows.text import N_, Text
 
 log = logging.getLogger(__name__)

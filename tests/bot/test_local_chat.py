@@ -76,3 +76,32 @@ async def test_an_answer_costs_two_redis_round_trips(redis_url, key_prefix):
         await local.send(answer)
         assert len(sent) == 2 and all(b"EVALSHA" in request for request in sent), sent
     await client.aclose()
+
+
+async def test_subsidy_application_in_the_local_chat(redis, redis_url, key_prefix, tmp_path):
+    local, out = chat(redis, redis_url, key_prefix)
+    scan = tmp_path / "id-card.pdf"
+    scan.write_bytes(b"%PDF-1.4 test")
+    await local.send("/lang en")
+    await local.send("/start subsidy")
+    # no key group, no residence, first business, not registered, small/micro, Putuo, no lease,
+    # not a dishonest debtor
+    for line in ("7", "4", "1", "2", "1", "Putuo", "2", "2"):
+        await local.send(line)
+    assert "Startup guarantee loan" in out.getvalue()
+    await local.send("1")  # the only programme offered: the loan
+    await local.send("1")  # ✅ I agree
+    for line in ("Wang Wu", "11010519491231002X", "13812345678", "20万"):
+        await local.send(line)
+    await local.send(f"/file {scan}")
+    assert "Received id-card.pdf" in out.getvalue()
+    await local.send("1")  # Done
+    assert "110105********002X" in out.getvalue()
+    confirm = next(i for i, a in enumerate(local.buttons) if a.op.value == "y") + 1
+    await local.send(str(confirm))
+    assert "Reference number: SUB-" in out.getvalue()
+    state = await local.service.store.peek(77)
+    assert state.applications[0]["programme"] == "startup_loan" and "subsidy" not in state.drafts
+    record = await local.service.store.submissions.get(state.applications[0]["reference"])
+    assert record is not None and record.answers["applicant_name"] == "Wang Wu"
+    assert record.answers["loan_amount"] == "200000"

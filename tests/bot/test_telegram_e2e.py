@@ -3,95 +3,9 @@ keeps its state in a real Redis, is killed mid-way and restarted, and resumes at
 
 from __future__ import annotations
 
-import asyncio
-import os
-import re
-import signal
-import sys
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 from botapi_stub import BotApiStub
-
-ROOT = Path(__file__).resolve().parents[2]
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-class BotProcess:
-    """`python -m bot telegram` as a child process, pointed at the stub and the test Redis."""
-
-    def __init__(self, api: BotApiStub, redis_url: str, prefix: str, log: Path) -> None:
-        self.env = {
-            **os.environ,
-            "TELEGRAM_BOT_TOKEN": "123456:TEST",
-            "TELEGRAM_API_URL": api.base_url,
-            "REDIS_URL": redis_url,
-            "REDIS_PREFIX": prefix,
-            "BOT_MODE": "polling",
-        }
-        self.log = log
-        self.proc: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        with self.log.open("ab") as out:
-            self.proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "telegram",
-                cwd=ROOT,
-                env=self.env,
-                stdout=out,
-                stderr=out,
-            )
-
-    async def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        await self.proc.wait()
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[BotApiStub]:
-    async with BotApiStub() as stub:
-        yield stub
-
-
-@pytest.fixture
-async def bot(api, redis_url, key_prefix, redis, tmp_path) -> AsyncIterator[BotProcess]:
-    process = BotProcess(api, redis_url, key_prefix, tmp_path / "bot.log")
-    await process.start()
-    try:
-        yield process
-    finally:
-        if process.proc is not None and process.proc.returncode is None:
-            await process.kill()
-        print(process.log.read_text(errors="replace")[-3000:])
-
-
-def pick_data(message: dict, op: str, value: str = "") -> str:
-    for _label, data in BotApiStub.buttons(message):
-        parts = data.split(":")
-        if parts[1] == op and (not value or parts[-1] == value):
-            return data
-    raise AssertionError(f"no button {op}:{value} in {BotApiStub.buttons(message)}")
-
-
-def at_step(index: int):
-    """A message showing question `index` of registration guidance."""
-    return lambda m: any(
-        d.startswith("a:") and d.split(":")[2:4] == ["reg", str(index)]
-        for _l, d in BotApiStub.buttons(m)
-    )
-
-
-async def tap(
-    api: BotApiStub, user: int, message: dict, op: str, value: str = "", lang: str = "zh-hans"
-) -> None:
-    api.push_callback(
-        user, pick_data(message, op, value), message["message_id"], language_code=lang
-    )
+from telegram_harness import CJK, at_step, tap
 
 
 @pytest.mark.parametrize(
@@ -197,9 +111,13 @@ async def test_a_burst_of_answers_lands_in_order(api, bot, redis, key_prefix):
     for text in ("12", "150万", "Minhang"):  # typed fast, before any reply arrives
         api.push_message(user, text, language_code="en")
     await api.wait_for_message(user, at_step(6), timeout=20)
+    from bot.config import Settings
+    from storage.crypto import FieldCipher
     from storage.founders import FounderStore
     from storage.keys import KeyBuilder
 
-    state = await FounderStore(redis, ["registration"], keys=KeyBuilder(key_prefix)).peek(user)
+    cipher = FieldCipher.from_keys(Settings().encryption_keys())
+    store = FounderStore(redis, ["registration"], keys=KeyBuilder(key_prefix), cipher=cipher)
+    state = await store.peek(user)
     answers = state.drafts["registration"].answers
     assert (answers["staff"], answers["revenue"], answers["district"]) == (12, "1500000", "minhang")

@@ -3,6 +3,7 @@ screen, callback data short enough, and the committed diagrams up to date."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,12 @@ from flows.outcome import Op
 from flows.policy import load_policy_data
 from flows.registry import all_flows
 from flows.runner import FlowRunner
+from flows.spec import Context
 
 ROOT = Path(__file__).resolve().parents[2]
-FLOWS = all_flows(load_policy_data())
+POLICY = load_policy_data()
+FLOWS = all_flows(POLICY)
+CTX = Context(policy=POLICY, today=date(2026, 11, 28))
 
 
 @pytest.mark.parametrize("spec", FLOWS, ids=lambda s: s.id)
@@ -36,7 +40,7 @@ def test_every_step_is_reachable(spec):
 def test_every_screen_has_a_way_back_cancel_help_and_menu(spec):
     runner = FlowRunner(spec)
     for step in [f.name for f in spec.fields] + [SUMMARY]:
-        screen = runner.screen(Draft(flow=spec.id, step=step))
+        screen = runner.screen(Draft(flow=spec.id, step=step), CTX)
         ops = {b.action.op for row in screen.buttons for b in row}
         assert {Op.CANCEL, Op.HELP, Op.MENU} <= ops, step
         if step != spec.fields[0].name:

@@ -9,15 +9,21 @@ import pytest
 import redis.asyncio as aioredis
 
 from flows.draft import Draft
-from storage.errors import DraftConflict, TurnTimeout
+from storage.crypto import FieldCipher
+from storage.errors import DraftConflict, SealBroken, TurnTimeout
 from storage.founders import FounderStore
 from storage.keys import KeyBuilder
 
 FLOWS = ("registration", "subsidy")
+SENSITIVE = frozenset({"id_number", "mobile"})
+ID_NUMBER = "11010519491231002X"
+MOBILE = "13812345678"
+CIPHER = FieldCipher.from_keys([FieldCipher.generate_key()])
 
 
 def make_store(redis: aioredis.Redis, prefix: str, **kwargs: object) -> FounderStore:
-    return FounderStore(redis, FLOWS, keys=KeyBuilder(prefix), **kwargs)  # type: ignore[arg-type]
+    options: dict[str, object] = {"cipher": CIPHER, "sensitive": SENSITIVE} | kwargs
+    return FounderStore(redis, FLOWS, keys=KeyBuilder(prefix), **options)  # type: ignore[arg-type]
 
 
 async def test_new_founder_starts_empty(redis, key_prefix):
@@ -158,3 +164,66 @@ def test_keys_are_versioned_and_checked():
         keys.founder(42, "bad:part")
     with pytest.raises(ValueError):
         KeyBuilder("a:b")
+
+
+async def raw_values(redis: aioredis.Redis, prefix: str) -> list[bytes]:
+    """Every string value under the test's prefix, as stored."""
+    values = []
+    async for key in redis.scan_iter(match=f"{prefix}:*"):
+        if await redis.type(key) == b"string":
+            values.append(await redis.get(key))
+    return values
+
+
+async def test_sensitive_answers_are_sealed_at_rest_and_open_on_read(redis, key_prefix):
+    store = make_store(redis, key_prefix)
+    turn = await store.begin(20)
+    answers = {"id_number": ID_NUMBER, "mobile": MOBILE, "name": "张三", "mobile_ok": ""}
+    turn.state.put_draft(Draft(flow="registration", step="summary", answers=dict(answers)))
+    turn.state.profile = {"mobile": MOBILE, "district": "310104"}
+    turn.state.touch("profile")
+    await store.commit(turn)
+    raw = await redis.get(store.keys.founder(20, "draft", "registration"))
+    assert b"$enc" in raw and "张三".encode() in raw
+    for value in await raw_values(redis, key_prefix):
+        assert ID_NUMBER[:17].encode() not in value and MOBILE.encode() not in value
+    again = await store.begin(20)
+    assert again is not None
+    assert again.state.drafts["registration"].answers == answers
+    assert again.state.profile == {"mobile": MOBILE, "district": "310104"}
+    await store.release(20, again.token)
+
+
+async def test_scratch_and_other_answers_are_left_plain(redis, key_prefix):
+    store = make_store(redis, key_prefix)
+    turn = await store.begin(21)
+    draft = Draft(flow="subsidy", step="a", answers={"mobile": ["not", "a", "str"], "x": 1})
+    draft.scratch = {"groups": ["youth"]}
+    turn.state.put_draft(draft)
+    await store.commit(turn)
+    raw = await redis.get(store.keys.founder(21, "draft", "subsidy"))
+    assert b"$enc" not in raw
+    assert (await store.peek(21)).drafts["subsidy"].scratch == {"groups": ["youth"]}
+
+
+async def test_drafts_sealed_with_a_retired_key_still_open_after_rotation(redis, key_prefix):
+    old, new = FieldCipher.generate_key(), FieldCipher.generate_key()
+    before = make_store(redis, key_prefix, cipher=FieldCipher.from_keys([old]))
+    turn = await before.begin(22)
+    turn.state.put_draft(Draft(flow="registration", step="s", answers={"id_number": ID_NUMBER}))
+    await before.commit(turn)
+    after = make_store(redis, key_prefix, cipher=FieldCipher.from_keys([new, old]))
+    assert (await after.peek(22)).drafts["registration"].answers["id_number"] == ID_NUMBER
+
+
+async def test_a_draft_no_key_opens_raises_and_frees_the_turn(redis, key_prefix):
+    store = make_store(redis, key_prefix)
+    turn = await store.begin(23)
+    turn.state.put_draft(Draft(flow="registration", step="s", answers={"mobile": MOBILE}))
+    await store.commit(turn)
+    stranger = make_store(
+        redis, key_prefix, cipher=FieldCipher.from_keys([FieldCipher.generate_key()])
+    )
+    with pytest.raises(SealBroken):
+        await stranger.begin(23)
+    assert await redis.llen(store.keys.founder(23, "queue")) == 0  # nobody waits on a dead turn

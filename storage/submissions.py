@@ -1,0 +1,95 @@
+"""Submitted applications: the immutable records (personal answers sealed) and the outbox stream.
+
+`FounderStore.commit` creates both; this module owns their format and reads them back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Sequence
+from typing import Any, cast
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from flows.draft import Submission
+from storage.crypto import FieldCipher
+from storage.errors import StorageUnavailable
+from storage.keys import KeyBuilder
+
+OUTBOX_FIELDS = ("reference", "user_id", "flow", "programme", "office", "submitted_at")
+
+
+class SubmissionStore:
+    """Reads submissions and the outbox; encodes submissions for the commit script.
+
+    Records have no TTL: they are what an office received, and how long to keep them is an
+    operator's decision (delete by key, `smebot:v1:sub:<reference>`, when retention ends).
+    """
+
+    def __init__(
+        self,
+        redis: Redis,
+        keys: KeyBuilder,
+        cipher: FieldCipher,
+        sensitive: Collection[str] = (),
+    ) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.cipher = cipher
+        self.sensitive = frozenset(sensitive)
+
+    def encode(self, submission: Submission) -> str:
+        """The stored JSON of a submission, its sensitive answers sealed."""
+        data = submission.to_json()
+        data["answers"] = self.cipher.seal_answers(submission.answers, self.sensitive)
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    def decode(self, blob: bytes | str) -> Submission:
+        """A submission from its stored JSON, sealed answers opened (SealBroken on a wrong key)."""
+        data = json.loads(blob)
+        data["answers"] = self.cipher.unseal_answers(data.get("answers") or {})
+        return Submission.from_json(data)
+
+    def commit_items(self, submissions: Sequence[Submission]) -> tuple[list[str], list[str]]:
+        """The KEYS and ARGV that the commit script takes for these new submissions."""
+        references = [s.reference for s in submissions]
+        if len(set(references)) != len(references):
+            raise ValueError("two new submissions share a reference")
+        keys = [self.keys.submission(reference) for reference in references]
+        return keys, [arg for s in submissions for arg in (self.encode(s), *_outbox_entry(s))]
+
+    async def get(self, reference: str) -> Submission | None:
+        """The submission with this reference, or None."""
+        try:
+            blob = await self.redis.get(self.keys.submission(reference))
+        except RedisError as exc:
+            raise StorageUnavailable(str(exc)) from exc
+        return None if blob is None else self.decode(blob)
+
+    async def outbox(self, count: int = 100) -> list[dict[str, str]]:
+        """The oldest outbox entries: the fields of `OUTBOX_FIELDS` plus the stream `id`."""
+        try:
+            entries = await self.redis.xrange(self.keys.outbox(), count=count)
+        except RedisError as exc:
+            raise StorageUnavailable(str(exc)) from exc
+        return [
+            {"id": _text(entry_id)} | {_text(k): _text(v) for k, v in fields.items()}
+            for entry_id, fields in cast(list[tuple[Any, dict[Any, Any]]], entries)
+        ]
+
+
+def _outbox_entry(submission: Submission) -> list[str]:
+    """The outbox fields of a submission, in `OUTBOX_FIELDS` order (no personal data)."""
+    return [
+        submission.reference,
+        str(submission.user_id),
+        submission.flow,
+        submission.programme,
+        submission.office,
+        repr(float(submission.submitted_at)),
+    ]
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)

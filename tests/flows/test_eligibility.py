@@ -1,0 +1,500 @@
+"""Startup subsidy programmes (Art. 36–38): eligibility per rule, documents, strict loading."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from flows.eligibility import Assessment, assess, check, documents_for
+from flows.errors import PolicyDataError
+from flows.policy import (
+    DEFAULT_PATH,
+    FACT_FIELDS,
+    PROFILE_FIELDS,
+    PolicyData,
+    load_policy_data,
+    parse_policy_data,
+)
+
+PROGRAMMES = [
+    "startup_subsidy",
+    "rent_subsidy",
+    "startup_loan",
+    "social_insurance_subsidy",
+    "key_group_tax_relief",
+]
+
+# A graduate's small company, registered 14 months ago, with rented premises and 2 insured
+# staff: fits every programme.
+FOUNDER: dict[str, object] = {
+    "applicant": "graduate",
+    "graduation_year": 2024,
+    "graduated_years_ago": 2,
+    "residence": "residence_permit",
+    "first_business": "yes",
+    "registered": "yes",
+    "registered_months": 14,
+    "org_type": "small_micro",
+    "district": "pudong",
+    "insured_staff": 2,
+    "insured_months": 8,
+    "lease": "yes",
+    "dishonest": "no",
+}
+NOT_REGISTERED: dict[str, object] = {"registered": "no", "registered_months": None}
+
+
+@pytest.fixture(scope="module")
+def data() -> PolicyData:
+    return load_policy_data()
+
+
+def facts(**changes: object) -> dict[str, object]:
+    """FOUNDER with some facts changed; None removes a fact."""
+    found = {**FOUNDER, **changes}
+    return {name: value for name, value in found.items() if value is not None}
+
+
+def result(data: PolicyData, programme_id: str, found: dict[str, object]) -> Assessment:
+    return check(data.programme(programme_id), found)
+
+
+# --- the packaged programmes ----------------------------------------------------------------
+
+
+def test_programmes_in_file_order_and_all_fit_the_model_founder(data: PolicyData) -> None:
+    results = assess(FOUNDER, data)
+    assert [r.programme.id for r in results] == PROGRAMMES
+    assert all(r.eligible and r.reasons == () for r in results), results
+
+
+@pytest.mark.parametrize(
+    ("programme_id", "article"),
+    [
+        ("startup_subsidy", 38),
+        ("rent_subsidy", 36),
+        ("startup_loan", 37),
+        ("social_insurance_subsidy", 38),
+        ("key_group_tax_relief", 38),
+    ],
+)
+def test_programme_reuses_its_policy_and_a_district_office(
+    data: PolicyData, programme_id: str, article: int
+) -> None:
+    programme = data.programme(programme_id)
+    assert article in data.policy(programme.policy).articles
+    assert data.office(programme.office).kind == "district"
+    assert programme.rules and programme.documents
+    assert programme.documents[0] == "id_card"
+
+
+def test_only_the_verified_loan_cap_is_quotable(data: PolicyData) -> None:
+    caps = {p.id: p.quotable_cap for p in data.programmes}
+    loan = caps.pop("startup_loan")
+    assert loan is not None and loan.amount == 500_000 and "500,000" in loan.note.en
+    assert data.programme("startup_loan").confidence in ("A", "B")
+    assert set(caps.values()) == {None}
+
+
+def test_form_fields(data: PolicyData) -> None:
+    fields = {p.id: p.fields for p in data.programmes}
+    assert fields["rent_subsidy"] == ("lease_months", "monthly_rent")
+    assert fields["startup_loan"] == ("loan_amount",)
+    assert fields["startup_subsidy"] == ()
+
+
+def test_every_reason_is_bilingual_and_distinct(data: PolicyData) -> None:
+    for programme in data.programmes:
+        texts = [rule.fail for rule in programme.rules]
+        assert len({t.en for t in texts}) == len(texts), programme.id
+        assert all(t.zh.strip() and t.en.strip() for t in texts), programme.id
+
+
+# --- one failing rule at a time -------------------------------------------------------------
+
+INELIGIBLE: list[tuple[str, dict[str, object], str]] = [
+    # (programme, changed facts, the only reason's English text contains)
+    ("startup_subsidy", {"applicant": "veteran"}, "Only for graduates, people with employment"),
+    ("startup_subsidy", {"applicant": "other"}, "returning migrant workers"),
+    ("startup_subsidy", {"first_business": "no"}, "first business in Shanghai"),
+    ("startup_subsidy", {"org_type": "cooperative"}, "small or micro enterprises and individual"),
+    ("startup_subsidy", {"registered_months": 11}, "operated normally for at least a year"),
+    ("rent_subsidy", {"org_type": "individual"}, "Only for small and micro enterprises."),
+    ("rent_subsidy", {"lease": "no"}, "rented premises"),
+    ("rent_subsidy", {"registered_months": 19}, "within the last 18 months"),
+    ("rent_subsidy", {"insured_staff": 0}, "per employee with social insurance"),
+    ("startup_loan", {"dishonest": "yes"}, "dishonest judgment debtor"),
+    ("startup_loan", {"dishonest": None}, "dishonest judgment debtor"),
+    ("social_insurance_subsidy", {"org_type": "other"}, "private non-enterprise units"),
+    ("social_insurance_subsidy", {"registered_months": 37}, "within 3 years of registration"),
+    ("social_insurance_subsidy", {"residence": "none"}, "legal representative needs"),
+    ("social_insurance_subsidy", {"residence": None}, "legal representative needs"),
+    ("social_insurance_subsidy", {"insured_staff": 0}, "five social insurances"),
+    ("social_insurance_subsidy", {"insured_months": 5}, "at least 6 months"),
+    ("key_group_tax_relief", {"applicant": "returning_migrant"}, "key groups"),
+    ("key_group_tax_relief", {"org_type": "non_enterprise"}, "and individual businesses"),
+]
+
+
+@pytest.mark.parametrize(("programme_id", "changes", "reason"), INELIGIBLE)
+def test_one_failing_rule_gives_its_reason(
+    data: PolicyData, programme_id: str, changes: dict[str, object], reason: str
+) -> None:
+    found = result(data, programme_id, facts(**changes))
+    assert not found.eligible
+    assert len(found.reasons) == 1, found.reasons
+    assert reason in found.reasons[0].en
+    rule = next(r for r in found.programme.rules if r.fail == found.reasons[0])
+    assert rule.when.field in changes
+
+
+def test_every_rule_is_exercised_above(data: PolicyData) -> None:
+    exercised = {(p, c) for p, changes, _ in INELIGIBLE for c in changes}
+    for programme in data.programmes:
+        for rule in programme.rules:
+            if rule.when.field != "registered":  # covered by the not-registered test
+                assert (programme.id, rule.when.field) in exercised, (programme.id, rule)
+
+
+@pytest.mark.parametrize(
+    "programme_id",
+    ["startup_subsidy", "rent_subsidy", "social_insurance_subsidy", "key_group_tax_relief"],
+)
+def test_not_registered_yet_is_the_first_reason(data: PolicyData, programme_id: str) -> None:
+    found = result(data, programme_id, facts(**NOT_REGISTERED))
+    assert not found.eligible
+    assert "not registered yet" in found.reasons[0].en
+    assert "尚未登记" in found.reasons[0].zh
+
+
+def test_the_loan_needs_no_registration(data: PolicyData) -> None:
+    assert result(data, "startup_loan", facts(**NOT_REGISTERED)).eligible
+
+
+def test_several_failing_rules_keep_rule_order(data: PolicyData) -> None:
+    found = result(data, "social_insurance_subsidy", facts(residence="none", insured_months=1))
+    assert [r.en for r in found.reasons] == [
+        rule.fail.en
+        for rule in data.programme("social_insurance_subsidy").rules
+        if rule.when.field in ("residence", "insured_months")
+    ]
+
+
+def test_no_facts_fail_every_rule(data: PolicyData) -> None:
+    for assessment in assess({}, data):
+        assert not assessment.eligible
+        assert len(assessment.reasons) == len(assessment.programme.rules)
+
+
+def test_mistyped_facts_fail(data: PolicyData) -> None:
+    as_text = {name: str(value) for name, value in FOUNDER.items()}  # "14", not 14
+    for assessment in assess(as_text, data):
+        counts = any(r.when.op in ("min", "max") for r in assessment.programme.rules)
+        assert assessment.eligible is not counts, assessment.programme.id
+    for assessment in assess(facts(registered=True), data):  # the flow must send "yes"
+        needs = any(r.when.field == "registered" for r in assessment.programme.rules)
+        assert assessment.eligible is not needs, assessment.programme.id
+
+
+@pytest.mark.parametrize(
+    ("programme_id", "changes", "eligible"),
+    [
+        ("startup_subsidy", {"applicant": "employment_difficulty"}, True),
+        ("startup_subsidy", {"applicant": "returning_migrant", "org_type": "individual"}, True),
+        ("startup_subsidy", {"registered_months": 12}, True),
+        ("rent_subsidy", {"registered_months": 18, "insured_staff": 1}, True),
+        (
+            "social_insurance_subsidy",
+            {"org_type": "cooperative", "residence": "talent_permit"},
+            True,
+        ),
+        ("social_insurance_subsidy", {"registered_months": 36, "insured_months": 6}, True),
+        ("key_group_tax_relief", {"applicant": "disabled", "org_type": "individual"}, True),
+        ("key_group_tax_relief", {"applicant": "employment_difficulty"}, False),
+    ],
+)
+def test_boundaries_and_other_groups(
+    data: PolicyData, programme_id: str, changes: dict[str, object], eligible: bool
+) -> None:
+    assert result(data, programme_id, facts(**changes)).eligible is eligible
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("programme_id", "changes", "expected"),
+    [
+        (
+            "startup_subsidy",
+            {},
+            ["id_card", "business_licence", "graduation_certificate", "employment_certificate"],
+        ),
+        ("startup_subsidy", {"applicant": "returning_migrant"}, ["id_card", "business_licence"]),
+        (
+            "startup_subsidy",
+            {"applicant": "employment_difficulty", **NOT_REGISTERED},
+            ["id_card", "employment_certificate"],
+        ),
+        (
+            "rent_subsidy",
+            {},
+            ["id_card", "business_licence", "lease_contract", "social_insurance_record"],
+        ),
+        ("rent_subsidy", {"lease": "no", "insured_staff": 0}, ["id_card", "business_licence"]),
+        ("startup_loan", NOT_REGISTERED, ["id_card"]),
+        (
+            "social_insurance_subsidy",
+            {},
+            ["id_card", "business_licence", "social_insurance_record"],
+        ),
+        (
+            "key_group_tax_relief",
+            {"applicant": "veteran"},
+            ["id_card", "business_licence", "veteran_certificate"],
+        ),
+        (
+            "key_group_tax_relief",
+            {"applicant": "disabled"},
+            ["id_card", "business_licence", "disability_certificate"],
+        ),
+        (
+            "key_group_tax_relief",
+            {"applicant": "unemployed"},
+            ["id_card", "business_licence", "employment_certificate"],
+        ),
+    ],
+)
+def test_documents_for(
+    data: PolicyData, programme_id: str, changes: dict[str, object], expected: list[str]
+) -> None:
+    found = documents_for(data.programme(programme_id), facts(**changes), data)
+    assert [document.id for document in found] == expected
+
+
+def test_documents_are_named_in_both_languages(data: PolicyData) -> None:
+    names = {d.id: d.name for d in data.documents}
+    assert names["business_licence"].zh == "营业执照"
+    assert names["employment_certificate"].zh == "就业创业证"
+    assert names["employment_certificate"].en == "Employment and Entrepreneurship Certificate"
+    assert {"id_card", "lease_contract", "social_insurance_record"} <= set(names)
+
+
+def test_lookups(data: PolicyData) -> None:
+    assert data.document("id_card").applies == ()
+    assert data.programme("startup_loan").policy == "startup_loan"
+    for lookup in (data.programme, data.document):
+        with pytest.raises(KeyError):
+            lookup("nope")
+
+
+def test_facts_are_not_the_profile() -> None:
+    assert "applicant" in FACT_FIELDS and "applicant" not in PROFILE_FIELDS
+    assert "premises" in PROFILE_FIELDS and "premises" not in FACT_FIELDS
+    assert FACT_FIELDS["registered"] == ("code", ("yes", "no"))
+    assert FACT_FIELDS["registered_months"] == ("count", ())
+
+
+# --- invalid entries ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def doc() -> dict[str, Any]:
+    with DEFAULT_PATH.open("rb") as file:
+        return copy.deepcopy(tomllib.load(file))
+
+
+def programme(doc: dict[str, Any], ident: str = "startup_subsidy") -> dict[str, Any]:
+    found: dict[str, Any] = next(p for p in doc["programme"] if p["id"] == ident)
+    return found
+
+
+def document(doc: dict[str, Any], ident: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(d for d in doc["document"] if d["id"] == ident)
+    return found
+
+
+def rule(doc: dict[str, Any], index: int = 0) -> dict[str, Any]:
+    found: dict[str, Any] = programme(doc)["rules"][index]
+    return found
+
+
+Edit = Callable[[dict[str, Any]], None]
+PROG = "programme 'startup_subsidy'"
+BAD: list[tuple[str, Edit, str]] = [
+    (
+        "unknown-key",
+        lambda d: programme(d).update(colour="red"),
+        f"{PROG}: field 'colour': unknown key",
+    ),
+    (
+        "unknown-policy",
+        lambda d: programme(d).update(policy="nope"),
+        f"{PROG}: field 'policy': unknown policy 'nope'",
+    ),
+    (
+        "unknown-office",
+        lambda d: programme(d).update(office="nope"),
+        f"{PROG}: field 'office': unknown office 'nope'",
+    ),
+    (
+        "unknown-document",
+        lambda d: programme(d)["documents"].append("passport"),
+        f"{PROG}: field 'documents': unknown document 'passport'",
+    ),
+    (
+        "duplicate-document",
+        lambda d: programme(d)["documents"].append("id_card"),
+        f"{PROG}: field 'documents': expected a list of distinct document ids",
+    ),
+    (
+        "unknown-fact",
+        lambda d: rule(d)["when"].update(field="age"),
+        f"{PROG}: field 'rules[0].when': unknown fact 'age'",
+    ),
+    (
+        "profile-field-is-not-a-fact",
+        lambda d: rule(d).update(when={"field": "groups", "any_of": ["graduate"]}),
+        f"{PROG}: field 'rules[0].when': unknown fact 'groups'",
+    ),
+    (
+        "unknown-code",
+        lambda d: rule(d)["when"].update({"in": ["astronaut"]}),
+        f"{PROG}: field 'rules[0].when': unknown applicant code 'astronaut'",
+    ),
+    (
+        "yes-no-code",
+        lambda d: rule(d, 1)["when"].update({"in": [True]}),
+        f"{PROG}: field 'rules[1].when': unknown first_business code True",
+    ),
+    (
+        "wrong-operator",
+        lambda d: rule(d, 3).update(when={"field": "registered", "min": 1}),
+        f"{PROG}: field 'rules[3].when': operator 'min' does not apply to 'registered'",
+    ),
+    (
+        "negative-bound",
+        lambda d: rule(d, 4)["when"].update(min=-1),
+        f"{PROG}: field 'rules[4].when': expected a whole number >= 0",
+    ),
+    (
+        "rule-without-fail",
+        lambda d: rule(d, 1).pop("fail"),
+        f"{PROG}: field 'rules[1].fail': missing",
+    ),
+    (
+        "rule-fail-one-language",
+        lambda d: rule(d).update(fail={"en": "Only graduates."}),
+        f"{PROG}: field 'rules[0].fail'",
+    ),
+    (
+        "rule-unknown-key",
+        lambda d: rule(d).update(because="Art. 38"),
+        f"{PROG}: field 'rules[0].because': unknown key",
+    ),
+    (
+        "rule-not-a-table",
+        lambda d: programme(d)["rules"].insert(0, "graduates only"),
+        f"{PROG}: field 'rules[0]': expected an inline table",
+    ),
+    ("no-rules", lambda d: programme(d).update(rules=[]), f"{PROG}: field 'rules'"),
+    (
+        "unknown-form-field",
+        lambda d: programme(d).update(fields=["salary"]),
+        f"{PROG}: field 'fields': expected one of",
+    ),
+    (
+        "missing-source",
+        lambda d: programme(d).pop("source"),
+        f"{PROG}: field 'source': missing",
+    ),
+    (
+        "bad-id",
+        lambda d: programme(d).update(id="创业补贴"),
+        "programme '创业补贴': field 'id'",
+    ),
+    (
+        "duplicate-programme",
+        lambda d: d["programme"].append(copy.deepcopy(programme(d))),
+        f"{PROG}: field 'id': duplicate id",
+    ),
+    (
+        "verified-cap-on-grade-c",
+        lambda d: programme(d, "startup_loan").update(confidence="C"),
+        "programme 'startup_loan': field 'cap.verified': grade C facts are never quoted",
+    ),
+    (
+        "cap-zero",
+        lambda d: programme(d, "startup_loan")["cap"].update(amount=0),
+        "programme 'startup_loan': field 'cap.amount': expected a whole number >= 1",
+    ),
+    (
+        "cap-unknown-key",
+        lambda d: programme(d, "startup_loan")["cap"].update(currency="CNY"),
+        "programme 'startup_loan': field 'cap.currency': unknown key",
+    ),
+    (
+        "cap-not-a-table",
+        lambda d: programme(d, "startup_loan").update(cap=500000),
+        "programme 'startup_loan': field 'cap': expected an inline table",
+    ),
+    (
+        "document-unknown-key",
+        lambda d: document(d, "id_card").update(colour="red"),
+        "document 'id_card': field 'colour': unknown key",
+    ),
+    (
+        "document-profile-field",
+        lambda d: document(d, "lease_contract")["applies"][0].update(field="premises"),
+        "document 'lease_contract': field 'applies[0]': unknown fact 'premises'",
+    ),
+    (
+        "document-unknown-code",
+        lambda d: document(d, "lease_contract")["applies"][0].update({"in": ["maybe"]}),
+        "document 'lease_contract': field 'applies[0]': unknown lease code 'maybe'",
+    ),
+    (
+        "document-without-name",
+        lambda d: document(d, "id_card").pop("name"),
+        "document 'id_card': field 'name': missing",
+    ),
+    (
+        "duplicate-document-id",
+        lambda d: document(d, "lease_contract").update(id="id_card"),
+        "document 'id_card': field 'id': duplicate id",
+    ),
+    (
+        "programmes-without-documents",
+        lambda d: d.pop("document"),
+        f"{PROG}: field 'documents': unknown document 'id_card'",
+    ),
+    (
+        "empty-programme-section",
+        lambda d: d.update(programme=[]),
+        "programme: expected a non-empty array of tables",
+    ),
+    (
+        "policy-may-not-use-facts",
+        lambda d: d["policy"][0]["qualifies"].append({"field": "applicant", "in": ["graduate"]}),
+        "policy 'startup_subsidy': field 'qualifies[1]': unknown profile field 'applicant'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("edit", "message"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_invalid_entry_names_entry_and_field(doc: dict[str, Any], edit: Edit, message: str) -> None:
+    edit(doc)
+    with pytest.raises(PolicyDataError) as error:
+        parse_policy_data(doc)
+    assert message in str(error.value)
+
+
+def test_programme_and_document_sections_are_optional(doc: dict[str, Any]) -> None:
+    del doc["programme"], doc["document"]
+    data = parse_policy_data(doc)
+    assert data.programmes == () and data.documents == ()
+    assert assess(FOUNDER, data) == []

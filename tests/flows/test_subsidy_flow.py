@@ -1,0 +1,241 @@
+"""Startup subsidy applications through the pure conversation: eligibility, consent before the
+ID number, the form, documents, review with masked personal data, and one submission."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import pytest
+
+from flows.conversation import Conversation
+from flows.draft import SUMMARY, FounderState
+from flows.events import Event, EventKind, FileRef
+from flows.outcome import Action, Op, Reply
+from flows.policy import load_policy_data
+from flows.registry import all_flows
+
+POLICY = load_policy_data()
+TODAY = date(2026, 11, 28)
+GOOD_ID = "11010519491231002X"
+PDF = "application/pdf"
+
+
+class Founder:
+    """Drives the conversation the way a founder taps and types."""
+
+    def __init__(self, state: FounderState | None = None) -> None:
+        self.conv = Conversation(all_flows(POLICY), POLICY)
+        self.state = state or FounderState(user_id=9)
+        self.screen: Reply | None = None
+        self.replies: list[Reply] = []
+        self.refs = (f"SUB-20261128-{n:06d}" for n in itertools.count(1))
+
+    def send(self, event: Event) -> list[Reply]:
+        self.replies = self.conv.handle(
+            self.state, event, 1.0, TODAY, locale="en", reference=next(self.refs)
+        )
+        shown = [r for r in self.replies if r.buttons]
+        if shown:
+            self.screen = shown[-1]
+        return self.replies
+
+    def type(self, text: str) -> list[Reply]:
+        return self.send(Event.of_text(text))
+
+    def tap(self, op: Op, value: str = "") -> list[Reply]:
+        assert self.screen is not None
+        actions = [b.action for row in self.screen.buttons for b in row]
+        found = [a for a in actions if a.op is op and (not value or a.value == value)]
+        assert found, f"no {op} {value!r} on screen: {actions}"
+        return self.send(Event.of_action(found[0]))
+
+    def upload(self, name: str, mime: str = PDF, size: int = 1000) -> list[Reply]:
+        return self.send(Event(EventKind.FILE, file=FileRef(f"id-{name}", name, mime, size)))
+
+    @property
+    def draft(self):
+        return self.state.drafts["subsidy"]
+
+    def text_of(self, replies: list[Reply]) -> str:
+        return repr([b for r in replies for b in r.blocks])
+
+
+def eligibility(f: Founder, *, registered_on: str = "2024-06-01") -> None:
+    f.send(Event.of_command("start", "subsidy"))
+    f.tap(Op.PICK, "graduate")
+    f.type("2023")
+    f.tap(Op.PICK, "hukou")
+    f.tap(Op.PICK, "yes")  # first business
+    f.tap(Op.PICK, "yes")  # registered
+    f.type(registered_on)
+    f.tap(Op.PICK, "small_micro")
+    f.type("浦东")
+    f.type("2")  # insured staff
+    f.type("8")  # months
+    f.tap(Op.PICK, "yes")  # lease
+    f.tap(Op.PICK, "no")  # not a dishonest debtor
+
+
+def test_results_name_eligible_programmes_and_reasons():
+    f = Founder()
+    eligibility(f)
+    assert f.draft.step == "programme"
+    offered = {b.action.value for row in f.screen.buttons for b in row if b.action.op is Op.PICK}
+    assert offered == {
+        "startup_subsidy",
+        "startup_loan",
+        "social_insurance_subsidy",
+        "key_group_tax_relief",
+    }
+    shown = f.text_of(f.replies)
+    assert "❌ {title} ({articles}): {reason}" in shown  # rent subsidy: registered too long ago
+    f.send(
+        Event.of_action(
+            Action(
+                Op.PICK,
+                "sub",
+                str(f.conv.runners["subsidy"].spec.index("programme")),
+                "rent_subsidy",
+            )
+        )
+    )
+    assert f.draft.step == "programme" and "programme" not in f.draft.answers
+
+
+def test_no_consent_no_id_number():
+    f = Founder()
+    eligibility(f)
+    f.tap(Op.PICK, "startup_subsidy")
+    assert f.draft.step == "consent"
+    replies = f.tap(Op.PICK, "decline")
+    assert f.draft.step == "consent" and f.draft.answers["consent"] == "decline"
+    assert "Without your consent" in f.text_of(replies)
+    f.tap(Op.PICK, "agree")
+    assert f.draft.step == "applicant_name"
+
+
+def test_full_application_submits_once_with_masked_review():
+    f = Founder()
+    eligibility(f)
+    f.tap(Op.PICK, "startup_subsidy")
+    f.tap(Op.PICK, "agree")
+    f.type("张三")
+    f.type("130402198207290622")  # bad check digit: refused
+    assert f.draft.step == "id_number"
+    f.type(GOOD_ID.lower())
+    f.type("+86 138-1234-5678")
+    f.type("上海某某科技有限公司")
+    f.type("91130600738737199A")  # fails the checksum: asked to confirm
+    assert f.draft.step == "credit_code"
+    f.tap(Op.ACCEPT)
+    assert f.draft.answers["credit_code"] == "91130600738737199A"
+    steps = []
+    while f.draft.step.startswith("doc_"):
+        steps.append(f.draft.step)
+        f.upload("scan.exe", "application/x-msdownload")  # refused: wrong type
+        f.upload(f"{f.draft.step}.pdf")
+        f.upload(f"{f.draft.step}-2.jpg", "image/jpeg")
+        f.tap(Op.DONE)
+    assert steps == [
+        "doc_id_card",
+        "doc_business_licence",
+        "doc_graduation_certificate",
+        "doc_employment_certificate",
+    ]
+    assert f.draft.step == SUMMARY
+    review = f.text_of([f.screen])
+    assert GOOD_ID not in review and "110105********002X" in review and "138****5678" in review
+    f.tap(Op.CONFIRM)
+    assert len(f.state.new_submissions) == 1
+    submission = f.state.new_submissions[0]
+    assert (
+        submission.programme == "startup_subsidy"
+        and submission.office == "district_employment_center"
+    )
+    assert submission.district == "pudong" and submission.answers["id_number"] == GOOD_ID
+    assert len(submission.attachments) == 8 and {a["document"] for a in submission.attachments} >= {
+        "id_card"
+    }
+    assert "subsidy" not in f.state.drafts  # personal data leaves the draft with the submission
+    assert f.state.applications[0]["reference"] == submission.reference
+    f.send(Event.of_action(Action(Op.CONFIRM, "sub", "s")))  # double tap
+    assert len(f.state.new_submissions) == 1
+    apps = f.send(Event.of_command("apps"))
+    assert submission.reference in f.text_of(apps)
+
+
+def test_withdrawing_consent_clears_personal_data():
+    f = Founder()
+    eligibility(f)
+    f.tap(Op.PICK, "startup_loan")
+    f.tap(Op.PICK, "agree")
+    f.type("李四")
+    f.type(GOOD_ID)
+    f.type("13812345678")
+    assert f.draft.answers["id_number"] == GOOD_ID
+    while f.draft.step != "consent":
+        f.tap(Op.BACK)
+    f.tap(Op.PICK, "decline")
+    assert f.draft.step == "consent"
+    assert not {"applicant_name", "id_number", "mobile"} & set(f.draft.answers)
+    f.tap(Op.KEEP)  # keeping "no" does not get past consent
+    assert f.draft.step == "consent"
+    f.tap(Op.PICK, "agree")
+    assert f.draft.step == "applicant_name"
+
+
+def test_loan_cap_for_individuals():
+    f = Founder()
+    f.send(Event.of_command("start", "subsidy"))
+    f.tap(Op.PICK, "other")
+    f.tap(Op.PICK, "none")
+    f.tap(Op.PICK, "yes")
+    f.tap(Op.PICK, "no")  # not registered: applies as an individual
+    f.tap(Op.PICK, "other")
+    f.type("Xuhui")
+    f.tap(Op.PICK, "no")
+    f.tap(Op.PICK, "no")
+    f.tap(Op.PICK, "startup_loan")
+    f.tap(Op.PICK, "agree")
+    f.type("王五")
+    f.type(GOOD_ID)
+    f.type("13812345678")
+    assert f.draft.step == "loan_amount"
+    f.type("80万")
+    assert f.draft.step == "loan_amount"
+    f.type("30万")
+    assert f.draft.answers["loan_amount"] == "300000"
+
+
+def test_registration_profile_prefills_and_founder_confirms():
+    state = FounderState(
+        user_id=9,
+        profile={
+            "district": "jingan",
+            "premises": "leased",
+            "size": "micro",
+            "business_form": "llc",
+            "groups": ["veteran"],
+        },
+    )
+    f = Founder(state)
+    f.send(Event.of_command("start", "subsidy"))
+    assert f.draft.defaults == {
+        "district": "jingan",
+        "lease": True,
+        "org_type": "small_micro",
+        "applicant": "veteran",
+    }
+    assert "From your profile" in f.text_of(f.replies)
+    f.tap(Op.KEEP)  # ✅ Use this
+    assert f.draft.answers["applicant"] == "veteran"
+
+
+@pytest.mark.parametrize("kind", ["sticker", "voice"])
+def test_unsupported_messages_keep_the_draft(kind):
+    f = Founder()
+    eligibility(f)
+    before = dict(f.draft.answers)
+    f.send(Event(EventKind.UNSUPPORTED, what=kind))
+    assert f.draft.answers == before and f.draft.step == "programme"
