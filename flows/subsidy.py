@@ -68,11 +68,12 @@ def results_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
         else:
             lines.append(
                 Text(
-                    N_("❌ {title} ({articles}): {reason}"),
+                    N_("❌ {title} ({articles}): {reason} → {office}"),
                     {
                         "title": policy.title,
                         "articles": articles(policy.articles),
                         "reason": result.reasons[0],
+                        "office": office,
                     },
                 )
             )
