@@ -115,4 +115,6 @@ async def test_subsidy_application_end_to_end(api, bot, redis, key_prefix, lang,
     assert GOOD_ID.encode() not in raw and b"13812345678" not in raw
     log = bot.log.read_text(errors="replace")
     assert "submitted" in log or "flow=" in log  # the process did log its work …
-    assert GOOD_ID not in log and GOOD_ID.lower() not in log and "13812345678" not in log  # … never the data
+    assert (
+        GOOD_ID not in log and GOOD_ID.lower() not in log and "13812345678" not in log
+    )  # … never the data

@@ -89,7 +89,9 @@ def test_results_name_eligible_programmes_and_reasons():
         "key_group_tax_relief",
     }
     shown = f.text_of(f.replies)
-    assert "❌ {title} ({articles}): {reason} → {office}" in shown  # rent subsidy: registered too long ago
+    assert (
+        "❌ {title} ({articles}): {reason} → {office}" in shown
+    )  # rent subsidy: registered too long ago
     f.send(
         Event.of_action(
             Action(
