@@ -1,4 +1,4 @@
-"""`python -m bot [telegram|chat|diagrams DIR|check]`: the bot's processes.
+"""`python -m bot [telegram|chat|worker|api|agency-inbox|diagrams DIR|check]`: the processes.
 
 With no command: the Telegram bot when TELEGRAM_BOT_TOKEN is set, else the local chat.
 """
@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import os
+import signal
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.config import Settings
@@ -19,33 +23,97 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("telegram", help="run the Telegram bot (BOT_MODE=polling or webhook)")
     sub.add_parser("chat", help="run the local chat in this terminal")
-    sub.add_parser("check", help="validate the settings, policy data and catalogs, then exit")
+    sub.add_parser("worker", help="deliver submitted applications to the agencies")
+    sub.add_parser("api", help="serve the status endpoint for agency systems on HOST:PORT")
+    inbox = sub.add_parser(
+        "agency-inbox", help="run the reference receiver an agency integrates against"
+    )
+    inbox.add_argument("--host", default="127.0.0.1")
+    inbox.add_argument("--port", type=int, default=8090)
+    inbox.add_argument("--folder", type=Path, default=Path("var/agency-received"))
+    inbox.add_argument(
+        "--secret",
+        action="append",
+        default=[],
+        help="shared secret (repeat for rotation; default: $AGENCY_SECRET)",
+    )
+    inbox.add_argument(
+        "--bot-status-url",
+        default=None,
+        help="the bot's status endpoint, to post 'accepted' back for each new bundle",
+    )
+    sub.add_parser(
+        "check", help="validate the settings, policy data, agencies and catalogs, then exit"
+    )
     diagrams = sub.add_parser("diagrams", help="write each flow's Mermaid diagram into a folder")
     diagrams.add_argument("folder", type=Path)
     return parser
 
 
+async def _until_stopped(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """Run `main(stop)`; SIGTERM and SIGINT set `stop`."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    await main(stop)
+
+
 async def _serve(settings: Settings, command: str) -> None:
-    from bot.wiring import create_redis, create_service
+    from bot.wiring import create_app, create_redis
 
     redis = create_redis(settings)
     try:
-        service = create_service(settings, redis)
+        app = create_app(settings, redis)
         await redis.ping()
+        await app.outbox.ensure_group()
         if command == "chat":
             from bot.chat import LocalChat
 
-            await LocalChat(service, settings.chat_user_id).run()
-        elif settings.bot_mode == "webhook":
-            from bot.telegram.app import run_webhook
+            worker = app.worker(None) if settings.embedded_worker else None
+            stop = asyncio.Event()
+            task = asyncio.create_task(worker.run(stop)) if worker else None
+            try:
+                await LocalChat(app.service, settings.chat_user_id).run()
+            finally:
+                stop.set()
+                if task:
+                    await task
+        elif command == "worker":
+            from bot.telegram.app import create_bot
 
-            await run_webhook(settings, service)
+            bot = create_bot(settings) if settings.telegram_bot_token else None
+            try:
+                await _until_stopped(app.worker(bot).run)
+            finally:
+                if bot:
+                    await bot.session.close()
+        elif command == "api":
+            from bot.telegram.app import run_api
+
+            await _until_stopped(lambda stop: run_api(app, stop))
         else:
-            from bot.telegram.app import run_polling
+            from bot.telegram.app import run_telegram
 
-            await run_polling(settings, service)
+            await _until_stopped(lambda stop: run_telegram(app, stop))
     finally:
         await redis.aclose()
+
+
+def _agency_inbox(args: argparse.Namespace) -> int:
+    from bot.handoff.receiver import run_receiver
+
+    secrets = args.secret or [s for s in os.environ.get("AGENCY_SECRET", "").split(",") if s]
+    if not secrets:
+        print(
+            "give --secret (or AGENCY_SECRET): the secret the bot signs bundles with",
+            file=sys.stderr,
+        )
+        return 2
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_receiver(args.host, args.port, secrets, args.folder, args.bot_status_url))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,22 +133,22 @@ def main(argv: list[str] | None = None) -> int:
         for path in write_diagrams(settings, args.folder):
             print(path)
         return 0
+    if command == "agency-inbox":
+        return _agency_inbox(args)
     if command == "check":
-        from bot.wiring import create_redis, create_service
+        from bot.wiring import create_app, create_redis
 
         settings.check_webhook()
-        create_service(settings, create_redis(settings))
-        print("settings, policy data and catalogs are valid")
+        create_app(settings, create_redis(settings))
+        print("settings, policy data, agencies and catalogs are valid")
         return 0
     if command == "telegram":
         if settings.telegram_bot_token is None:
             print("TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
             return 2
         settings.check_webhook()
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(settings, command))
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

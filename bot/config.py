@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     data_keys: SecretStr | None = None
     data_key_file: Path = ROOT / "var" / "data.key"
     policy_file: Path | None = None
+    agencies_file: Path | None = None
+    admin_ids: str = ""
+    embedded_worker: bool = True
+    delivery_max_age_hours: float = Field(default=72, gt=0)
     locales_dir: Path = ROOT / "locales"
     chat_user_id: int = 1
     log_level: str = "INFO"
@@ -59,6 +63,10 @@ class Settings(BaseSettings):
             self.data_key_file.touch(mode=0o600)
             self.data_key_file.write_text(Fernet.generate_key().decode() + "\n")
         return [self.data_key_file.read_text().strip()]
+
+    def admins(self) -> list[int]:
+        """ADMIN_IDS: comma-separated Telegram user ids told of deliveries that failed for good."""
+        return [int(part) for part in self.admin_ids.replace(" ", "").split(",") if part]
 
     def check_webhook(self) -> None:
         """Webhook mode needs a public URL and a secret; say which is missing."""

@@ -1,45 +1,173 @@
-"""Builds the running parts from settings: policy data, flows, Redis, store, catalogs, service."""
+"""Builds the running parts from settings: policy data, flows, Redis, stores, catalogs, the
+conversation service, and the hand-off (agencies, statuses, notifier, worker)."""
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
+from dataclasses import dataclass
 from datetime import timedelta
 
+from aiogram import Bot
 from redis.asyncio import Redis
 
 from bot.config import Settings
+from bot.handoff.agencies import Agencies, load_agencies
+from bot.handoff.delivery import Deliverer, local_fetch
+from bot.handoff.status import StatusDesk
+from bot.handoff.worker import OutboxWorker
 from bot.i18n import Catalogs
-from bot.render import Renderer
+from bot.notify import FounderNotifier, Send
+from bot.render import RenderedMessage, Renderer
 from bot.service import ConversationService
 from flows.conversation import Conversation
-from flows.policy import load_policy_data
+from flows.policy import PolicyData, load_policy_data
 from flows.registry import all_flows
 from storage.crypto import FieldCipher
 from storage.founders import FounderStore
 from storage.keys import KeyBuilder
+from storage.outbox import OutboxEntry, OutboxStore
+from storage.statuses import StatusStore
+from storage.submissions import SubmissionStore
+
+log = logging.getLogger(__name__)
 
 
 def create_redis(settings: Settings) -> Redis:
     return Redis.from_url(settings.redis_url, decode_responses=False)
 
 
-def create_service(settings: Settings, redis: Redis) -> ConversationService:
-    """Everything a channel needs, validated: a bad policy file or catalog stops start-up here."""
+@dataclass
+class App:
+    """Everything a process needs, validated at start-up: a bad policy file, agencies file or
+    catalog stops here with a message naming the entry and field."""
+
+    settings: Settings
+    redis: Redis
+    policy: PolicyData
+    agencies: Agencies
+    renderer: Renderer
+    store: FounderStore
+    statuses: StatusStore
+    outbox: OutboxStore
+    service: ConversationService
+
+    @property
+    def submissions(self) -> SubmissionStore:
+        return self.store.submissions
+
+    def desk(self, send: Send | None) -> StatusDesk:
+        """Status changes, told to founders through `send` (logged only when there is none)."""
+        notifier = FounderNotifier(self.renderer, self.store, self.policy, send or _log_only)
+        return StatusDesk(self.statuses, self.submissions, notifier)
+
+    def worker(self, bot: Bot | None, *, consumer: str | None = None) -> OutboxWorker:
+        """The delivery worker; with a bot it fetches Telegram files, tells founders and staff."""
+        desk = self.desk(telegram_send(bot) if bot else None)
+        fetch = local_fetch(telegram_fetch(bot) if bot else None)
+        post_case = None
+        if bot is not None:
+            from bot.telegram.staff import StaffDesk
+
+            staff = StaffDesk(
+                bot,
+                self.agencies,
+                desk,
+                self.submissions,
+                self.renderer,
+                self.redis,
+                self.store.keys,
+                self.settings.default_locale,
+            )
+            post_case = staff.post_bundle
+        deliverer = Deliverer(self.submissions, self.policy, self.agencies, desk, fetch, post_case)
+        return OutboxWorker(
+            self.outbox,
+            deliverer,
+            consumer=consumer or f"{socket.gethostname()}-{os.getpid()}",
+            max_age=timedelta(hours=self.settings.delivery_max_age_hours),
+            on_dead=self._tell_admins(bot),
+        )
+
+    def _tell_admins(self, bot: Bot | None):  # type: ignore[no-untyped-def]
+        admins = self.settings.admins()
+
+        async def on_dead(entry: OutboxEntry, reason: str) -> None:
+            log.error("delivery of %s failed for good: %s", entry.reference, reason)
+            if bot is None:
+                return
+            for admin in admins:
+                await bot.send_message(
+                    admin,
+                    f"⚠️ Delivery of {entry.reference} failed for good "
+                    f"(moved to the dead-letter stream): {reason}",
+                )
+
+        return on_dead
+
+
+def create_app(settings: Settings, redis: Redis) -> App:
+    """Build and validate everything from settings."""
     policy = load_policy_data(settings.policy_file)
     flows = all_flows(policy)
+    agencies = load_agencies(settings.agencies_file, [o.id for o in policy.offices])
+    keys = KeyBuilder(settings.redis_prefix)
     store = FounderStore(
         redis,
         [spec.id for spec in flows],
         cipher=FieldCipher.from_keys(settings.encryption_keys()),
         sensitive=frozenset().union(*(spec.sensitive_fields for spec in flows)),
-        keys=KeyBuilder(settings.redis_prefix),
+        keys=keys,
         draft_ttl=timedelta(days=settings.draft_ttl_days),
         profile_ttl=timedelta(days=settings.profile_ttl_days),
     )
     renderer = Renderer(Catalogs(settings.locales_dir))
-    return ConversationService(
+    service = ConversationService(
         Conversation(flows, policy, draft_days=round(settings.draft_ttl_days)),
         store,
         renderer,
         default_locale=settings.default_locale,
         fallback_locale=settings.fallback_locale,
     )
+    return App(
+        settings,
+        redis,
+        policy,
+        agencies,
+        renderer,
+        store,
+        StatusStore(redis, keys),
+        OutboxStore(redis, keys),
+        service,
+    )
+
+
+def create_service(settings: Settings, redis: Redis) -> ConversationService:
+    """The conversation service alone (local chat and tests)."""
+    return create_app(settings, redis).service
+
+
+def telegram_send(bot: Bot) -> Send:
+    from bot.telegram.adapter import keyboard
+
+    async def send(user_id: int, message: RenderedMessage) -> None:
+        await bot.send_message(user_id, message.text, reply_markup=keyboard(message))
+
+    return send
+
+
+def telegram_fetch(bot: Bot):  # type: ignore[no-untyped-def]
+    async def fetch(file_id: str) -> bytes:
+        file = await bot.get_file(file_id)
+        if file.file_path is None:
+            raise FileNotFoundError(file_id)
+        data = await bot.download_file(file.file_path)
+        assert data is not None
+        return data.read()
+
+    return fetch
+
+
+async def _log_only(user_id: int, message: RenderedMessage) -> None:
+    log.info("founder %s has a status update (no Telegram bot in this process)", user_id)

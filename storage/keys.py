@@ -15,7 +15,8 @@ SEPARATOR = ":"
 class KeyBuilder:
     """Builds keys like `smebot:v1:f:{42}:draft:registration` (the braces keep one founder's keys
     in one Redis Cluster slot). The commit script also writes `sub:<reference>` and `outbox`,
-    which live outside that slot: the store needs one Redis primary, not a Cluster."""
+    and the outbox scripts `outbox:retry`, `outbox:dead` and `delivery:<reference>`, which live
+    outside that slot: the store needs one Redis primary, not a Cluster."""
 
     prefix: str = "smebot"
 
@@ -39,6 +40,20 @@ class KeyBuilder:
     def outbox(self) -> str:
         """The stream of submissions waiting to be delivered to their offices."""
         return SEPARATOR.join((self.prefix, SCHEMA, "outbox"))
+
+    def outbox_retry(self) -> str:
+        """The sorted set of outbox entries waiting for a retry, scored by due time (ms)."""
+        return SEPARATOR.join((self.prefix, SCHEMA, "outbox", "retry"))
+
+    def outbox_dead(self) -> str:
+        """The stream of outbox entries given up on (dead letters), for an operator."""
+        return SEPARATOR.join((self.prefix, SCHEMA, "outbox", "dead"))
+
+    def delivery(self, reference: str) -> str:
+        """The delivery record of one submission, e.g. `smebot:v1:delivery:SH-20260101-AB12`."""
+        if not reference or SEPARATOR in reference:
+            raise ValueError(f"bad submission reference {reference!r}")
+        return SEPARATOR.join((self.prefix, SCHEMA, "delivery", reference))
 
     def pattern(self) -> str:
         """A SCAN pattern matching every founder key of this schema."""

@@ -12,10 +12,13 @@ from aiogram.types import BotCommand
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
+from bot.api import add_status_routes, create_api_app
 from bot.config import Settings
 from bot.render import Renderer
 from bot.service import ConversationService
 from bot.telegram.adapter import create_router
+from bot.telegram.staff import StaffDesk, create_staff_router
+from bot.wiring import App, telegram_send
 from flows.menu import LOCALES
 from flows.text import N_, Text
 
@@ -39,9 +42,15 @@ def create_bot(settings: Settings) -> Bot:
     return Bot(settings.telegram_bot_token.get_secret_value(), session=session)
 
 
-def create_dispatcher(service: ConversationService) -> Dispatcher:
-    """A Dispatcher with aiogram's own FSM off: the draft in Redis is the one source of truth."""
+def create_dispatcher(service: ConversationService, staff: StaffDesk | None = None) -> Dispatcher:
+    """A Dispatcher with aiogram's own FSM off: the draft in Redis is the one source of truth.
+    Agency staff's buttons and replies in their chats are routed before the founders'."""
     dispatcher = Dispatcher(disable_fsm=True)
+    if staff is not None:
+        chats = frozenset(
+            a.staff_chat_id for a in staff.agencies.all() if a.staff_chat_id is not None
+        )
+        dispatcher.include_router(create_staff_router(lambda: staff, chats))
     dispatcher.include_router(create_router(service))
     return dispatcher
 
@@ -57,53 +66,104 @@ async def set_commands(bot: Bot, renderer: Renderer, default_locale: str) -> Non
             await bot.set_my_commands(commands)
 
 
-async def run_polling(settings: Settings, service: ConversationService) -> None:
-    bot = create_bot(settings)
-    dispatcher = create_dispatcher(service)
-    try:
-        await set_commands(bot, service.renderer, settings.default_locale)
-        await bot.delete_webhook(drop_pending_updates=False)
-        log.info("polling %s", settings.telegram_api_url)
-        await dispatcher.start_polling(bot, allowed_updates=ALLOWED_UPDATES, handle_signals=False)
-    finally:
-        await bot.session.close()
+def staff_desk(app: App, bot: Bot) -> StaffDesk:
+    return StaffDesk(
+        bot,
+        app.agencies,
+        app.desk(telegram_send(bot)),
+        app.submissions,
+        app.renderer,
+        app.redis,
+        app.store.keys,
+        app.settings.default_locale,
+    )
 
 
 async def _healthz(request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
-def create_webhook_app(
-    settings: Settings, service: ConversationService, bot: Bot
-) -> web.Application:
-    """The aiohttp app serving the webhook; the secret header is checked on every request."""
+def create_webhook_app(app: App, bot: Bot) -> web.Application:
+    """The webhook server: Telegram updates (secret header checked on every request), the
+    agencies' status endpoint, and /healthz."""
+    settings = app.settings
     settings.check_webhook()
     assert settings.webhook_secret is not None and settings.webhook_url is not None
-    dispatcher = create_dispatcher(service)
-    app = web.Application()
+    dispatcher = create_dispatcher(app.service, staff_desk(app, bot))
+    web_app = web.Application()
     secret = settings.webhook_secret.get_secret_value()
     SimpleRequestHandler(dispatcher, bot, secret_token=secret).register(
-        app, path=settings.webhook_path
+        web_app, path=settings.webhook_path
     )
-    app.router.add_get("/healthz", _healthz)
+    web_app.router.add_get("/healthz", _healthz)
+    add_status_routes(web_app, app.desk(telegram_send(bot)), app.submissions, app.agencies)
 
     async def on_startup(bot: Bot) -> None:
-        await set_commands(bot, service.renderer, settings.default_locale)
+        await set_commands(bot, app.renderer, settings.default_locale)
         url = settings.webhook_url.rstrip("/") + settings.webhook_path  # type: ignore[union-attr]
         await bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
 
     dispatcher.startup.register(on_startup)
-    setup_application(app, dispatcher, bot=bot)
-    return app
+    setup_application(web_app, dispatcher, bot=bot)
+    return web_app
 
 
-async def run_webhook(settings: Settings, service: ConversationService) -> None:
-    bot = create_bot(settings)
-    runner = web.AppRunner(create_webhook_app(settings, service, bot))
+async def _serve_site(web_app: web.Application, host: str, port: int, stop: asyncio.Event) -> None:
+    runner = web.AppRunner(web_app)
     await runner.setup()
-    await web.TCPSite(runner, settings.host, settings.port).start()
-    log.info("webhook server on %s:%s%s", settings.host, settings.port, settings.webhook_path)
+    await web.TCPSite(runner, host, port).start()
+    log.info("listening on %s:%s", host, port)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         await runner.cleanup()
+
+
+async def run_telegram(app: App, stop: asyncio.Event) -> None:
+    """The bot, by long polling or webhook, with the delivery worker inside unless disabled."""
+    settings = app.settings
+    bot = create_bot(settings)
+    worker_stop = asyncio.Event()
+    worker = (
+        asyncio.create_task(app.worker(bot).run(worker_stop)) if settings.embedded_worker else None
+    )
+    try:
+        if settings.bot_mode == "webhook":
+            await _serve_site(create_webhook_app(app, bot), settings.host, settings.port, stop)
+            return
+        dispatcher = create_dispatcher(app.service, staff_desk(app, bot))
+        await set_commands(bot, app.renderer, settings.default_locale)
+        await bot.delete_webhook(drop_pending_updates=False)
+        log.info("polling %s", settings.telegram_api_url)
+        polling = asyncio.create_task(
+            dispatcher.start_polling(
+                bot, allowed_updates=ALLOWED_UPDATES, handle_signals=False, close_bot_session=False
+            )
+        )
+        await asyncio.wait(
+            [polling, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED
+        )
+        if not polling.done():
+            await dispatcher.stop_polling()
+        await polling
+    finally:
+        worker_stop.set()
+        if worker is not None:
+            await worker
+        await bot.session.close()
+
+
+async def run_api(app: App, stop: asyncio.Event) -> None:
+    """The agencies' status endpoint alone (`python -m bot api`, the Procfile's `web:`)."""
+    bot = create_bot(app.settings) if app.settings.telegram_bot_token else None
+    desk = app.desk(telegram_send(bot) if bot else None)
+    try:
+        await _serve_site(
+            create_api_app(desk, app.submissions, app.agencies),
+            app.settings.host,
+            app.settings.port,
+            stop,
+        )
+    finally:
+        if bot is not None:
+            await bot.session.close()

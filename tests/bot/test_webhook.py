@@ -11,7 +11,7 @@ from botapi_stub import BotApiStub
 
 from bot.config import Settings
 from bot.telegram.app import create_bot, create_webhook_app
-from bot.wiring import create_service
+from bot.wiring import create_app
 
 SECRET = "s3cret-token"
 
@@ -29,7 +29,7 @@ async def webhook(redis, redis_url, key_prefix) -> AsyncIterator[tuple[BotApiStu
             webhook_secret=SECRET,
         )
         bot = create_bot(settings)
-        runner = web.AppRunner(create_webhook_app(settings, create_service(settings, redis), bot))
+        runner = web.AppRunner(create_webhook_app(create_app(settings, redis), bot))
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
@@ -38,6 +38,7 @@ async def webhook(redis, redis_url, key_prefix) -> AsyncIterator[tuple[BotApiStu
             yield api, f"http://127.0.0.1:{port}{settings.webhook_path}"
         finally:
             await runner.cleanup()
+            await bot.session.close()
 
 
 async def test_webhook_is_registered_with_its_secret(webhook):

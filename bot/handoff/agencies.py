@@ -1,0 +1,232 @@
+"""The agencies file: who receives the bundles for each office, and how (HTTPS or a folder).
+
+Validated strictly at start-up; every problem raises `AgencyConfigError` naming the file, the
+entry (id, or #n from 1) and the field. The format is described atop `agencies.default.toml`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final, Literal, NoReturn, cast
+from urllib.parse import urlsplit
+
+from bot.handoff.transports import DirectoryTransport, HttpsTransport
+from bot.handoff.types import Transport
+from flows.text import Localized
+
+DEFAULT_PATH: Final = Path(__file__).parent / "agencies.default.toml"
+_ID: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+_KEYS: Final = {
+    "id", "name", "offices", "transport", "url", "secrets", "timeout_s", "path",
+    "staff_chat_id", "staff_user_ids",
+}  # fmt: skip
+_HTTPS_ONLY: Final = ("url", "secrets", "timeout_s")
+
+
+class AgencyConfigError(Exception):
+    """The agencies file is unreadable or invalid; the message says where."""
+
+
+@dataclass(frozen=True)
+class Agency:
+    """One receiving agency: the offices it handles and how bundles reach it."""
+
+    id: str
+    name: Localized
+    offices: tuple[str, ...]
+    transport: Literal["https", "directory"]
+    url: str | None = None
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+    timeout_s: float = 30.0
+    path: Path | None = None
+    staff_chat_id: int | None = None
+    staff_user_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Agencies:
+    """Every agency of the file, with each policy office mapped to exactly one of them."""
+
+    agencies: tuple[Agency, ...]
+    by_office: dict[str, Agency] = field(repr=False)
+
+    def for_office(self, office_id: str) -> Agency:
+        """The agency handling `office_id` (KeyError for an office outside the policy data)."""
+        return self.by_office[office_id]
+
+    def get(self, agency_id: str) -> Agency | None:
+        """The agency with this id, or None."""
+        return next((a for a in self.agencies if a.id == agency_id), None)
+
+    def all(self) -> tuple[Agency, ...]:
+        """Every agency, in file order."""
+        return self.agencies
+
+    def __iter__(self) -> Iterator[Agency]:
+        return iter(self.agencies)
+
+    def __len__(self) -> int:
+        return len(self.agencies)
+
+
+class _Entry:
+    """Reads the fields of one `[[agency]]` table; every failure names file, entry and field."""
+
+    def __init__(self, file: str, index: int, table: dict[str, object]) -> None:
+        self.file, self.table = file, table
+        ident = table.get("id")
+        self.label = f"agency {ident!r}" if isinstance(ident, str) and ident else f"agency #{index}"
+
+    def fail(self, key: str, problem: str) -> NoReturn:
+        raise AgencyConfigError(f"{self.file}: {self.label}: field {key!r}: {problem}")
+
+    def get(self, key: str, kind: type | tuple[type, ...], what: str) -> object:
+        value = self.table.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, kind):
+            self.fail(key, f"expected {what}, got {type(value).__name__}")
+        return value
+
+    def required(self, key: str, kind: type | tuple[type, ...], what: str, why: str = "") -> object:
+        value = self.get(key, kind, what)
+        if value is None:
+            self.fail(key, f"required{why}")
+        return value
+
+    def text(self, key: str, why: str = "") -> str:
+        value = cast(str, self.required(key, str, "a string", why))
+        if not value.strip():
+            self.fail(key, "must not be empty")
+        return value
+
+    def items(self, key: str, kind: type, what: str, why: str = "") -> list[object]:
+        value = cast(list[object], self.required(key, list, f"a list of {what}", why))
+        if not value:
+            self.fail(key, f"expected a non-empty list of {what}")
+        for item in value:
+            if isinstance(item, bool) or not isinstance(item, kind):
+                self.fail(key, f"expected a list of {what}, got an item {item!r}")
+        return value
+
+
+def _https(e: _Entry) -> tuple[str, tuple[str, ...], float]:
+    why = ' for transport "https"'
+    url = e.text("url", why)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        e.fail("url", "expected an http:// or https:// address with a host")
+    secrets = cast(list[str], e.items("secrets", str, "strings", why))
+    if len(secrets) > 2 or not all(s.strip() for s in secrets):
+        e.fail("secrets", "expected 1 or 2 non-empty secrets (the first signs)")
+    timeout = cast(float | None, e.get("timeout_s", (int, float), "a number of seconds"))
+    if timeout is not None and not 0 < timeout <= 600:
+        e.fail("timeout_s", "expected more than 0 and at most 600 seconds")
+    if "path" in e.table:
+        e.fail("path", 'only for transport "directory"')
+    return url, tuple(secrets), 30.0 if timeout is None else float(timeout)
+
+
+def _directory(e: _Entry, cwd: Path) -> Path:
+    path = Path(e.text("path", ' for transport "directory"'))
+    if present := [key for key in _HTTPS_ONLY if key in e.table]:
+        e.fail(present[0], 'only for transport "https"')
+    return path if path.is_absolute() else cwd / path
+
+
+def _staff(e: _Entry) -> tuple[int | None, tuple[int, ...]]:
+    chat = cast(int | None, e.get("staff_chat_id", int, "an integer chat id"))
+    if chat is None:
+        if "staff_user_ids" in e.table:
+            e.fail("staff_user_ids", "only together with staff_chat_id")
+        return None, ()
+    users = e.items("staff_user_ids", int, "integer user ids", " when staff_chat_id is set")
+    return chat, tuple(cast(list[int], users))
+
+
+def _agency(e: _Entry, cwd: Path) -> Agency:
+    if unknown := sorted(set(e.table) - _KEYS):
+        e.fail(unknown[0], "unknown field")
+    ident = e.text("id")
+    if not _ID.fullmatch(ident):
+        e.fail("id", "expected lowercase ascii letters, digits, '_' or '-' (up to 64)")
+    name = cast(dict[str, object], e.required("name", dict, "a table { zh, en }"))
+    zh, en = name.get("zh"), name.get("en")
+    if set(name) != {"zh", "en"} or not (isinstance(zh, str) and isinstance(en, str)):
+        e.fail("name", 'expected { zh = "...", en = "..." }')
+    if not (zh.strip() and en.strip()):
+        e.fail("name", "both zh and en must be non-empty")
+    offices = cast(list[str], e.items("offices", str, "office ids"))
+    if len(set(offices)) != len(offices):
+        e.fail("offices", "lists an office twice")
+    transport = e.text("transport")
+    chat, users = _staff(e)
+    common = (ident, Localized(zh, en), tuple(offices))
+    if transport == "https":
+        url, secrets, timeout = _https(e)
+        return Agency(*common, "https", url, secrets, timeout, None, chat, users)
+    if transport == "directory":
+        return Agency(
+            *common, "directory", path=_directory(e, cwd), staff_chat_id=chat, staff_user_ids=users
+        )
+    e.fail("transport", f'expected "https" or "directory", got {transport!r}')
+
+
+def parse_agencies(
+    doc: dict[str, object], office_ids: Collection[str], file: str = "agencies.toml"
+) -> Agencies:
+    """Validate an already-parsed agencies document against the policy data's office ids."""
+    if unknown := sorted(set(doc) - {"agency"}):
+        raise AgencyConfigError(f"{file}: {unknown[0]}: unknown section (expected [[agency]])")
+    tables = doc.get("agency")
+    if not isinstance(tables, list) or not tables:
+        raise AgencyConfigError(f"{file}: agency: expected at least one [[agency]] table")
+    agencies: list[Agency] = []
+    by_office: dict[str, Agency] = {}
+    for index, table in enumerate(tables, start=1):
+        if not isinstance(table, dict):
+            raise AgencyConfigError(f"{file}: agency #{index}: expected a table")
+        entry = _Entry(file, index, table)
+        agency = _agency(entry, Path.cwd())
+        if any(a.id == agency.id for a in agencies):
+            entry.fail("id", "duplicate agency id")
+        for office in agency.offices:
+            if office not in office_ids:
+                entry.fail("offices", f"unknown office {office!r} (not in the policy data)")
+            if office in by_office:
+                entry.fail(
+                    "offices", f"office {office!r} already belongs to {by_office[office].id!r}"
+                )
+            by_office[office] = agency
+        agencies.append(agency)
+    if uncovered := [office for office in office_ids if office not in by_office]:
+        raise AgencyConfigError(
+            f"{file}: offices not covered by any agency: {', '.join(uncovered)}"
+        )
+    return Agencies(tuple(agencies), by_office)
+
+
+def load_agencies(path: Path | None, office_ids: Collection[str]) -> Agencies:
+    """Read and validate the agencies file (None: the embedded default for local runs)."""
+    path = DEFAULT_PATH if path is None else path
+    try:
+        with path.open("rb") as file:
+            doc = tomllib.load(file)
+    except OSError as error:
+        raise AgencyConfigError(f"{path}: cannot read the agencies file ({error})") from error
+    except tomllib.TOMLDecodeError as error:
+        raise AgencyConfigError(f"{path.name}: not valid TOML ({error})") from error
+    return parse_agencies(doc, office_ids, path.name)
+
+
+def make_transport(agency: Agency) -> Transport:
+    """The transport that delivers to `agency`."""
+    if agency.transport == "https":
+        assert agency.url is not None
+        return HttpsTransport(agency.url, agency.secrets, agency.timeout_s)
+    assert agency.path is not None
+    return DirectoryTransport(agency.path)

@@ -1,0 +1,84 @@
+"""Delivering one outbox entry: load the submission, fetch its files, build the bundle, hand it
+to the agency's transport, record `delivered`, and post the case to the staff chat."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.handoff.agencies import Agencies, make_transport
+from bot.handoff.bundle import build_bundle
+from bot.handoff.status import StatusDesk
+from bot.handoff.types import Bundle, DeliveryFailed, Transport
+from flows.draft import Submission
+from flows.policy import PolicyData
+from storage.outbox import OutboxEntry
+from storage.submissions import SubmissionStore
+
+log = logging.getLogger(__name__)
+Fetch = Callable[[str], Awaitable[bytes]]
+PostCase = Callable[[Submission, Bundle], Awaitable[None]]
+
+
+def local_fetch(telegram: Fetch | None) -> Fetch:
+    """Files sent in the local chat (`local:/path`) are read from disk; others through Telegram."""
+
+    async def fetch(file_id: str) -> bytes:
+        if file_id.startswith("local:"):
+            return Path(file_id.removeprefix("local:")).read_bytes()
+        if telegram is None:
+            raise DeliveryFailed(f"no Telegram bot to fetch file {file_id[:12]}…")
+        return await telegram(file_id)
+
+    return fetch
+
+
+class Deliverer:
+    """The worker's `deliver` callable."""
+
+    def __init__(
+        self,
+        submissions: SubmissionStore,
+        policy: PolicyData,
+        agencies: Agencies,
+        desk: StatusDesk,
+        fetch: Fetch,
+        post_case: PostCase | None = None,
+        transport_for: Callable[[str], Transport] | None = None,
+    ) -> None:
+        self.submissions, self.policy, self.agencies, self.desk = (
+            submissions,
+            policy,
+            agencies,
+            desk,
+        )
+        self.fetch, self.post_case = fetch, post_case
+        self._transports: dict[str, Transport] = {}
+        self._transport_for = transport_for
+
+    def transport(self, agency_id: str) -> Transport:
+        if agency_id not in self._transports:
+            self._transports[agency_id] = (self._transport_for or self._make)(agency_id)
+        return self._transports[agency_id]
+
+    def _make(self, agency_id: str) -> Transport:
+        agency = self.agencies.get(agency_id)
+        if agency is None:
+            raise DeliveryFailed(f"agency {agency_id} is not configured", retryable=False)
+        return make_transport(agency)
+
+    async def __call__(self, entry: OutboxEntry) -> None:
+        reference = entry.fields["reference"]
+        submission = await self.submissions.get(reference)
+        if submission is None:
+            raise DeliveryFailed(f"submission {reference} not found", retryable=False)
+        agency = self.agencies.for_office(submission.office)
+        bundle = await build_bundle(submission, self.policy, agency.id, self.fetch)
+        await self.transport(agency.id).deliver(bundle)
+        log.info(
+            "submission %s delivered to %s (attempt %s)", reference, agency.id, entry.attempt + 1
+        )
+        await self.desk.change(reference, "delivered", "", "worker")
+        if self.post_case is not None and agency.staff_chat_id is not None:
+            await self.post_case(submission, bundle)

@@ -1,0 +1,40 @@
+"""The one place a submission's status changes: record it, then tell the founder. Used by the
+delivery worker, agency staff in Telegram, and agency systems through the status endpoint."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.notify import FounderNotifier
+from storage.statuses import StatusChange, StatusStore
+from storage.submissions import SubmissionStore
+
+log = logging.getLogger(__name__)
+AGENCY_STATUSES = ("accepted", "more_info", "rejected", "resolved")
+
+
+class StatusDesk:
+    """Records status changes and notifies founders."""
+
+    def __init__(
+        self, statuses: StatusStore, submissions: SubmissionStore, notifier: FounderNotifier
+    ) -> None:
+        self.statuses = statuses
+        self.submissions = submissions
+        self.notifier = notifier
+
+    async def change(
+        self, reference: str, status: str, note: str, actor: str
+    ) -> StatusChange | None:
+        """Record and announce a change; None when the reference is unknown."""
+        submission = await self.submissions.get(reference)
+        if submission is None:
+            return None
+        if status == "delivered" and await self.statuses.current(reference) != "submitted":
+            return None  # the agency answered before the worker recorded its delivery
+        change = await self.statuses.record(reference, status, note, actor)
+        if change is None:
+            return None
+        log.info("submission %s: %s by %s", reference, status, actor)
+        await self.notifier.status_changed(change, submission.programme, submission.locale)
+        return change

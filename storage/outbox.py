@@ -1,0 +1,229 @@
+"""The outbox as a work queue: a consumer group over the outbox stream, a retry schedule,
+dead letters and one delivery record per submission. Each move between them is one script.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, cast
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError, ResponseError
+from redis.typing import KeyT, StreamIdT
+
+from storage.errors import StorageUnavailable
+from storage.keys import KeyBuilder
+
+RETRY_FIELDS = ("attempt", "first_attempt_ms", "last_error")  # what a retry adds to the fields
+
+# KEYS: stream, retry, delivery; ARGV: group, entry id, due_at_ms, member, last_error
+# Replies 0 (nothing written) when the entry is no longer pending: another worker finished it.
+SCHEDULE_RETRY = """
+if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+redis.call('HINCRBY', KEYS[3], 'attempts', 1)
+redis.call('HSET', KEYS[3], 'last_error', ARGV[5])
+return 1
+"""
+
+# KEYS: retry, stream; ARGV: now_ms, limit. Replies {new id, member, ...}.
+DUE_RETRIES = """
+local moved = {}
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
+for _, member in ipairs(due) do
+  local item, names, args = cjson.decode(member), {}, {}
+  for name in pairs(item) do if name ~= 'last_error' then names[#names + 1] = name end end
+  table.sort(names)
+  for _, name in ipairs(names) do args[#args + 1] = name; args[#args + 1] = item[name] end
+  moved[#moved + 1] = redis.call('XADD', KEYS[2], '*', unpack(args))
+  moved[#moved + 1] = member
+  redis.call('ZREM', KEYS[1], member)
+end
+return moved
+"""
+
+# KEYS: stream, dead[, delivery]; ARGV: group, entry id, reason, dead_at, then field, value pairs
+DEAD_LETTER = """
+if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('XADD', KEYS[2], '*', unpack(ARGV, 5))
+if KEYS[3] then
+  redis.call('HINCRBY', KEYS[3], 'attempts', 1)
+  redis.call('HSET', KEYS[3], 'last_error', ARGV[3], 'dead_at', ARGV[4])
+end
+return 1
+"""
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One outbox stream entry as a worker holds it.
+
+    `fields` are the submission's outbox fields; `attempt` counts earlier failed attempts and
+    `first_attempt_ms` is when the first of them began (None before any attempt failed).
+    """
+
+    id: str
+    fields: dict[str, str]
+    attempt: int = 0
+    first_attempt_ms: int | None = None
+
+    @property
+    def reference(self) -> str:
+        """The submission's reference ('' in a malformed entry)."""
+        return self.fields.get("reference", "")
+
+
+class OutboxStore:
+    """Delivery bookkeeping over `{prefix}:v1:outbox` with a consumer group.
+
+    Nothing here expires: undelivered work and delivery records are kept like submissions.
+    """
+
+    def __init__(self, redis: Redis, keys: KeyBuilder, *, group: str = "delivery") -> None:
+        self.redis = redis
+        self.keys = keys
+        self.group = group
+        self._schedule_retry = redis.register_script(SCHEDULE_RETRY)
+        self._due_retries = redis.register_script(DUE_RETRIES)
+        self._dead_letter = redis.register_script(DEAD_LETTER)
+        self._cursors: dict[str, str] = {}  # per consumer: where the last XAUTOCLAIM stopped
+
+    async def ensure_group(self) -> None:
+        """Create the consumer group (and the stream) unless it exists; it starts at the oldest."""
+        with _unavailable():
+            try:
+                await self.redis.xgroup_create(
+                    self.keys.outbox(), self.group, id="0", mkstream=True
+                )
+            except ResponseError as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
+
+    async def read(self, consumer: str, count: int, block_ms: int = 0) -> list[OutboxEntry]:
+        """Entries no consumer has taken yet, now pending for `consumer` (block_ms 0: no wait)."""
+        streams: dict[KeyT, StreamIdT] = {self.keys.outbox(): ">"}
+        with _unavailable():
+            reply = await self.redis.xreadgroup(
+                self.group, consumer, streams, count=count, block=block_ms or None
+            )
+        if isinstance(reply, dict):
+            batches: list[Any] = list(reply.values())
+        else:
+            batches = [entries for _, entries in cast(list[Any], reply or [])]
+        return [_entry(i, f) for entries in batches for i, f in entries if f is not None]
+
+    async def reclaim(self, consumer: str, min_idle_ms: int, count: int) -> list[OutboxEntry]:
+        """Take over entries pending for at least `min_idle_ms` (their worker died)."""
+        start = self._cursors.get(consumer, "0-0")
+        with _unavailable():
+            reply = await self.redis.xautoclaim(
+                self.keys.outbox(), self.group, consumer, min_idle_ms, start, count=count
+            )
+        self._cursors[consumer] = _text(reply[0])
+        return [_entry(i, f) for i, f in reply[1] if f is not None]
+
+    async def ack(self, entry: OutboxEntry) -> bool:
+        """Remove the entry from the group's pending list; False when it was not pending."""
+        with _unavailable():
+            return bool(await self.redis.xack(self.keys.outbox(), self.group, entry.id))
+
+    async def schedule_retry(
+        self, entry: OutboxEntry, attempt: int, due_at_ms: int, last_error: str
+    ) -> bool:
+        """Ack the entry and schedule attempt number `attempt` at `due_at_ms`, atomically.
+
+        False (and nothing written) when the entry was no longer pending.
+        """
+        member = entry.fields | _retry_fields(attempt, entry) | {"last_error": last_error}
+        blob = json.dumps(member, ensure_ascii=False, sort_keys=True)
+        keys = [self.keys.outbox(), self.keys.outbox_retry(), self.keys.delivery(entry.reference)]
+        with _unavailable():
+            done = await self._schedule_retry(
+                keys=keys, args=[self.group, entry.id, due_at_ms, blob, last_error]
+            )
+        return bool(done == 1)
+
+    async def due_retries(self, now_ms: int, limit: int) -> list[OutboxEntry]:
+        """Move retries due by `now_ms` back onto the stream, atomically; what was moved.
+
+        The returned entries carry their new stream ids; they reach a worker through `read`.
+        """
+        keys = [self.keys.outbox_retry(), self.keys.outbox()]
+        with _unavailable():
+            reply = cast(list[bytes], await self._due_retries(keys=keys, args=[now_ms, limit]))
+        return [_entry(reply[i], json.loads(reply[i + 1])) for i in range(0, len(reply), 2)]
+
+    async def dead_letter(
+        self, entry: OutboxEntry, reason: str, *, at: float | None = None
+    ) -> bool:
+        """Ack the entry and add it to the dead letters, atomically; False if it was not pending."""
+        dead_at = repr(float(time.time() if at is None else at))
+        fields = entry.fields | _retry_fields(entry.attempt, entry)
+        fields |= {"entry_id": entry.id, "reason": reason, "dead_at": dead_at}
+        keys = [self.keys.outbox(), self.keys.outbox_dead()]
+        if entry.reference:
+            keys.append(self.keys.delivery(entry.reference))
+        args = [self.group, entry.id, reason, dead_at, *(x for kv in fields.items() for x in kv)]
+        with _unavailable():
+            return bool(await self._dead_letter(keys=keys, args=args) == 1)
+
+    async def dead_letters(self, count: int = 100) -> list[dict[str, str]]:
+        """The oldest dead letters: the entry's fields, why it died, and the stream `id`."""
+        with _unavailable():
+            entries = await self.redis.xrange(self.keys.outbox_dead(), count=count)
+        return [{"id": _text(i)} | _fields(f) for i, f in cast(list[tuple[Any, Any]], entries)]
+
+    async def mark_delivered(
+        self, reference: str, delivery_id: str, *, at: float | None = None
+    ) -> None:
+        """Record that the submission reached its agency (at `at`, seconds since the epoch)."""
+        key = self.keys.delivery(reference)
+        delivered_at = repr(float(time.time() if at is None else at))
+        with _unavailable():
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.hincrby(key, "attempts", 1)
+                pipe.hset(key, mapping={"delivered_at": delivered_at, "delivery_id": delivery_id})
+                await pipe.execute()
+
+    async def delivery(self, reference: str) -> dict[str, str]:
+        """The delivery record: attempts, last_error, delivered_at, delivery_id, dead_at."""
+        with _unavailable():
+            return _fields(await self.redis.hgetall(self.keys.delivery(reference)))
+
+    async def is_delivered(self, reference: str) -> bool:
+        """Whether the submission has reached its agency already."""
+        key = self.keys.delivery(reference)
+        with _unavailable():
+            return bool(await self.redis.hexists(key, "delivered_at"))
+
+
+@contextmanager
+def _unavailable() -> Iterator[None]:
+    """Turns a Redis error into StorageUnavailable."""
+    try:
+        yield
+    except RedisError as exc:
+        raise StorageUnavailable(str(exc)) from exc
+
+
+def _retry_fields(attempt: int, entry: OutboxEntry) -> dict[str, str]:
+    first = "" if entry.first_attempt_ms is None else str(entry.first_attempt_ms)
+    return {"attempt": str(attempt), "first_attempt_ms": first}
+
+
+def _entry(entry_id: bytes | str, raw: dict[Any, Any]) -> OutboxEntry:
+    fields = _fields(raw)
+    attempt, first, _ = (fields.pop(name, "") for name in RETRY_FIELDS)
+    return OutboxEntry(_text(entry_id), fields, int(attempt or 0), int(first) if first else None)
+
+
+def _fields(raw: dict[Any, Any]) -> dict[str, str]:
+    return {_text(k): _text(v) for k, v in raw.items()}
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)

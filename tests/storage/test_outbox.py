@@ -1,0 +1,185 @@
+"""The outbox work queue against a real Redis: group, reclaim, retries, dead letters, records."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, cast
+
+import pytest
+import redis.asyncio as aioredis
+
+from storage.keys import KeyBuilder
+from storage.outbox import OutboxEntry, OutboxStore
+from storage.submissions import OUTBOX_FIELDS
+
+NOW_MS = 1_790_000_000_000
+
+
+def outbox_fields(reference: str) -> dict[Any, Any]:
+    """The fields the commit script writes for one submission."""
+    values = (reference, "30", "subsidy", "startup-rent", "徐汇区中小企业服务中心", "1790000000.5")
+    return dict(zip(OUTBOX_FIELDS, values, strict=True))
+
+
+async def submit(store: OutboxStore, *references: str) -> None:
+    for reference in references:
+        await store.redis.xadd(store.keys.outbox(), outbox_fields(reference))
+
+
+@pytest.fixture
+async def store(redis: aioredis.Redis, key_prefix: str) -> OutboxStore:
+    outbox = OutboxStore(redis, KeyBuilder(key_prefix))
+    await outbox.ensure_group()
+    return outbox
+
+
+async def pending(store: OutboxStore) -> int:
+    return int((await store.redis.xpending(store.keys.outbox(), store.group))["pending"])
+
+
+def test_keys_of_the_outbox() -> None:
+    keys = KeyBuilder("smebot")
+    assert keys.outbox_retry() == "smebot:v1:outbox:retry"
+    assert keys.outbox_dead() == "smebot:v1:outbox:dead"
+    assert keys.delivery("SUB-20261128-7Q4K9M") == "smebot:v1:delivery:SUB-20261128-7Q4K9M"
+    for bad in ("", "a:b"):
+        with pytest.raises(ValueError):
+            keys.delivery(bad)
+
+
+async def test_ensure_group_is_idempotent_and_starts_at_the_oldest_entry(
+    redis: aioredis.Redis, key_prefix: str
+) -> None:
+    store = OutboxStore(redis, KeyBuilder(key_prefix))
+    await submit(store, "SUB-1")
+    await store.ensure_group()
+    await store.ensure_group()
+    [entry] = await store.read("a", 10)
+    assert entry.fields == outbox_fields("SUB-1")
+    assert (entry.reference, entry.attempt, entry.first_attempt_ms) == ("SUB-1", 0, None)
+
+
+async def test_read_takes_each_entry_once_and_ack_settles_it(store: OutboxStore) -> None:
+    await submit(store, "SUB-1", "SUB-2")
+    first = await store.read("a", 1)
+    second = await store.read("b", 10)
+    assert [e.reference for e in first + second] == ["SUB-1", "SUB-2"]
+    assert await store.read("a", 10, block_ms=10) == []
+    assert await pending(store) == 2
+    assert await store.ack(first[0]) is True
+    assert await store.ack(first[0]) is False
+    assert await pending(store) == 1
+
+
+async def test_reclaim_takes_over_only_idle_entries(store: OutboxStore) -> None:
+    await submit(store, "SUB-1")
+    [taken] = await store.read("dead-worker", 10)
+    assert await store.reclaim("b", min_idle_ms=60_000, count=10) == []
+    await asyncio.sleep(0.02)
+    [reclaimed] = await store.reclaim("b", min_idle_ms=10, count=10)
+    assert reclaimed == taken
+    detail = await store.redis.xpending_range(store.keys.outbox(), store.group, "-", "+", 10)
+    assert [d["consumer"] for d in detail] == [b"b"]
+
+
+async def test_schedule_retry_moves_the_entry_to_the_retry_set_atomically(
+    store: OutboxStore,
+) -> None:
+    await submit(store, "SUB-1")
+    [entry] = await store.read("a", 10)
+    held = OutboxEntry(entry.id, entry.fields, 0, NOW_MS)
+    assert await store.schedule_retry(held, 1, NOW_MS + 5000, "DeliveryFailed: 503") is True
+    assert await pending(store) == 0
+    retries = await store.redis.zrange(store.keys.outbox_retry(), 0, -1, withscores=True)
+    [(member, score)] = cast(list[tuple[bytes, float]], retries)
+    assert score == NOW_MS + 5000
+    assert json.loads(member) == outbox_fields("SUB-1") | {
+        "attempt": "1",
+        "first_attempt_ms": str(NOW_MS),
+        "last_error": "DeliveryFailed: 503",
+    }
+    assert await store.delivery("SUB-1") == {"attempts": "1", "last_error": "DeliveryFailed: 503"}
+    # Settled already (e.g. by the worker that reclaimed it): nothing is scheduled twice.
+    assert await store.schedule_retry(held, 1, NOW_MS + 9000, "again") is False
+    assert await store.redis.zcard(store.keys.outbox_retry()) == 1
+
+
+async def test_due_retries_come_back_on_the_stream_with_their_attempt(store: OutboxStore) -> None:
+    await submit(store, "SUB-1")
+    [entry] = await store.read("a", 10)
+    await store.schedule_retry(
+        OutboxEntry(entry.id, entry.fields, 0, NOW_MS), 1, NOW_MS + 5000, "x"
+    )
+    assert await store.due_retries(NOW_MS + 4999, 10) == []
+    [moved] = await store.due_retries(NOW_MS + 5000, 10)
+    assert moved.id != entry.id
+    assert (moved.fields, moved.attempt, moved.first_attempt_ms) == (entry.fields, 1, NOW_MS)
+    assert await store.redis.zcard(store.keys.outbox_retry()) == 0
+    [again] = await store.read("b", 10)
+    assert again == moved
+
+
+async def test_concurrent_due_retries_take_disjoint_entries(
+    store: OutboxStore, redis_url: str
+) -> None:
+    references = [f"SUB-{i}" for i in range(40)]
+    await submit(store, *references)
+    for entry in await store.read("a", 100):
+        await store.schedule_retry(entry, 1, NOW_MS, "x")
+    clients = [aioredis.from_url(redis_url) for _ in range(4)]
+    try:
+        stores = [OutboxStore(client, store.keys) for client in clients]
+        batches = await asyncio.gather(
+            *(s.due_retries(NOW_MS, 3) for s in stores for _ in range(5))
+        )
+    finally:
+        for client in clients:
+            await client.aclose()
+    moved = [entry.reference for batch in batches for entry in batch]
+    assert sorted(moved) == sorted(references)
+    assert await store.redis.xlen(store.keys.outbox()) == 80
+    assert await store.redis.zcard(store.keys.outbox_retry()) == 0
+
+
+async def test_dead_letter_keeps_the_fields_and_the_reason(store: OutboxStore) -> None:
+    await submit(store, "SUB-1")
+    [entry] = await store.read("a", 10)
+    failed = OutboxEntry(entry.id, entry.fields, 3, NOW_MS)
+    assert await store.dead_letter(failed, "not retryable: 400", at=1_790_000_100.0) is True
+    assert await store.dead_letter(failed, "twice") is False
+    assert await pending(store) == 0
+    [dead] = await store.dead_letters()
+    assert dead == {"id": dead["id"]} | outbox_fields("SUB-1") | {
+        "attempt": "3",
+        "first_attempt_ms": str(NOW_MS),
+        "entry_id": entry.id,
+        "reason": "not retryable: 400",
+        "dead_at": "1790000100.0",
+    }
+    record = await store.delivery("SUB-1")
+    assert record == {
+        "attempts": "1",
+        "last_error": "not retryable: 400",
+        "dead_at": "1790000100.0",
+    }
+
+
+async def test_an_entry_without_reference_can_still_be_dead_lettered(store: OutboxStore) -> None:
+    await store.redis.xadd(store.keys.outbox(), {"flow": "subsidy"})
+    [entry] = await store.read("a", 10)
+    assert entry.reference == ""
+    assert await store.dead_letter(entry, "malformed") is True
+    assert [d["reason"] for d in await store.dead_letters()] == ["malformed"]
+
+
+async def test_delivery_record(store: OutboxStore) -> None:
+    assert await store.delivery("SUB-1") == {}
+    assert await store.is_delivered("SUB-1") is False
+    await store.mark_delivered("SUB-1", "agency-receipt-9", at=1_790_000_000.25)
+    assert await store.is_delivered("SUB-1") is True
+    assert await store.delivery("SUB-1") == {
+        "attempts": "1",
+        "delivered_at": "1790000000.25",
+        "delivery_id": "agency-receipt-9",
+    }
