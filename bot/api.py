@@ -25,7 +25,8 @@ def _answer(status: int, **body: object) -> web.Response:
 def add_status_routes(
     app: web.Application, desk: StatusDesk, submissions: SubmissionStore, agencies: Agencies
 ) -> None:
-    """POST /agency/status: {"reference", "status", "note"} signed with the agency's secret."""
+    """POST /agency/status: {"reference", "status", "note"} signed with the agency's secret.
+    A status reported for a supplement (`<case>-S<n>`) applies to its case."""
 
     async def report(request: web.Request) -> web.Response:
         body = await request.content.read(MAX_BODY + 1)
@@ -54,8 +55,9 @@ def add_status_routes(
             return _answer(404, error="unknown reference")
         if status not in AGENCY_STATUSES:
             return _answer(400, error=f"status must be one of {', '.join(AGENCY_STATUSES)}")
-        await desk.change(reference, status, note, f"agency:{agency.id}")
-        return _answer(200, ok=True, reference=reference, status=status)
+        case = submission.parent or reference  # a supplement's status is its case's
+        await desk.change(case, status, note, f"agency:{agency.id}")
+        return _answer(200, ok=True, reference=case, status=status)
 
     async def healthz(request: web.Request) -> web.Response:
         return web.Response(text="ok")

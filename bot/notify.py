@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.render import RenderedMessage, Renderer
-from flows.menu import STATUS_NAMES
+from flows.menu import STATUS_NAMES, answer_button
 from flows.outcome import Action, Block, Button, Op, Reply
 from flows.policy import PolicyData
 from flows.text import N_, Text
@@ -44,9 +44,17 @@ class FounderNotifier:
                 },
             )
         ]
+        apps = Button(Text(N_("🗂 My applications")), Action(Op.APPS))
+        if change.status == "more_info":
+            if change.note:
+                blocks.append(
+                    Text(N_("The office asks: “{note}”"), {"note": Text.raw(change.note)})
+                )
+            blocks.append(Text(N_("Tap the button below to answer; you can add documents.")))
+            return Reply(tuple(blocks), ((answer_button(change.reference),), (apps,)))
         if change.note:
             blocks.append(Text(N_("Note from the office: {note}"), {"note": Text.raw(change.note)}))
-        return Reply(tuple(blocks), ((Button(Text(N_("🗂 My applications")), Action(Op.APPS)),),))
+        return Reply(tuple(blocks), ((apps,),))
 
     async def status_changed(self, change: StatusChange, programme: str, locale: str) -> None:
         state = await self.founders.peek(change.user_id)

@@ -24,6 +24,7 @@ from bot.service import ConversationService
 from flows.conversation import Conversation
 from flows.policy import PolicyData, load_policy_data
 from flows.registry import all_flows
+from flows.text import N_, Text
 from storage.crypto import FieldCipher
 from storage.founders import FounderStore
 from storage.keys import KeyBuilder
@@ -97,12 +98,18 @@ class App:
             log.error("delivery of %s failed for good: %s", entry.reference, reason)
             if bot is None:
                 return
+            text = self.renderer.text(
+                Text(
+                    N_(
+                        "⚠️ Delivery of {reference} failed for good and was moved to the "
+                        "dead-letter stream. Reason: {reason}"
+                    ),
+                    {"reference": entry.reference, "reason": Text.raw(reason)},
+                ),
+                self.settings.default_locale,
+            )
             for admin in admins:
-                await bot.send_message(
-                    admin,
-                    f"⚠️ Delivery of {entry.reference} failed for good "
-                    f"(moved to the dead-letter stream): {reason}",
-                )
+                await bot.send_message(admin, text)
 
         return on_dead
 

@@ -21,6 +21,8 @@ from flows.outcome import Action, Button, Op, Reply
 from flows.policy import PolicyData
 from flows.runner import FlowRunner, StepResult
 from flows.spec import Context, FlowSpec, SubmissionRequest
+from flows.supplement import CASE, case_of
+from flows.supplement import FLOW_ID as SUPPLEMENT
 from flows.text import N_, Text
 
 
@@ -130,6 +132,8 @@ class Conversation:
             return result(done, self.runners)
         if action.op is Op.APPS:
             return [applications(state, self.runners, self.policy)]
+        if action.op is Op.SUPPLY:
+            return self._supply(state, action.value, now, ctx)
         if action.op is Op.LANG:
             locale = locale_from_arg(action.value) if action.value else None
             return self._set_language(state, locale, ctx) if locale else [language_menu()]
@@ -177,15 +181,39 @@ class Conversation:
 
     def _open(self, state: FounderState, flow_id: str, now: float, ctx: Context) -> list[Reply]:
         runner = self.runners[flow_id]
+        draft = state.drafts.get(flow_id)
+        if not runner.spec.listed and (draft is None or draft.finished):
+            return [self.menu(Text(N_("That button is from an earlier message.")))]
         state.prefs.active = flow_id
         state.touch("prefs")
-        draft = state.drafts.get(flow_id)
         if draft is not None and not draft.finished:
             return [
                 runner.screen(draft, ctx, Text(N_("Welcome back. Continuing where you stopped:")))
             ]
         draft = runner.begin(now, state.profile)
         state.put_draft(draft)
+        return [Reply((Text(runner.spec.intro),)), runner.screen(draft, ctx)]
+
+    def _supply(self, state: FounderState, reference: str, now: float, ctx: Context) -> list[Reply]:
+        """Open the answer to the office's question about `reference`, or say none is waited for."""
+        case = case_of(state.applications, reference)
+        if case is None or SUPPLEMENT not in self.runners:
+            notice = Text(
+                N_("Application {reference} is not waiting for information from you."),
+                {"reference": reference},
+            )
+            return [Reply((notice,)), applications(state, self.runners, self.policy)]
+        draft = state.drafts.get(SUPPLEMENT)
+        if draft is not None and draft.answers.get(CASE) != case:
+            state.drop_draft(SUPPLEMENT)  # a draft answer to an earlier question
+        if SUPPLEMENT in state.drafts:
+            return self._open(state, SUPPLEMENT, now, ctx)
+        runner = self.runners[SUPPLEMENT]
+        draft = runner.begin(now)
+        draft.answers[CASE] = case
+        state.put_draft(draft)
+        state.prefs.active = SUPPLEMENT
+        state.touch("prefs")
         return [Reply((Text(runner.spec.intro),)), runner.screen(draft, ctx)]
 
     def _leave_to_menu(self, state: FounderState) -> list[Reply]:
@@ -274,9 +302,14 @@ class Conversation:
         ctx: Context,
     ) -> None:
         """Turn the draft into an immutable submission; the draft, with its personal data, goes."""
+        if request.parent:
+            for entry in state.applications:
+                if entry.get("reference") == request.parent:
+                    entry["status"] = "supplied"
+                    entry.pop("question", None)
         state.submit(
             Submission(
-                reference=ctx.reference,
+                reference=request.reference or ctx.reference,
                 user_id=state.user_id,
                 flow=draft.flow,
                 programme=request.programme,
@@ -286,6 +319,7 @@ class Conversation:
                 answers=dict(request.answers),
                 attachments=[dict(a) for a in request.attachments],
                 submitted_at=now,
+                parent=request.parent,
             )
         )
         state.drop_draft(draft.flow)

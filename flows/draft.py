@@ -56,7 +56,8 @@ class Prefs:
 class Submission:
     """A completed application, immutable once written: what the receiving office gets.
 
-    `answers` may hold sensitive values (ID numbers); storage encrypts those at rest.
+    `answers` may hold sensitive values (ID numbers); storage encrypts those at rest. A
+    supplement (the founder's answer to an office's question) names its case in `parent`.
     """
 
     reference: str
@@ -71,6 +72,7 @@ class Submission:
     submitted_at: float
     status: str = "submitted"
     schema: int = DRAFT_SCHEMA
+    parent: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,14 +83,19 @@ class Submission:
         return cls(**known)
 
     def entry(self) -> dict[str, Any]:
-        """The founder's index line for My applications."""
-        return {
+        """The founder's index line for My applications (a supplement names its case)."""
+        entry: dict[str, Any] = {
             "reference": self.reference,
             "flow": self.flow,
             "programme": self.programme,
+            "office": self.office,
+            "district": self.district,
             "status": self.status,
             "submitted_at": self.submitted_at,
         }
+        if self.parent:
+            entry["parent"] = self.parent
+        return entry
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from flows.draft import DONE, SUMMARY, Draft, FounderState
 from flows.outcome import Action, Block, Button, Op, Reply, rows
@@ -21,6 +22,7 @@ STATUS_NAMES = {
     "more_info": N_("more information requested"),
     "rejected": N_("rejected"),
     "resolved": N_("resolved"),
+    "supplied": N_("more information sent"),
 }
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 
@@ -43,6 +45,7 @@ def services_menu(runners: Runners, notice: Text | None = None) -> Reply:
             Action(Op.OPEN, value=r.spec.id),
         )
         for r in runners.values()
+        if r.spec.listed
     ]
     extra = (
         Button(Text(N_("🗂 My applications")), Action(Op.APPS)),
@@ -96,20 +99,47 @@ def applications(state: FounderState, runners: Runners, policy: PolicyData) -> R
             buttons.append(
                 Button(Text(N_("▶️ {title}"), {"title": title}), Action(Op.OPEN, value=flow_id))
             )
-    for entry in state.applications:
+    for entry in _cases_first(state.applications):
+        reference = str(entry.get("reference", ""))
+        line = N_("  ↳ {reference}: {status}")
+        if not entry.get("parent"):
+            line = N_("• {title} · {reference}: {status}")
         lines.append(
             Text(
-                N_("• {title} · {reference}: {status}"),
+                line,
                 {
                     "title": programme_title(entry, runners, policy),
-                    "reference": entry.get("reference", ""),
+                    "reference": reference,
                     "status": Text(STATUS_NAMES.get(entry.get("status", ""), N_("unknown"))),
                 },
             )
         )
+        if entry.get("status") == "more_info" and not entry.get("parent"):
+            buttons.append(answer_button(reference))
     if not buttons and not state.applications:
         lines.append(Text(N_("You have no applications yet.")))
     return Reply(tuple(lines), (*rows(buttons, 1), (Button(Text(N_("🏠 Menu")), Action(Op.MENU)),)))
+
+
+def _cases_first(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Applications in the order made, each followed by its supplements."""
+    children: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        if entry.get("parent"):
+            children.setdefault(str(entry["parent"]), []).append(entry)
+    cases = [e for e in entries if not e.get("parent")]
+    known = {str(e.get("reference")) for e in cases}
+    orphans = [e for e in entries if e.get("parent") and str(e["parent"]) not in known]
+    ordered = [x for e in cases for x in (e, *children.get(str(e.get("reference")), []))]
+    return ordered + orphans
+
+
+def answer_button(reference: str) -> Button:
+    """Opens the answer to an office's question about the application `reference`."""
+    return Button(
+        Text(N_("✍️ Answer the office ({reference})"), {"reference": reference}),
+        Action(Op.SUPPLY, value=reference),
+    )
 
 
 def programme_title(entry: Mapping[str, object], runners: Runners, policy: PolicyData) -> Block:

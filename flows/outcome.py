@@ -32,6 +32,7 @@ class Op(StrEnum):
     CONFIRM = "y"
     ACCEPT = "ya"
     VIEW = "v"
+    SUPPLY = "sp"
 
 
 OPS = {op.value: op for op in Op}

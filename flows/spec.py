@@ -108,13 +108,18 @@ class Context:
 
 @dataclass(frozen=True)
 class SubmissionRequest:
-    """What a completed application hands on: programme, receiving office, answers, files."""
+    """What a completed application hands on: programme, receiving office, answers, files.
+
+    A supplement sets `parent` (the case it answers) and its own `reference`; otherwise the
+    update's fresh reference numbers the submission."""
 
     programme: str
     office: str
     district: str
     answers: Mapping[str, Any]
     attachments: tuple[Mapping[str, Any], ...] = ()
+    parent: str = ""
+    reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,8 @@ class Completion:
 @dataclass(frozen=True)
 class FlowSpec:
     """A conversation as data. Linear order comes from `fields`; `branches` are the only
-    hand-written transitions (dicts for `Machine.add_transition`, tried before the generated)."""
+    hand-written transitions (dicts for `Machine.add_transition`, tried before the generated).
+    A flow not `listed` is left out of the services menu: it is opened from somewhere else."""
 
     id: str
     code: str
@@ -142,6 +148,7 @@ class FlowSpec:
     branches: tuple[Mapping[str, Any], ...] = ()
     icon: str = ""
     prefill: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+    listed: bool = True
 
     @property
     def sensitive_fields(self) -> frozenset[str]:

@@ -1,5 +1,6 @@
 """What happens to a submission after it is sent: its status changes, each with who, when and a
-note, kept beside the immutable record; the founder's My applications line follows."""
+note, kept beside the immutable record; the founder's My applications line follows, and holds
+the office's question while the application waits for more information."""
 
 from __future__ import annotations
 
@@ -14,7 +15,16 @@ from redis.exceptions import RedisError, WatchError
 from storage.errors import StorageUnavailable
 from storage.keys import KeyBuilder
 
-STATUSES = ("submitted", "delivered", "accepted", "more_info", "rejected", "resolved")
+STATUSES = (
+    "submitted",
+    "delivered",
+    "accepted",
+    "more_info",
+    "supplied",
+    "rejected",
+    "resolved",
+)
+QUESTION_LIMIT = 1000  # characters of an office's question kept on the founder's index line
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,9 @@ class StatusStore:
                     for entry in index:
                         if entry.get("reference") == reference:
                             entry["status"] = status
+                            entry.pop("question", None)
+                            if status == "more_info":
+                                entry["question"] = note[:QUESTION_LIMIT]
                     pipe.multi()  # type: ignore[no-untyped-call]
                     pipe.rpush(
                         self._events(reference), json.dumps(asdict(change), ensure_ascii=False)

@@ -21,7 +21,6 @@ from flows.subsidy import office_name
 from flows.text import Localized
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "bundle.schema.json"
-KINDS = ("submission", "supplement")
 RESERVED_NAMES = frozenset({".", "..", "bundle.json", "application.pdf"})
 Fetch = Callable[[str], Awaitable[bytes]]
 
@@ -62,17 +61,18 @@ def _company(answers: Mapping[str, Any]) -> dict[str, str] | None:
     }
 
 
-def _supplement(kind: str, supplement: Mapping[str, Any] | None) -> dict[str, str] | None:
-    if kind not in KINDS:
-        raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
-    if (kind == "supplement") != (supplement is not None):
-        raise ValueError("supplement: given exactly when kind is 'supplement'")
-    if supplement is None:
+def _supplement(submission: Submission, case: Submission | None) -> dict[str, str] | None:
+    if (case is None) != (not submission.parent):
+        raise ValueError("case: given exactly when the submission is a supplement")
+    if case is None:
         return None
+    if case.reference != submission.parent:
+        raise ValueError(f"case: {case.reference} is not {submission.parent}")
     return {
-        "question": str(supplement["question"]),
-        "text": str(supplement.get("text") or ""),
-        "answered_at": rfc3339(supplement["answered_at"]),
+        "case_reference": case.reference,
+        "question": str(submission.answers.get("question") or ""),
+        "text": str(submission.answers.get("answer") or ""),
+        "answered_at": rfc3339(submission.submitted_at),
     }
 
 
@@ -81,20 +81,25 @@ def bundle_document(
     policy: PolicyData,
     attachments: Sequence[Attachment],
     *,
-    kind: str = "submission",
-    supplement: Mapping[str, Any] | None = None,
+    case: Submission | None = None,
 ) -> dict[str, Any]:
-    """The content of bundle.json as a dict (KeyError/ValueError when the data cannot make one)."""
+    """The content of bundle.json as a dict (KeyError/ValueError when the data cannot make one).
+
+    A supplement (`submission.parent` set) is given its `case`, the submission it answers: the
+    applicant and business come from the case, the question and answer go under `supplement`.
+    """
+    supplement = _supplement(submission, case)
     programme = policy.programme(submission.programme)
     title = policy.policy(programme.policy)
     district = by_code(submission.district)
     if district is None:
         raise ValueError(f"district: unknown district code {submission.district!r}")
-    answers = submission.answers
+    answers = (case or submission).answers
+    own = {} if case else submission.answers
     document: dict[str, Any] = {
         "schema_version": BUNDLE_SCHEMA_VERSION,
         "reference": submission.reference,
-        "kind": kind,
+        "kind": "supplement" if case else "submission",
         "flow": submission.flow,
         "programme": {
             "id": programme.id,
@@ -114,7 +119,7 @@ def bundle_document(
             "mobile": _required(answers, "mobile"),
         },
         "company": _company(answers),
-        "answers": {k: v for k, v in answers.items() if not _is_file_answer(k, v)},
+        "answers": {k: v for k, v in own.items() if not _is_file_answer(k, v)},
         "attachments": [
             {
                 "name": a.name,
@@ -126,8 +131,8 @@ def bundle_document(
             for a in attachments
         ],
     }
-    if (extra := _supplement(kind, supplement)) is not None:
-        document["supplement"] = extra
+    if supplement is not None:
+        document["supplement"] = supplement
     return document
 
 
@@ -140,13 +145,10 @@ def build_bundle_json(
     policy: PolicyData,
     attachments: Sequence[Attachment],
     *,
-    kind: str = "submission",
-    supplement: Mapping[str, Any] | None = None,
+    case: Submission | None = None,
 ) -> bytes:
     """bundle.json as UTF-8 bytes: keys sorted, Chinese as is, sizes and SHA-256 from the bytes."""
-    return _encode(
-        bundle_document(submission, policy, attachments, kind=kind, supplement=supplement)
-    )
+    return _encode(bundle_document(submission, policy, attachments, case=case))
 
 
 def delivery_names(names: Sequence[str]) -> list[str]:
@@ -175,10 +177,10 @@ async def build_bundle(
     agency_id: str,
     fetch: Fetch,
     *,
-    kind: str = "submission",
-    supplement: Mapping[str, Any] | None = None,
+    case: Submission | None = None,
 ) -> Bundle:
-    """Fetch the submission's files through `fetch(file_id)`, then build bundle.json and the PDF."""
+    """Fetch the submission's files through `fetch(file_id)`, then build bundle.json and the PDF
+    (a supplement is given its `case`)."""
     files = submission.attachments
     names = delivery_names([str(f.get("name") or "") for f in files])
     attachments = [
@@ -190,7 +192,7 @@ async def build_bundle(
         )
         for name, f in zip(names, files, strict=True)
     ]
-    document = bundle_document(submission, policy, attachments, kind=kind, supplement=supplement)
+    document = bundle_document(submission, policy, attachments, case=case)
     document_names = {d.id: d.name for d in policy.documents}
     return Bundle(
         reference=submission.reference,
@@ -198,7 +200,7 @@ async def build_bundle(
         bundle_json=_encode(document),
         pdf=render_application_pdf(document, document_names=document_names),
         attachments=tuple(attachments),
-        kind=kind,
+        kind=document["kind"],
     )
 
 

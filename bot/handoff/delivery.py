@@ -1,5 +1,6 @@
-"""Delivering one outbox entry: load the submission, fetch its files, build the bundle, hand it
-to the agency's transport, record `delivered`, and post the case to the staff chat."""
+"""Delivering one outbox entry: load the submission (and, for a supplement, its case), fetch its
+files, build the bundle, hand it to the agency's transport, record `delivered`, and post the
+case to the staff chat."""
 
 from __future__ import annotations
 
@@ -73,12 +74,23 @@ class Deliverer:
         submission = await self.submissions.get(reference)
         if submission is None:
             raise DeliveryFailed(f"submission {reference} not found", retryable=False)
+        case = None
+        if submission.parent:
+            case = await self.submissions.get(submission.parent)
+            if case is None:
+                raise DeliveryFailed(f"case {submission.parent} not found", retryable=False)
         agency = self.agencies.for_office(submission.office)
-        bundle = await build_bundle(submission, self.policy, agency.id, self.fetch)
+        bundle = await build_bundle(submission, self.policy, agency.id, self.fetch, case=case)
         await self.transport(agency.id).deliver(bundle)
         log.info(
             "submission %s delivered to %s (attempt %s)", reference, agency.id, entry.attempt + 1
         )
-        await self.desk.change(reference, "delivered", "", "worker")
-        if self.post_case is not None and agency.staff_chat_id is not None:
-            await self.post_case(submission, bundle)
+        # Delivered is final here: what follows is told, not retried (that would send twice).
+        try:
+            await self.desk.change(reference, "delivered", "", "worker")
+            if case is not None:
+                await self.desk.change(case.reference, "supplied", "", "founder", notify=False)
+            if self.post_case is not None and agency.staff_chat_id is not None:
+                await self.post_case(submission, bundle)
+        except Exception as exc:  # noqa: BLE001 - the bundle is with the agency already
+            log.warning("submission %s: after delivery, %s", reference, type(exc).__name__)

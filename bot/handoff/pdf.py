@@ -231,7 +231,8 @@ def render_application_pdf(
             _para("补充 / Supplement", _HEADING),
             _table(
                 [
-                    ("问题 / Question", supplement["question"]),
+                    ("原申请编号 / Case reference", supplement["case_reference"]),
+                    ("问题 / Question", supplement["question"] or "—"),
                     ("回答 / Answer", supplement["text"] or "—"),
                     ("回答时间 / Answered at", _when(supplement["answered_at"])),
                 ]

@@ -10,7 +10,7 @@ from storage.statuses import StatusChange, StatusStore
 from storage.submissions import SubmissionStore
 
 log = logging.getLogger(__name__)
-AGENCY_STATUSES = ("accepted", "more_info", "rejected", "resolved")
+AGENCY_STATUSES = ("accepted", "more_info", "rejected", "resolved")  # what an agency may report
 
 
 class StatusDesk:
@@ -24,17 +24,22 @@ class StatusDesk:
         self.notifier = notifier
 
     async def change(
-        self, reference: str, status: str, note: str, actor: str
+        self, reference: str, status: str, note: str, actor: str, *, notify: bool = True
     ) -> StatusChange | None:
-        """Record and announce a change; None when the reference is unknown."""
+        """Record a change and tell the founder (unless `notify` is off); None when the
+        reference is unknown or a late `delivered` is ignored."""
         submission = await self.submissions.get(reference)
         if submission is None:
             return None
-        if status == "delivered" and await self.statuses.current(reference) != "submitted":
+        current = await self.statuses.current(reference)
+        if status == "delivered" and current != "submitted":
             return None  # the agency answered before the worker recorded its delivery
+        if status == "supplied" and current not in ("more_info", "supplied"):
+            return None  # staff acted on the case before the supplement's delivery was recorded
         change = await self.statuses.record(reference, status, note, actor)
         if change is None:
             return None
         log.info("submission %s: %s by %s", reference, status, actor)
-        await self.notifier.status_changed(change, submission.programme, submission.locale)
+        if notify:
+            await self.notifier.status_changed(change, submission.programme, submission.locale)
         return change

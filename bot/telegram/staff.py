@@ -84,21 +84,35 @@ class StaffDesk:
         locale = self.default_locale
         language = "zh" if locale.startswith("zh") else "en"
         data = json.loads(bundle.bundle_json)
-        summary = self._t(
-            locale,
-            N_("New application {reference}: {title}, {district}. Received by {office}."),
-            reference=submission.reference,
-            title=data["programme"]["title"][language],
-            district=data["district"]["name"][language],
-            office=data["office"]["name"][language],
-        )
+        facts = {
+            "reference": submission.reference,
+            "title": data["programme"]["title"][language],
+            "district": data["district"]["name"][language],
+            "office": data["office"]["name"][language],
+        }
+        if submission.parent:
+            summary = self._t(
+                locale,
+                N_(
+                    "The founder answered about {case}: supplement {reference} ({title}, {district})."
+                ),
+                case=submission.parent,
+                **facts,
+            )
+        else:
+            summary = self._t(
+                locale,
+                N_("New application {reference}: {title}, {district}. Received by {office}."),
+                **facts,
+            )
+        case = submission.parent or submission.reference
         pdf = BufferedInputFile(bundle.pdf, f"{submission.reference}.pdf")
         await self.bot.send_document(agency.staff_chat_id, pdf, caption=summary[:1024])
         buttons = [
             [
                 InlineKeyboardButton(
                     text=self._t(locale, label),
-                    callback_data=CaseData(op=op, ref=submission.reference).pack(),
+                    callback_data=CaseData(op=op, ref=case).pack(),
                 )
             ]
             for op, label in LABELS.items()

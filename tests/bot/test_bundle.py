@@ -143,20 +143,48 @@ async def test_the_same_submission_gives_the_same_bytes(policy):
     assert (first.bundle_json, first.pdf) == (again.bundle_json, again.pdf)
 
 
-async def test_supplement_bundle_validates(policy):
-    answer = {"question": "请补充租赁合同第2页。", "text": "已补充。", "answered_at": 1_796_000_000}
-    bundle = await build_bundle(
-        submission(), policy, "xuhui-hrss", fetch, kind="supplement", supplement=answer
+async def test_supplement_bundle_names_its_case_and_repeats_the_applicant(policy):
+    answer = submission(
+        reference=f"{REFERENCE}-S1",
+        parent=REFERENCE,
+        answers={"question": "请补充租赁合同第2页。", "answer": "已补充。"},
+        attachments=[
+            {
+                "file_id": "tg-file-1",
+                "name": "lease p2.pdf",
+                "mime": "application/pdf",
+                "size": 16,
+                "document": "supplement",
+            }
+        ],
+        submitted_at=1_796_000_000,
     )
+    bundle = await build_bundle(answer, policy, "xuhui-hrss", fetch, case=submission())
     validate_bundle_json(bundle.bundle_json)
     data = json.loads(bundle.bundle_json)
     assert bundle.kind == data["kind"] == "supplement"
+    assert data["reference"] == f"{REFERENCE}-S1"
     assert data["supplement"] == {
+        "case_reference": REFERENCE,
         "question": "请补充租赁合同第2页。",
         "text": "已补充。",
         "answered_at": "2026-11-30T00:53:20Z",
     }
-    assert "请补充租赁合同第2页。" in pdf_text(bundle.pdf)
+    assert data["applicant"]["name"] == submission().answers["applicant_name"]
+    assert data["answers"] == {}
+    assert [a["name"] for a in data["attachments"]] == ["lease p2.pdf"]
+    text = pdf_text(bundle.pdf)
+    assert "请补充租赁合同第2页。" in text and REFERENCE in text
+
+
+async def test_a_supplement_needs_its_own_case(policy):
+    answer = submission(reference=f"{REFERENCE}-S1", parent=REFERENCE, answers={})
+    with pytest.raises(ValueError, match="case"):
+        await build_bundle(answer, policy, "xuhui-hrss", fetch)
+    with pytest.raises(ValueError, match="case"):
+        await build_bundle(
+            answer, policy, "xuhui-hrss", fetch, case=submission(reference="SUB-20261128-OTHER1")
+        )
 
 
 def test_unregistered_business_has_no_company(policy):
@@ -170,11 +198,9 @@ def test_unregistered_business_has_no_company(policy):
     assert json.loads(data)["company"] is None and json.loads(data)["attachments"] == []
 
 
-def test_build_refuses_a_mismatched_supplement(policy):
-    with pytest.raises(ValueError, match="supplement"):
-        build_bundle_json(submission(), policy, [], kind="supplement")
-    with pytest.raises(ValueError, match="kind"):
-        build_bundle_json(submission(), policy, [], kind="other")
+def test_a_submission_that_is_no_supplement_takes_no_case(policy):
+    with pytest.raises(ValueError, match="case"):
+        build_bundle_json(submission(), policy, [], case=submission())
 
 
 @pytest.mark.parametrize(

@@ -48,3 +48,15 @@ async def test_a_founder_turn_that_read_the_old_line_retries(redis, key_prefix):
     again = await store.begin(41, token=turn.token)
     assert again is not None
     assert [e["status"] for e in again.state.applications] == ["accepted"]
+
+
+async def test_the_index_line_holds_the_question_while_the_office_waits(redis, key_prefix):
+    store = make_store(redis, key_prefix)
+    await store.commit(await submit(store, 42, "SUB-20261128-DDDDDD"))
+    statuses = StatusStore(redis, store.keys)
+    await statuses.record("SUB-20261128-DDDDDD", "more_info", "请补充租赁合同。", "staff:1")
+    [line] = (await store.peek(42)).applications
+    assert (line["status"], line["question"]) == ("more_info", "请补充租赁合同。")
+    await statuses.record("SUB-20261128-DDDDDD", "supplied", "", "founder")
+    [line] = (await store.peek(42)).applications
+    assert line["status"] == "supplied" and "question" not in line
