@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.handoff.pdf import render_application_pdf
-from bot.handoff.types import BUNDLE_SCHEMA_VERSION, Attachment, Bundle
+from bot.handoff.types import BUNDLE_SCHEMA_VERSION, Attachment, Bundle, safe_file_names
 from flows.districts import by_code
 from flows.draft import Submission
 from flows.policy import PolicyData
@@ -21,10 +20,7 @@ from flows.subsidy import office_name
 from flows.text import Localized
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "bundle.schema.json"
-RESERVED_NAMES = frozenset({".", "..", "bundle.json", "application.pdf"})
 Fetch = Callable[[str], Awaitable[bytes]]
-
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f"/\\]')
 
 
 def rfc3339(moment: float | str) -> str:
@@ -151,26 +147,6 @@ def build_bundle_json(
     return _encode(bundle_document(submission, policy, attachments, case=case))
 
 
-def delivery_names(names: Sequence[str]) -> list[str]:
-    """File names safe to write beside bundle.json: no directories, at most 200 bytes, unique
-    (case-insensitively), none reserved; names already safe are kept."""
-    safe: list[str] = []
-    taken = {name.casefold() for name in RESERVED_NAMES}
-    for index, raw in enumerate(names, start=1):
-        base = _UNSAFE.sub("_", raw).strip(" .") or f"file-{index}"
-        stem, dot, ext = base.rpartition(".")
-        if not dot or len(ext) > 16:
-            stem, dot, ext = base, "", ""
-        while len(f"{stem}{dot}{ext}".encode()) > 200:
-            stem = stem[:-1]
-        name, number = f"{stem}{dot}{ext}", 2
-        while name.casefold() in taken:
-            name, number = f"{stem} ({number}){dot}{ext}", number + 1
-        taken.add(name.casefold())
-        safe.append(name)
-    return safe
-
-
 async def build_bundle(
     submission: Submission,
     policy: PolicyData,
@@ -182,7 +158,7 @@ async def build_bundle(
     """Fetch the submission's files through `fetch(file_id)`, then build bundle.json and the PDF
     (a supplement is given its `case`)."""
     files = submission.attachments
-    names = delivery_names([str(f.get("name") or "") for f in files])
+    names = safe_file_names([str(f.get("name") or "") for f in files])
     attachments = [
         Attachment(
             name=name,

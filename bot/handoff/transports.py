@@ -11,7 +11,7 @@ import os
 import re
 import secrets as random
 import shutil
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit
@@ -19,14 +19,12 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from bot.handoff.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, sign
-from bot.handoff.types import Bundle, DeliveryFailed
+from bot.handoff.types import Bundle, DeliveryFailed, safe_file_names
 
 DELIVERY_HEADER: Final = "X-SME-Delivery"
 KIND_HEADER: Final = "X-SME-Kind"
 RETRYABLE_4XX: Final = frozenset({408, 409, 425, 429})
 REFERENCE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
-_UNSAFE: Final = re.compile(r'[\x00-\x1f\x7f"\\/]')
-_NAME_BYTES: Final = 240  # file systems allow 255 bytes
 
 
 def check_reference(reference: str) -> str:
@@ -34,34 +32,6 @@ def check_reference(reference: str) -> str:
     if not REFERENCE.fullmatch(reference):
         raise ValueError(f"not a valid bundle reference: {reference!r}")
     return reference
-
-
-def _safe_name(name: str) -> str:
-    name = _UNSAFE.sub("_", name).strip(" .") or "attachment"
-    if len(name.encode()) <= _NAME_BYTES:
-        return name
-    stem, dot, ext = name.rpartition(".")
-    if not dot or len(ext.encode()) > 32:
-        stem, dot, ext = name, "", ""
-    while len((stem + dot + ext).encode()) > _NAME_BYTES:
-        stem = stem[:-1]
-    return (stem.rstrip(" .") or "attachment") + dot + ext
-
-
-def safe_file_names(names: Iterable[str]) -> list[str]:
-    """File names without separators or leading dots, unique (case-insensitively), in order."""
-    taken: set[str] = set()
-    result = []
-    for original in names:
-        name = base = _safe_name(original)
-        stem, dot, ext = base.rpartition(".") if "." in base else (base, "", "")
-        n = 1
-        while name.casefold() in taken:
-            n += 1
-            name = f"{stem}-{n}{dot}{ext}"
-        taken.add(name.casefold())
-        result.append(name)
-    return result
 
 
 def _write_synced(path: Path, content: bytes) -> None:

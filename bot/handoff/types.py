@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 BUNDLE_SCHEMA_VERSION = 1
-STATUSES = ("submitted", "delivered", "accepted", "more_info", "rejected", "resolved")
+RESERVED_NAMES = frozenset({".", "..", "bundle.json", "application.pdf"})
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f"/\\]')
 
 
 @dataclass(frozen=True)
@@ -51,3 +54,24 @@ class Transport(Protocol):
     """Hands a bundle to one agency; returns on acknowledgement, raises DeliveryFailed."""
 
     async def deliver(self, bundle: Bundle) -> None: ...
+
+
+def safe_file_names(names: Iterable[str]) -> list[str]:
+    """Attachment names safe on any file system and in a multipart header: no directories or
+    control characters, at most 200 bytes, unique (case-insensitively), none reserved for the
+    bundle's own files; names already safe are kept. One rule for bundle.json and transports."""
+    safe: list[str] = []
+    taken = {name.casefold() for name in RESERVED_NAMES}
+    for index, raw in enumerate(names, start=1):
+        base = _UNSAFE.sub("_", raw).strip(" .") or f"file-{index}"
+        stem, dot, ext = base.rpartition(".")
+        if not dot or len(ext) > 16:
+            stem, dot, ext = base, "", ""
+        while len(f"{stem}{dot}{ext}".encode()) > 200:
+            stem = stem[:-1]
+        name, number = f"{stem}{dot}{ext}", 2
+        while name.casefold() in taken:
+            name, number = f"{stem} ({number}){dot}{ext}", number + 1
+        taken.add(name.casefold())
+        safe.append(name)
+    return safe

@@ -13,11 +13,10 @@ from pypdf import PdfReader
 from bot.handoff.bundle import (
     build_bundle,
     build_bundle_json,
-    delivery_names,
     validate_bundle_json,
 )
 from bot.handoff.pdf import LABELS
-from bot.handoff.types import Attachment
+from bot.handoff.types import Attachment, safe_file_names
 from flows.draft import Submission
 from flows.policy import PolicyData, load_policy_data
 from flows.subsidy import build
@@ -229,9 +228,9 @@ def test_not_json_is_refused():
         validate_bundle_json(b"{")
 
 
-def test_delivery_names_are_flat_unique_and_not_reserved():
+def test_safe_file_names_are_flat_unique_and_not_reserved():
     names = ["../etc/passwd", "a.pdf", "A.pdf", "bundle.json", "", 'say "hi".png', "photo"]
-    assert delivery_names(names) == [
+    assert safe_file_names(names) == [
         "_etc_passwd",
         "a.pdf",
         "A (2).pdf",
@@ -240,9 +239,9 @@ def test_delivery_names_are_flat_unique_and_not_reserved():
         "say _hi_.png",
         "photo",
     ]
-    (long,) = delivery_names(["营业执照" * 40 + ".pdf"])
+    (long,) = safe_file_names(["营业执照" * 40 + ".pdf"])
     assert long.startswith("营业执照") and long.endswith(".pdf") and len(long.encode()) <= 200
-    assert delivery_names(names) == delivery_names(delivery_names(names))
+    assert safe_file_names(names) == safe_file_names(safe_file_names(names))
 
 
 def test_every_subsidy_field_has_a_bilingual_label(policy):

@@ -22,10 +22,9 @@ from bot.handoff.transports import (
     DirectoryTransport,
     HttpsTransport,
     multipart_body,
-    safe_file_names,
     write_bundle_folder,
 )
-from bot.handoff.types import Attachment, Bundle, DeliveryFailed
+from bot.handoff.types import Attachment, Bundle, DeliveryFailed, safe_file_names
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -87,7 +86,7 @@ async def test_5xx_is_retryable_until_the_receiver_recovers():
         ("attachment", "营业执照.pdf", "application/pdf"),
         ("attachment", "_.._etc_passwd", "text/plain"),
         ("attachment", "photo.jpg", "image/jpeg"),
-        ("attachment", "photo-2.jpg", "image/jpeg"),
+        ("attachment", "photo (2).jpg", "image/jpeg"),
     ]
     assert parts[1].content == bundle.pdf and parts[4].content == bundle.attachments[2].content
 
@@ -150,7 +149,7 @@ async def test_reference_receiver_end_to_end(tmp_path):
             "营业执照.pdf": bundle.attachments[0].content,
             "_.._etc_passwd": b"not a path",
             "photo.jpg": bundle.attachments[2].content,
-            "photo-2.jpg": b"second photo",
+            "photo (2).jpg": b"second photo",
         }
         receipt = json.loads((folder / "receipt.json").read_text())
         assert receipt["kind"] == "submission" and receipt["delivery_id"] == bundle.delivery_id
@@ -232,7 +231,7 @@ async def test_directory_transport_writes_the_bundle_and_ignores_redelivery(tmp_
     assert sorted(os.listdir(folder)) == ["application.pdf", "attachments", "bundle.json"]
     assert (folder / "application.pdf").read_bytes() == bundle.pdf
     assert sorted(os.listdir(folder / "attachments")) == sorted(
-        ["_.._etc_passwd", "photo-2.jpg", "photo.jpg", "营业执照.pdf"]
+        ["_.._etc_passwd", "photo (2).jpg", "photo.jpg", "营业执照.pdf"]
     )
 
 
@@ -281,22 +280,17 @@ async def test_an_unwritable_root_is_retryable(tmp_path):
     assert raised.value.retryable
 
 
-@pytest.mark.parametrize(
-    ("names", "safe"),
-    [
-        (["a.pdf", "A.PDF", "a.pdf"], ["a.pdf", "A-2.PDF", "a-3.pdf"]),
-        (["..", ".bashrc", "...", "  "], ["attachment", "bashrc", "attachment-2", "attachment-3"]),
-        (["C:\\x\\y.png", "a/b.pdf", 'say "hi".txt'], ["C:_x_y.png", "a_b.pdf", "say _hi_.txt"]),
-        (["line\nbreak\x00.pdf", "营业执照 (2).pdf"], ["line_break_.pdf", "营业执照 (2).pdf"]),
-    ],
-)
-def test_safe_file_names(names, safe):
-    assert safe_file_names(names) == safe
-
-
-def test_long_names_are_cut_to_fit_a_file_system_keeping_the_extension():
-    [name] = safe_file_names(["申" * 200 + ".pdf"])
-    assert name.endswith("申.pdf") and len(name.encode()) <= 240
+def test_attachments_are_written_under_the_names_bundle_json_lists(tmp_path):
+    names = ["a.pdf", "A.PDF", "bundle.json", "../x.png", "营业执照 (2).pdf"]
+    bundle = make_bundle(attachments=[Attachment(n, "application/pdf", b"%PDF") for n in names])
+    write_bundle_folder(
+        tmp_path, bundle.reference, {}, [(a.name, a.content) for a in bundle.attachments]
+    )
+    written = sorted(os.listdir(tmp_path / bundle.reference / "attachments"))
+    assert written == sorted(safe_file_names(names))
+    assert written == sorted(
+        ["a.pdf", "A (2).PDF", "bundle (2).json", "_x.png", "营业执照 (2).pdf"]
+    )
 
 
 def multipart(*parts: tuple[str, bytes]) -> tuple[bytes, str]:
