@@ -1,0 +1,132 @@
+"""The closed loop of "Request more information", on the real wiring and a real Redis: the office
+asks, the founder is told and answers (text and a document) in the local chat, the supplement
+is delivered to the agency's folder beside its case, and the case shows it was answered."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.chat import LocalChat
+from bot.config import Settings
+from bot.render import RenderedMessage
+from bot.wiring import App, create_app
+from flows.draft import Draft, Submission
+from flows.outcome import Op
+
+FOUNDER = 77
+CASE = "SUB-20261128-7Q4K9M"
+QUESTION = "请补充租赁合同第2页。"
+
+
+def application() -> Submission:
+    return Submission(
+        reference=CASE,
+        user_id=FOUNDER,
+        flow="subsidy",
+        programme="rent_subsidy",
+        office="district_hrss",
+        district="xuhui",
+        locale="zh_CN",
+        answers={
+            "applicant_name": "张小满",
+            "id_number": "11010519491231002X",
+            "mobile": "13800138000",
+            "company_name": "上海小满科技有限公司",
+            "credit_code": "91310000MA1FL4XQ8K",
+        },
+        attachments=[],
+        submitted_at=1_795_858_200.0,
+    )
+
+
+@pytest.fixture
+async def app(redis, redis_url, key_prefix, tmp_path, monkeypatch) -> App:
+    monkeypatch.chdir(tmp_path)  # the default agencies deliver into ./var/agency-inbox/<id>/
+    app = create_app(Settings(redis_url=redis_url, redis_prefix=key_prefix), redis)
+    await app.outbox.ensure_group()
+    turn = await app.store.begin(FOUNDER)
+    assert turn is not None
+    turn.state.put_draft(Draft(flow="subsidy", step="done"))
+    turn.state.submit(application())
+    await app.store.commit(turn)
+    return app
+
+
+def inbox(reference: str) -> Path:
+    return Path("var/agency-inbox/district_hrss") / reference
+
+
+def tap(local: LocalChat, op: Op) -> str:
+    """The local chat's line for the first shown button doing `op`."""
+    index = next(i for i, action in enumerate(local.buttons) if action.op is op)
+    return f"#{index + 1}"
+
+
+async def test_office_asks_founder_answers_supplement_reaches_the_office(app, tmp_path):
+    worker = app.worker(None, consumer="test")
+    assert await worker.run_once() == 1
+    assert json.loads((inbox(CASE) / "bundle.json").read_bytes())["kind"] == "submission"
+
+    told: list[tuple[int, RenderedMessage]] = []
+
+    async def send(user_id: int, message: RenderedMessage) -> None:
+        told.append((user_id, message))
+
+    await app.desk(send).change(CASE, "more_info", QUESTION, "staff:5001")
+    [(user_id, message)] = told
+    assert user_id == FOUNDER and QUESTION in message.text and "部门的问题" in message.text
+    answer = [b.action for row in message.buttons for b in row if b.action.op is Op.SUPPLY]
+    assert [a.value for a in answer] == [CASE]
+
+    out = io.StringIO()
+    local = LocalChat(app.service, user_id=FOUNDER, out=out)
+    await local.send("/apps")
+    assert "需补充材料" in out.getvalue()
+    await local.send(tap(local, Op.SUPPLY))
+    assert QUESTION in out.getvalue()
+    await local.send("第2页已补拍，请查收。")
+    page = tmp_path / "租赁合同第2页.pdf"
+    page.write_bytes(b"%PDF-1.4 page two")
+    await local.send(f"/file {page}")
+    await local.send(tap(local, Op.DONE))
+    await local.send(tap(local, Op.CONFIRM))
+    assert f"{CASE}-S1" in out.getvalue()
+
+    assert await worker.run_once() == 1
+    folder = inbox(f"{CASE}-S1")
+    bundle = json.loads((folder / "bundle.json").read_bytes())
+    assert bundle["kind"] == "supplement" and bundle["reference"] == f"{CASE}-S1"
+    assert bundle["supplement"]["case_reference"] == CASE
+    assert bundle["supplement"]["question"] == QUESTION
+    assert bundle["supplement"]["text"] == "第2页已补拍，请查收。"
+    assert bundle["applicant"]["name"] == "张小满"
+    assert (folder / "attachments" / "租赁合同第2页.pdf").read_bytes() == b"%PDF-1.4 page two"
+
+    history = [c.status for c in await app.statuses.history(CASE)]
+    assert history == ["delivered", "more_info", "supplied"]
+    lines = {e["reference"]: e["status"] for e in (await app.store.peek(FOUNDER)).applications}
+    assert lines == {CASE: "supplied", f"{CASE}-S1": "delivered"}
+
+    await local.send("/apps")  # nothing left to answer
+    assert not any(action.op is Op.SUPPLY for action in local.buttons)
+
+
+async def test_staff_acting_before_the_supplement_lands_keeps_their_status(app):
+    worker = app.worker(None, consumer="test")
+    await worker.run_once()
+    desk = app.desk(None)
+    await desk.change(CASE, "more_info", QUESTION, "staff:5001")
+    local = LocalChat(app.service, user_id=FOUNDER, out=io.StringIO())
+    await local.send("/apps")
+    await local.send(tap(local, Op.SUPPLY))
+    await local.send("已补充。")
+    await local.send(tap(local, Op.SKIP))
+    await local.send(tap(local, Op.CONFIRM))
+    await desk.change(CASE, "accepted", "", "staff:5001")  # before the worker sends the answer
+    await worker.run_once()
+    assert await app.statuses.current(CASE) == "accepted"
+    assert await app.statuses.current(f"{CASE}-S1") == "delivered"
