@@ -117,6 +117,22 @@ def _agency_inbox(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; a configuration error is printed (naming the variable, file, entry or
+    field) and exits with status 2 instead of a traceback."""
+    from pydantic import ValidationError
+
+    from bot.config import SettingsError
+    from bot.handoff.agencies import AgencyConfigError
+    from flows.errors import PolicyDataError
+
+    try:
+        return _main(argv)
+    except (SettingsError, AgencyConfigError, PolicyDataError, ValidationError) as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings()
     command = args.command or ("telegram" if settings.telegram_bot_token else "chat")

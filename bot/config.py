@@ -11,6 +11,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class SettingsError(ValueError):
+    """Settings that cannot work together; the message names the variables."""
+
+
 class Settings(BaseSettings):
     """Every knob of the bot. Unset values take the embedded defaults for a local run."""
 
@@ -64,6 +68,13 @@ class Settings(BaseSettings):
             self.data_key_file.write_text(Fernet.generate_key().decode() + "\n")
         return [self.data_key_file.read_text().strip()]
 
+    @field_validator("admin_ids")
+    @classmethod
+    def _admin_ids_are_numbers(cls, value: str) -> str:
+        if not all(p.lstrip("-").isdigit() for p in value.replace(" ", "").split(",") if p):
+            raise ValueError("expected comma-separated Telegram user ids, e.g. 111111111,22222222")
+        return value
+
     def admins(self) -> list[int]:
         """ADMIN_IDS: comma-separated Telegram user ids told of deliveries that failed for good."""
         return [int(part) for part in self.admin_ids.replace(" ", "").split(",") if part]
@@ -79,4 +90,4 @@ class Settings(BaseSettings):
             if not v
         ]
         if self.bot_mode == "webhook" and missing:
-            raise ValueError(f"BOT_MODE=webhook needs {' and '.join(missing)}")
+            raise SettingsError(f"BOT_MODE=webhook needs {' and '.join(missing)}")

@@ -12,7 +12,7 @@ from datetime import timedelta
 from aiogram import Bot
 from redis.asyncio import Redis
 
-from bot.config import Settings
+from bot.config import Settings, SettingsError
 from bot.handoff.agencies import Agencies, load_agencies
 from bot.handoff.delivery import Deliverer, local_fetch
 from bot.handoff.status import StatusDesk
@@ -120,10 +120,14 @@ def create_app(settings: Settings, redis: Redis) -> App:
     flows = all_flows(policy)
     agencies = load_agencies(settings.agencies_file, [o.id for o in policy.offices])
     keys = KeyBuilder(settings.redis_prefix)
+    try:
+        cipher = FieldCipher.from_keys(settings.encryption_keys())
+    except ValueError as exc:
+        raise SettingsError(f"DATA_KEYS / DATA_KEY_FILE: {exc}") from exc
     store = FounderStore(
         redis,
         [spec.id for spec in flows],
-        cipher=FieldCipher.from_keys(settings.encryption_keys()),
+        cipher=cipher,
         sensitive=frozenset().union(*(spec.sensitive_fields for spec in flows)),
         keys=keys,
         draft_ttl=timedelta(days=settings.draft_ttl_days),

@@ -159,3 +159,15 @@ def test_an_unreadable_or_invalid_file_is_named(tmp_path):
         load_agencies(tmp_path / "missing.toml", OFFICES)
     with pytest.raises(AgencyConfigError, match=r"agencies\.toml: not valid TOML"):
         load_agencies(write(tmp_path, "[[agency]\n"), OFFICES)
+
+
+def test_a_misconfigured_file_stops_start_up_naming_entry_and_field(tmp_path, monkeypatch, capsys):
+    from bot.__main__ import main
+
+    bad = tmp_path / "agencies.toml"
+    bad.write_text('[[agency]]\nid = "pudong_hrss"\n', encoding="utf-8")
+    monkeypatch.setenv("AGENCIES_FILE", str(bad))
+    assert main(["check"]) == 2
+    error = capsys.readouterr().err
+    assert "agencies.toml: agency 'pudong_hrss': field 'name': required" in error
+    assert "Traceback" not in error
