@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.handoff.agencies import Agencies
 from bot.handoff.signing import SIGNATURE_HEADER, SignatureError, verify
 from bot.handoff.status import AGENCY_STATUSES, StatusDesk
+from bot.handoff.transports import REFERENCE
 from storage.submissions import SubmissionStore
 
 log = logging.getLogger(__name__)
@@ -18,8 +19,8 @@ STATUS_PATH = "/agency/status"
 MAX_BODY = 64 * 1024
 
 
-def _answer(status: int, **body: object) -> web.Response:
-    return web.json_response(body, status=status)
+def _answer(code: int, **body: object) -> web.Response:
+    return web.json_response(body, status=code)
 
 
 def add_status_routes(
@@ -39,14 +40,12 @@ def add_status_routes(
             note = str(data.get("note") or "")[:1000]
         except (ValueError, KeyError, TypeError):
             return _answer(400, error="expected JSON with reference, status and note")
-        submission = (
-            await submissions.get(reference)
-            if reference.isascii() and ":" not in reference
-            else None
-        )
+        submission = await submissions.get(reference) if REFERENCE.fullmatch(reference) else None
         agency = agencies.for_office(submission.office) if submission else None
         secrets = list(agency.secrets) if agency else [s for a in agencies.all() for s in a.secrets]
         try:
+            if not secrets:  # an agency without a secret (directory) reports nothing here
+                raise SignatureError("no secret to verify with")
             verify(body, header, secrets)
         except SignatureError as exc:
             log.warning("status report refused: %s", exc)

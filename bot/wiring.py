@@ -88,6 +88,7 @@ class App:
             deliverer,
             consumer=consumer or f"{socket.gethostname()}-{os.getpid()}",
             max_age=timedelta(hours=self.settings.delivery_max_age_hours),
+            reclaim_idle_ms=self.agencies.takeover_after_ms(),
             on_dead=self._tell_admins(bot),
         )
 

@@ -58,6 +58,12 @@ class Agencies:
         """The agency handling `office_id` (KeyError for an office outside the policy data)."""
         return self.by_office[office_id]
 
+    def takeover_after_ms(self, margin_s: float = 30.0, floor_ms: int = 60_000) -> int:
+        """How long a delivery may stay with one worker before another takes it over: longer
+        than the slowest agency's timeout, so a slow delivery is not sent twice."""
+        slowest = max((a.timeout_s for a in self.agencies if a.transport == "https"), default=0)
+        return max(floor_ms, int((slowest + margin_s) * 1000))
+
     def get(self, agency_id: str) -> Agency | None:
         """The agency with this id, or None."""
         return next((a for a in self.agencies if a.id == agency_id), None)

@@ -27,11 +27,15 @@ class StatusDesk:
         self, reference: str, status: str, note: str, actor: str, *, notify: bool = True
     ) -> StatusChange | None:
         """Record a change and tell the founder (unless `notify` is off); None when the
-        reference is unknown or a late `delivered` is ignored."""
+        reference is unknown or a late `delivered` is ignored. The same status with the same
+        note as the latest is not recorded again."""
         submission = await self.submissions.get(reference)
         if submission is None:
             return None
-        current = await self.statuses.current(reference)
+        history = await self.statuses.history(reference)
+        current = history[-1].status if history else "submitted"
+        if history and (history[-1].status, history[-1].note) == (status, note):
+            return history[-1]  # a report repeated (an agency's retry): recorded and told once
         if status == "delivered" and current != "submitted":
             return None  # the agency answered before the worker recorded its delivery
         if status == "supplied" and current not in ("more_info", "supplied"):

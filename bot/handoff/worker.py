@@ -33,12 +33,13 @@ class OutboxWorker:
     `deliver` sends one entry's bundle and returns on the agency's acknowledgement, optionally
     with a delivery id (else the stream entry id is recorded); it raises to fail. Any exception
     is a retryable failure except a `DeliveryFailed` with `retryable=False`, which goes to the
-    dead letters at once: a retry cannot fix it, and an operator can requeue it after a fix.
+    dead letters at once: a retry cannot fix it; an operator reads the reason there.
     Retryable failures wait `rng() * min(max_delay_s, base_delay_s * 2**attempt)` (full jitter)
     until `max_age` has passed since the first attempt; the next failure after it is final.
 
-    A delivery must finish well within `reclaim_idle_ms` (or `batch` of them, which are taken
-    together): after that, another worker may take the entry over and send it a second time.
+    A delivery must finish well within `reclaim_idle_ms` (the entries of a batch are delivered
+    concurrently): after that, another worker may take the entry over and send it again, under
+    the same reference.
     """
 
     def __init__(
@@ -97,8 +98,12 @@ class OutboxWorker:
         entries = await self.store.reclaim(self.consumer, self.reclaim_idle_ms, self.batch)
         wait = 0 if entries else block_ms
         entries += await self.store.read(self.consumer, self.batch, wait)
-        for entry in entries:
-            await self.handle(entry)
+        # Entries of a batch are different references: delivered side by side, so a batch takes
+        # as long as its slowest delivery, not their sum.
+        results = await asyncio.gather(*(self.handle(e) for e in entries), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
         return len(entries)
 
     async def handle(self, entry: OutboxEntry) -> None:

@@ -149,32 +149,40 @@ class StaffDesk:
                 show_alert=True,
             )
             return
+        pending_key = self._pending_key(query.from_user.id)
         if status in NEEDS_NOTE:
-            pending = {"ref": data.ref, "status": status, "chat": agency.staff_chat_id}
-            await self.redis.set(
-                self._pending_key(query.from_user.id), json.dumps(pending), ex=PENDING_TTL_S
-            )
             await query.answer()
-            await self.bot.send_message(
+            prompt = await self.bot.send_message(
                 agency.staff_chat_id, self._t(locale, NEEDS_NOTE[status], reference=data.ref)
             )
+            pending = {
+                "ref": data.ref,
+                "status": status,
+                "chat": agency.staff_chat_id,
+                "prompt": prompt.message_id,
+            }
+            await self.redis.set(pending_key, json.dumps(pending), ex=PENDING_TTL_S)
             return
+        await self.redis.delete(pending_key)  # another action withdraws an unanswered request
         await query.answer()
         await self._act(
             data.ref, status, "", query.from_user.id, query.from_user.full_name, agency, locale
         )
 
     async def on_reply(self, message: Message) -> bool:
-        """A staff member's reason or question after Reject / Request more information."""
-        user = message.from_user
-        if user is None or message.text is None:
+        """A staff member's reason or question after Reject / Request more information: a
+        reply, by the one who tapped, to the bot's request for it."""
+        user, replied = message.from_user, message.reply_to_message
+        if user is None or message.text is None or replied is None:
             return False
-        raw = await self.redis.getdel(self._pending_key(user.id))
+        raw = await self.redis.get(self._pending_key(user.id))
         if raw is None:
             return False
         pending = json.loads(raw)
-        if pending["chat"] != message.chat.id:
+        if (pending["chat"], pending.get("prompt")) != (message.chat.id, replied.message_id):
             return False
+        if not await self.redis.delete(self._pending_key(user.id)):
+            return False  # taken by a concurrent update
         found = await self._agency_of(pending["ref"])
         if found is None or user.id not in found[1].staff_user_ids:
             return False

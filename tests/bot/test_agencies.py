@@ -171,3 +171,10 @@ def test_a_misconfigured_file_stops_start_up_naming_entry_and_field(tmp_path, mo
     error = capsys.readouterr().err
     assert "agencies.toml: agency 'pudong_hrss': field 'name': required" in error
     assert "Traceback" not in error
+
+
+def test_a_slow_agency_is_not_taken_over_by_another_worker_mid_delivery(tmp_path):
+    quick = load_agencies(write(tmp_path, HTTPS + DIRECTORY), OFFICES)
+    assert quick.takeover_after_ms() == 60_000
+    slow = load_agencies(write(tmp_path, HTTPS.replace("12.5", "600") + DIRECTORY), OFFICES)
+    assert slow.takeover_after_ms() == 630_000

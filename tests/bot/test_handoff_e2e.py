@@ -1,0 +1,896 @@
+"""The agency hand-off end to end, with a real Redis and real HTTP on loopback: the status
+endpoint agencies report to, the worker delivering real submissions into a folder and to the
+reference receiver, and agency staff acting on a case in Telegram (the real aiogram dispatcher
+polling the stand-in Bot API server)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import botapi_stub_types as tg
+import pytest
+from aiogram import Bot
+from aiohttp import web
+from botapi_stub import BotApiStub
+from pydantic import SecretStr
+from pypdf import PdfReader
+from telegram_harness import CJK, ROOT
+
+from bot.api import STATUS_PATH, create_api_app
+from bot.config import Settings
+from bot.handoff.bundle import validate_bundle_json
+from bot.handoff.receiver import RECEIPT, create_receiver_app
+from bot.handoff.signing import SIGNATURE_HEADER, sign
+from bot.references import new_reference
+from bot.telegram.app import ALLOWED_UPDATES, create_bot, create_dispatcher, staff_desk
+from bot.wiring import App, create_app, telegram_send
+from flows.draft import Draft, Submission
+from flows.policy import load_policy_data
+from storage.crypto import FieldCipher
+from storage.statuses import StatusChange
+
+NEW_SECRET, OLD_SECRET, TAX_SECRET = "hrss-new-secret", "hrss-old-secret", "tax-secret"
+HRSS_STAFF = (9001, 9002)
+HRSS_CHAT = -1001000000001
+TAX_STAFF = 9100
+TAX_CHAT = -1001000000002
+OUTSIDER = 5555
+ADMIN = 4242
+ZH_FOUNDER, EN_FOUNDER = 801, 802
+COMPANY = "上海示例科技有限公司"
+ID_NUMBER = "11010519491231002X"
+MOBILE = "13812345678"
+LICENCE = b"%PDF-1.4 business licence " + bytes(range(256))
+ID_PHOTO = b"\xff\xd8\xff\xe0 id card photo " + os.urandom(2000)
+
+# The programmes used here and the office (hence agency) each goes to.
+PROGRAMMES = {
+    "startup_loan": "district_hrss",  # agency "hrss": https to the receiver, staff chat
+    "key_group_tax_relief": "district_tax",  # agency "tax": https, a secret the receiver lacks
+    "startup_subsidy": "district_employment_center",  # agency "employment": a folder
+}
+
+
+def agencies_toml(receiver_url: str, inbox: Path) -> str:
+    """Four agencies covering every office of the real policy data."""
+    offices = [o.id for o in load_policy_data().offices]
+    others = [o for o in offices if o not in PROGRAMMES.values()]
+    q = json.dumps  # a JSON string is a valid TOML basic string
+    return f"""
+[[agency]]
+id = "hrss"
+name = {{ zh = "徐汇区人力资源和社会保障局", en = "Xuhui HR&SS Bureau" }}
+offices = ["district_hrss"]
+transport = "https"
+url = {q(receiver_url)}
+secrets = [{q(NEW_SECRET)}, {q(OLD_SECRET)}]
+timeout_s = 10
+staff_chat_id = {HRSS_CHAT}
+staff_user_ids = [{HRSS_STAFF[0]}, {HRSS_STAFF[1]}]
+
+[[agency]]
+id = "tax"
+name = {{ zh = "徐汇区税务局", en = "Xuhui tax bureau" }}
+offices = ["district_tax"]
+transport = "https"
+url = {q(receiver_url)}
+secrets = [{q(TAX_SECRET)}]
+timeout_s = 10
+staff_chat_id = {TAX_CHAT}
+staff_user_ids = [{TAX_STAFF}]
+
+[[agency]]
+id = "employment"
+name = {{ zh = "徐汇区就业促进中心", en = "Xuhui Employment Promotion Center" }}
+offices = ["district_employment_center"]
+transport = "directory"
+path = {q(str(inbox / "employment"))}
+
+[[agency]]
+id = "others"
+name = {{ zh = "其他部门", en = "Other offices" }}
+offices = {q(others)}
+transport = "directory"
+path = {q(str(inbox / "others"))}
+"""
+
+
+def answers(programme: str) -> dict[str, Any]:
+    """A complete application's answers, as the subsidy flow records them."""
+    return {
+        "applicant": "graduate",
+        "graduation_year": 2024,
+        "residence": "hukou",
+        "first_business": True,
+        "registered": True,
+        "registered_on": "2025-03-15",
+        "org_type": "small_micro",
+        "district": "xuhui",
+        "insured_staff": 2,
+        "insured_months": 8,
+        "lease": False,
+        "dishonest": False,
+        "programme": programme,
+        "consent": "agree",
+        "applicant_name": "张三",
+        "id_number": ID_NUMBER,
+        "mobile": MOBILE,
+        "company_name": COMPANY,
+        "credit_code": "91310000MA1FL4XQ8K",
+    }
+
+
+@dataclass
+class Handoff:
+    """Everything one test drives: the stub Bot API, the app on a real Redis, the bot's status
+    endpoint, the reference receiver and the agency folders."""
+
+    api: BotApiStub
+    app: App
+    bot: Bot
+    status_url: str
+    received: Path  # the reference receiver's folder (agencies "hrss" and "tax")
+    inbox: Path  # the directory transport's root (agencies "employment" and "others")
+    files: Path
+    _callback_ids: count[int] = field(default_factory=lambda: count(1))
+    _message_ids: count[int] = field(default_factory=lambda: count(100_000))
+    _update_ids: count[int] = field(default_factory=lambda: count(500_000))
+
+    async def submit(
+        self,
+        user_id: int,
+        lang: str,
+        programme: str = "startup_loan",
+        *,
+        chosen: str | None = None,
+        telegram_knows_the_photo: bool = True,
+    ) -> Submission:
+        """An application committed the way the conversation does: the submission, its index line
+        and outbox entry written with the founder's turn, the draft dropped. `lang` is the
+        language the founder applied in; `chosen` the language they picked since (if any)."""
+        licence = self.files / "营业执照.pdf"
+        licence.write_bytes(LICENCE)
+        photo = f"tg-id-card-{user_id}"  # sent in Telegram: fetched with getFile
+        if telegram_knows_the_photo:
+            self.api.register_file(photo, ID_PHOTO, f"photos/{photo}.jpg")
+        attachments = [
+            {
+                "file_id": photo,
+                "name": "photo-1.jpg",
+                "mime": "image/jpeg",
+                "size": len(ID_PHOTO),
+                "document": "id_card",
+            },
+            {
+                "file_id": f"local:{licence}",  # sent in the local chat: read from disk
+                "name": licence.name,
+                "mime": "application/pdf",
+                "size": len(LICENCE),
+                "document": "business_licence",
+            },
+        ]
+        given = answers(programme) | {
+            "doc_id_card": [{"file_id": a["file_id"], "name": a["name"]} for a in attachments[:1]]
+        }
+        turn = await self.app.store.begin(user_id)
+        assert turn is not None
+        state = turn.state
+        state.prefs.lang = chosen or lang
+        state.touch("prefs")
+        state.put_draft(Draft(flow="subsidy", step="summary", answers=given))
+        submission = Submission(
+            reference=new_reference(date.today()),
+            user_id=user_id,
+            flow="subsidy",
+            programme=programme,
+            office=PROGRAMMES[programme],
+            district="xuhui",
+            locale=lang,
+            answers=given,
+            attachments=attachments,
+            submitted_at=time.time(),
+        )
+        state.submit(submission)
+        state.drop_draft("subsidy")
+        await self.app.store.commit(turn)
+        return submission
+
+    async def report(
+        self,
+        reference: str,
+        status: str,
+        note: str = "",
+        *,
+        secret: str | None = NEW_SECRET,
+        timestamp: int | None = None,
+        url: str | None = None,
+    ) -> tuple[int, dict[str, Any]]:
+        """POST a status report the way `bot.handoff.receiver.post_status` does; (HTTP status,
+        JSON answer). `secret=None` sends no signature header."""
+        body = json.dumps(
+            {"reference": reference, "status": status, "note": note}, ensure_ascii=False
+        ).encode()
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers[SIGNATURE_HEADER] = sign(body, secret, timestamp)
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url or self.status_url, data=body, headers=headers) as response,
+        ):
+            if response.content_type != "application/json":
+                return response.status, {"text": await response.text()}
+            return response.status, await response.json()
+
+    async def history(self, reference: str) -> list[tuple[str, str, str]]:
+        """(status, actor, note) of every recorded change."""
+        changes: list[StatusChange] = await self.app.statuses.history(reference)
+        return [(c.status, c.actor, c.note) for c in changes]
+
+    async def listed_status(self, user_id: int, reference: str) -> str:
+        """The status on the founder's My applications line."""
+        lines = (await self.app.store.peek(user_id)).applications
+        [line] = [line for line in lines if line["reference"] == reference]
+        return str(line["status"])
+
+    async def deliver(self) -> int:
+        """One pass of the delivery worker, with the bot (Telegram files, founders, staff)."""
+        return await self.app.worker(self.bot, consumer="e2e-worker").run_once()
+
+    def tap(
+        self, chat_id: int, user_id: int, message: dict, data: str, lang: str = "zh-hans"
+    ) -> str:
+        """A button press by `user_id` on the bot's `message` in the (group) chat `chat_id`;
+        returns the callback query id."""
+        update = self.callback_update(chat_id, user_id, message, data, lang)
+        self.api.push_update(update)
+        return str(update["callback_query"]["id"])
+
+    def say(self, chat_id: int, user_id: int, text: str, reply_to: dict | None = None) -> None:
+        """A text message by `user_id` in the (group) chat `chat_id`."""
+        self.api.push_update(self.message_update(chat_id, user_id, text, reply_to))
+
+    def callback_update(
+        self, chat_id: int, user_id: int, message: dict, data: str, lang: str = "zh-hans"
+    ) -> dict[str, Any]:
+        return {
+            "update_id": next(self._update_ids),
+            "callback_query": {
+                "id": f"staff-{next(self._callback_ids)}",
+                "from": tg.make_user(user_id, first_name=f"U{user_id}", language_code=lang),
+                "message": tg.api_message(message) | {"chat": group(chat_id)},
+                "chat_instance": str(chat_id),
+                "data": data,
+            },
+        }
+
+    def message_update(
+        self, chat_id: int, user_id: int, text: str, reply_to: dict | None = None
+    ) -> dict[str, Any]:
+        user = tg.make_user(user_id, first_name=f"U{user_id}")
+        content: dict[str, Any] = {"text": text}
+        if reply_to is not None:
+            content["reply_to_message"] = tg.api_message(reply_to) | {"chat": group(chat_id)}
+        message = tg.message_object(next(self._message_ids), user, group(chat_id), content)
+        return {"update_id": next(self._update_ids), "message": message}
+
+    async def answer_to(self, query_id: str, timeout: float = 10.0) -> dict[str, Any]:
+        """The bot's answerCallbackQuery for `query_id` (waits for it, up to `timeout`)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for answer in self.api.callback_answers:
+                if answer.get("callback_query_id") == query_id:
+                    return answer
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"callback {query_id} was not answered within {timeout}s")
+
+
+def group(chat_id: int) -> dict[str, Any]:
+    return {"id": chat_id, "type": "supergroup", "title": "Agency staff"}
+
+
+def texts(api: BotApiStub, chat_id: int) -> list[str]:
+    return [m.get("text") or m.get("caption") or "" for m in api.messages_to(chat_id)]
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def assert_in_language(text: str, lang: str) -> None:
+    """Chinese text for a Chinese founder; no Chinese at all for an English one."""
+    assert bool(CJK.search(text)) == lang.startswith("zh"), text
+
+
+@asynccontextmanager
+async def running_handoff(
+    api: BotApiStub,
+    redis: Any,
+    redis_url: str,
+    key_prefix: str,
+    tmp_path: Path,
+    *,
+    auto_ack: bool = False,
+) -> AsyncIterator[Handoff]:
+    """The receiver and the bot's status endpoint on loopback; with `auto_ack`, the receiver
+    posts 'accepted' back to the status endpoint for each new submission."""
+    received, inbox, files = tmp_path / "received", tmp_path / "inbox", tmp_path / "files"
+    files.mkdir()
+    # The status endpoint's socket is bound first, so the receiver can know its URL.
+    status_socket = socket.socket()
+    status_socket.bind(("127.0.0.1", 0))
+    status_url = f"http://127.0.0.1:{status_socket.getsockname()[1]}{STATUS_PATH}"
+    receiver = web.AppRunner(
+        create_receiver_app(
+            [NEW_SECRET],
+            received,
+            bot_status_url=status_url if auto_ack else None,
+            ack_delay_s=0.2,
+        ),
+        access_log=None,
+    )
+    status_runner: web.AppRunner | None = None
+    bot: Bot | None = None
+    await receiver.setup()
+    try:
+        await web.TCPSite(receiver, "127.0.0.1", 0).start()
+        receiver_url = f"http://127.0.0.1:{receiver.addresses[0][1]}/bundles"
+        agencies = tmp_path / "agencies.toml"
+        agencies.write_text(agencies_toml(receiver_url, inbox), encoding="utf-8")
+        settings = Settings(
+            telegram_bot_token="123456:TEST",
+            telegram_api_url=api.base_url,
+            redis_url=redis_url,
+            redis_prefix=key_prefix,
+            agencies_file=agencies,
+            data_keys=FieldCipher.generate_key(),
+            admin_ids=str(ADMIN),
+        )
+        app = create_app(settings, redis)
+        bot = create_bot(settings)
+        status_runner = web.AppRunner(
+            create_api_app(app.desk(telegram_send(bot)), app.submissions, app.agencies),
+            access_log=None,
+        )
+        await status_runner.setup()
+        await web.SockSite(status_runner, status_socket).start()
+        yield Handoff(api, app, bot, status_url, received, inbox, files)
+    finally:
+        if status_runner is not None:
+            await status_runner.cleanup()
+        await receiver.cleanup()
+        status_socket.close()
+        if bot is not None:
+            await bot.session.close()
+
+
+@pytest.fixture
+async def handoff(api, redis, redis_url, key_prefix, tmp_path) -> AsyncIterator[Handoff]:
+    async with running_handoff(api, redis, redis_url, key_prefix, tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+async def polling(handoff: Handoff) -> AsyncIterator[Handoff]:
+    """The real dispatcher (staff router before the founders') long-polling the stub."""
+    dispatcher = create_dispatcher(handoff.app.service, staff_desk(handoff.app, handoff.bot))
+    started = asyncio.Event()
+
+    async def on_startup() -> None:
+        started.set()
+
+    dispatcher.startup.register(on_startup)
+    task = asyncio.create_task(
+        dispatcher.start_polling(
+            handoff.bot,
+            allowed_updates=ALLOWED_UPDATES,
+            handle_signals=False,
+            close_bot_session=False,
+        )
+    )
+    await asyncio.wait_for(started.wait(), 10)
+    try:
+        yield handoff
+    finally:
+        await dispatcher.stop_polling()
+        await asyncio.wait_for(task, 10)
+
+
+# -- 1. the status endpoint ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("user", "lang", "chosen", "expected"),
+    [
+        (ZH_FOUNDER, "zh_CN", None, "已受理"),
+        (EN_FOUNDER, "en", None, "accepted"),
+        (EN_FOUNDER, "zh_CN", "en", "accepted"),  # applied in Chinese, switched to English since
+    ],
+)
+async def test_a_signed_report_is_recorded_and_the_founder_told_in_their_language(
+    handoff, user, lang, chosen, expected
+):
+    submission = await handoff.submit(user, lang, chosen=chosen)
+    ref = submission.reference
+    note = "材料已收到。" if (chosen or lang) == "zh_CN" else "All documents received."
+    await handoff.report(ref, "accepted", note)  # its answer: see the test below
+    assert await handoff.history(ref) == [("accepted", "agency:hrss", note)]
+    assert await handoff.listed_status(user, ref) == "accepted"
+    assert await handoff.app.statuses.current(ref) == "accepted"
+    [told] = handoff.api.messages_to(user)
+    assert ref in told["text"] and expected in told["text"] and note in told["text"]
+    assert_in_language(told["text"], chosen or lang)
+    [(_label, data)] = BotApiStub.buttons(told)
+    assert data.startswith("a:a")  # 🗂 My applications
+
+
+async def test_a_valid_report_is_answered_200_with_what_was_recorded(handoff):
+    submission = await handoff.submit(ZH_FOUNDER, "zh_CN")
+    ref = submission.reference
+    status, body = await handoff.report(ref, "accepted", "ok")
+    assert (status, body) == (200, {"ok": True, "reference": ref, "status": "accepted"})
+
+
+async def test_a_repeated_report_is_recorded_and_told_once(handoff):
+    submission = await handoff.submit(ZH_FOUNDER, "zh_CN")
+    ref = submission.reference
+    for _ in range(3):  # an agency system retrying after a lost answer
+        assert (await handoff.report(ref, "accepted", "材料齐全"))[0] == 200
+    assert await handoff.history(ref) == [("accepted", "agency:hrss", "材料齐全")]
+    assert len(handoff.api.messages_to(ZH_FOUNDER)) == 1
+    await handoff.report(ref, "resolved", "")
+    assert [s for s, _, _ in await handoff.history(ref)] == ["accepted", "resolved"]
+
+
+async def test_a_report_signed_with_the_old_secret_is_accepted_during_a_rotation(handoff):
+    submission = await handoff.submit(ZH_FOUNDER, "zh_CN")
+    await handoff.report(submission.reference, "resolved", secret=OLD_SECRET)
+    assert await handoff.history(submission.reference) == [("resolved", "agency:hrss", "")]
+    [told] = handoff.api.messages_to(ZH_FOUNDER)
+    assert "已办结" in told["text"]
+
+
+@pytest.mark.parametrize(
+    ("case", "secret", "age_s", "code"),
+    [
+        ("wrong secret", "not-the-secret", 0, 401),
+        ("no signature", None, 0, 401),
+        ("another agency's secret", TAX_SECRET, 0, 401),
+        ("stale timestamp", NEW_SECRET, 301 + 60, 401),
+        ("timestamp in the future", NEW_SECRET, -(301 + 60), 401),
+    ],
+)
+async def test_a_badly_signed_report_is_refused_and_changes_nothing(
+    handoff, case, secret, age_s, code
+):
+    submission = await handoff.submit(ZH_FOUNDER, "zh_CN")
+    status, body = await handoff.report(
+        submission.reference, "accepted", secret=secret, timestamp=int(time.time()) - age_s
+    )
+    assert (status, body) == (code, {"error": "bad or stale signature"}), case
+    assert await handoff.history(submission.reference) == []
+    assert await handoff.listed_status(ZH_FOUNDER, submission.reference) == "submitted"
+    assert handoff.api.messages_to(ZH_FOUNDER) == []
+
+
+async def test_an_agency_cannot_report_on_another_agencys_case(handoff):
+    """The tax bureau signs correctly with its own secret, about a HR&SS case: refused."""
+    hrss_case = await handoff.submit(ZH_FOUNDER, "zh_CN", "startup_loan")
+    tax_case = await handoff.submit(EN_FOUNDER, "en", "key_group_tax_relief")
+    status, _ = await handoff.report(hrss_case.reference, "rejected", "no", secret=TAX_SECRET)
+    assert status == 401
+    assert await handoff.history(hrss_case.reference) == []
+    # … while the same secret works for the tax bureau's own case
+    await handoff.report(tax_case.reference, "accepted", secret=TAX_SECRET)
+    assert await handoff.history(tax_case.reference) == [("accepted", "agency:tax", "")]
+    assert handoff.api.messages_to(ZH_FOUNDER) == []
+    assert len(handoff.api.messages_to(EN_FOUNDER)) == 1
+
+
+async def test_an_unknown_reference_is_404_only_with_a_valid_signature(handoff):
+    status, body = await handoff.report("SUB-20260101-NOSUCH", "accepted")
+    assert (status, body) == (404, {"error": "unknown reference"})
+    # without a valid signature nobody learns whether a reference exists
+    status, _ = await handoff.report("SUB-20260101-NOSUCH", "accepted", secret="guess")
+    assert status == 401
+    assert handoff.api.sent == []
+
+
+@pytest.mark.parametrize("bad_status", ["approved", "delivered", "submitted", "supplied", ""])
+async def test_a_status_agencies_may_not_report_is_refused(handoff, bad_status):
+    submission = await handoff.submit(ZH_FOUNDER, "zh_CN")
+    status, body = await handoff.report(submission.reference, bad_status)
+    assert status == 400 and "status must be one of" in body["error"]
+    assert await handoff.history(submission.reference) == []
+    assert handoff.api.messages_to(ZH_FOUNDER) == []
+
+
+async def test_a_report_on_a_case_of_an_agency_without_secrets_is_refused(handoff):
+    submission = await handoff.submit(ZH_FOUNDER, "zh_CN", "startup_subsidy")  # directory
+    status, _ = await handoff.report(submission.reference, "accepted", secret=NEW_SECRET)
+    assert status == 401
+    assert await handoff.history(submission.reference) == []
+
+
+async def test_an_empty_reference_is_refused_without_a_server_error(handoff):
+    status, _ = await handoff.report("", "accepted")
+    assert status in (400, 404)
+
+
+async def test_the_webhook_server_serves_the_status_endpoint(api, handoff):
+    """In webhook mode the same endpoint is served beside Telegram's updates."""
+    from bot.telegram.app import create_webhook_app
+
+    submission = await handoff.submit(EN_FOUNDER, "en")
+    settings = handoff.app.settings.model_copy(
+        update={
+            "bot_mode": "webhook",
+            "webhook_url": "https://bot.example",
+            "webhook_secret": SecretStr("s3cret-token"),
+        }
+    )
+    web_app = create_webhook_app(replace(handoff.app, settings=settings), handoff.bot)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}{STATUS_PATH}"
+        await handoff.report(submission.reference, "accepted", url=url)
+    finally:
+        await runner.cleanup()
+    assert await handoff.history(submission.reference) == [("accepted", "agency:hrss", "")]
+    [told] = api.messages_to(EN_FOUNDER)
+    assert "accepted" in told["text"]
+
+
+async def test_python_m_bot_api_serves_the_status_endpoint(handoff, redis_url, key_prefix):
+    """The stand-alone process of the Procfile's `web:`: it decrypts the submission with
+    DATA_KEYS, records the report in Redis and tells the founder through the Bot API."""
+    submission = await handoff.submit(ZH_FOUNDER, "zh_CN")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = handoff.app.settings
+    assert settings.data_keys is not None and settings.agencies_file is not None
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": "123456:TEST",
+        "TELEGRAM_API_URL": handoff.api.base_url,
+        "REDIS_URL": redis_url,
+        "REDIS_PREFIX": key_prefix,
+        "AGENCIES_FILE": str(settings.agencies_file),
+        "DATA_KEYS": settings.data_keys.get_secret_value(),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+    }
+    log = handoff.files / "api.log"
+    with log.open("wb") as out:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "api", cwd=ROOT, env=env, stdout=out, stderr=out
+        )
+    url = f"http://127.0.0.1:{port}{STATUS_PATH}"
+    try:
+        await wait_until_serving(f"http://127.0.0.1:{port}/healthz", proc)
+        await handoff.report(submission.reference, "accepted", "收到", url=url)
+        status, _ = await handoff.report(submission.reference, "rejected", secret="guess", url=url)
+        assert status == 401
+    finally:
+        proc.terminate()
+        await asyncio.wait_for(proc.wait(), 10)
+    assert await handoff.history(submission.reference) == [("accepted", "agency:hrss", "收到")]
+    [told] = handoff.api.messages_to(ZH_FOUNDER)
+    assert "已受理" in told["text"] and "收到" in told["text"]
+    assert ID_NUMBER not in log.read_text(errors="replace")
+
+
+async def wait_until_serving(url: str, proc: asyncio.subprocess.Process) -> None:
+    deadline = time.monotonic() + 20
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            if proc.returncode is not None:
+                raise AssertionError(f"`python -m bot api` exited with {proc.returncode}")
+            try:
+                async with session.get(url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientConnectionError:
+                pass
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"{url} did not answer within 20 s")
+
+
+# -- 2. the worker delivers real submissions ----------------------------------------------------
+
+
+async def test_the_worker_delivers_into_the_agency_folder(handoff):
+    submission = await handoff.submit(ZH_FOUNDER, "zh_CN", "startup_subsidy")
+    ref = submission.reference
+    assert await handoff.deliver() == 1
+
+    folder = handoff.inbox / "employment" / ref
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "application.pdf",
+        "attachments",
+        "bundle.json",
+    ]
+    assert sorted(p.name for p in (handoff.inbox / "employment").iterdir()) == [ref]  # no .tmp
+    bundle_json = (folder / "bundle.json").read_bytes()
+    validate_bundle_json(bundle_json)
+    document = json.loads(bundle_json)
+    assert (document["reference"], document["kind"]) == (ref, "submission")
+    assert document["company"]["name"] == COMPANY
+    assert document["applicant"]["id_number"] == ID_NUMBER  # the agency gets it unsealed
+    assert document["office"]["id"] == "district_employment_center"
+    # one file fetched through Telegram's getFile and download, one from a local path
+    assert {p.name: p.read_bytes() for p in (folder / "attachments").iterdir()} == {
+        "photo-1.jpg": ID_PHOTO,
+        "营业执照.pdf": LICENCE,
+    }
+    assert [(a["name"], a["document"], a["size"]) for a in document["attachments"]] == [
+        ("photo-1.jpg", "id_card", len(ID_PHOTO)),
+        ("营业执照.pdf", "business_licence", len(LICENCE)),
+    ]
+    pdf = (folder / "application.pdf").read_bytes()
+    text = pdf_text(pdf)
+    assert pdf.startswith(b"%PDF") and COMPANY in text and ref in text
+
+    assert await handoff.history(ref) == [("delivered", "worker", "")]
+    assert await handoff.listed_status(ZH_FOUNDER, ref) == "delivered"
+    assert await handoff.app.outbox.is_delivered(ref)
+    [told] = handoff.api.messages_to(ZH_FOUNDER)
+    assert ref in told["text"] and "已送达受理部门" in told["text"]
+    assert ("getFile", {"file_id": f"tg-id-card-{ZH_FOUNDER}"}) in handoff.api.sent
+    # nothing more to do, and nothing is sent twice
+    assert await handoff.deliver() == 0
+    assert len(handoff.api.messages_to(ZH_FOUNDER)) == 1
+    assert handoff.api.messages_to(HRSS_CHAT) == []  # this agency has no staff chat
+
+
+async def test_the_worker_delivers_over_https_to_the_reference_receiver(handoff):
+    submission = await handoff.submit(EN_FOUNDER, "en", "startup_loan")
+    ref = submission.reference
+    assert await handoff.deliver() == 1
+
+    folder = handoff.received / ref
+    receipt = json.loads((folder / RECEIPT).read_text())
+    assert (receipt["reference"], receipt["kind"]) == (ref, "submission")
+    bundle_json = (folder / "bundle.json").read_bytes()
+    validate_bundle_json(bundle_json)
+    assert json.loads(bundle_json)["company"]["name"] == COMPANY
+    assert COMPANY in pdf_text((folder / "application.pdf").read_bytes())
+    assert {p.name: p.read_bytes() for p in (folder / "attachments").iterdir()} == {
+        "photo-1.jpg": ID_PHOTO,
+        "营业执照.pdf": LICENCE,
+    }
+    assert await handoff.history(ref) == [("delivered", "worker", "")]
+    assert await handoff.listed_status(EN_FOUNDER, ref) == "delivered"
+    [told] = handoff.api.messages_to(EN_FOUNDER)
+    assert ref in told["text"] and "delivered to the office" in told["text"]
+    assert_in_language(told["text"], "en")
+
+
+async def test_a_receiver_refusing_the_signature_dead_letters_and_tells_the_admins(handoff):
+    """The tax bureau's receiver does not know the secret the bot signs with: HTTP 401 is not
+    retryable, so the entry is dead-lettered at once and the admins are told."""
+    submission = await handoff.submit(ZH_FOUNDER, "zh_CN", "key_group_tax_relief")
+    assert await handoff.deliver() == 1
+    assert not (handoff.received / submission.reference).exists()
+    [letter] = await handoff.app.outbox.dead_letters()
+    assert letter["reference"] == submission.reference and "HTTP 401" in letter["reason"]
+    assert await handoff.history(submission.reference) == []
+    assert handoff.api.messages_to(ZH_FOUNDER) == []
+    [alert] = handoff.api.messages_to(ADMIN)
+    assert submission.reference in alert["text"] and "HTTP 401" in alert["text"]
+
+
+async def test_a_telegram_file_that_cannot_be_fetched_is_retried_not_delivered(handoff):
+    submission = await handoff.submit(
+        ZH_FOUNDER, "zh_CN", "startup_subsidy", telegram_knows_the_photo=False
+    )
+    assert await handoff.deliver() == 1
+    assert not (handoff.inbox / "employment").exists()
+    assert (await handoff.app.outbox.delivery(submission.reference))["last_error"] == (
+        "TelegramBadRequest"
+    )
+    assert await handoff.app.outbox.dead_letters() == []
+    assert await handoff.history(submission.reference) == []
+    assert handoff.api.messages_to(ZH_FOUNDER) == []
+
+
+async def test_the_reference_receiver_answers_accepted_back_to_the_bot(
+    api, redis, redis_url, key_prefix, tmp_path
+):
+    """The whole loop: the worker delivers, the receiver stores the bundle and posts 'accepted'
+    to the bot's status endpoint, signed; the founder hears both."""
+    async with running_handoff(
+        api, redis, redis_url, key_prefix, tmp_path, auto_ack=True
+    ) as handoff:
+        submission = await handoff.submit(ZH_FOUNDER, "zh_CN", "startup_loan")
+        ref = submission.reference
+        assert await handoff.deliver() == 1
+        await api.wait_for_message(ZH_FOUNDER, lambda m: "已受理" in m["text"], since=0)
+    history = await handoff.history(ref)
+    assert history[-1] == ("accepted", "agency:hrss", "Received.")
+    # the receiver waits before answering; should it answer first, 'delivered' is not recorded
+    assert [status for status, _, _ in history] in (["delivered", "accepted"], ["accepted"])
+    assert await handoff.listed_status(ZH_FOUNDER, ref) == "accepted"
+    assert len(api.messages_to(ZH_FOUNDER)) == len(history)
+
+
+# -- 3. agency staff review the case in Telegram ------------------------------------------------
+
+
+async def delivered_case(handoff: Handoff, user: int, lang: str) -> tuple[str, dict, dict]:
+    """A HR&SS application delivered by the worker: its reference, and the PDF and the summary
+    with buttons the staff chat got."""
+    submission = await handoff.submit(user, lang, "startup_loan")
+    assert await handoff.deliver() == 1
+    [document, summary] = handoff.api.messages_to(HRSS_CHAT)
+    return submission.reference, document, summary
+
+
+@pytest.mark.parametrize(
+    ("user", "lang", "word"), [(ZH_FOUNDER, "zh_CN", "已受理"), (EN_FOUNDER, "en", "accepted")]
+)
+async def test_staff_get_the_case_outsiders_are_refused_and_staff_accept(polling, user, lang, word):
+    handoff, api = polling, polling.api
+    ref, document, summary = await delivered_case(handoff, user, lang)
+
+    assert document["document"]["file_name"] == f"{ref}.pdf"
+    pdf = api.file_content(document["document"]["file_id"])
+    assert pdf.startswith(b"%PDF") and COMPANY in pdf_text(pdf)
+    assert ref in document["caption"] and "新申请" in document["caption"]
+    assert summary["text"] == document["caption"]
+    assert BotApiStub.buttons(summary) == [
+        ("✅ 受理", f"c:a:{ref}"),
+        ("❓ 要求补充材料", f"c:m:{ref}"),
+        ("❌ 不予受理", f"c:r:{ref}"),
+        ("🏁 已办结", f"c:d:{ref}"),
+    ]
+    founder_before = texts(api, user)
+    assert len(founder_before) == 1  # "delivered"
+
+    # Someone in the chat who is not listed, and another agency's staff: refused with an alert.
+    for outsider, outsider_lang, refusal in [
+        (OUTSIDER, "zh-hans", "只有本部门登记的工作人员可以处理其案件。"),
+        (TAX_STAFF, "en", "Only this agency's listed staff can act on its cases."),
+    ]:
+        answer = await handoff.answer_to(
+            handoff.tap(HRSS_CHAT, outsider, summary, f"c:a:{ref}", outsider_lang)
+        )
+        assert (answer.get("show_alert"), answer.get("text")) == (True, refusal)
+    # A forged button for a case that does not exist.
+    answer = await handoff.answer_to(handoff.tap(HRSS_CHAT, HRSS_STAFF[0], summary, "c:a:SUB-X"))
+    assert (answer.get("show_alert"), answer.get("text")) == (True, "找不到这个案件。")
+    assert await handoff.history(ref) == [("delivered", "worker", "")]
+    assert texts(api, user) == founder_before
+    assert len(api.messages_to(HRSS_CHAT)) == 2
+
+    revision = api.revision
+    query = handoff.tap(HRSS_CHAT, HRSS_STAFF[0], summary, f"c:a:{ref}")
+    done = await api.wait_for_message(
+        HRSS_CHAT, lambda m: "已通知创业者" in m["text"], since=revision
+    )
+    assert ref in done["text"] and "已受理" in done["text"] and f"U{HRSS_STAFF[0]}" in done["text"]
+    assert not (await handoff.answer_to(query)).get("show_alert")
+    assert await handoff.history(ref) == [
+        ("delivered", "worker", ""),
+        ("accepted", f"staff:{HRSS_STAFF[0]}", ""),
+    ]
+    assert await handoff.listed_status(user, ref) == "accepted"
+    told = texts(api, user)[-1]
+    assert len(texts(api, user)) == 2 and ref in told and word in told
+    assert_in_language(told, lang)
+
+
+@pytest.mark.parametrize(
+    ("user", "lang", "reason", "words"),
+    [
+        (ZH_FOUNDER, "zh_CN", "营业执照已过期，请更新后重新申请。", ("未通过", "部门说明：")),
+        (
+            EN_FOUNDER,
+            "en",
+            "The business licence has expired.",
+            ("rejected", "Note from the office:"),
+        ),
+    ],
+)
+async def test_staff_reject_with_a_reason_the_founder_sees(polling, user, lang, reason, words):
+    handoff, api = polling, polling.api
+    ref, _document, summary = await delivered_case(handoff, user, lang)
+
+    revision = api.revision
+    query = handoff.tap(HRSS_CHAT, HRSS_STAFF[1], summary, f"c:r:{ref}")
+    prompt = await api.wait_for_message(HRSS_CHAT, lambda m: "理由" in m["text"], since=revision)
+    assert prompt["text"] == f"请回复本消息，说明不予受理 {ref} 的理由。"
+    assert not (await handoff.answer_to(query)).get("show_alert")
+    assert await handoff.history(ref) == [("delivered", "worker", "")]  # not before the reason
+
+    revision = api.revision
+    handoff.say(HRSS_CHAT, OUTSIDER, "I am not staff, reject it because I say so", prompt)
+    handoff.say(HRSS_CHAT, HRSS_STAFF[1], reason, prompt)
+    done = await api.wait_for_message(
+        HRSS_CHAT, lambda m: "已通知创业者" in m["text"], since=revision
+    )
+    assert ref in done["text"] and "未通过" in done["text"]
+    assert await handoff.history(ref) == [
+        ("delivered", "worker", ""),
+        ("rejected", f"staff:{HRSS_STAFF[1]}", reason),
+    ]
+    assert await handoff.listed_status(user, ref) == "rejected"
+    founder = texts(api, user)
+    assert len(founder) == 2
+    told = founder[-1]
+    assert ref in told and reason in told and all(word in told for word in words)
+    assert_in_language(told, lang)
+
+
+async def test_a_changed_mind_does_not_turn_later_chat_into_a_rejection(handoff):
+    """Staff tap Reject, think again and tap Accept; a later chat message is just chat. Updates
+    are fed to the real dispatcher one by one, each handled to the end before the next."""
+    dispatcher = create_dispatcher(handoff.app.service, staff_desk(handoff.app, handoff.bot))
+    ref, _document, summary = await delivered_case(handoff, ZH_FOUNDER, "zh_CN")
+    staff = HRSS_STAFF[0]
+    for update in (
+        handoff.callback_update(HRSS_CHAT, staff, summary, f"c:r:{ref}"),
+        handoff.callback_update(HRSS_CHAT, staff, summary, f"c:a:{ref}"),
+        handoff.message_update(HRSS_CHAT, staff, "好的，谢谢大家。"),
+    ):
+        await dispatcher.feed_raw_update(handoff.bot, update)
+    assert await handoff.history(ref) == [
+        ("delivered", "worker", ""),
+        ("accepted", f"staff:{staff}", ""),
+    ]
+
+
+async def test_request_more_information_closes_the_loop_in_telegram(polling):
+    """Staff ask; the founder is told with a button, answers with text and a document; the
+    supplement reaches the office and the staff chat, its buttons acting on the case."""
+    handoff, api = polling, polling.api
+    ref, _document, summary = await delivered_case(handoff, ZH_FOUNDER, "zh_CN")
+    question = "请补充租赁合同第2页。"
+
+    revision = api.revision
+    handoff.tap(HRSS_CHAT, HRSS_STAFF[0], summary, f"c:m:{ref}")
+    prompt = await api.wait_for_message(HRSS_CHAT, lambda m: "补充" in m["text"], since=revision)
+    handoff.say(HRSS_CHAT, HRSS_STAFF[0], question, prompt)
+    told = await api.wait_for_message(ZH_FOUNDER, lambda m: question in m["text"])
+    assert ref in told["text"] and "需补充材料" in told["text"]
+    [answer_data] = [d for label, d in BotApiStub.buttons(told) if "答复部门" in label]
+
+    api.push_callback(ZH_FOUNDER, answer_data, told["message_id"])
+    screen = await api.wait_for_message(ZH_FOUNDER, lambda m: "请输入您的答复" in m["text"])
+    assert question in screen["text"]
+    api.push_message(ZH_FOUNDER, "第2页已补拍。")
+    await api.wait_for_message(ZH_FOUNDER, lambda m: "部门要求的材料" in m["text"])
+    api.register_file("tg-lease-p2", b"%PDF-1.4 lease page 2", "documents/lease-p2.pdf")
+    api.push_document(ZH_FOUNDER, "tg-lease-p2", "租赁合同第2页.pdf", "application/pdf", 21)
+    received = await api.wait_for_message(ZH_FOUNDER, lambda m: "租赁合同第2页.pdf" in m["text"])
+    [done] = [d for label, d in BotApiStub.buttons(received) if label == "完成"]
+    api.push_callback(ZH_FOUNDER, done, received["message_id"])
+    review = await api.wait_for_message(ZH_FOUNDER, lambda m: "第2页已补拍。" in m["text"])
+    [confirm] = [d for label, d in BotApiStub.buttons(review) if "确认" in label]
+    api.push_callback(ZH_FOUNDER, confirm, review["message_id"])
+    await api.wait_for_message(ZH_FOUNDER, lambda m: f"{ref}-S1" in m["text"])
+
+    revision = api.revision
+    assert await handoff.deliver() == 1
+    staff_note = await api.wait_for_message(
+        HRSS_CHAT, lambda m: f"{ref}-S1" in (m.get("text") or ""), since=revision
+    )
+    assert BotApiStub.buttons(staff_note)[0] == ("✅ 受理", f"c:a:{ref}")
+    assert [s for s, _, _ in await handoff.history(ref)] == ["delivered", "more_info", "supplied"]
+    assert await handoff.listed_status(ZH_FOUNDER, ref) == "supplied"
