@@ -170,7 +170,22 @@ def telegram_send(bot: Bot) -> Send:
 
 
 def telegram_fetch(bot: Bot):  # type: ignore[no-untyped-def]
+    """Downloads a founder's file; one Telegram no longer has (400) cannot come back: the
+    delivery goes to the dead letters at once and the admins are told, rather than retrying
+    for days. Other failures (network, 5xx, flood control) are retried."""
+    from aiogram.exceptions import TelegramBadRequest
+
+    from bot.handoff.types import DeliveryFailed
+
     async def fetch(file_id: str) -> bytes:
+        try:
+            return await _download(file_id)
+        except TelegramBadRequest as exc:
+            raise DeliveryFailed(
+                f"Telegram refused file {file_id[:12]}…: {exc.message}", retryable=False
+            ) from exc
+
+    async def _download(file_id: str) -> bytes:
         file = await bot.get_file(file_id)
         if file.file_path is None:
             raise FileNotFoundError(file_id)

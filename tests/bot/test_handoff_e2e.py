@@ -696,18 +696,19 @@ async def test_a_receiver_refusing_the_signature_dead_letters_and_tells_the_admi
     assert submission.reference in alert["text"] and "HTTP 401" in alert["text"]
 
 
-async def test_a_telegram_file_that_cannot_be_fetched_is_retried_not_delivered(handoff):
+async def test_a_file_telegram_no_longer_has_is_dead_lettered_and_admins_told(handoff):
     submission = await handoff.submit(
         ZH_FOUNDER, "zh_CN", "startup_subsidy", telegram_knows_the_photo=False
     )
     assert await handoff.deliver() == 1
     assert not (handoff.inbox / "employment").exists()
-    assert (await handoff.app.outbox.delivery(submission.reference))["last_error"] == (
-        "TelegramBadRequest"
-    )
-    assert await handoff.app.outbox.dead_letters() == []
+    [letter] = await handoff.app.outbox.dead_letters()
+    assert letter["reference"] == submission.reference
+    assert "Telegram refused file" in letter["reason"]
     assert await handoff.history(submission.reference) == []
     assert handoff.api.messages_to(ZH_FOUNDER) == []
+    [alert] = handoff.api.messages_to(ADMIN)
+    assert submission.reference in alert["text"] and "死信" in alert["text"]
 
 
 async def test_the_reference_receiver_answers_accepted_back_to_the_bot(
