@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: install run chat test lint diagrams check i18n-extract i18n-update i18n-compile clean
+.PHONY: install run chat test lint diagrams check bench i18n-extract i18n-update i18n-compile clean
 
 install: $(STAMP) $(MO)
 
@@ -33,6 +33,13 @@ chat: install
 test: install lint
 	scripts/ensure-redis.sh
 	$(PY) -m pytest -q
+
+## The benchmarks (bench/README.md): prints the table, writes bench/results.json and
+## bench/results.md; a private redis-server when REDIS_URL is unset. BENCH_ARGS=--quick for a
+## smoke run (writes bench/results.local.json).
+bench: install
+	scripts/ensure-redis.sh
+	$(PY) -m bench $(BENCH_ARGS)
 
 ## Validate settings, policy data and catalogs without starting anything.
 check: install

@@ -1,0 +1,219 @@
+"""Scenario 3: 2,000 submissions through the outbox to a local HTTPS receiver, no attachments.
+
+Submissions are committed the way the conversation commits them (submission record, index
+line and outbox entry in the founder's turn). The delivery workers are the real
+`python -m bot worker` processes, configured only through the environment: an agencies file
+sending every office to the receiver over HTTPS, and `SSL_CERT_FILE` so they trust its
+self-signed certificate. The receiver is `bot.handoff.receiver` in its own process
+(`bench/receiver.py`), which notes when it answered each bundle.
+
+Capacity: all 2,000 submitted as fast as the store takes them; bundles/s from the first
+submission to the last receipt. Latency: 2,000 more submitted at a steady 500/s (the target
+rate); submit-to-receipt per bundle (submitted_at of the submission to the receiver's 200).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import ssl
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from cryptography.fernet import Fernet
+from redis.asyncio import Redis
+
+from bench.common import drop_prefix, new_prefix, percentile
+from bench.processes import self_signed, spawn, stop
+from bot.config import Settings
+from bot.references import new_reference
+from bot.wiring import App, create_app
+from flows.draft import Draft, Submission
+from flows.policy import load_policy_data
+
+SECRET = "bench-agency-secret"
+ANSWERS = {
+    "applicant": "graduate", "graduation_year": 2024, "residence": "hukou",
+    "first_business": True, "registered": True, "registered_on": "2025-03-15",
+    "org_type": "small_micro", "district": "xuhui", "insured_staff": 2, "insured_months": 8,
+    "lease": False, "dishonest": False, "programme": "startup_subsidy", "consent": "agree",
+    "applicant_name": "张三", "id_number": "11010519491231002X", "mobile": "13812345678",
+    "company_name": "上海示例科技有限公司", "credit_code": "91310000MA1FL4XQ8K",
+}  # fmt: skip
+
+
+def agencies_toml(url: str) -> str:
+    offices = json.dumps([o.id for o in load_policy_data().offices])
+    return f"""
+[[agency]]
+id = "bench_inbox"
+name = {{ zh = "基准测试收件", en = "Benchmark inbox" }}
+offices = {offices}
+transport = "https"
+url = {json.dumps(url)}
+secrets = [{json.dumps(SECRET)}]
+timeout_s = 30
+"""
+
+
+async def submit(app: App, user_id: int) -> Submission:
+    """One application committed as the conversation commits it."""
+    store = app.store
+    turn = await store.begin(user_id)
+    assert turn is not None
+    state = turn.state
+    state.put_draft(Draft(flow="subsidy", step="summary", answers=dict(ANSWERS)))
+    submission = Submission(
+        reference=new_reference(date.today()),
+        user_id=user_id,
+        flow="subsidy",
+        programme="startup_subsidy",
+        office="district_employment_center",
+        district="xuhui",
+        locale="zh_CN",
+        answers=dict(ANSWERS),
+        attachments=[],
+        submitted_at=time.time(),
+    )
+    state.submit(submission)
+    state.drop_draft("subsidy")
+    await store.commit(turn)
+    return submission
+
+
+class Receiver:
+    def __init__(self, base: str, cert: Path) -> None:
+        self.base = base
+        self.context = ssl.create_default_context(cafile=str(cert))
+
+    async def arrivals(self) -> dict[str, float]:
+        connector = aiohttp.TCPConnector(ssl=self.context)
+        async with (
+            aiohttp.ClientSession(connector=connector) as session,
+            session.get(f"{self.base}/bench/arrivals") as response,
+        ):
+            return dict(await response.json())
+
+    async def wait_for(self, references: set[str], timeout: float) -> dict[str, float]:
+        deadline = time.monotonic() + timeout
+        while True:
+            got = await self.arrivals()
+            if references <= got.keys() or time.monotonic() > deadline:
+                return {r: got[r] for r in references if r in got}
+            await asyncio.sleep(0.1)
+
+
+async def _workers_ready(logs: list[Path], timeout: float = 60) -> None:
+    """Wait until every worker logged that it started (an idle consumer is not listed by
+    XINFO CONSUMERS before it reads its first entry)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(log.exists() and "started" in log.read_text(errors="replace") for log in logs):
+            await asyncio.sleep(0.2)  # into its first XREADGROUP
+            return
+        await asyncio.sleep(0.05)
+    tail = logs[0].read_text(errors="replace")[-2000:] if logs[0].exists() else ""
+    raise RuntimeError(f"delivery workers did not start; the first one's log:\n{tail}")
+
+
+async def _round(
+    url: str,
+    redis: Redis,
+    receiver: Receiver,
+    folder: Path,
+    workers: int,
+    paced: float | None,
+    total: int,
+) -> dict[str, Any]:
+    """Start `workers` worker processes on a fresh prefix, submit `total`, wait for receipts."""
+    prefix = new_prefix("h")
+    key = Fernet.generate_key().decode()
+    agencies = folder / "agencies.toml"
+    settings = Settings(redis_url=url, redis_prefix=prefix, agencies_file=agencies, data_keys=key)
+    app = create_app(settings, redis)
+    await app.outbox.ensure_group()
+    env = {
+        "REDIS_URL": url, "REDIS_PREFIX": prefix, "AGENCIES_FILE": str(agencies),
+        "DATA_KEYS": key, "SSL_CERT_FILE": str(folder / "agency.crt"), "TELEGRAM_BOT_TOKEN": "",
+        "LOG_LEVEL": "INFO",
+    }  # fmt: skip
+    logs = [folder / f"worker-{prefix}-{i}.log" for i in range(workers)]
+    procs = [await spawn(["-m", "bot", "worker"], env, log) for log in logs]
+    try:
+        await _workers_ready(logs)
+        submitted: dict[str, float] = {}
+        started = time.time()
+        for i in range(total):
+            if paced:
+                ahead = started + i / paced - time.time()
+                if ahead > 0:
+                    await asyncio.sleep(ahead)
+            submission = await submit(app, 50_000_000 + i)
+            submitted[submission.reference] = submission.submitted_at
+        submit_s = time.time() - started
+        arrivals = await receiver.wait_for(set(submitted), timeout=max(120.0, total / 20))
+        if len(arrivals) < total:
+            raise RuntimeError(f"only {len(arrivals)} of {total} bundles arrived")
+        latencies = [arrivals[r] - submitted[r] for r in submitted]
+        elapsed = max(arrivals.values()) - started
+        return {
+            "workers": workers,
+            "offered_per_s": paced or round(total / submit_s, 1),
+            "bundles_per_s": round(total / elapsed, 1),
+            "p50_ms": round(percentile(latencies, 50) * 1000, 1),
+            "p99_ms": round(percentile(latencies, 99) * 1000, 1),
+            "seconds": round(elapsed, 2),
+        }
+    finally:
+        for proc in procs:
+            await stop(proc)
+        await drop_prefix(redis, prefix)
+
+
+async def run(url: str, redis: Redis, *, quick: bool = False) -> dict[str, Any]:
+    """Figures under `handoff.`: the best capacity over 1-3 worker processes, and latency at 500/s."""
+    total = 500 if quick else 2000
+    folder = Path(tempfile.mkdtemp(prefix="smebot-bench-handoff."))
+    cert, key = self_signed(folder)
+    port_file = folder / "port"
+    receiver_proc = await spawn(
+        ["-m", "bench.receiver", str(cert), str(key), str(folder / "received"), SECRET, str(port_file)],
+        {}, folder / "receiver.log",
+    )  # fmt: skip
+    try:
+        for _ in range(200):
+            if port_file.exists() and port_file.read_text():
+                break
+            await asyncio.sleep(0.05)
+        base = f"https://127.0.0.1:{port_file.read_text()}"
+        (folder / "agencies.toml").write_text(agencies_toml(f"{base}/bundles"))
+        receiver = Receiver(base, cert)
+        capacity = []
+        for workers in (1, 2, 3):
+            result = await _round(url, redis, receiver, folder, workers, None, total)
+            capacity.append(result)
+            print(f"  handoff capacity, {workers} worker process(es): {result['bundles_per_s']} bundles/s"
+                  f" ({total} in {result['seconds']} s)", flush=True)  # fmt: skip
+        best = max(capacity, key=lambda r: r["bundles_per_s"])
+        latency = await _round(url, redis, receiver, folder, best["workers"], 500.0, total)
+        print(f"  handoff at 500 submissions/s, {best['workers']} worker(s): submit-to-receipt"
+              f" p50 {latency['p50_ms']} ms, p99 {latency['p99_ms']} ms,"
+              f" {latency['bundles_per_s']} bundles/s", flush=True)  # fmt: skip
+        return {
+            "figures": {
+                "handoff.bundles_per_s": best["bundles_per_s"],
+                "handoff.workers": best["workers"],
+                "handoff.p50_ms": latency["p50_ms"],
+                "handoff.p99_ms": latency["p99_ms"],
+                "handoff.offered_per_s": 500,
+            },
+            "detail": {"handoff": {"capacity": capacity, "latency_at_500_per_s": latency}},
+        }
+    finally:
+        await stop(receiver_proc)
+        shutil.rmtree(folder, ignore_errors=True)
