@@ -183,8 +183,7 @@ async def run(url: str, *, quick: bool = False) -> dict[str, Any]:
             figures[f"form_steps.{name}_redis_roundtrips_per_step"] = max(trips)
             commands = [figures[f"form_steps.c{c}.{name}_redis_commands_per_step"] for c in sizes]
             figures[f"form_steps.{name}_redis_commands_per_step"] = max(commands)
-        bursts = {**sides, "ours_pool4096": ours(url, prefixes["ours"], max_connections=4096)}
-        for name, side in bursts.items():
+        for name, side in sides.items():
             start = next(ids)
             misordered, lost, seconds = await burst(side, list(range(start, start + 200)))
             figures[f"form_steps.burst.{name}_misordered"] = misordered
@@ -192,7 +191,6 @@ async def run(url: str, *, quick: bool = False) -> dict[str, Any]:
             figures[f"form_steps.burst.{name}_seconds"] = round(seconds, 3)
             print(f"  form_steps burst {name:<13} of 200 forms: {misordered} misordered, {lost} lost"
                   f" answers  ({seconds:.2f} s for 1000 answers)", flush=True)  # fmt: skip
-        await bursts["ours_pool4096"].close()
     finally:
         for name, side in sides.items():
             await drop_prefix(side.redis, prefixes[name])

@@ -15,10 +15,12 @@ from redis.asyncio import Redis
 from bench import baseline, form
 from bench.common import ROOT, RoundTrips
 from bench.telegram import BOT_ID, Client, RecordingSession, new_bot
+from bot.config import Settings
 from bot.i18n import Catalogs
 from bot.render import Renderer
 from bot.service import ConversationService
 from bot.telegram.app import create_dispatcher
+from bot.wiring import create_redis
 from flows.conversation import Conversation
 from flows.policy import load_policy_data
 from flows.registry import all_flows
@@ -70,10 +72,14 @@ def create_store(
     return store, flows, policy
 
 
-def ours(url: str, prefix: str, **redis_options: Any) -> Side:
-    """Our bot: `create_dispatcher` over a `ConversationService` built like `create_app`'s, on a
-    client like `create_redis`'s (redis-py's default pool: at most 100 connections)."""
-    redis, trips = _redis(url, **redis_options)
+def ours(url: str, prefix: str, max_connections: int | None = None) -> Side:
+    """Our bot: `create_dispatcher` over a `ConversationService` built like `create_app`'s, on
+    the client `create_redis` makes (a blocking pool of REDIS_MAX_CONNECTIONS, default 256)."""
+    settings = Settings(redis_url=url)
+    if max_connections is not None:
+        settings = Settings(redis_url=url, redis_max_connections=max_connections)
+    redis = create_redis(settings)
+    trips = RoundTrips(redis)
     store, flows, policy = create_store(redis, prefix, (form.build,))
     renderer = Renderer(Catalogs(ROOT / "locales"))
     service = ConversationService(Conversation(flows, policy, draft_days=30), store, renderer)
@@ -96,7 +102,7 @@ def ours(url: str, prefix: str, **redis_options: Any) -> Side:
 def textbook(url: str, prefix: str) -> Side:
     """The baseline: StatesGroup + RedisStorage + RedisEventIsolation.
 
-    Its pool may open 4096 connections: with redis-py's default (100, which our bot keeps), the
+    Its pool may open 4096 connections: with redis-py's default (100, failing when exhausted), the
     burst's 1000 lock-polling updates fail with MaxConnectionsError instead of finishing."""
     redis, trips = _redis(url, max_connections=4096)
     dispatcher, storage = baseline.create_dispatcher(redis, prefix)

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=1, le=65535)
     redis_url: str = "redis://localhost:6379/0"
     redis_prefix: str = "smebot"
+    redis_max_connections: int = Field(default=256, ge=2)
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
     fallback_locale: Literal["zh_CN", "en"] = "en"
     draft_ttl_days: float = Field(default=30, gt=0)

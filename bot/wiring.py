@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from aiogram import Bot
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from bot.config import Settings, SettingsError
 from bot.handoff.agencies import Agencies, load_agencies
@@ -36,7 +36,12 @@ log = logging.getLogger(__name__)
 
 
 def create_redis(settings: Settings) -> Redis:
-    return Redis.from_url(settings.redis_url, decode_responses=False)
+    """A client whose pool waits for a free connection under a burst (up to 10 s) instead of
+    failing the turn: REDIS_MAX_CONNECTIONS bounds what one process opens."""
+    pool = BlockingConnectionPool.from_url(
+        settings.redis_url, max_connections=settings.redis_max_connections, timeout=10
+    )
+    return Redis.from_pool(pool)
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""The flow engine: one `transitions` Machine per flow, built once; drafts are attached per event.
+"""The flow engine: one `transitions` Machine per flow, built once, with one model that is pointed
+at the draft of each event (firing is synchronous, so no two events share it at once).
 
 States are the fields, then `summary` and `done`. Triggers: `next` goes to the following
 field that applies (else the summary), `back` to the previous one that applies, `edit` from
@@ -116,17 +117,21 @@ class FlowMachine:
         self.spec = spec
         self._machine = build_machine(spec)
         self._names = frozenset(f.name for f in spec.fields)
+        # Adding a model binds every trigger to it: done once, not on every event.
+        self._walker = _Walker(Draft(flow=spec.id, step=spec.fields[0].name))
+        self._machine.add_model(self._walker, initial=spec.fields[0].name)
 
     def fire(self, draft: Draft, trigger: str, **kwargs: Any) -> bool:
         """Fire a trigger on the draft; True when the step changed."""
-        walker = _Walker(draft)
-        self._machine.add_model(walker, initial=draft.step)
+        walker = self._walker
+        walker.draft = draft
+        self._machine.set_state(draft.step, model=walker)
         try:
             moved = bool(walker.trigger(trigger, **kwargs))
+            if moved:
+                draft.step = walker.state
         finally:
-            self._machine.remove_model(walker)
-        if moved:
-            draft.step = walker.state
+            walker.draft = _IDLE
         return moved
 
     def advance(self, draft: Draft) -> None:
@@ -168,3 +173,4 @@ class FlowMachine:
 
 
 _MISSING = object()
+_IDLE = Draft(flow="", step="")

@@ -5,19 +5,25 @@ It decides nothing: every update goes to `ConversationService.handle`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from functools import lru_cache
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
+from aiogram.methods.base import Response
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
-from bot.render import RenderedMessage
+from bot.render import RenderedButton, RenderedMessage
 from bot.service import ConversationService, Founder
 from flows.events import Event, EventKind, FileRef
 from flows.outcome import OPS, Action, Op
 
 log = logging.getLogger(__name__)
+# pydantic caches parametrised generics weakly and nothing else keeps `Response[bool]` alive, so
+# aiogram rebuilt that class (a few ms) for every answerCallbackQuery; holding it keeps it cached.
+_RESPONSE_BOOL = Response[bool]
 TELEGRAM_TEXT_LIMIT = 4096
 UNSUPPORTED = (
     "sticker",
@@ -58,12 +64,17 @@ class ActionData(CallbackData, prefix="a"):
 
 
 def keyboard(message: RenderedMessage) -> InlineKeyboardMarkup | None:
-    if not message.buttons:
-        return None
+    return _markup(message.buttons) if message.buttons else None
+
+
+@lru_cache(maxsize=4096)
+def _markup(buttons: tuple[tuple[RenderedButton, ...], ...]) -> InlineKeyboardMarkup:
+    """The same question in the same language has the same keyboard: built once (pydantic
+    models and packed callback data are a good part of a step's cost), never changed after."""
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [InlineKeyboardButton(text=b.label, callback_data=ActionData.of(b.action)) for b in row]
-            for row in message.buttons
+            for row in buttons
         ]
     )
 
@@ -163,7 +174,7 @@ def create_router(service: ConversationService) -> Router:
 
     @router.callback_query()
     async def on_button(query: CallbackQuery, bot: Bot, event_update: Update) -> None:
-        await query.answer()
+        answered = asyncio.create_task(_answer(query))  # stop the client's spinner meanwhile
         origin = query.message if isinstance(query.message, Message) else None
         chat_id = origin.chat.id if origin is not None else query.from_user.id
         action = ActionData.parse(query.data) or Action(Op.PICK, flow="?", step="?")
@@ -172,6 +183,16 @@ def create_router(service: ConversationService) -> Router:
         async def deliver(messages: list[RenderedMessage], locale: str) -> None:
             await send(bot, chat_id, messages, editable=origin)
 
-        await service.handle(founder, Event.of_action(action), deliver, event_update.update_id)
+        try:
+            await service.handle(founder, Event.of_action(action), deliver, event_update.update_id)
+        finally:
+            await answered
 
     return router
+
+
+async def _answer(query: CallbackQuery) -> None:
+    try:
+        await query.answer()
+    except TelegramAPIError as exc:  # too old, or already answered: the reply still comes
+        log.info("could not answer callback query: %s", type(exc).__name__)
