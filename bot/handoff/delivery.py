@@ -58,6 +58,12 @@ class Deliverer:
         self._transports: dict[str, Transport] = {}
         self._transport_for = transport_for
 
+    async def close(self) -> None:
+        """Close the transports' kept connections (when the worker stops)."""
+        transports, self._transports = list(self._transports.values()), {}
+        for transport in transports:
+            await transport.close()
+
     def transport(self, agency_id: str) -> Transport:
         if agency_id not in self._transports:
             self._transports[agency_id] = (self._transport_for or self._make)(agency_id)

@@ -90,6 +90,7 @@ _TITLE = ParagraphStyle("title", parent=_BODY, fontSize=16, leading=22, spaceAft
 _SUBTITLE = ParagraphStyle("subtitle", parent=_BODY, fontSize=12, leading=16, spaceAfter=8)
 _HEADING = ParagraphStyle("heading", parent=_BODY, fontSize=11.5, leading=16, spaceBefore=8)
 _WIDTHS = (62 * mm, 112 * mm)
+_PADDING = 6
 
 
 def _para(text: str, style: ParagraphStyle = _BODY) -> Paragraph:
@@ -139,15 +140,35 @@ def _label(name: str) -> str:
     return _both(zh, en)
 
 
+def _cell(text: str, style: ParagraphStyle, width: float) -> str | Paragraph:
+    """Text that fits on one line stays a plain string (drawn in the table's font); only longer
+    text becomes a wrapping Paragraph, which costs most of a PDF's layout time."""
+    if (
+        "\n" not in text
+        and pdfmetrics.stringWidth(text, FONT, style.fontSize) <= width - 2 * _PADDING
+    ):
+        return text
+    return _para(text, style)
+
+
 def _table(rows: list[tuple[str, str | Paragraph]]) -> Table:
     cells = [
-        [_para(label, _LABEL), value if isinstance(value, Paragraph) else _para(value)]
+        [
+            _cell(label, _LABEL, _WIDTHS[0]),
+            value if isinstance(value, Paragraph) else _cell(value, _BODY, _WIDTHS[1]),
+        ]
         for label, value in rows
     ]
     table = Table(cells, colWidths=_WIDTHS)
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("FONTSIZE", (0, 0), (-1, -1), _BODY.fontSize),
+                ("LEADING", (0, 0), (-1, -1), _BODY.leading),
+                ("TEXTCOLOR", (0, 0), (0, -1), _LABEL.textColor),
+                ("LEFTPADDING", (0, 0), (-1, -1), _PADDING),
+                ("RIGHTPADDING", (0, 0), (-1, -1), _PADDING),
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9a9a9a")),
                 ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f0f0f0")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),

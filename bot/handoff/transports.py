@@ -93,6 +93,9 @@ class DirectoryTransport:
     def __init__(self, root: Path) -> None:
         self.root = root
 
+    async def close(self) -> None:
+        """Nothing is kept open between deliveries."""
+
     async def deliver(self, bundle: Bundle) -> None:
         """Write the bundle's folder atomically; a folder already there means done."""
         files = {"bundle.json": bundle.bundle_json, "application.pdf": bundle.pdf}
@@ -142,7 +145,20 @@ class HttpsTransport:
         self._secret = secrets[0]
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._session_factory = session_factory
+        self._session: aiohttp.ClientSession | None = None
         self._host = urlsplit(url).netloc  # reasons name the host, never the full URL
+
+    def _client(self) -> aiohttp.ClientSession:
+        """One session per transport: its connections (and TLS sessions) are kept between
+        deliveries instead of a new handshake for each bundle."""
+        if self._session is None or self._session.closed:
+            self._session = self._session_factory()
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
     async def deliver(self, bundle: Bundle) -> None:
         """One POST; raises `DeliveryFailed` (retryable for 5xx, 408/409/425/429, timeouts)."""
@@ -156,16 +172,13 @@ class HttpsTransport:
         if bundle.delivery_id:
             headers[DELIVERY_HEADER] = bundle.delivery_id
         try:
-            async with (
-                self._session_factory() as session,
-                session.post(
-                    self.url,
-                    data=body,
-                    headers=headers,
-                    timeout=self._timeout,
-                    allow_redirects=False,
-                ) as response,
-            ):
+            async with self._client().post(
+                self.url,
+                data=body,
+                headers=headers,
+                timeout=self._timeout,
+                allow_redirects=False,
+            ) as response:
                 await response.read()
                 status = response.status
         except TimeoutError as error:

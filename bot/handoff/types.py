@@ -55,6 +55,9 @@ class Transport(Protocol):
 
     async def deliver(self, bundle: Bundle) -> None: ...
 
+    async def close(self) -> None:
+        """Release connections kept between deliveries."""
+
 
 def safe_file_names(names: Iterable[str]) -> list[str]:
     """Attachment names safe on any file system and in a multipart header: no directories or

@@ -83,6 +83,9 @@ class OutboxWorker:
                 log.warning("outbox worker %s: storage error %s", self.consumer, type(exc).__name__)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self.block_ms / 1000)
+        close = getattr(self.deliver, "close", None)
+        if close is not None:
+            await close()
         log.info("outbox worker %s stopped", self.consumer)
 
     async def run_once(self, block_ms: int = 0) -> int:

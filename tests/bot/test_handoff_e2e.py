@@ -248,7 +248,11 @@ class Handoff:
 
     async def deliver(self) -> int:
         """One pass of the delivery worker, with the bot (Telegram files, founders, staff)."""
-        return await self.app.worker(self.bot, consumer="e2e-worker").run_once()
+        worker = self.app.worker(self.bot, consumer="e2e-worker")
+        try:
+            return await worker.run_once()
+        finally:
+            await worker.deliver.close()  # type: ignore[attr-defined]
 
     def tap(
         self, chat_id: int, user_id: int, message: dict, data: str, lang: str = "zh-hans"

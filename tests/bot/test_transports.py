@@ -29,6 +29,14 @@ from bot.handoff.types import Attachment, Bundle, DeliveryFailed, safe_file_name
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+async def deliver_once(transport: HttpsTransport, bundle: Bundle) -> None:
+    """One delivery on a fresh transport, its connections closed afterwards."""
+    try:
+        await transport.deliver(bundle)
+    finally:
+        await transport.close()
+
+
 def make_bundle(reference: str = "SUB-20261128-7Q4K9M", **changes: object) -> Bundle:
     document = {"reference": reference, "kind": "submission", "programme": "startup_subsidy"}
     fields: dict[str, object] = {
@@ -74,6 +82,7 @@ async def test_5xx_is_retryable_until_the_receiver_recovers():
                 await transport.deliver(bundle)
             assert raised.value.retryable and "HTTP 500" in raised.value.reason
         await transport.deliver(bundle)
+        await transport.close()
     assert len(attempts) == 3
     headers, body = attempts[-1]
     verify(body, headers[SIGNATURE_HEADER], ["first"])  # the first secret signs
@@ -101,7 +110,7 @@ async def test_a_hanging_receiver_times_out_as_retryable():
     async with serve(hang) as url:
         started = time.monotonic()
         with pytest.raises(DeliveryFailed) as raised:
-            await HttpsTransport(url, ["s"], timeout_s=0.5).deliver(make_bundle())
+            await deliver_once(HttpsTransport(url, ["s"], timeout_s=0.5), make_bundle())
         elapsed = time.monotonic() - started
         release.set()
     assert raised.value.retryable and "timeout" in raised.value.reason
@@ -120,7 +129,7 @@ async def test_status_codes_decide_whether_to_retry(status, retryable):
 
     async with serve(answer) as url:
         with pytest.raises(DeliveryFailed) as raised:
-            await HttpsTransport(url, ["s"], timeout_s=5).deliver(make_bundle())
+            await deliver_once(HttpsTransport(url, ["s"], timeout_s=5), make_bundle())
     assert raised.value.retryable is retryable
     assert f"HTTP {status}" in raised.value.reason and "/bundles" not in raised.value.reason
 
@@ -130,7 +139,9 @@ async def test_a_refused_connection_is_retryable():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with pytest.raises(DeliveryFailed) as raised:
-        await HttpsTransport(f"http://127.0.0.1:{port}/bundles", ["s"], 2).deliver(make_bundle())
+        await deliver_once(
+            HttpsTransport(f"http://127.0.0.1:{port}/bundles", ["s"], 2), make_bundle()
+        )
     assert raised.value.retryable
 
 
@@ -140,7 +151,7 @@ async def test_reference_receiver_end_to_end(tmp_path):
     app = create_receiver_app(["new-secret", "old-secret"], inbox)
     async with serve(app) as url:
         # The bot still signs with the old secret while the agency already has both.
-        await HttpsTransport(url, ["old-secret"], timeout_s=5).deliver(bundle)
+        await deliver_once(HttpsTransport(url, ["old-secret"], timeout_s=5), bundle)
         folder = inbox / bundle.reference
         assert (folder / "bundle.json").read_bytes() == bundle.bundle_json
         assert (folder / "application.pdf").read_bytes() == bundle.pdf
@@ -165,7 +176,7 @@ async def test_reference_receiver_end_to_end(tmp_path):
             async with session.post(url, data=body, headers=headers) as response:
                 assert response.status == 200
                 assert await response.json() == {"ok": True, "duplicate": True}
-            await HttpsTransport(url, ["new-secret"], timeout_s=5).deliver(bundle)
+            await deliver_once(HttpsTransport(url, ["new-secret"], timeout_s=5), bundle)
             assert (folder / "application.pdf").read_bytes() == bundle.pdf
             assert [p.name for p in inbox.iterdir()] == [bundle.reference]
 
@@ -184,7 +195,7 @@ async def test_reference_receiver_end_to_end(tmp_path):
             # Wrong signature: 401, nothing stored; no Idempotency-Key: 400.
             other = make_bundle("SUB-20261128-AAAAAA")
             with pytest.raises(DeliveryFailed) as raised:
-                await HttpsTransport(url, ["stolen"], timeout_s=5).deliver(other)
+                await deliver_once(HttpsTransport(url, ["stolen"], timeout_s=5), other)
             assert "HTTP 401" in raised.value.reason and not raised.value.retryable
             del headers["Idempotency-Key"]
             headers[SIGNATURE_HEADER] = sign(body, "new-secret")
@@ -216,7 +227,7 @@ async def test_receiver_acknowledges_new_submissions_to_the_bot(tmp_path):
             ["agency-secret"], tmp_path, bot_status_url=status_url, ack_delay_s=0
         )
         async with serve(app) as url:
-            await HttpsTransport(url, ["agency-secret"], timeout_s=5).deliver(make_bundle())
+            await deliver_once(HttpsTransport(url, ["agency-secret"], timeout_s=5), make_bundle())
             ack = await asyncio.wait_for(received.get(), 5)
     assert ack["reference"] == "SUB-20261128-7Q4K9M" and ack["status"] == "accepted"
 
@@ -348,9 +359,26 @@ async def test_run_receiver_serves_until_cancelled(tmp_path):
                     await asyncio.sleep(0.05)
             else:
                 pytest.fail("the receiver did not start")
-            await HttpsTransport(url, ["s"], timeout_s=5).deliver(make_bundle())
+            await deliver_once(HttpsTransport(url, ["s"], timeout_s=5), make_bundle())
     finally:
         server.cancel()
         with pytest.raises(asyncio.CancelledError):
             await server
     assert os.listdir(tmp_path) == ["SUB-20261128-7Q4K9M"]
+
+
+async def test_one_transport_keeps_its_connection_between_deliveries():
+    peers: list[object] = []
+
+    async def receive(request: web.Request) -> web.Response:
+        await request.read()
+        assert request.transport is not None
+        peers.append(request.transport.get_extra_info("peername"))
+        return web.Response(status=200)
+
+    async with serve(receive) as url:
+        transport = HttpsTransport(url, ["s"], timeout_s=5)
+        for reference in ("SUB-20261128-AAAAAA", "SUB-20261128-BBBBBB", "SUB-20261128-CCCCCC"):
+            await transport.deliver(make_bundle(reference))
+        await transport.close()
+    assert len(peers) == 3 and len(set(peers)) == 1  # no new connection (or TLS handshake) each
