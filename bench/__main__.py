@@ -77,6 +77,7 @@ ROWS = (
     ("Subsidy draft at review, MEMORY USAGE bytes (2 / 1 files per document)", "draft.bytes", "draft.bytes_one_file_per_document"),
     ("Hand-off: bundles/s / worker processes (the best of 1-3)", "handoff.bundles_per_s", "handoff.workers"),
     ("Hand-off submit-to-receipt ms at 500/s offered (p50 / p99)", "handoff.p50_ms", "handoff.p99_ms"),
+    ("Hand-off submit-to-receipt ms at 80% of capacity (p50 / p99)", "handoff.sustained_p50_ms", "handoff.sustained_p99_ms"),
     ("Bot RSS MB (1k / 100k drafts)", "memory.bot_rss_mb_1k_drafts", "memory.bot_rss_mb_100k_drafts"),
     ("Worker RSS MB (1k / 100k drafts)", "memory.worker_rss_mb_1k_drafts", "memory.worker_rss_mb_100k_drafts"),
 )  # fmt: skip

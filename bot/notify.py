@@ -57,8 +57,7 @@ class FounderNotifier:
         return Reply(tuple(blocks), ((apps,),))
 
     async def status_changed(self, change: StatusChange, programme: str, locale: str) -> None:
-        state = await self.founders.peek(change.user_id)
-        chosen = state.prefs.lang or locale
+        chosen = (await self.founders.prefs(change.user_id)).lang or locale
         rendered = self.renderer.render(self.message(change, programme), chosen)
         try:
             await self.send(change.user_id, rendered)

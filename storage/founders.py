@@ -212,6 +212,14 @@ class FounderStore:
         except RedisError:
             log.warning("could not release turn of founder %s; its lease will run out", user_id)
 
+    async def prefs(self, user_id: int) -> Prefs:
+        """A founder's preferences alone (their chosen language), outside any turn."""
+        try:
+            raw = cast(bytes | None, await self.redis.get(self._key(user_id, "prefs")))
+        except RedisError as exc:
+            raise StorageUnavailable(str(exc)) from exc
+        return Prefs.from_json(_loads(raw)) if raw else Prefs()
+
     async def peek(self, user_id: int) -> FounderState:
         """Read a founder's state outside any turn (for tools and tests)."""
         try:

@@ -53,23 +53,25 @@ class StatusStore:
         return self.keys.submission(reference) + ":events"
 
     async def record(
-        self, reference: str, status: str, note: str, actor: str
+        self, reference: str, status: str, note: str, actor: str, *, user_id: int | None = None
     ) -> StatusChange | None:
-        """Record a change; None when no submission has this reference."""
+        """Record a change; None when no submission has this reference. A caller that knows
+        the submission's founder passes `user_id`, saving a read."""
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
         try:
-            return await self._record(reference, status, note, actor)
+            return await self._record(reference, status, note, actor, user_id)
         except RedisError as exc:
             raise StorageUnavailable(str(exc)) from exc
 
     async def _record(
-        self, reference: str, status: str, note: str, actor: str
+        self, reference: str, status: str, note: str, actor: str, user_id: int | None
     ) -> StatusChange | None:
-        blob = await self.redis.get(self.keys.submission(reference))
-        if blob is None:
-            return None
-        user_id = int(json.loads(blob)["user_id"])
+        if user_id is None:
+            blob = await self.redis.get(self.keys.submission(reference))
+            if blob is None:
+                return None
+            user_id = int(json.loads(blob)["user_id"])
         index_key = self.keys.founder(user_id, "applications")
         rev_key = self.keys.founder(user_id, "rev")
         change = StatusChange(reference, user_id, status, note, actor, time.time())

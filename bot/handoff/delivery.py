@@ -93,9 +93,11 @@ class Deliverer:
         )
         # Delivered is final here: what follows is told, not retried (that would send twice).
         try:
-            await self.desk.change(reference, "delivered", "", "worker")
+            await self.desk.change(reference, "delivered", "", "worker", submission=submission)
             if case is not None:
-                await self.desk.change(case.reference, "supplied", "", "founder", notify=False)
+                await self.desk.change(
+                    case.reference, "supplied", "", "founder", notify=False, submission=case
+                )
             if self.post_case is not None and agency.staff_chat_id is not None:
                 await self.post_case(submission, bundle)
         except Exception as exc:  # noqa: BLE001 - the bundle is with the agency already

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from bot.notify import FounderNotifier
+from flows.draft import Submission
 from storage.statuses import StatusChange, StatusStore
 from storage.submissions import SubmissionStore
 
@@ -24,12 +25,21 @@ class StatusDesk:
         self.notifier = notifier
 
     async def change(
-        self, reference: str, status: str, note: str, actor: str, *, notify: bool = True
+        self,
+        reference: str,
+        status: str,
+        note: str,
+        actor: str,
+        *,
+        notify: bool = True,
+        submission: Submission | None = None,
     ) -> StatusChange | None:
         """Record a change and tell the founder (unless `notify` is off); None when the
         reference is unknown or a late `delivered` is ignored. The same status with the same
-        note as the latest is not recorded again."""
-        submission = await self.submissions.get(reference)
+        note as the latest is not recorded again. A caller holding the `submission` passes it,
+        saving a read."""
+        if submission is None or submission.reference != reference:
+            submission = await self.submissions.get(reference)
         if submission is None:
             return None
         history = await self.statuses.history(reference)
@@ -40,7 +50,9 @@ class StatusDesk:
             return None  # the agency answered before the worker recorded its delivery
         if status == "supplied" and current not in ("more_info", "supplied"):
             return None  # staff acted on the case before the supplement's delivery was recorded
-        change = await self.statuses.record(reference, status, note, actor)
+        change = await self.statuses.record(
+            reference, status, note, actor, user_id=submission.user_id
+        )
         if change is None:
             return None
         log.info("submission %s: %s by %s", reference, status, actor)
