@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from applications import COMPANY, ID_NUMBER, MOBILE, subsidy_answers
 from pypdf import PdfReader
 
 from bot.handoff.bundle import (
@@ -21,9 +22,6 @@ from flows.draft import Submission
 from flows.policy import PolicyData, load_policy_data
 from flows.subsidy import build
 
-COMPANY = "上海示例科技有限公司"
-ID_NUMBER = "11010519491231002X"
-MOBILE = "13812345678"
 REFERENCE = "SUB-20261128-7Q4K9M"
 FILES = {
     "tg-file-1": b"%PDF-1.4 licence",
@@ -37,26 +35,7 @@ def policy() -> PolicyData:
 
 
 def submission(**changes: Any) -> Submission:
-    answers: dict[str, Any] = {
-        "applicant": "graduate",
-        "graduation_year": 2024,
-        "residence": "hukou",
-        "first_business": True,
-        "registered": True,
-        "registered_on": "2025-03-15",
-        "org_type": "small_micro",
-        "district": "xuhui",
-        "insured_staff": 2,
-        "insured_months": 8,
-        "lease": False,
-        "dishonest": False,
-        "programme": "startup_loan",
-        "consent": "agree",
-        "applicant_name": "张三",
-        "id_number": ID_NUMBER,
-        "mobile": MOBILE,
-        "company_name": COMPANY,
-        "credit_code": "91310000MA1FL4XQ8K",
+    answers: dict[str, Any] = subsidy_answers("startup_loan") | {
         "loan_amount": "300000",
         "doc_id_card": [{"file_id": "tg-file-2", "name": "photo-1.jpg"}],
         "doc_business_licence": [{"file_id": "tg-file-1", "name": "licence.pdf"}],

@@ -25,6 +25,7 @@ import botapi_stub_types as tg
 import pytest
 from aiogram import Bot
 from aiohttp import web
+from applications import COMPANY, ID_NUMBER, subsidy_answers
 from botapi_stub import BotApiStub
 from pydantic import SecretStr
 from pypdf import PdfReader
@@ -51,9 +52,6 @@ TAX_CHAT = -1001000000002
 OUTSIDER = 5555
 ADMIN = 4242
 ZH_FOUNDER, EN_FOUNDER = 801, 802
-COMPANY = "上海示例科技有限公司"
-ID_NUMBER = "11010519491231002X"
-MOBILE = "13812345678"
 LICENCE = b"%PDF-1.4 business licence " + bytes(range(256))
 ID_PHOTO = b"\xff\xd8\xff\xe0 id card photo " + os.urandom(2000)
 
@@ -109,31 +107,6 @@ path = {q(str(inbox / "others"))}
 """
 
 
-def answers(programme: str) -> dict[str, Any]:
-    """A complete application's answers, as the subsidy flow records them."""
-    return {
-        "applicant": "graduate",
-        "graduation_year": 2024,
-        "residence": "hukou",
-        "first_business": True,
-        "registered": True,
-        "registered_on": "2025-03-15",
-        "org_type": "small_micro",
-        "district": "xuhui",
-        "insured_staff": 2,
-        "insured_months": 8,
-        "lease": False,
-        "dishonest": False,
-        "programme": programme,
-        "consent": "agree",
-        "applicant_name": "张三",
-        "id_number": ID_NUMBER,
-        "mobile": MOBILE,
-        "company_name": COMPANY,
-        "credit_code": "91310000MA1FL4XQ8K",
-    }
-
-
 @dataclass
 class Handoff:
     """Everything one test drives: the stub Bot API, the app on a real Redis, the bot's status
@@ -183,7 +156,7 @@ class Handoff:
                 "document": "business_licence",
             },
         ]
-        given = answers(programme) | {
+        given = subsidy_answers(programme) | {
             "doc_id_card": [{"file_id": a["file_id"], "name": a["name"]} for a in attachments[:1]]
         }
         turn = await self.app.store.begin(user_id)
