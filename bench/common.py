@@ -3,6 +3,7 @@ deltas, percentiles and the machine the figures come from."""
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shutil
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from redis.asyncio import Redis
+
+from flows.policy import load_policy_data
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -151,3 +154,17 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def one_agency_toml(**transport: object) -> str:
+    """An agencies file with one agency for every office of the policy data; `transport` gives
+    its transport fields (values written as JSON, which TOML reads the same for these)."""
+    offices = [o.id for o in load_policy_data().offices]
+    lines = [
+        "[[agency]]",
+        'id = "bench"',
+        'name = { zh = "基准测试收件", en = "Benchmark inbox" }',
+        f"offices = {json.dumps(offices)}",
+        *(f"{key} = {json.dumps(value)}" for key, value in transport.items()),
+    ]
+    return "\n".join(lines) + "\n"

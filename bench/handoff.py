@@ -15,7 +15,6 @@ rate); submit-to-receipt per bundle (submitted_at of the submission to the recei
 from __future__ import annotations
 
 import asyncio
-import json
 import shutil
 import ssl
 import tempfile
@@ -28,13 +27,12 @@ import aiohttp
 from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
-from bench.common import drop_prefix, new_prefix, percentile
+from bench.common import drop_prefix, new_prefix, one_agency_toml, percentile
 from bench.processes import self_signed, spawn, stop
 from bot.config import Settings
 from bot.references import new_reference
 from bot.wiring import App, create_app
 from flows.draft import Draft, Submission
-from flows.policy import load_policy_data
 
 SECRET = "bench-agency-secret"
 ANSWERS = {
@@ -48,17 +46,8 @@ ANSWERS = {
 
 
 def agencies_toml(url: str) -> str:
-    offices = json.dumps([o.id for o in load_policy_data().offices])
-    return f"""
-[[agency]]
-id = "bench_inbox"
-name = {{ zh = "基准测试收件", en = "Benchmark inbox" }}
-offices = {offices}
-transport = "https"
-url = {json.dumps(url)}
-secrets = [{json.dumps(SECRET)}]
-timeout_s = 30
-"""
+    """One agency receiving every office's bundles over HTTPS at `url`."""
+    return one_agency_toml(transport="https", url=url, secrets=[SECRET], timeout_s=30)
 
 
 async def submit(app: App, user_id: int) -> Submission:

@@ -10,7 +10,6 @@ worker delivers 50 submissions into a folder. Then VmRSS of each is read from /p
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import shutil
 import sys
@@ -22,13 +21,12 @@ from typing import Any
 from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
-from bench.common import ROOT, drop_prefix, new_prefix, rss_mb
+from bench.common import ROOT, drop_prefix, new_prefix, one_agency_toml, rss_mb
 from bench.handoff import ANSWERS, submit
 from bench.processes import spawn, stop
 from bot.config import Settings
 from bot.wiring import create_app
 from flows.draft import Draft
-from flows.policy import load_policy_data
 
 sys.path.insert(0, str(ROOT / "tests"))
 from botapi_stub import BotApiStub
@@ -39,15 +37,8 @@ TOKEN = "123456:BENCH"
 
 
 def agencies_toml(folder: Path) -> str:
-    offices = json.dumps([o.id for o in load_policy_data().offices])
-    return f"""
-[[agency]]
-id = "bench_folder"
-name = {{ zh = "基准测试", en = "Benchmark" }}
-offices = {offices}
-transport = "directory"
-path = {json.dumps(str(folder / "inbox"))}
-"""
+    """One agency receiving every office's bundles into `folder/inbox`."""
+    return one_agency_toml(transport="directory", path=str(folder / "inbox"))
 
 
 async def fill_drafts(redis: Redis, app: Any, first: int, last: int) -> None:

@@ -23,11 +23,15 @@ def _answer(code: int, **body: object) -> web.Response:
     return web.json_response(body, status=code)
 
 
+async def _healthz(request: web.Request) -> web.Response:
+    return web.Response(text="ok")
+
+
 def add_status_routes(
     app: web.Application, desk: StatusDesk, submissions: SubmissionStore, agencies: Agencies
 ) -> None:
     """POST /agency/status: {"reference", "status", "note"} signed with the agency's secret.
-    A status reported for a supplement (`<case>-S<n>`) applies to its case."""
+    A status reported for a supplement (`<case>-S<n>`) applies to its case. Also GET /healthz."""
 
     async def report(request: web.Request) -> web.Response:
         body = await request.content.read(MAX_BODY + 1)
@@ -58,14 +62,8 @@ def add_status_routes(
         await desk.change(case, status, note, f"agency:{agency.id}")
         return _answer(200, ok=True, reference=case, status=status)
 
-    async def healthz(request: web.Request) -> web.Response:
-        return web.Response(text="ok")
-
     app.router.add_post(STATUS_PATH, report)
-    if not any(
-        r.resource is not None and r.resource.canonical == "/healthz" for r in app.router.routes()
-    ):
-        app.router.add_get("/healthz", healthz)
+    app.router.add_get("/healthz", _healthz)
 
 
 def create_api_app(

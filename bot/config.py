@@ -72,13 +72,17 @@ class Settings(BaseSettings):
     @field_validator("admin_ids")
     @classmethod
     def _admin_ids_are_numbers(cls, value: str) -> str:
-        if not all(p.lstrip("-").isdigit() for p in value.replace(" ", "").split(",") if p):
-            raise ValueError("expected comma-separated Telegram user ids, e.g. 111111111,22222222")
+        try:
+            _ids(value)
+        except ValueError:
+            raise ValueError(
+                "expected comma-separated Telegram user ids, e.g. 111111111,22222222"
+            ) from None
         return value
 
     def admins(self) -> list[int]:
         """ADMIN_IDS: comma-separated Telegram user ids told of deliveries that failed for good."""
-        return [int(part) for part in self.admin_ids.replace(" ", "").split(",") if part]
+        return _ids(self.admin_ids)
 
     def check_webhook(self) -> None:
         """Webhook mode needs a public URL and a secret; say which is missing."""
@@ -92,3 +96,7 @@ class Settings(BaseSettings):
         ]
         if self.bot_mode == "webhook" and missing:
             raise SettingsError(f"BOT_MODE=webhook needs {' and '.join(missing)}")
+
+
+def _ids(value: str) -> list[int]:
+    return [int(part) for part in value.replace(" ", "").split(",") if part]

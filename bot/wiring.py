@@ -10,17 +10,21 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
 from redis.asyncio import BlockingConnectionPool, Redis
 
 from bot.config import Settings, SettingsError
 from bot.handoff.agencies import Agencies, load_agencies
-from bot.handoff.delivery import Deliverer, local_fetch
+from bot.handoff.delivery import Deliverer, Fetch, local_fetch
 from bot.handoff.status import StatusDesk
-from bot.handoff.worker import OutboxWorker
+from bot.handoff.types import DeliveryFailed
+from bot.handoff.worker import OnDead, OutboxWorker
 from bot.i18n import Catalogs
 from bot.notify import FounderNotifier, Send
 from bot.render import RenderedMessage, Renderer
 from bot.service import ConversationService
+from bot.telegram.adapter import send
+from bot.telegram.staff import StaffDesk
 from flows.conversation import Conversation
 from flows.policy import PolicyData, load_policy_data
 from flows.registry import all_flows
@@ -72,21 +76,7 @@ class App:
         """The delivery worker; with a bot it fetches Telegram files, tells founders and staff."""
         desk = self.desk(telegram_send(bot) if bot else None)
         fetch = local_fetch(telegram_fetch(bot) if bot else None)
-        post_case = None
-        if bot is not None:
-            from bot.telegram.staff import StaffDesk
-
-            staff = StaffDesk(
-                bot,
-                self.agencies,
-                desk,
-                self.submissions,
-                self.renderer,
-                self.redis,
-                self.store.keys,
-                self.settings.default_locale,
-            )
-            post_case = staff.post_bundle
+        post_case = self.staff(bot, desk).post_bundle if bot else None
         deliverer = Deliverer(self.submissions, self.policy, self.agencies, desk, fetch, post_case)
         return OutboxWorker(
             self.outbox,
@@ -97,7 +87,20 @@ class App:
             on_dead=self._tell_admins(bot),
         )
 
-    def _tell_admins(self, bot: Bot | None):  # type: ignore[no-untyped-def]
+    def staff(self, bot: Bot, desk: StatusDesk) -> StaffDesk:
+        """The agencies' staff desk in Telegram, recording through `desk`."""
+        return StaffDesk(
+            bot,
+            self.agencies,
+            desk,
+            self.submissions,
+            self.renderer,
+            self.redis,
+            self.store.keys,
+            self.settings.default_locale,
+        )
+
+    def _tell_admins(self, bot: Bot | None) -> OnDead:
         admins = self.settings.admins()
 
         async def on_dead(entry: OutboxEntry, reason: str) -> None:
@@ -166,21 +169,19 @@ def create_service(settings: Settings, redis: Redis) -> ConversationService:
 
 
 def telegram_send(bot: Bot) -> Send:
-    from bot.telegram.adapter import keyboard
+    """Messages to a founder's private chat, sent as the adapter sends replies (long texts
+    split, buttons as an inline keyboard)."""
 
-    async def send(user_id: int, message: RenderedMessage) -> None:
-        await bot.send_message(user_id, message.text, reply_markup=keyboard(message))
+    async def to_founder(user_id: int, message: RenderedMessage) -> None:
+        await send(bot, user_id, [message])
 
-    return send
+    return to_founder
 
 
-def telegram_fetch(bot: Bot):  # type: ignore[no-untyped-def]
+def telegram_fetch(bot: Bot) -> Fetch:
     """Downloads a founder's file; one Telegram no longer has (400) cannot come back: the
     delivery goes to the dead letters at once and the admins are told, rather than retrying
     for days. Other failures (network, 5xx, flood control) are retried."""
-    from aiogram.exceptions import TelegramBadRequest
-
-    from bot.handoff.types import DeliveryFailed
 
     async def fetch(file_id: str) -> bytes:
         try:

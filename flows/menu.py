@@ -121,6 +121,33 @@ def applications(state: FounderState, runners: Runners, policy: PolicyData) -> R
     return Reply(tuple(lines), (*rows(buttons, 1), (Button(Text(N_("🏠 Menu")), Action(Op.MENU)),)))
 
 
+def status_update(
+    reference: str, programme: str, status: str, note: str, policy: PolicyData
+) -> Reply:
+    """What a founder is told when an application's status changes; when the office asks for
+    more information, its question and a button to answer it."""
+    title = programme_title({"programme": programme}, {}, policy)
+    blocks: list[Text] = [
+        Text(
+            N_("📬 Your application {reference} ({title}): {status}."),
+            {
+                "reference": reference,
+                "title": title,
+                "status": Text(STATUS_NAMES.get(status, N_("unknown"))),
+            },
+        )
+    ]
+    apps = Button(Text(N_("🗂 My applications")), Action(Op.APPS))
+    if status == "more_info":
+        if note:
+            blocks.append(Text(N_("The office asks: “{note}”"), {"note": Text.raw(note)}))
+        blocks.append(Text(N_("Tap the button below to answer; you can add documents.")))
+        return Reply(tuple(blocks), ((answer_button(reference),), (apps,)))
+    if note:
+        blocks.append(Text(N_("Note from the office: {note}"), {"note": Text.raw(note)}))
+    return Reply(tuple(blocks), ((apps,),))
+
+
 def _cases_first(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Applications in the order made, each followed by its supplements."""
     children: dict[str, list[dict[str, Any]]] = {}

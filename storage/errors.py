@@ -11,6 +11,13 @@ DraftConflict and ReferenceTaken leave the turn held and write nothing: begin ag
 same token and apply the update again (a retry of the whole turn handles both).
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from redis.exceptions import RedisError
+
 
 class StorageError(Exception):
     """Base of every error raised by `storage`."""
@@ -38,3 +45,17 @@ class TurnTimeout(StorageError):
 
 class SealBroken(StorageError):
     """A sealed value is malformed or no configured key decrypts it (wrong or retired key)."""
+
+
+@contextmanager
+def unavailable() -> Iterator[None]:
+    """Turns a Redis error raised inside into StorageUnavailable."""
+    try:
+        yield
+    except RedisError as exc:
+        raise StorageUnavailable(str(exc)) from exc
+
+
+def text(value: bytes | str | int) -> str:
+    """A Redis reply (bytes, or already text) as text."""
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)

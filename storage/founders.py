@@ -25,8 +25,9 @@ from storage.errors import (
     DraftConflict,
     ReferenceTaken,
     SealBroken,
-    StorageUnavailable,
     TurnTimeout,
+    text,
+    unavailable,
 )
 from storage.keys import KeyBuilder
 from storage.scripts import BEGIN, COMMIT, RELEASE
@@ -107,11 +108,9 @@ class FounderStore:
         while True:
             now_ms = int(time.time() * 1000)
             args: list[str | int] = [token, now_ms, self.lease_ms, seen]
-            try:
+            with unavailable():
                 answer = await self._begin(keys=keys, args=args)
-            except RedisError as exc:
-                raise StorageUnavailable(str(exc)) from exc
-            status = _text(answer[0])
+            status = text(answer[0])
             if status == "dup":
                 return None
             if status == "ok":
@@ -168,11 +167,9 @@ class FounderStore:
             value, ttl = self._encode(state, record)
             keys.append(self._key(state.user_id, *record.split(":")))
             args += [value, ttl]
-        try:
+        with unavailable():
             answer = await self._commit(keys=keys + sub_keys, args=args + sub_args)
-        except RedisError as exc:
-            raise StorageUnavailable(str(exc)) from exc
-        status, detail = (_text(part) for part in answer)
+        status, detail = (text(part) for part in answer)
         if status == "conflict":
             raise DraftConflict(f"founder {state.user_id}: revision {turn.revision} is stale")
         if status == "taken":
@@ -214,18 +211,14 @@ class FounderStore:
 
     async def prefs(self, user_id: int) -> Prefs:
         """A founder's preferences alone (their chosen language), outside any turn."""
-        try:
+        with unavailable():
             raw = cast(bytes | None, await self.redis.get(self._key(user_id, "prefs")))
-        except RedisError as exc:
-            raise StorageUnavailable(str(exc)) from exc
         return Prefs.from_json(_loads(raw)) if raw else Prefs()
 
     async def peek(self, user_id: int) -> FounderState:
         """Read a founder's state outside any turn (for tools and tests)."""
-        try:
+        with unavailable():
             raw = cast(list[bytes | None], await self.redis.mget(self._records(user_id)))
-        except RedisError as exc:
-            raise StorageUnavailable(str(exc)) from exc
         return self._turn(user_id, "", None, raw).state
 
 
@@ -239,7 +232,3 @@ def _loads(blob: bytes) -> Any:
     except ValueError:
         log.error("dropping a record that is not valid JSON")
         return {}
-
-
-def _text(value: bytes | str | int) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

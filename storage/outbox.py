@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import ResponseError
 from redis.typing import KeyT, StreamIdT
 
-from storage.errors import StorageUnavailable
+from storage.errors import text, unavailable
 from storage.keys import KeyBuilder
 
 RETRY_FIELDS = ("attempt", "first_attempt_ms", "last_error")  # what a retry adds to the fields
@@ -94,7 +92,7 @@ class OutboxStore:
 
     async def ensure_group(self) -> None:
         """Create the consumer group (and the stream) unless it exists; it starts at the oldest."""
-        with _unavailable():
+        with unavailable():
             try:
                 await self.redis.xgroup_create(
                     self.keys.outbox(), self.group, id="0", mkstream=True
@@ -106,7 +104,7 @@ class OutboxStore:
     async def read(self, consumer: str, count: int, block_ms: int = 0) -> list[OutboxEntry]:
         """Entries no consumer has taken yet, now pending for `consumer` (block_ms 0: no wait)."""
         streams: dict[KeyT, StreamIdT] = {self.keys.outbox(): ">"}
-        with _unavailable():
+        with unavailable():
             reply = await self.redis.xreadgroup(
                 self.group, consumer, streams, count=count, block=block_ms or None
             )
@@ -119,16 +117,16 @@ class OutboxStore:
     async def reclaim(self, consumer: str, min_idle_ms: int, count: int) -> list[OutboxEntry]:
         """Take over entries pending for at least `min_idle_ms` (their worker died)."""
         start = self._cursors.get(consumer, "0-0")
-        with _unavailable():
+        with unavailable():
             reply = await self.redis.xautoclaim(
                 self.keys.outbox(), self.group, consumer, min_idle_ms, start, count=count
             )
-        self._cursors[consumer] = _text(reply[0])
+        self._cursors[consumer] = text(reply[0])
         return [_entry(i, f) for i, f in reply[1] if f is not None]
 
     async def ack(self, entry: OutboxEntry) -> bool:
         """Remove the entry from the group's pending list; False when it was not pending."""
-        with _unavailable():
+        with unavailable():
             return bool(await self.redis.xack(self.keys.outbox(), self.group, entry.id))
 
     async def schedule_retry(
@@ -141,7 +139,7 @@ class OutboxStore:
         member = entry.fields | _retry_fields(attempt, entry) | {"last_error": last_error}
         blob = json.dumps(member, ensure_ascii=False, sort_keys=True)
         keys = [self.keys.outbox(), self.keys.outbox_retry(), self.keys.delivery(entry.reference)]
-        with _unavailable():
+        with unavailable():
             done = await self._schedule_retry(
                 keys=keys, args=[self.group, entry.id, due_at_ms, blob, last_error]
             )
@@ -153,7 +151,7 @@ class OutboxStore:
         The returned entries carry their new stream ids; they reach a worker through `read`.
         """
         keys = [self.keys.outbox_retry(), self.keys.outbox()]
-        with _unavailable():
+        with unavailable():
             reply = cast(list[bytes], await self._due_retries(keys=keys, args=[now_ms, limit]))
         return [_entry(reply[i], json.loads(reply[i + 1])) for i in range(0, len(reply), 2)]
 
@@ -168,46 +166,46 @@ class OutboxStore:
         if entry.reference:
             keys.append(self.keys.delivery(entry.reference))
         args = [self.group, entry.id, reason, dead_at, *(x for kv in fields.items() for x in kv)]
-        with _unavailable():
+        with unavailable():
             return bool(await self._dead_letter(keys=keys, args=args) == 1)
 
     async def dead_letters(self, count: int = 100) -> list[dict[str, str]]:
         """The oldest dead letters: the entry's fields, why it died, and the stream `id`."""
-        with _unavailable():
+        with unavailable():
             entries = await self.redis.xrange(self.keys.outbox_dead(), count=count)
-        return [{"id": _text(i)} | _fields(f) for i, f in cast(list[tuple[Any, Any]], entries)]
+        return [{"id": text(i)} | _fields(f) for i, f in cast(list[tuple[Any, Any]], entries)]
 
     async def mark_delivered(
-        self, reference: str, delivery_id: str, *, at: float | None = None
+        self,
+        reference: str,
+        delivery_id: str,
+        *,
+        at: float | None = None,
+        settle: OutboxEntry | None = None,
     ) -> None:
-        """Record that the submission reached its agency (at `at`, seconds since the epoch)."""
+        """Record that the submission reached its agency (at `at`, seconds since the epoch);
+        with `settle`, ack that entry in the same transaction (one round trip, and never an
+        ack without the record)."""
         key = self.keys.delivery(reference)
         delivered_at = repr(float(time.time() if at is None else at))
-        with _unavailable():
+        with unavailable():
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.hincrby(key, "attempts", 1)
                 pipe.hset(key, mapping={"delivered_at": delivered_at, "delivery_id": delivery_id})
+                if settle is not None:
+                    pipe.xack(self.keys.outbox(), self.group, settle.id)
                 await pipe.execute()
 
     async def delivery(self, reference: str) -> dict[str, str]:
         """The delivery record: attempts, last_error, delivered_at, delivery_id, dead_at."""
-        with _unavailable():
+        with unavailable():
             return _fields(await self.redis.hgetall(self.keys.delivery(reference)))
 
     async def is_delivered(self, reference: str) -> bool:
         """Whether the submission has reached its agency already."""
         key = self.keys.delivery(reference)
-        with _unavailable():
+        with unavailable():
             return bool(await self.redis.hexists(key, "delivered_at"))
-
-
-@contextmanager
-def _unavailable() -> Iterator[None]:
-    """Turns a Redis error into StorageUnavailable."""
-    try:
-        yield
-    except RedisError as exc:
-        raise StorageUnavailable(str(exc)) from exc
 
 
 def _retry_fields(attempt: int, entry: OutboxEntry) -> dict[str, str]:
@@ -218,12 +216,8 @@ def _retry_fields(attempt: int, entry: OutboxEntry) -> dict[str, str]:
 def _entry(entry_id: bytes | str, raw: dict[Any, Any]) -> OutboxEntry:
     fields = _fields(raw)
     attempt, first, _ = (fields.pop(name, "") for name in RETRY_FIELDS)
-    return OutboxEntry(_text(entry_id), fields, int(attempt or 0), int(first) if first else None)
+    return OutboxEntry(text(entry_id), fields, int(attempt or 0), int(first) if first else None)
 
 
 def _fields(raw: dict[Any, Any]) -> dict[str, str]:
-    return {_text(k): _text(v) for k, v in raw.items()}
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+    return {text(k): text(v) for k, v in raw.items()}

@@ -10,9 +10,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError, WatchError
+from redis.exceptions import WatchError
 
-from storage.errors import StorageUnavailable
+from storage.errors import StorageUnavailable, unavailable
 from storage.keys import KeyBuilder
 
 STATUSES = (
@@ -59,10 +59,8 @@ class StatusStore:
         the submission's founder passes `user_id`, saving a read."""
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
-        try:
+        with unavailable():
             return await self._record(reference, status, note, actor, user_id)
-        except RedisError as exc:
-            raise StorageUnavailable(str(exc)) from exc
 
     async def _record(
         self, reference: str, status: str, note: str, actor: str, user_id: int | None
@@ -104,10 +102,8 @@ class StatusStore:
 
     async def history(self, reference: str) -> list[StatusChange]:
         """Every change recorded for a submission, oldest first."""
-        try:
+        with unavailable():
             raw = await self.redis.lrange(self._events(reference), 0, -1)
-        except RedisError as exc:
-            raise StorageUnavailable(str(exc)) from exc
         return [StatusChange(**_fields(json.loads(item))) for item in raw]
 
     async def current(self, reference: str) -> str | None:
@@ -115,7 +111,8 @@ class StatusStore:
         history = await self.history(reference)
         if history:
             return history[-1].status
-        exists = await self.redis.exists(self.keys.submission(reference))
+        with unavailable():
+            exists = await self.redis.exists(self.keys.submission(reference))
         return "submitted" if exists else None
 
 

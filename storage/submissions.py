@@ -10,11 +10,10 @@ from collections.abc import Collection, Sequence
 from typing import Any, cast
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from flows.draft import Submission
 from storage.crypto import FieldCipher
-from storage.errors import StorageUnavailable
+from storage.errors import text, unavailable
 from storage.keys import KeyBuilder
 
 OUTBOX_FIELDS = ("reference", "user_id", "flow", "programme", "office", "submitted_at")
@@ -61,20 +60,16 @@ class SubmissionStore:
 
     async def get(self, reference: str) -> Submission | None:
         """The submission with this reference, or None."""
-        try:
+        with unavailable():
             blob = await self.redis.get(self.keys.submission(reference))
-        except RedisError as exc:
-            raise StorageUnavailable(str(exc)) from exc
         return None if blob is None else self.decode(blob)
 
     async def outbox(self, count: int = 100) -> list[dict[str, str]]:
         """The oldest outbox entries: the fields of `OUTBOX_FIELDS` plus the stream `id`."""
-        try:
+        with unavailable():
             entries = await self.redis.xrange(self.keys.outbox(), count=count)
-        except RedisError as exc:
-            raise StorageUnavailable(str(exc)) from exc
         return [
-            {"id": _text(entry_id)} | {_text(k): _text(v) for k, v in fields.items()}
+            {"id": text(entry_id)} | {text(k): text(v) for k, v in fields.items()}
             for entry_id, fields in cast(list[tuple[Any, dict[Any, Any]]], entries)
         ]
 
@@ -89,7 +84,3 @@ def _outbox_entry(submission: Submission) -> list[str]:
         submission.office,
         repr(float(submission.submitted_at)),
     ]
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)

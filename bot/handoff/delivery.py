@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 
 from bot.handoff.agencies import Agencies, make_transport
@@ -48,13 +49,12 @@ class Deliverer:
         post_case: PostCase | None = None,
         transport_for: Callable[[str], Transport] | None = None,
     ) -> None:
-        self.submissions, self.policy, self.agencies, self.desk = (
-            submissions,
-            policy,
-            agencies,
-            desk,
-        )
-        self.fetch, self.post_case = fetch, post_case
+        self.submissions = submissions
+        self.policy = policy
+        self.agencies = agencies
+        self.desk = desk
+        self.fetch = fetch
+        self.post_case = post_case
         self._transports: dict[str, Transport] = {}
         self._transport_for = transport_for
 
@@ -87,6 +87,7 @@ class Deliverer:
                 raise DeliveryFailed(f"case {submission.parent} not found", retryable=False)
         agency = self.agencies.for_office(submission.office)
         bundle = await build_bundle(submission, self.policy, agency.id, self.fetch, case=case)
+        bundle = replace(bundle, delivery_id=entry.id)  # which outbox entry: X-SME-Delivery
         await self.transport(agency.id).deliver(bundle)
         log.info(
             "submission %s delivered to %s (attempt %s)", reference, agency.id, entry.attempt + 1

@@ -28,6 +28,7 @@ class Bundle:
 
     `reference` is the idempotency key: an agency that receives it twice can tell.
     `kind` is "submission" or "supplement" (the founder's answer to a staff question).
+    `delivery_id` names the outbox entry that carried it (header X-SME-Delivery), for tracing.
     """
 
     reference: str

@@ -124,8 +124,9 @@ class OutboxWorker:
         except Exception as exc:  # noqa: BLE001 - any failure is retried or dead-lettered
             await self._failed(entry, exc, entry.first_attempt_ms or started_ms)
             return
-        await self.store.mark_delivered(entry.reference, delivery_id or entry.id, at=self.clock())
-        await self.store.ack(entry)
+        await self.store.mark_delivered(
+            entry.reference, delivery_id or entry.id, at=self.clock(), settle=entry
+        )
         log.info("outbox %s delivered (attempt %d)", entry.reference, entry.attempt + 1)
 
     def delay_s(self, attempt: int) -> float:

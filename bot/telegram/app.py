@@ -47,10 +47,7 @@ def create_dispatcher(service: ConversationService, staff: StaffDesk | None = No
     Agency staff's buttons and replies in their chats are routed before the founders'."""
     dispatcher = Dispatcher(disable_fsm=True)
     if staff is not None:
-        chats = frozenset(
-            a.staff_chat_id for a in staff.agencies.all() if a.staff_chat_id is not None
-        )
-        dispatcher.include_router(create_staff_router(lambda: staff, chats))
+        dispatcher.include_router(create_staff_router(staff))
     dispatcher.include_router(create_router(service))
     return dispatcher
 
@@ -67,20 +64,8 @@ async def set_commands(bot: Bot, renderer: Renderer, default_locale: str) -> Non
 
 
 def staff_desk(app: App, bot: Bot) -> StaffDesk:
-    return StaffDesk(
-        bot,
-        app.agencies,
-        app.desk(telegram_send(bot)),
-        app.submissions,
-        app.renderer,
-        app.redis,
-        app.store.keys,
-        app.settings.default_locale,
-    )
-
-
-async def _healthz(request: web.Request) -> web.Response:
-    return web.Response(text="ok")
+    """The staff desk of a process that has a bot: status changes told through it."""
+    return app.staff(bot, app.desk(telegram_send(bot)))
 
 
 def create_webhook_app(app: App, bot: Bot) -> web.Application:
@@ -89,14 +74,14 @@ def create_webhook_app(app: App, bot: Bot) -> web.Application:
     settings = app.settings
     settings.check_webhook()
     assert settings.webhook_secret is not None and settings.webhook_url is not None
-    dispatcher = create_dispatcher(app.service, staff_desk(app, bot))
+    desk = app.desk(telegram_send(bot))
+    dispatcher = create_dispatcher(app.service, app.staff(bot, desk))
     web_app = web.Application()
     secret = settings.webhook_secret.get_secret_value()
     SimpleRequestHandler(dispatcher, bot, secret_token=secret).register(
         web_app, path=settings.webhook_path
     )
-    web_app.router.add_get("/healthz", _healthz)
-    add_status_routes(web_app, app.desk(telegram_send(bot)), app.submissions, app.agencies)
+    add_status_routes(web_app, desk, app.submissions, app.agencies)
 
     async def on_startup(bot: Bot) -> None:
         await set_commands(bot, app.renderer, settings.default_locale)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 
 from aiogram import Bot, F, Router
 from aiogram.filters.callback_data import CallbackData
@@ -65,13 +64,14 @@ class StaffDesk:
         keys: KeyBuilder,
         default_locale: str = "zh_CN",
     ) -> None:
-        self.bot, self.agencies, self.desk, self.submissions = bot, agencies, desk, submissions
-        self.renderer, self.redis, self.keys, self.default_locale = (
-            renderer,
-            redis,
-            keys,
-            default_locale,
-        )
+        self.bot = bot
+        self.agencies = agencies
+        self.desk = desk
+        self.submissions = submissions
+        self.renderer = renderer
+        self.redis = redis
+        self.keys = keys
+        self.default_locale = default_locale
 
     def _t(self, locale: str, msgid: str, **params: object) -> str:
         return self.renderer.text(Text(msgid, dict(params)), locale)
@@ -223,22 +223,17 @@ class StaffDesk:
         )
 
 
-def create_staff_router(
-    desk: Callable[[], StaffDesk | None], staff_chats: frozenset[int]
-) -> Router:
+def create_staff_router(staff: StaffDesk) -> Router:
     """Buttons on cases, and replies in staff chats; other messages go on to the founders' router."""
     router = Router(name="staff")
+    chats = frozenset(a.staff_chat_id for a in staff.agencies.all() if a.staff_chat_id is not None)
 
     @router.callback_query(CaseData.filter())
     async def on_case_button(query: CallbackQuery, callback_data: CaseData) -> None:
-        staff = desk()
-        if staff is not None:
-            await staff.on_button(query, callback_data)
+        await staff.on_button(query, callback_data)
 
-    @router.message(F.chat.id.in_(staff_chats))
+    @router.message(F.chat.id.in_(chats))
     async def on_staff_chat(message: Message) -> None:
-        staff = desk()
-        if staff is not None:
-            await staff.on_reply(message)
+        await staff.on_reply(message)
 
     return router

@@ -644,6 +644,8 @@ async def test_the_worker_delivers_over_https_to_the_reference_receiver(handoff)
     folder = handoff.received / ref
     receipt = json.loads((folder / RECEIPT).read_text())
     assert (receipt["reference"], receipt["kind"]) == (ref, "submission")
+    delivery = await handoff.app.outbox.delivery(ref)
+    assert receipt["delivery_id"] == delivery["delivery_id"] != ""  # the outbox entry's id
     bundle_json = (folder / "bundle.json").read_bytes()
     validate_bundle_json(bundle_json)
     assert json.loads(bundle_json)["company"]["name"] == COMPANY

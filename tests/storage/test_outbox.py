@@ -183,3 +183,13 @@ async def test_delivery_record(store: OutboxStore) -> None:
         "delivered_at": "1790000000.25",
         "delivery_id": "agency-receipt-9",
     }
+
+
+async def test_marking_delivered_can_settle_the_entry_in_the_same_transaction(
+    store: OutboxStore,
+) -> None:
+    await submit(store, "SUB-1")
+    [entry] = await store.read("a", 1)
+    await store.mark_delivered("SUB-1", entry.id, settle=entry)
+    assert await store.is_delivered("SUB-1") is True
+    assert await pending(store) == 0
