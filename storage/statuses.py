@@ -10,9 +10,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import WatchError
 
-from storage.errors import StorageUnavailable, unavailable
+from storage.errors import unavailable
 from storage.keys import KeyBuilder
 
 STATUSES = (
@@ -25,6 +24,34 @@ STATUSES = (
     "resolved",
 )
 QUESTION_LIMIT = 1000  # characters of an office's question kept on the founder's index line
+
+# KEYS: events, the founder's applications index, the founder's revision
+# ARGV: reference, status, the change as JSON, the office's question ('' but for more_info)
+# One round trip: the event is kept, the index line follows, and the revision is bumped so a
+# founder turn that read the old line commits nothing (compare-and-set) and reads again.
+RECORD = """
+redis.call('RPUSH', KEYS[1], ARGV[3])
+local raw = redis.call('GET', KEYS[2])
+if not raw then return 0 end
+local index, found = cjson.decode(raw), false
+for _, entry in ipairs(index) do
+  if entry['reference'] == ARGV[1] then
+    entry['status'] = ARGV[2]
+    entry['question'] = nil
+    if ARGV[4] ~= '' then entry['question'] = ARGV[4] end
+    found = true
+  end
+end
+if not found then return 0 end
+local ttl = redis.call('PTTL', KEYS[2])
+if ttl > 0 then
+  redis.call('SET', KEYS[2], cjson.encode(index), 'PX', ttl)
+else
+  redis.call('SET', KEYS[2], cjson.encode(index))
+end
+redis.call('INCR', KEYS[3])
+return 1
+"""
 
 
 @dataclass(frozen=True)
@@ -44,10 +71,10 @@ class StatusStore:
     """Records status changes; the founder's revision is bumped with each, so a founder turn
     that read the old My applications line retries instead of writing it back."""
 
-    def __init__(self, redis: Redis, keys: KeyBuilder, *, attempts: int = 10) -> None:
+    def __init__(self, redis: Redis, keys: KeyBuilder) -> None:
         self.redis = redis
         self.keys = keys
-        self.attempts = attempts
+        self._script = redis.register_script(RECORD)
 
     def _events(self, reference: str) -> str:
         return self.keys.submission(reference) + ":events"
@@ -70,35 +97,16 @@ class StatusStore:
             if blob is None:
                 return None
             user_id = int(json.loads(blob)["user_id"])
-        index_key = self.keys.founder(user_id, "applications")
-        rev_key = self.keys.founder(user_id, "rev")
         change = StatusChange(reference, user_id, status, note, actor, time.time())
-        for _ in range(self.attempts):
-            async with self.redis.pipeline(transaction=True) as pipe:
-                try:
-                    await pipe.watch(index_key, rev_key)
-                    raw = await pipe.get(index_key)
-                    ttl = await pipe.pttl(index_key)
-                    index = json.loads(raw) if raw else []
-                    for entry in index:
-                        if entry.get("reference") == reference:
-                            entry["status"] = status
-                            entry.pop("question", None)
-                            if status == "more_info":
-                                entry["question"] = note[:QUESTION_LIMIT]
-                    pipe.multi()  # type: ignore[no-untyped-call]
-                    pipe.rpush(
-                        self._events(reference), json.dumps(asdict(change), ensure_ascii=False)
-                    )
-                    if raw is not None:
-                        value = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
-                        pipe.set(index_key, value, px=ttl if ttl > 0 else None)
-                        pipe.incr(rev_key)
-                    await pipe.execute()
-                    return change
-                except WatchError:
-                    continue
-        raise StorageUnavailable(f"status of {reference}: too much contention")
+        keys = [
+            self._events(reference),
+            self.keys.founder(user_id, "applications"),
+            self.keys.founder(user_id, "rev"),
+        ]
+        question = note[:QUESTION_LIMIT] if status == "more_info" else ""
+        event = json.dumps(asdict(change), ensure_ascii=False)
+        await self._script(keys=keys, args=[reference, status, event, question])
+        return change
 
     async def history(self, reference: str) -> list[StatusChange]:
         """Every change recorded for a submission, oldest first."""
