@@ -20,8 +20,8 @@ from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from redis.asyncio import Redis
 
-from flows import validators
-from flows.errors import ValidationFailed
+from flows.engine import validators
+from flows.engine.errors import ValidationFailed
 
 START = "/start form"
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from flows.policy import load_policy_data
+from flows.policy.loader import load_policy_data
 
 ROOT = Path(__file__).resolve().parent.parent
 

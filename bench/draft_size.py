@@ -12,14 +12,14 @@ from redis.asyncio import Redis
 
 from bench.common import ROOT, drop_prefix, new_prefix
 from bench.sides import create_store
-from bot.i18n import Catalogs
-from bot.render import RenderedMessage, Renderer
-from bot.service import ConversationService, Founder
-from flows.conversation import Conversation
-from flows.draft import SUMMARY
-from flows.events import Event, EventKind, FileRef
-from flows.outcome import Op
-from flows.validators import credit_code_check_char
+from bot.core.i18n import Catalogs
+from bot.core.render import RenderedMessage, Renderer
+from bot.core.service import ConversationService, Founder
+from flows.engine.draft import SUMMARY
+from flows.engine.events import Event, EventKind, FileRef
+from flows.engine.outcome import Op
+from flows.engine.validators import credit_code_check_char
+from flows.shell.conversation import Conversation
 
 USER = 424242
 ID_NUMBER = "11010519491231002X"

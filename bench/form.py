@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flows import validators
-from flows.policy import PolicyData
-from flows.registration import FORMS, PREMISES
-from flows.spec import Answers, Completion, Context, Field, FlowSpec, Kind
-from flows.subsidy_fields import ORG_TYPES, mask_id, mask_mobile
-from flows.text import N_, Text
+from flows.engine import validators
+from flows.engine.spec import Answers, Completion, Context, Field, FlowSpec, Kind
+from flows.engine.text import N_, Text
+from flows.policy.loader import PolicyData
+from flows.services.registration import FORMS, PREMISES
+from flows.services.subsidy.fields import ORG_TYPES, mask_id, mask_mobile
 
 FLOW_ID, FLOW_CODE = "benchform", "bf"
 ID_NUMBER = "11010519491231002X"

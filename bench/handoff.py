@@ -30,9 +30,9 @@ from redis.asyncio import Redis
 from bench.common import drop_prefix, new_prefix, one_agency_toml, percentile
 from bench.processes import self_signed, spawn, stop
 from bot.config import Settings
-from bot.references import new_reference
+from bot.core.references import new_reference
 from bot.wiring import App, create_app
-from flows.draft import Draft, Submission
+from flows.engine.draft import Draft, Submission
 
 SECRET = "bench-agency-secret"
 ANSWERS = {

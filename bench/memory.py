@@ -26,7 +26,7 @@ from bench.handoff import ANSWERS, submit
 from bench.processes import spawn, stop
 from bot.config import Settings
 from bot.wiring import create_app
-from flows.draft import Draft
+from flows.engine.draft import Draft
 
 sys.path.insert(0, str(ROOT / "tests"))
 from botapi_stub import BotApiStub

@@ -15,15 +15,15 @@ from redis.asyncio import Redis
 from bench import baseline, form
 from bench.common import ROOT, RoundTrips
 from bench.telegram import BOT_ID, Client, RecordingSession, new_bot
+from bot.channels.aiogram.runtime import create_dispatcher
 from bot.config import Settings
-from bot.i18n import Catalogs
-from bot.render import Renderer
-from bot.service import ConversationService
-from bot.telegram.app import create_dispatcher
+from bot.core.i18n import Catalogs
+from bot.core.render import Renderer
+from bot.core.service import ConversationService
 from bot.wiring import create_redis
-from flows.conversation import Conversation
-from flows.policy import load_policy_data
-from flows.registry import all_flows
+from flows.policy.loader import load_policy_data
+from flows.shell.conversation import Conversation
+from flows.shell.registry import all_flows
 from storage.crypto import FieldCipher
 from storage.founders import FounderStore
 from storage.keys import KeyBuilder

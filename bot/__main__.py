@@ -69,7 +69,7 @@ async def _serve(settings: Settings, command: str) -> None:
         await redis.ping()
         await app.outbox.ensure_group()
         if command == "chat":
-            from bot.chat import LocalChat
+            from bot.channels.local.chat import LocalChat
 
             worker = app.worker(None) if settings.embedded_worker else None
             stop = asyncio.Event()
@@ -81,7 +81,7 @@ async def _serve(settings: Settings, command: str) -> None:
                 if task:
                     await task
         elif command == "worker":
-            from bot.telegram.app import create_bot
+            from bot.channels.aiogram.runtime import create_bot
 
             bot = create_bot(settings) if settings.telegram_bot_token else None
             try:
@@ -90,11 +90,11 @@ async def _serve(settings: Settings, command: str) -> None:
                 if bot:
                     await bot.session.close()
         elif command == "api":
-            from bot.telegram.app import run_api
+            from bot.channels.aiogram.runtime import run_api
 
             await _until_stopped(lambda stop: run_api(app, stop))
         else:
-            from bot.telegram.app import run_telegram
+            from bot.channels.aiogram.runtime import run_telegram
 
             await _until_stopped(lambda stop: run_telegram(app, stop))
     finally:
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bot.config import SettingsError
     from bot.handoff.agencies import AgencyConfigError
-    from flows.errors import PolicyDataError
+    from flows.engine.errors import PolicyDataError
 
     try:
         return _main(argv)

@@ -7,10 +7,10 @@ from pathlib import Path
 from transitions.extensions import GraphMachine
 
 from bot.config import Settings
-from flows.engine import build_machine
-from flows.policy import load_policy_data
-from flows.registry import all_flows
-from flows.spec import FlowSpec
+from flows.engine.machine import build_machine
+from flows.engine.spec import FlowSpec
+from flows.policy.loader import load_policy_data
+from flows.shell.registry import all_flows
 
 
 def mermaid(spec: FlowSpec) -> str:

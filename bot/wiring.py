@@ -13,22 +13,22 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from redis.asyncio import BlockingConnectionPool, Redis
 
+from bot.channels.aiogram.adapter import send
+from bot.channels.aiogram.staff import StaffDesk
 from bot.config import Settings, SettingsError
+from bot.core.i18n import Catalogs
+from bot.core.notify import FounderNotifier, Send
+from bot.core.render import RenderedMessage, Renderer
+from bot.core.service import ConversationService
 from bot.handoff.agencies import Agencies, load_agencies
 from bot.handoff.delivery import Deliverer, Fetch, local_fetch
 from bot.handoff.status import StatusDesk
 from bot.handoff.types import DeliveryFailed
-from bot.handoff.worker import OnDead, OutboxWorker
-from bot.i18n import Catalogs
-from bot.notify import FounderNotifier, Send
-from bot.render import RenderedMessage, Renderer
-from bot.service import ConversationService
-from bot.telegram.adapter import send
-from bot.telegram.staff import StaffDesk
-from flows.conversation import Conversation
-from flows.policy import PolicyData, load_policy_data
-from flows.registry import all_flows
-from flows.text import N_, Text
+from bot.workers.outbox import OnDead, OutboxWorker
+from flows.engine.text import N_, Text
+from flows.policy.loader import PolicyData, load_policy_data
+from flows.shell.conversation import Conversation
+from flows.shell.registry import all_flows
 from storage.crypto import FieldCipher
 from storage.founders import FounderStore
 from storage.keys import KeyBuilder

@@ -19,7 +19,7 @@ from typing import Any, cast
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from flows.draft import Draft, FounderState, Prefs
+from flows.engine.draft import Draft, FounderState, Prefs
 from storage.crypto import FieldCipher
 from storage.errors import (
     DraftConflict,

@@ -11,7 +11,7 @@ from typing import Any, cast
 
 from redis.asyncio import Redis
 
-from flows.draft import Submission
+from flows.engine.draft import Submission
 from storage.crypto import FieldCipher
 from storage.errors import text, unavailable
 from storage.keys import KeyBuilder

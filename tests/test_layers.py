@@ -41,5 +41,5 @@ def test_layer_imports_only_what_it_may(layer):
 
 def test_the_guard_catches_a_forbidden_import(tmp_path):
     sample = tmp_path / "x.py"
-    sample.write_text("import aiogram\nfrom bot.render import Renderer\nimport json\n")
+    sample.write_text("import aiogram\nfrom bot.core.render import Renderer\nimport json\n")
     assert {n for n in imports(sample) if n not in sys.stdlib_module_names} == {"aiogram", "bot"}

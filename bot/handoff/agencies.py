@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from bot.handoff.transports import DirectoryTransport, HttpsTransport
 from bot.handoff.types import Transport
-from flows.text import Localized
+from flows.engine.text import Localized
 
 DEFAULT_PATH: Final = Path(__file__).parent / "agencies.default.toml"
 _ID: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")

@@ -13,11 +13,11 @@ from typing import Any
 
 from bot.handoff.pdf import render_application_pdf
 from bot.handoff.types import BUNDLE_SCHEMA_VERSION, Attachment, Bundle, safe_file_names
-from flows.districts import by_code
-from flows.draft import Submission
-from flows.policy import PolicyData
-from flows.subsidy import office_name
-from flows.text import Localized
+from flows.engine.districts import by_code
+from flows.engine.draft import Submission
+from flows.engine.text import Localized
+from flows.policy.citing import office_name
+from flows.policy.loader import PolicyData
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "bundle.schema.json"
 Fetch = Callable[[str], Awaitable[bytes]]

@@ -13,8 +13,8 @@ from bot.handoff.agencies import Agencies, make_transport
 from bot.handoff.bundle import build_bundle
 from bot.handoff.status import StatusDesk
 from bot.handoff.types import Bundle, DeliveryFailed, Transport
-from flows.draft import Submission
-from flows.policy import PolicyData
+from flows.engine.draft import Submission
+from flows.policy.loader import PolicyData
 from storage.outbox import OutboxEntry
 from storage.submissions import SubmissionStore
 

@@ -23,8 +23,8 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from flows.districts import by_code
-from flows.text import Localized
+from flows.engine.districts import by_code
+from flows.engine.text import Localized
 
 FONT = "STSong-Light"
 SHANGHAI = timezone(timedelta(hours=8))

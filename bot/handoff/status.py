@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from bot.notify import FounderNotifier
-from flows.draft import Submission
+from bot.core.notify import FounderNotifier
+from flows.engine.draft import Submission
 from storage.statuses import StatusChange, StatusStore
 from storage.submissions import SubmissionStore
 

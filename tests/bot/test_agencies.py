@@ -13,7 +13,7 @@ from bot.handoff.agencies import (
     make_transport,
 )
 from bot.handoff.transports import DirectoryTransport, HttpsTransport
-from flows.policy import load_policy_data
+from flows.policy.loader import load_policy_data
 
 OFFICES = ("district_hrss", "district_tax")
 

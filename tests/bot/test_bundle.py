@@ -18,9 +18,9 @@ from bot.handoff.bundle import (
 )
 from bot.handoff.pdf import LABELS
 from bot.handoff.types import Attachment, safe_file_names
-from flows.draft import Submission
-from flows.policy import PolicyData, load_policy_data
-from flows.subsidy import build
+from flows.engine.draft import Submission
+from flows.policy.loader import PolicyData, load_policy_data
+from flows.services.subsidy.flow import build
 
 REFERENCE = "SUB-20261128-7Q4K9M"
 FILES = {

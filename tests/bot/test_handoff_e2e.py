@@ -31,16 +31,16 @@ from pydantic import SecretStr
 from pypdf import PdfReader
 from telegram_harness import CJK, ROOT
 
-from bot.api import STATUS_PATH, create_api_app
+from bot.channels.aiogram.runtime import ALLOWED_UPDATES, create_bot, create_dispatcher, staff_desk
 from bot.config import Settings
+from bot.core.references import new_reference
+from bot.handoff.api import STATUS_PATH, create_api_app
 from bot.handoff.bundle import validate_bundle_json
 from bot.handoff.receiver import RECEIPT, create_receiver_app
 from bot.handoff.signing import SIGNATURE_HEADER, sign
-from bot.references import new_reference
-from bot.telegram.app import ALLOWED_UPDATES, create_bot, create_dispatcher, staff_desk
 from bot.wiring import App, create_app, telegram_send
-from flows.draft import Draft, Submission
-from flows.policy import load_policy_data
+from flows.engine.draft import Draft, Submission
+from flows.policy.loader import load_policy_data
 from storage.crypto import FieldCipher
 from storage.statuses import StatusChange
 
@@ -509,7 +509,7 @@ async def test_an_empty_reference_is_refused_without_a_server_error(handoff):
 
 async def test_the_webhook_server_serves_the_status_endpoint(api, handoff):
     """In webhook mode the same endpoint is served beside Telegram's updates."""
-    from bot.telegram.app import create_webhook_app
+    from bot.channels.aiogram.runtime import create_webhook_app
 
     submission = await handoff.submit(EN_FOUNDER, "en")
     settings = handoff.app.settings.model_copy(

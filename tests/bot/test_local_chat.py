@@ -7,7 +7,7 @@ import io
 
 import redis.asyncio as aioredis
 
-from bot.chat import LocalChat
+from bot.channels.local.chat import LocalChat
 from bot.config import Settings
 from bot.wiring import create_service
 

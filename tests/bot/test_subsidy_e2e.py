@@ -9,8 +9,8 @@ from botapi_stub import BotApiStub
 from telegram_harness import CJK, at_step, tap
 
 from bot.config import Settings
-from flows.policy import load_policy_data
-from flows.registry import all_flows
+from flows.policy.loader import load_policy_data
+from flows.shell.registry import all_flows
 from storage.crypto import FieldCipher
 from storage.keys import KeyBuilder
 from storage.submissions import SubmissionStore

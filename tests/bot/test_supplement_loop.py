@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.chat import LocalChat
+from bot.channels.local.chat import LocalChat
 from bot.config import Settings
-from bot.render import RenderedMessage
+from bot.core.render import RenderedMessage
 from bot.wiring import App, create_app
-from flows.draft import Draft, Submission
-from flows.outcome import Op
+from flows.engine.draft import Draft, Submission
+from flows.engine.outcome import Op
 
 FOUNDER = 77
 CASE = "SUB-20261128-7Q4K9M"

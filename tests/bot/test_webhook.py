@@ -9,8 +9,8 @@ import pytest
 from aiohttp import web
 from botapi_stub import BotApiStub
 
+from bot.channels.aiogram.runtime import create_bot, create_webhook_app
 from bot.config import Settings
-from bot.telegram.app import create_bot, create_webhook_app
 from bot.wiring import create_app
 
 SECRET = "s3cret-token"

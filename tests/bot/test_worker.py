@@ -15,7 +15,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.handoff.types import DeliveryFailed
-from bot.handoff.worker import OutboxWorker
+from bot.workers.outbox import OutboxWorker
 from storage.keys import KeyBuilder
 from storage.outbox import OutboxEntry, OutboxStore
 from storage.submissions import OUTBOX_FIELDS

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flows.districts import DISTRICTS, District, by_code, find_district
+from flows.engine.districts import DISTRICTS, District, by_code, find_district
 
 CODES = (
     "huangpu",

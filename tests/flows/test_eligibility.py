@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from flows.eligibility import Assessment, assess, check, documents_for
-from flows.errors import PolicyDataError
-from flows.policy import (
+from flows.engine.errors import PolicyDataError
+from flows.policy.eligibility import Assessment, assess, check, documents_for
+from flows.policy.loader import (
     DEFAULT_PATH,
     FACT_FIELDS,
     PROFILE_FIELDS,

@@ -6,14 +6,14 @@ from datetime import date
 
 import pytest
 
-from flows.draft import DONE, SUMMARY
-from flows.engine import build_machine
-from flows.events import Event, EventKind, FileRef
-from flows.outcome import Action, Op
-from flows.policy import load_policy_data
-from flows.runner import FlowRunner
-from flows.spec import Completion, Context, Field, FlowSpec, Kind, Option
-from flows.text import Text
+from flows.engine.draft import DONE, SUMMARY
+from flows.engine.events import Event, EventKind, FileRef
+from flows.engine.machine import build_machine
+from flows.engine.outcome import Action, Op
+from flows.engine.runner import FlowRunner
+from flows.engine.spec import Completion, Context, Field, FlowSpec, Kind, Option
+from flows.engine.text import Text
+from flows.policy.loader import load_policy_data
 
 CTX = Context(policy=load_policy_data(), today=date(2026, 11, 28))
 

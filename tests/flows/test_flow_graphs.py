@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from flows.draft import DONE, SUMMARY, Draft
-from flows.engine import build_machine
-from flows.outcome import Op
-from flows.policy import load_policy_data
-from flows.registry import all_flows
-from flows.runner import FlowRunner
-from flows.spec import Context
+from flows.engine.draft import DONE, SUMMARY, Draft
+from flows.engine.machine import build_machine
+from flows.engine.outcome import Op
+from flows.engine.runner import FlowRunner
+from flows.engine.spec import Context
+from flows.policy.loader import load_policy_data
+from flows.shell.registry import all_flows
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = load_policy_data()

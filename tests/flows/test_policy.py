@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.errors import PolicyDataError
-from flows.policy import (
+from flows.engine.errors import PolicyDataError
+from flows.policy.loader import (
     BUSINESS_FORMS,
     DEFAULT_PATH,
     DISTRICT_CODES,
@@ -111,7 +111,7 @@ def test_required_policies_are_present(data: PolicyData) -> None:
 
 
 def test_district_codes_match_the_districts_module() -> None:
-    districts = pytest.importorskip("flows.districts")
+    districts = pytest.importorskip("flows.engine.districts")
     assert DISTRICT_CODES == tuple(d.code for d in districts.DISTRICTS)
 
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from flows.policy import PolicyData, load_policy_data
-from flows.sme_size import Comparison, classify
+from flows.policy.loader import PolicyData, load_policy_data
+from flows.policy.sme_size import Comparison, classify
 
 
 @pytest.fixture(scope="module")

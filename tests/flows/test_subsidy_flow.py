@@ -8,12 +8,12 @@ from datetime import date
 
 import pytest
 
-from flows.conversation import Conversation
-from flows.draft import SUMMARY, FounderState
-from flows.events import Event, EventKind, FileRef
-from flows.outcome import Action, Op, Reply
-from flows.policy import load_policy_data
-from flows.registry import all_flows
+from flows.engine.draft import SUMMARY, FounderState
+from flows.engine.events import Event, EventKind, FileRef
+from flows.engine.outcome import Action, Op, Reply
+from flows.policy.loader import load_policy_data
+from flows.shell.conversation import Conversation
+from flows.shell.registry import all_flows
 
 POLICY = load_policy_data()
 TODAY = date(2026, 11, 28)

@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from test_subsidy_flow import Founder
 
-from flows.draft import SUMMARY, FounderState
-from flows.events import Event
-from flows.menu import applications
-from flows.outcome import Action, Op
-from flows.supplement import CASE
+from flows.engine.draft import SUMMARY, FounderState
+from flows.engine.events import Event
+from flows.engine.outcome import Action, Op
+from flows.services.supplement import CASE
+from flows.shell.menu import applications
 
 CASE_REF = "SUB-20261120-AB12CD"
 QUESTION = "请补充租赁合同第2页。"

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows import validators as v
-from flows.errors import ValidationFailed
-from flows.normalize import normalize
+from flows.engine import validators as v
+from flows.engine.errors import ValidationFailed
+from flows.engine.normalize import normalize
 
 TODAY = date(2025, 6, 1)
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015, from the domain notes

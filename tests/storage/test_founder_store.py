@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import redis.asyncio as aioredis
 
-from flows.draft import Draft
+from flows.engine.draft import Draft
 from storage.crypto import FieldCipher
 from storage.errors import DraftConflict, SealBroken, TurnTimeout
 from storage.founders import FounderStore

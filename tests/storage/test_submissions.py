@@ -9,7 +9,7 @@ import pytest
 import redis.asyncio as aioredis
 from test_founder_store import CIPHER, ID_NUMBER, MOBILE, SENSITIVE, make_store
 
-from flows.draft import Draft, Submission
+from flows.engine.draft import Draft, Submission
 from storage.crypto import FieldCipher
 from storage.errors import DraftConflict, ReferenceTaken, SealBroken
 from storage.founders import FounderStore, Turn

@@ -1,0 +1,1 @@
+"""The local chat in a terminal."""

@@ -1,0 +1,153 @@
+"""The channel-neutral conversation service: one update in, rendered replies out, state saved.
+
+adapter → `handle` → per-founder turn (in-process FIFO, then Redis) → `Conversation` decides →
+`FounderStore.commit` → renderer → the adapter's `deliver`, still inside the founder's turn so
+replies go out in the order the updates came in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+
+from bot.core.i18n import locale_for
+from bot.core.references import new_reference
+from bot.core.render import RenderedMessage, Renderer
+from flows.engine.events import Event
+from flows.engine.outcome import Reply
+from flows.engine.text import N_, Text
+from flows.shell.conversation import Conversation
+from storage.errors import DraftConflict, ReferenceTaken, StorageError
+from storage.founders import FounderStore
+
+log = logging.getLogger(__name__)
+Deliver = Callable[[list[RenderedMessage], str], Awaitable[None]]
+MAX_CONFLICT_RETRIES = 5
+
+
+@dataclass(frozen=True)
+class Founder:
+    """Who sent an update, narrowed from the channel: an id and the client's language hint."""
+
+    user_id: int
+    language_code: str | None = None
+
+
+class FounderLocks:
+    """FIFO locks per founder inside one process; a lock is dropped when nobody waits on it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    def hold(self, user_id: int) -> _Held:
+        return _Held(self, user_id)
+
+
+class _Held:
+    def __init__(self, locks: FounderLocks, user_id: int) -> None:
+        self.locks, self.user_id = locks, user_id
+
+    async def __aenter__(self) -> None:
+        lock, users = self.locks._locks.get(self.user_id, (asyncio.Lock(), 0))
+        self.locks._locks[self.user_id] = (lock, users + 1)
+        await lock.acquire()
+
+    async def __aexit__(self, *exc: object) -> None:
+        lock, users = self.locks._locks[self.user_id]
+        lock.release()
+        if users <= 1:
+            del self.locks._locks[self.user_id]
+        else:
+            self.locks._locks[self.user_id] = (lock, users - 1)
+
+
+class ConversationService:
+    """Runs the conversation for every channel (Telegram, the local chat, later web chat)."""
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        store: FounderStore,
+        renderer: Renderer,
+        *,
+        default_locale: str = "zh_CN",
+        fallback_locale: str = "en",
+    ) -> None:
+        self.conversation = conversation
+        self.store = store
+        self.renderer = renderer
+        self.default_locale = default_locale
+        self.fallback_locale = fallback_locale
+        self._locks = FounderLocks()
+
+    def locale(self, stored: str | None, founder: Founder) -> str:
+        return locale_for(
+            stored,
+            founder.language_code,
+            default=self.default_locale,
+            fallback=self.fallback_locale,
+        )
+
+    async def handle(
+        self, founder: Founder, event: Event, deliver: Deliver, update_id: int | None = None
+    ) -> None:
+        """Apply one update and deliver the replies, in this founder's arrival order."""
+        async with self._locks.hold(founder.user_id):
+            try:
+                outcome = await self._apply(founder, event, update_id)
+            except StorageError as exc:
+                log.warning(
+                    "storage failed for founder %s: %s", founder.user_id, type(exc).__name__
+                )
+                locale = self.locale(None, founder)
+                sorry = Reply(
+                    (
+                        Text(
+                            N_(
+                                "Sorry, I can't save your answer right now. Nothing you answered "
+                                "before is lost; please try again in a minute."
+                            )
+                        ),
+                    )
+                )
+                await deliver([self.renderer.render(sorry, locale)], locale)
+                return
+            if outcome is not None:
+                await deliver(*outcome)
+
+    async def _apply(
+        self, founder: Founder, event: Event, update_id: int | None
+    ) -> tuple[list[RenderedMessage], str] | None:
+        token = None
+        for _ in range(MAX_CONFLICT_RETRIES):
+            turn = await self.store.begin(founder.user_id, update_id, token=token)
+            if turn is None:
+                log.info("founder %s: update %s already handled", founder.user_id, update_id)
+                return None
+            today = date.today()
+            try:
+                replies = self.conversation.handle(
+                    turn.state,
+                    event,
+                    time.time(),
+                    today,
+                    locale=self.locale(turn.state.prefs.lang, founder),
+                    reference=new_reference(today),
+                )
+                await self.store.commit(turn)
+            except (DraftConflict, ReferenceTaken) as retry:
+                log.info("founder %s: %s, applying again", founder.user_id, type(retry).__name__)
+                token = turn.token
+                continue
+            except BaseException:
+                await self.store.release(founder.user_id, turn.token)
+                raise
+            active = turn.state.prefs.active
+            log.info("founder %s: %s → flow=%s", founder.user_id, event.kind.value, active or "-")
+            locale = self.locale(turn.state.prefs.lang, founder)
+            return self.renderer.render_all(replies, locale), locale
+        raise DraftConflict(f"founder {founder.user_id}: too many conflicts")

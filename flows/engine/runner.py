@@ -1,0 +1,210 @@
+"""Applies one founder event to a draft of one flow and says what to show next."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flows.engine.answers import expected, parse_answer
+from flows.engine.districts import by_code
+from flows.engine.draft import SUMMARY, Draft
+from flows.engine.errors import NeedsConfirmation, ValidationFailed
+from flows.engine.events import Event, EventKind, FileRef
+from flows.engine.machine import FlowMachine
+from flows.engine.outcome import Op, Reply
+from flows.engine.screens import (
+    cancel_question,
+    multi_update,
+    pending_key,
+    question,
+    refusal,
+    step_help,
+    summary,
+)
+from flows.engine.spec import Completion, Context, Field, FlowSpec, Kind
+from flows.engine.text import N_, Text
+
+DEFAULT_FILE_TYPES = ("application/pdf", "image/jpeg", "image/png")
+DEFAULT_FILE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class StepResult:
+    """Replies to send; `saved` when the draft changed; `completion` when the flow just ended;
+    `leave` is 'keep' or 'discard' when the founder left the flow."""
+
+    replies: list[Reply] = field(default_factory=list)
+    saved: bool = False
+    completion: Completion | None = None
+    leave: str = ""
+
+
+class FlowRunner:
+    """Pure: reads and changes the draft it is given; saving and sending are the caller's."""
+
+    def __init__(self, spec: FlowSpec) -> None:
+        self.spec = spec
+        self.machine = FlowMachine(spec)
+
+    def begin(self, now: float, profile: Mapping[str, Any] | None = None) -> Draft:
+        """A new draft at the flow's first question, with defaults pre-filled from the profile."""
+        defaults = self.spec.prefill(profile or {}) if self.spec.prefill else {}
+        return Draft(
+            flow=self.spec.id,
+            step=self.spec.fields[0].name,
+            defaults=defaults,
+            created_at=now,
+            updated_at=now,
+        )
+
+    def screen(self, draft: Draft, ctx: Context, notice: Text | None = None) -> Reply:
+        """The screen for where the draft stands now."""
+        if draft.step == SUMMARY:
+            return summary(self.machine, draft, ctx)
+        return question(self.machine, draft, ctx, notice=notice)
+
+    def handle(self, draft: Draft, event: Event, ctx: Context) -> StepResult:
+        try:
+            return self._handle(draft, event, ctx)
+        except NeedsConfirmation as unusual:
+            draft.scratch[pending_key(self.spec.field(draft.step))] = unusual.value
+            draft.revision += 1
+            notice = refusal(unusual.msgid, unusual.params)
+            return StepResult([self.screen(draft, ctx, notice)], saved=True)
+        except ValidationFailed as refused:
+            return StepResult([self.screen(draft, ctx, refusal(refused.msgid, refused.params))])
+
+    def _handle(self, draft: Draft, event: Event, ctx: Context) -> StepResult:
+        action = event.action
+        if action is not None:
+            if action.op is Op.HELP:
+                return StepResult([step_help(self.machine, draft), self.screen(draft, ctx)])
+            if action.op is Op.CANCEL:
+                return StepResult([cancel_question(self.spec, draft)])
+            if action.op in (Op.CANCEL_KEEP, Op.DISCARD):
+                return StepResult(leave="keep" if action.op is Op.CANCEL_KEEP else "discard")
+            if action.op is Op.CONTINUE:
+                return StepResult([self.screen(draft, ctx)])
+            if action.op is Op.BACK:
+                if not self.machine.fire(draft, "back"):
+                    raise ValidationFailed(
+                        N_("This is the first question. Tap ✖️ Cancel or 🏠 Menu to leave.")
+                    )
+                return self._moved(draft, ctx)
+        if draft.step == SUMMARY:
+            return self._at_summary(draft, event, ctx)
+        return self._at_field(draft, self.spec.field(draft.step), event, ctx)
+
+    def _moved(self, draft: Draft, ctx: Context) -> StepResult:
+        draft.revision += 1
+        return StepResult([self.screen(draft, ctx)], saved=True)
+
+    def _at_summary(self, draft: Draft, event: Event, ctx: Context) -> StepResult:
+        action = event.action
+        if action is not None and action.op is Op.EDIT and action.value.isdigit():
+            index = int(action.value)
+            target = self.spec.fields[index].name if index < len(self.spec.fields) else ""
+            if target and self.machine.fire(draft, "edit", target=target):
+                return self._moved(draft, ctx)
+        if action is not None and action.op is Op.CONFIRM and self.machine.fire(draft, "confirm"):
+            draft.revision += 1
+            completion = self.spec.complete(draft.answers, ctx)
+            return StepResult(saved=True, completion=completion)
+        raise ValidationFailed(
+            N_("Tap ✅ Confirm if everything is right, or tap an answer to change it.")
+        )
+
+    def _at_field(self, draft: Draft, field: Field, event: Event, ctx: Context) -> StepResult:
+        action = event.action
+        if event.kind is EventKind.TEXT:
+            return self._accept(draft, field, parse_answer(field, event.text, ctx), ctx)
+        if event.kind is EventKind.FILE and event.file is not None:
+            if field.kind is Kind.FILE:
+                return self._file(draft, field, event.file, ctx)
+            raise ValidationFailed(
+                N_("A file isn't needed here. {expected}"), expected=Text(expected(field))
+            )
+        if event.kind is EventKind.UNSUPPORTED:
+            raise ValidationFailed(
+                N_("I can't read that kind of message here. {expected}"),
+                expected=Text(expected(field)),
+            )
+        if action is None:
+            raise ValidationFailed(expected(field))
+        if action.op is Op.PICK:
+            return self._pick(draft, field, action.value, ctx)
+        if action.op is Op.DONE and field.kind in (Kind.MULTI, Kind.FILE):
+            return self._done(draft, field, ctx)
+        if action.op is Op.SKIP and field.optional:
+            return self._accept(draft, field, None, ctx)
+        if action.op is Op.ACCEPT and pending_key(field) in draft.scratch:
+            return self._accept(draft, field, draft.scratch.pop(pending_key(field)), ctx)
+        if action.op is Op.KEEP and field.name in draft.answers:
+            self.machine.advance(draft)
+            return self._moved(draft, ctx)
+        if action.op is Op.KEEP and field.name in draft.defaults:
+            return self._accept(draft, field, draft.defaults[field.name], ctx)
+        raise ValidationFailed(expected(field))
+
+    def _done(self, draft: Draft, field: Field, ctx: Context) -> StepResult:
+        chosen = draft.scratch.get(field.name, draft.answers.get(field.name) or [])
+        if field.kind is Kind.MULTI:
+            if not chosen and not field.optional:
+                raise ValidationFailed(N_("Please choose at least one option."))
+            return self._accept(
+                draft, field, [o.value for o in field.options if o.value in chosen], ctx
+            )
+        if not chosen and not field.optional:
+            raise ValidationFailed(
+                N_("Please send at least one file, or tap 📎 Upload later to come back to it.")
+            )
+        return self._accept(draft, field, list(chosen), ctx)
+
+    def _pick(self, draft: Draft, field: Field, value: str, ctx: Context) -> StepResult:
+        if field.kind is Kind.CHOICE and field.option(value, draft.answers, ctx):
+            return self._accept(draft, field, value, ctx)
+        if field.kind is Kind.YESNO and value in ("yes", "no"):
+            return self._accept(draft, field, value == "yes", ctx)
+        if field.kind is Kind.DISTRICT and by_code(value):
+            return self._accept(draft, field, value, ctx)
+        if field.kind is Kind.MULTI and field.option(value):
+            chosen = list(draft.scratch.get(field.name, draft.answers.get(field.name) or []))
+            chosen.remove(value) if value in chosen else chosen.append(value)
+            draft.scratch[field.name] = chosen
+            draft.revision += 1
+            return StepResult([multi_update(self.machine, draft, ctx)], saved=True)
+        raise ValidationFailed(expected(field))
+
+    def _file(self, draft: Draft, field: Field, file: FileRef, ctx: Context) -> StepResult:
+        types = tuple(field.limits.get("types", DEFAULT_FILE_TYPES))
+        limit = int(field.limits.get("max_bytes", DEFAULT_FILE_BYTES))
+        if file.mime not in types:
+            raise ValidationFailed(
+                N_("{name} is not a PDF, JPEG or PNG file. Please send one of those."),
+                name=file.name,
+            )
+        if file.size > limit:
+            raise ValidationFailed(
+                N_("{name} is larger than {limit_mb} MB. Please send a smaller file."),
+                name=file.name,
+                limit_mb=limit // (1024 * 1024),
+            )
+        files = list(draft.scratch.get(field.name, draft.answers.get(field.name) or []))
+        if any(f["file_id"] == file.file_id for f in files):
+            return StepResult([self.screen(draft, ctx)])
+        files.append(
+            {"file_id": file.file_id, "name": file.name, "mime": file.mime, "size": file.size}
+        )
+        draft.scratch[field.name] = files
+        draft.revision += 1
+        notice = Text(N_("Received {name}. Send more, or tap Done."), {"name": file.name})
+        return StepResult([self.screen(draft, ctx, notice)], saved=True)
+
+    def _accept(self, draft: Draft, field: Field, value: object, ctx: Context) -> StepResult:
+        if field.check is not None and value is not None:
+            field.check(value, draft.answers)
+        draft.scratch.pop(pending_key(field), None)
+        self.machine.set_answer(draft, field.name, value)
+        self.machine.advance(draft)
+        return StepResult([self.screen(draft, ctx)], saved=True)

@@ -1,0 +1,198 @@
+"""The screens of a flow as replies: a field's question, the summary, help and refusals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flows.engine.answers import display
+from flows.engine.districts import DISTRICTS
+from flows.engine.draft import Draft
+from flows.engine.machine import FlowMachine
+from flows.engine.outcome import Action, Block, Button, Op, Reply, rows
+from flows.engine.spec import Context, Field, FlowSpec, Kind
+from flows.engine.text import N_, Localized, Text
+
+TYPED_KINDS = frozenset({Kind.TEXT, Kind.NUMBER, Kind.MONEY, Kind.DATE})
+
+
+def pending_key(field: Field) -> str:
+    """Where an answer awaiting the founder's confirmation waits in the draft's scratch."""
+    return f"?{field.name}"
+
+
+def act(spec: FlowSpec, draft: Draft, op: Op, value: str = "") -> Action:
+    """An action bound to the draft's current step, so a stale button can be recognised."""
+    step = (
+        str(spec.index(draft.step))
+        if draft.step in {f.name for f in spec.fields}
+        else draft.step[:1]
+    )
+    return Action(op, spec.code, step, value)
+
+
+def nav_row(spec: FlowSpec, draft: Draft, *, back: bool = True) -> tuple[Button, ...]:
+    """Back, help, cancel and menu: on every step of every flow."""
+    buttons = [Button(Text(N_("⬅️ Back")), act(spec, draft, Op.BACK))] if back else []
+    buttons += [
+        Button(Text(N_("❓ Help")), act(spec, draft, Op.HELP)),
+        Button(Text(N_("✖️ Cancel")), act(spec, draft, Op.CANCEL)),
+        Button(Text(N_("🏠 Menu")), Action(Op.MENU)),
+    ]
+    return tuple(buttons)
+
+
+def _answer_buttons(
+    spec: FlowSpec, draft: Draft, field: Field, ctx: Context
+) -> list[tuple[Button, ...]]:
+    def pick(label: Block, value: str) -> Button:
+        return Button(label, act(spec, draft, Op.PICK, value))
+
+    if field.kind is Kind.CHOICE:
+        options = field.offered(draft.answers, ctx)
+        return rows([pick(o.block(), o.value) for o in options], field.columns)
+    if field.kind is Kind.MULTI:
+        chosen = set(draft.scratch.get(field.name, draft.answers.get(field.name) or []))
+        marked = [
+            pick(
+                Text(N_("✅ {label}") if o.value in chosen else "{label}", {"label": o.block()}),
+                o.value,
+            )
+            for o in field.options
+        ]
+        return [
+            *rows(marked, field.columns),
+            (Button(Text(N_("Done")), act(spec, draft, Op.DONE)),),
+        ]
+    if field.kind is Kind.YESNO:
+        return [(pick(Text(N_("Yes")), "yes"), pick(Text(N_("No")), "no"))]
+    if field.kind is Kind.DISTRICT:
+        return rows([pick(Localized(d.short_zh, d.short_en), d.code) for d in DISTRICTS], 4)
+    if field.kind is Kind.FILE:
+        return [
+            (
+                Button(Text(N_("Done")), act(spec, draft, Op.DONE)),
+                Button(Text(N_("📎 Upload later")), act(spec, draft, Op.CANCEL_KEEP)),
+            )
+        ]
+    return []
+
+
+def question(
+    machine: FlowMachine, draft: Draft, ctx: Context, *, notice: Text | None = None
+) -> Reply:
+    """The screen of the draft's current field: progress, the question, its buttons."""
+    spec = machine.spec
+    field = spec.field(draft.step)
+    asked = machine.applicable(draft.answers)
+    position = next((i for i, f in enumerate(asked) if f.name == field.name), 0) + 1
+    blocks: list[Block] = []
+    if notice is not None:
+        blocks.append(notice)
+    blocks += [
+        Text(
+            N_("{title} · step {n} of {total}"),
+            {"title": Text(spec.title), "n": position, "total": len(asked)},
+        ),
+    ]
+    if field.intro is not None:
+        blocks += field.intro(draft.answers, ctx)
+    blocks.append(Text(field.prompt))
+    extra: list[Button] = []
+    shown = draft.answers.get(field.name, draft.defaults.get(field.name))
+    if field.name in draft.answers or field.name in draft.defaults:
+        value = display(field, shown, draft.answers, ctx)
+        if field.name in draft.answers:
+            blocks.append(Text(N_("Current answer: {value}"), {"value": value}))
+            extra.append(Button(Text(N_("Keep this answer")), act(spec, draft, Op.KEEP)))
+        else:
+            blocks.append(Text(N_("From your profile: {value}"), {"value": value}))
+            extra.append(Button(Text(N_("✅ Use this")), act(spec, draft, Op.KEEP)))
+    if pending_key(field) in draft.scratch:
+        extra.append(Button(Text(N_("✅ Use it anyway")), act(spec, draft, Op.ACCEPT)))
+    if field.optional:
+        extra.append(Button(Text(N_("Skip")), act(spec, draft, Op.SKIP)))
+    buttons = _answer_buttons(spec, draft, field, ctx)
+    if extra:
+        buttons.append(tuple(extra))
+    first = field.name == spec.fields[0].name
+    buttons.append(nav_row(spec, draft, back=not first))
+    return Reply(tuple(blocks), tuple(buttons), typed=field.kind in TYPED_KINDS)
+
+
+def multi_update(machine: FlowMachine, draft: Draft, ctx: Context) -> Reply:
+    """The same question with the toggled options re-drawn, replacing the old message."""
+    reply = question(machine, draft, ctx)
+    return Reply(reply.blocks, reply.buttons, replace=True, typed=reply.typed)
+
+
+def summary(machine: FlowMachine, draft: Draft, ctx: Context) -> Reply:
+    """All answers, one line each, with a button to change any of them and one to confirm."""
+    spec = machine.spec
+    asked = machine.applicable(draft.answers)
+    lines: list[Block] = [Text(N_("Please check your answers:"))]
+    for f in asked:
+        lines.append(
+            Text(
+                N_("• {label}: {value}"),
+                {
+                    "label": f.summary_label,
+                    "value": display(f, draft.answers.get(f.name), draft.answers, ctx),
+                },
+            )
+        )
+    edits = [
+        Button(
+            Text(N_("✏️ {label}"), {"label": f.summary_label}),
+            act(spec, draft, Op.EDIT, str(spec.index(f.name))),
+        )
+        for f in asked
+    ]
+    buttons = [
+        *rows(edits, 2),
+        (Button(Text(N_("✅ Confirm")), act(spec, draft, Op.CONFIRM)),),
+        nav_row(spec, draft),
+    ]
+    return Reply(tuple(lines), tuple(buttons))
+
+
+def refusal(msgid: str, params: dict[str, Any]) -> Text:
+    """An explanation of why an answer was not accepted, shown above the repeated question."""
+    return Text(N_("⚠️ {reason}"), {"reason": Text(msgid, params)})
+
+
+def step_help(machine: FlowMachine, draft: Draft) -> Reply:
+    """Help for the current step; the step itself is unchanged."""
+    spec = machine.spec
+    blocks: list[Block] = []
+    if draft.step in {f.name for f in spec.fields} and spec.field(draft.step).help:
+        blocks.append(Text(spec.field(draft.step).help or ""))
+    blocks += [
+        Text(spec.intro),
+        Text(
+            N_(
+                "Your answers are saved after each step: you can leave and come back at any time, "
+                "on any device. ⬅️ Back returns to the previous question, ✖️ Cancel lets you keep "
+                "or discard this application, 🏠 Menu leaves it for later."
+            )
+        ),
+    ]
+    return Reply(tuple(blocks))
+
+
+def cancel_question(spec: FlowSpec, draft: Draft) -> Reply:
+    """Asked on Cancel: keep the draft for later, discard it, or go on answering."""
+    return Reply(
+        (
+            Text(
+                N_("Leave {title}? You can keep your answers for later or discard them."),
+                {"title": Text(spec.title)},
+            ),
+        ),
+        (
+            (
+                Button(Text(N_("💾 Keep for later")), act(spec, draft, Op.CANCEL_KEEP)),
+                Button(Text(N_("🗑 Discard")), act(spec, draft, Op.DISCARD)),
+            ),
+            (Button(Text(N_("↩️ Continue answering")), act(spec, draft, Op.CONTINUE)),),
+        ),
+    )

@@ -1,0 +1,167 @@
+"""The vocabulary flows are written in: fields, input kinds, options and the flow spec itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from flows.engine.text import Localized, Text
+
+if TYPE_CHECKING:
+    from flows.policy.loader import PolicyData
+
+Answers = Mapping[str, Any]
+
+
+class Kind(StrEnum):
+    """How a field is answered, and so which buttons and parser it gets."""
+
+    CHOICE = "choice"
+    MULTI = "multi"
+    TEXT = "text"
+    NUMBER = "number"
+    MONEY = "money"
+    DATE = "date"
+    DISTRICT = "district"
+    YESNO = "yesno"
+    FILE = "file"
+
+
+BUTTON_KINDS = frozenset({Kind.CHOICE, Kind.MULTI})
+
+
+@dataclass(frozen=True)
+class Option:
+    """One button of a choice: a short ASCII value (it travels in callback data) and a label."""
+
+    value: str
+    label: str | Localized
+
+    def block(self) -> Text | Localized:
+        """The label as a renderable block (a msgid, or policy data in both languages)."""
+        return Text(self.label) if isinstance(self.label, str) else self.label
+
+
+@dataclass(frozen=True)
+class Field:
+    """One question of a flow.
+
+    `when` shows the field only when earlier answers call for it; it may read only the
+    fields named in `depends_on`, which must come earlier. A changed answer clears the
+    answers of every field that depends on it, so they are asked again.
+    """
+
+    name: str
+    prompt: str
+    kind: Kind
+    options: tuple[Option, ...] = ()
+    optional: bool = False
+    when: Callable[[Answers], bool] | None = None
+    depends_on: tuple[str, ...] = ()
+    help: str | None = None
+    label: str | Localized | None = None
+    limits: Mapping[str, Any] = field(default_factory=dict)
+    check: Callable[[Any, Answers], None] | None = None
+    columns: int = 2
+    parse: Callable[[str, Context], Any] | None = None
+    intro: Callable[[Answers, Context], Sequence[Text | Localized]] | None = None
+    choices: Callable[[Answers, Context], tuple[Option, ...]] | None = None
+    mask: Callable[[str], str] | None = None
+
+    @property
+    def summary_label(self) -> Text | Localized:
+        """How the field is named on the summary screen."""
+        label = self.label or self.prompt
+        return Text(label) if isinstance(label, str) else label
+
+    def option(
+        self, value: str, answers: Answers | None = None, ctx: Context | None = None
+    ) -> Option | None:
+        """The option with this value, if the field offers one (dynamic choices need answers and ctx)."""
+        return next((o for o in self.offered(answers or {}, ctx) if o.value == value), None)
+
+    def offered(self, answers: Answers, ctx: Context | None) -> tuple[Option, ...]:
+        """The options shown now: static ones, or those `choices` computes from the answers."""
+        if self.choices is not None and ctx is not None:
+            return self.choices(answers, ctx)
+        return self.options
+
+    @property
+    def sensitive(self) -> bool:
+        """Masked fields hold personal data: masked on screens, encrypted at rest."""
+        return self.mask is not None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a flow may read besides the answers: policy data, the date, the founder's language,
+    and a fresh reference number in case this update submits an application."""
+
+    policy: PolicyData
+    today: Any  # datetime.date; Any keeps this module free of a runtime import cycle
+    locale: str = "zh_CN"
+    reference: str = ""
+    draft_days: int = 30
+
+
+@dataclass(frozen=True)
+class SubmissionRequest:
+    """What a completed application hands on: programme, receiving office, answers, files.
+
+    A supplement sets `parent` (the case it answers) and its own `reference`; otherwise the
+    update's fresh reference numbers the submission."""
+
+    programme: str
+    office: str
+    district: str
+    answers: Mapping[str, Any]
+    attachments: tuple[Mapping[str, Any], ...] = ()
+    parent: str = ""
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What a finished flow shows, what it stores in the founder's profile, what it offers next."""
+
+    blocks: tuple[tuple[Text | Localized, ...], ...]
+    profile: Mapping[str, Any] = field(default_factory=dict)
+    next_flows: tuple[str, ...] = ()
+    submission: SubmissionRequest | None = None
+
+
+@dataclass(frozen=True)
+class FlowSpec:
+    """A conversation as data. Linear order comes from `fields`; `branches` are the only
+    hand-written transitions (dicts for `Machine.add_transition`, tried before the generated).
+    A flow not `listed` is left out of the services menu: it is opened from somewhere else."""
+
+    id: str
+    code: str
+    title: str
+    intro: str
+    articles: tuple[int, ...]
+    fields: tuple[Field, ...]
+    complete: Callable[[Answers, Context], Completion]
+    branches: tuple[Mapping[str, Any], ...] = ()
+    icon: str = ""
+    prefill: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+    listed: bool = True
+
+    @property
+    def sensitive_fields(self) -> frozenset[str]:
+        """Names of the fields holding personal data to encrypt at rest."""
+        return frozenset(f.name for f in self.fields if f.sensitive)
+
+    def field(self, name: str) -> Field:
+        """The field called `name` (KeyError when there is none)."""
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    def index(self, name: str) -> int:
+        """Position of a field, used as the short step id in callback data."""
+        return [f.name for f in self.fields].index(name)

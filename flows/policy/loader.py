@@ -1,0 +1,251 @@
+"""Load and strictly validate the policy data file (`data/policy.toml`) into `PolicyData`.
+
+Any problem raises `PolicyDataError` naming the section, the entry (id, or #n from 1) and field.
+The startup subsidy programmes and their documents (optional sections) are read by
+`flows.policy.programmes`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Collection, Mapping
+from pathlib import Path
+from typing import Final, Literal, TypeVar
+
+from flows.engine.errors import PolicyDataError
+from flows.policy.entry import ID, LAST_ARTICLE, Entry
+from flows.policy.programmes import (
+    FACT_FIELDS,
+    Cap,
+    Document,
+    Programme,
+    Rule,
+    parse_document,
+    parse_programme,
+)
+from flows.policy.schema import (
+    BUSINESS_FORMS,
+    DISTRICT_CODES,
+    GROUPS,
+    INDUSTRY_CODES,
+    METRICS,
+    PREMISES,
+    PROFILE_FIELDS,
+    SIZES,
+    ChecklistItem,
+    Condition,
+    Confidence,
+    Link,
+    Metric,
+    Office,
+    Policy,
+    PolicyData,
+    Size,
+    SmeIndustry,
+    Thresholds,
+)
+
+__all__ = [
+    "BUSINESS_FORMS",
+    "DEFAULT_PATH",
+    "DISTRICT_CODES",
+    "FACT_FIELDS",
+    "GROUPS",
+    "INDUSTRY_CODES",
+    "LAST_ARTICLE",
+    "METRICS",
+    "PREMISES",
+    "PROFILE_FIELDS",
+    "SIZES",
+    "Cap",
+    "ChecklistItem",
+    "Condition",
+    "Confidence",
+    "Document",
+    "Link",
+    "Metric",
+    "Office",
+    "Policy",
+    "PolicyData",
+    "Programme",
+    "Rule",
+    "Size",
+    "SmeIndustry",
+    "Thresholds",
+    "load_policy_data",
+    "parse_policy_data",
+]
+
+DEFAULT_PATH: Final = Path(__file__).parent / "data" / "policy.toml"
+SCHEMA_VERSION: Final = 1
+_SECTIONS: Final = (
+    "link",
+    "office",
+    "policy",
+    "sme_industry",
+    "registration_step",
+    "registration_material",
+    "document",
+    "programme",
+)
+_OFFICE_KINDS: Final[tuple[Literal["city", "district"], ...]] = ("city", "district")
+_POLICY_KINDS: Final[tuple[Literal["policy", "service"], ...]] = ("policy", "service")
+_T = TypeVar("_T")
+
+
+def _link(e: Entry) -> Link:
+    ident, title, url = e.text("id", ID), e.localized("title"), e.text("url")
+    if not url.startswith(("https://", "tel:")):
+        e.fail("url", f"expected an https:// or tel: address, got {url!r}")
+    return Link(ident, title, url, *e.provenance())
+
+
+def _office(e: Entry) -> Office:
+    ident, kind, name = e.text("id", ID), e.choice("kind", _OFFICE_KINDS), e.localized("name")
+    template = e.optional("name_template", e.localized)
+    if template is None:
+        if kind == "district":
+            e.fail("name_template", "missing (required for kind 'district')")
+    elif kind == "city":
+        e.fail("name_template", "only offices of kind 'district' have one")
+    else:
+        for lang, name_text in (("zh", template.zh), ("en", template.en)):
+            rest = name_text.replace("{district}", "", 1)
+            if rest == name_text or "{" in rest or "}" in rest:
+                e.fail(f"name_template.{lang}", "needs {district} once and no other braces")
+    return Office(ident, kind, name, template, *e.provenance())
+
+
+def _policy(e: Entry, offices: Collection[str], links: Collection[str]) -> Policy:
+    ident, title, summary = e.text("id", ID), e.localized("title"), e.localized("summary")
+    articles, kind = e.articles("articles"), e.choice("kind", _POLICY_KINDS)
+    office = e.ref("office", offices, "office")
+    link = e.optional("link", lambda key: e.ref(key, links, "link"))
+    qualifies, verified = e.conditions("qualifies"), e.flag("verified")
+    amount = e.optional("amount", e.localized)
+    source, verified_on, confidence = e.provenance()
+    if amount is not None and not verified:
+        e.fail("amount", "an amount may only be quoted with verified = true")
+    if verified and confidence == "C":
+        e.fail("verified", "grade C facts are never quoted; verify them to grade A or B first")
+    return Policy(
+        ident,
+        title,
+        summary,
+        articles,
+        kind,
+        office,
+        link,
+        qualifies,
+        verified,
+        amount,
+        source,
+        verified_on,
+        confidence,
+    )
+
+
+def _industry(e: Entry) -> SmeIndustry:
+    code = e.ref("code", INDUSTRY_CODES, "industry code")
+    name, metrics = e.localized("name"), e.metrics("metrics")
+    medium, small, ceiling = (e.thresholds(key, metrics) for key in ("medium", "small", "ceiling"))
+    for metric in metrics:
+        low, mid, top = (dict(bounds.items())[metric] for bounds in (small, medium, ceiling))
+        if not low < mid < top:
+            e.fail(
+                "medium" if low >= mid else "ceiling",
+                f"{metric}: expected small < medium < ceiling, got {low}, {mid}, {top}",
+            )
+    return SmeIndustry(code, name, metrics, medium, small, ceiling, *e.provenance())
+
+
+def _checklist_item(
+    e: Entry, kind: Literal["step", "material"], offices: Collection[str], links: Collection[str]
+) -> ChecklistItem:
+    ident, text, applies = e.text("id", ID), e.localized("text"), e.conditions("applies")
+    cite = e.localized("cite")
+    link = e.optional("link", lambda key: e.ref(key, links, "link"))
+    office = e.optional("office", lambda key: e.ref(key, offices, "office"))
+    return ChecklistItem(ident, kind, text, applies, cite, link, office, *e.provenance())
+
+
+def _section(
+    doc: Mapping[str, object],
+    name: str,
+    build: Callable[[Entry], _T],
+    seen: set[str] | None = None,
+    id_key: str = "id",
+    required: bool = True,
+) -> tuple[_T, ...]:
+    if not required and name not in doc:
+        return ()
+    tables = doc.get(name)
+    if not isinstance(tables, list) or not tables:
+        raise PolicyDataError(f"{name}: expected a non-empty array of tables [[{name}]]")
+    seen = set() if seen is None else seen
+    built = []
+    for index, raw in enumerate(tables, start=1):
+        ident = raw.get(id_key) if isinstance(raw, dict) else None
+        entry = Entry(name, f"'{ident}'" if isinstance(ident, str) else f"#{index}", raw)
+        built.append(build(entry))
+        entry.done()
+        if ident in seen:
+            entry.fail(id_key, f"duplicate id {ident!r}")
+        seen.add(str(ident))
+    return tuple(built)
+
+
+def parse_policy_data(doc: Mapping[str, object]) -> PolicyData:
+    """Validate an already-parsed TOML document and build the `PolicyData`."""
+    for key in doc:
+        if key not in ("schema", "meta", *_SECTIONS):
+            raise PolicyDataError(f"{key}: unknown section")
+    if (schema := doc.get("schema")) != SCHEMA_VERSION or isinstance(schema, bool):
+        raise PolicyDataError(f"schema: expected {SCHEMA_VERSION}, got {schema!r}")
+    meta = Entry("meta", "table", doc.get("meta"))
+    title, _note = meta.text("title"), meta.text("note")
+    meta.done()
+    links = _section(doc, "link", _link)
+    offices = _section(doc, "office", _office)
+    link_ids, office_ids = {link.id for link in links}, {office.id for office in offices}
+    policies = _section(doc, "policy", lambda e: _policy(e, office_ids, link_ids))
+    industries = _section(doc, "sme_industry", _industry, id_key="code")
+    if absent := [code for code in INDUSTRY_CODES if code not in {i.code for i in industries}]:
+        raise PolicyDataError(f"sme_industry: missing industries {', '.join(absent)}")
+    checklist_ids: set[str] = set()
+    steps = _section(
+        doc,
+        "registration_step",
+        lambda e: _checklist_item(e, "step", office_ids, link_ids),
+        checklist_ids,
+    )
+    materials = _section(
+        doc,
+        "registration_material",
+        lambda e: _checklist_item(e, "material", office_ids, link_ids),
+        checklist_ids,
+    )
+    documents = _section(doc, "document", parse_document, required=False)
+    policy_ids, document_ids = {p.id for p in policies}, {d.id for d in documents}
+    programmes = _section(
+        doc,
+        "programme",
+        lambda e: parse_programme(e, policy_ids, office_ids, document_ids),
+        required=False,
+    )
+    return PolicyData(
+        title, links, offices, policies, industries, steps, materials, programmes, documents
+    )
+
+
+def load_policy_data(path: Path | None = None) -> PolicyData:
+    """Read and validate the policy data file (default: the packaged `data/policy.toml`)."""
+    path = DEFAULT_PATH if path is None else path
+    try:
+        with path.open("rb") as file:
+            doc = tomllib.load(file)
+    except OSError as error:
+        raise PolicyDataError(f"{path}: cannot read the policy data file ({error})") from error
+    except tomllib.TOMLDecodeError as error:
+        raise PolicyDataError(f"{path.name}: not valid TOML ({error})") from error
+    return parse_policy_data(doc)

@@ -1,0 +1,162 @@
+"""Startup subsidy programmes (Art. 36–38) and their supporting documents, as policy data.
+
+Rules and document conditions test the *facts* a founder gives in the subsidy application
+flow (`FACT_FIELDS`), not the registration profile. `flows.policy.loader` calls the parsers here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date
+from types import MappingProxyType
+from typing import Final, Literal
+
+from flows.engine.text import Localized
+from flows.policy.entry import ID, Entry
+from flows.policy.schema import DISTRICT_CODES, Condition, Confidence, FieldKind, all_hold
+
+FormField = Literal["lease_months", "monthly_rent", "loan_amount"]
+
+# Codes the subsidy flow's facts may carry; yes/no answers arrive as "yes" / "no".
+APPLICANTS: Final = (
+    "graduate",
+    "employment_difficulty",
+    "veteran",
+    "unemployed",
+    "disabled",
+    "returning_migrant",
+    "other",
+)
+RESIDENCES: Final = ("hukou", "residence_permit", "talent_permit", "none")
+ORG_TYPES: Final = ("small_micro", "individual", "cooperative", "non_enterprise", "other")
+YES_NO: Final = ("yes", "no")
+FORM_FIELDS: Final[tuple[FormField, ...]] = ("lease_months", "monthly_rent", "loan_amount")
+
+# Fact name -> (kind, allowed codes), as PROFILE_FIELDS; count facts are whole numbers >= 0.
+FACT_FIELDS: Final[Mapping[str, tuple[FieldKind, tuple[str, ...]]]] = MappingProxyType(
+    {
+        "applicant": ("code", APPLICANTS),
+        "graduation_year": ("count", ()),
+        "graduated_years_ago": ("count", ()),
+        "residence": ("code", RESIDENCES),
+        "first_business": ("code", YES_NO),
+        "registered": ("code", YES_NO),
+        "registered_months": ("count", ()),
+        "org_type": ("code", ORG_TYPES),
+        "district": ("code", DISTRICT_CODES),
+        "insured_staff": ("count", ()),
+        "insured_months": ("count", ()),
+        "lease": ("code", YES_NO),
+        "dishonest": ("code", YES_NO),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A supporting document an application may need, and when it is needed."""
+
+    id: str
+    name: Localized
+    applies: tuple[Condition, ...]
+    source: str
+    verified_on: date
+    confidence: Confidence
+
+    def applies_to(self, facts: Mapping[str, object]) -> bool:
+        """Whether the founder's facts call for this document."""
+        return all_hold(self.applies, facts)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One eligibility condition of a programme and the short reason shown when it fails."""
+
+    when: Condition
+    fail: Localized
+
+    def holds(self, facts: Mapping[str, object]) -> bool:
+        """Whether the facts pass this rule (an absent fact never does)."""
+        return self.when.holds(facts)
+
+
+@dataclass(frozen=True)
+class Cap:
+    """The most a programme gives, in CNY; quoted only when `verified`."""
+
+    amount: int
+    verified: bool
+    note: Localized
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A startup subsidy programme one can apply for: who qualifies, where, with what."""
+
+    id: str
+    policy: str
+    office: str
+    rules: tuple[Rule, ...]
+    documents: tuple[str, ...]
+    fields: tuple[FormField, ...]
+    cap: Cap | None
+    source: str
+    verified_on: date
+    confidence: Confidence
+
+    @property
+    def quotable_cap(self) -> Cap | None:
+        """The cap if the bot may quote it (verified, grade A or B), else None."""
+        return self.cap if self.cap is not None and self.cap.verified else None
+
+
+def parse_document(e: Entry) -> Document:
+    """Build a `Document` from its table."""
+    ident, name = e.text("id", ID), e.localized("name")
+    applies = e.conditions("applies", FACT_FIELDS, "fact")
+    return Document(ident, name, applies, *e.provenance())
+
+
+def _rule(e: Entry, where: str, raw: object) -> Rule:
+    r = e.nested(where, raw)
+    rule = Rule(r.condition("when", r.get("when"), FACT_FIELDS, "fact"), r.localized("fail"))
+    r.done()
+    return rule
+
+
+def _rules(e: Entry) -> tuple[Rule, ...]:
+    value = e.get("rules")
+    if not isinstance(value, list) or not value:
+        e.fail("rules", "expected a non-empty list of { when = {...}, fail = {...} }")
+    return tuple(_rule(e, f"rules[{i}]", raw) for i, raw in enumerate(value))
+
+
+def _cap(e: Entry, key: str) -> Cap:
+    c = e.nested(key, e.get(key))
+    cap = Cap(c.count("amount", least=1), c.flag("verified"), c.localized("note"))
+    c.done()
+    return cap
+
+
+def _fields(e: Entry) -> tuple[FormField, ...]:
+    value = e.get("fields")
+    if not isinstance(value, list) or len(set(map(str, value))) != len(value):
+        e.fail("fields", f"expected a list of distinct form fields from {FORM_FIELDS}")
+    return tuple(e.choice("fields", FORM_FIELDS, item) for item in value)
+
+
+def parse_programme(
+    e: Entry, policies: Collection[str], offices: Collection[str], documents: Collection[str]
+) -> Programme:
+    """Build a `Programme` from its table; its ids must name known entries."""
+    ident = e.text("id", ID)
+    policy, office = e.ref("policy", policies, "policy"), e.ref("office", offices, "office")
+    rules, docs = _rules(e), e.refs("documents", documents, "document")
+    fields, cap = _fields(e), e.optional("cap", lambda key: _cap(e, key))
+    source, verified_on, confidence = e.provenance()
+    if cap is not None and cap.verified and confidence == "C":
+        e.fail("cap.verified", "grade C facts are never quoted; verify them to grade A or B first")
+    return Programme(
+        ident, policy, office, rules, docs, fields, cap, source, verified_on, confidence
+    )

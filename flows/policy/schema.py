@@ -1,0 +1,272 @@
+"""Policy data as frozen records: links, offices, policies, SME size standards, the checklist.
+
+Startup subsidy programmes and their documents are defined in `flows.policy.programmes`.
+`flows.policy.loader` reads and validates `data/policy.toml` into these; import them from there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Final, Literal, TypeVar
+
+from flows.engine.districts import DISTRICTS
+from flows.engine.text import Localized
+
+if TYPE_CHECKING:
+    from flows.policy.programmes import Document, Programme
+
+Confidence = Literal["A", "B", "C"]
+Size = Literal["large", "medium", "small", "micro"]
+Metric = Literal["staff", "revenue", "assets"]
+Operator = Literal["in", "not_in", "any_of", "min", "max"]
+FieldKind = Literal["code", "codes", "count"]
+
+# Codes a founder's profile may carry; the data file's conditions may only use these.
+BUSINESS_FORMS: Final = ("llc", "sole_prop", "partnership", "individual")
+INDUSTRY_CODES: Final = (
+    "agriculture",
+    "industry",
+    "construction",
+    "wholesale",
+    "retail",
+    "transport",
+    "warehousing",
+    "postal",
+    "hospitality",
+    "info_transmission",
+    "software_it",
+    "real_estate",
+    "property_mgmt",
+    "leasing_services",
+    "other",
+)
+SIZES: Final = ("micro", "small", "medium", "large")
+PREMISES: Final = ("owned", "leased", "none")
+GROUPS: Final = (
+    "graduate",
+    "employment_difficulty",
+    "veteran",
+    "unemployed",
+    "disabled",
+    "returning_migrant",
+)
+DISTRICT_CODES: Final = tuple(district.code for district in DISTRICTS)
+METRICS: Final[tuple[Metric, ...]] = ("staff", "revenue", "assets")
+
+# Profile field -> (kind, allowed codes). code: one str; codes: list of str; count: int >= 0.
+PROFILE_FIELDS: Final[Mapping[str, tuple[FieldKind, tuple[str, ...]]]] = MappingProxyType(
+    {
+        "business_form": ("code", BUSINESS_FORMS),
+        "industry": ("code", INDUSTRY_CODES),
+        "size": ("code", SIZES),
+        "district": ("code", DISTRICT_CODES),
+        "premises": ("code", PREMISES),
+        "groups": ("codes", GROUPS),
+        "staff": ("count", ()),
+    }
+)
+OPERATORS: Final[Mapping[FieldKind, tuple[Operator, ...]]] = MappingProxyType(
+    {
+        "code": ("in", "not_in"),
+        "codes": ("any_of",),
+        "count": ("min", "max"),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One machine-checkable test on a founder's profile; a missing field never passes."""
+
+    field: str
+    op: Operator
+    values: tuple[str, ...] = ()
+    bound: int = 0
+
+    def holds(self, profile: Mapping[str, object]) -> bool:
+        """Whether the profile passes this test (missing or mistyped values fail)."""
+        value = profile.get(self.field)
+        if self.op in ("in", "not_in"):
+            return isinstance(value, str) and (value in self.values) == (self.op == "in")
+        if self.op == "any_of":
+            if not isinstance(value, (list, tuple, set, frozenset)):
+                return False
+            return any(item in self.values for item in value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            return False
+        return value >= self.bound if self.op == "min" else value <= self.bound
+
+
+def all_hold(conditions: Iterable[Condition], profile: Mapping[str, object]) -> bool:
+    """Whether every condition holds for the profile (an empty list always does)."""
+    return all(condition.holds(profile) for condition in conditions)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A web address or phone link the bot may show."""
+
+    id: str
+    title: Localized
+    url: str
+    source: str
+    verified_on: date
+    confidence: Confidence
+
+
+@dataclass(frozen=True)
+class Office:
+    """A body founders are routed to: one for the city, or one per district."""
+
+    id: str
+    kind: Literal["city", "district"]
+    name: Localized
+    name_template: Localized | None
+    source: str
+    verified_on: date
+    confidence: Confidence
+
+    def name_for(self, locale: str, district_name: str | None) -> str:
+        """The office's name in `locale`, for the given district when it has one per district."""
+        if self.name_template is None or district_name is None:
+            return self.name.pick(locale)
+        return self.name_template.pick(locale).replace("{district}", district_name)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A business support policy or public service (Art. 9's two lists) and who qualifies."""
+
+    id: str
+    title: Localized
+    summary: Localized
+    articles: tuple[int, ...]
+    kind: Literal["policy", "service"]
+    office: str
+    link: str | None
+    qualifies: tuple[Condition, ...]
+    verified: bool
+    amount: Localized | None
+    source: str
+    verified_on: date
+    confidence: Confidence
+
+    def applies_to(self, profile: Mapping[str, object]) -> bool:
+        """Whether the founder meets every condition of this policy."""
+        return all_hold(self.qualifies, profile)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Values per size metric (staff in people, revenue and assets in 万元); None = not used."""
+
+    staff: Decimal | None = None
+    revenue: Decimal | None = None
+    assets: Decimal | None = None
+
+    def items(self) -> tuple[tuple[Metric, Decimal], ...]:
+        """The metrics in use with their values, in METRICS order."""
+        values = {"staff": self.staff, "revenue": self.revenue, "assets": self.assets}
+        return tuple((metric, v) for metric in METRICS if (v := values[metric]) is not None)
+
+
+@dataclass(frozen=True)
+class SmeIndustry:
+    """One industry's row of the SME size classification standard (工信部联企业〔2011〕300号)."""
+
+    code: str
+    name: Localized
+    metrics: tuple[Metric, ...]
+    medium: Thresholds
+    small: Thresholds
+    ceiling: Thresholds
+    source: str
+    verified_on: date
+    confidence: Confidence
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One line of the personalised registration checklist: a step or a material."""
+
+    id: str
+    kind: Literal["step", "material"]
+    text: Localized
+    applies: tuple[Condition, ...]
+    cite: Localized
+    link: str | None
+    office: str | None
+    source: str
+    verified_on: date
+    confidence: Confidence
+
+    def applies_to(self, profile: Mapping[str, object]) -> bool:
+        """Whether this line belongs on the founder's checklist."""
+        return all_hold(self.applies, profile)
+
+
+_Entry = TypeVar("_Entry", Link, Office, Policy, SmeIndustry)
+
+
+def _find(entries: tuple[_Entry, ...], key: str, what: str) -> _Entry:
+    for entry in entries:
+        if (entry.code if isinstance(entry, SmeIndustry) else entry.id) == key:
+            return entry
+    raise KeyError(f"unknown {what} {key!r}")
+
+
+@dataclass(frozen=True)
+class PolicyData:
+    """The whole validated data file, with the queries the flows need."""
+
+    title: str
+    links: tuple[Link, ...]
+    offices: tuple[Office, ...]
+    policies: tuple[Policy, ...]
+    industries: tuple[SmeIndustry, ...]
+    steps: tuple[ChecklistItem, ...]
+    materials: tuple[ChecklistItem, ...]
+    programmes: tuple[Programme, ...] = ()
+    documents: tuple[Document, ...] = ()
+
+    def policies_for(self, profile: Mapping[str, object]) -> list[Policy]:
+        """Policies and services whose conditions all hold for the profile, in file order."""
+        return [policy for policy in self.policies if policy.applies_to(profile)]
+
+    def checklist_for(self, profile: Mapping[str, object]) -> list[ChecklistItem]:
+        """Registration steps, then materials, that apply to the profile, in file order."""
+        return [item for item in (*self.steps, *self.materials) if item.applies_to(profile)]
+
+    def policy(self, policy_id: str) -> Policy:
+        """The policy or service with this id (KeyError if unknown)."""
+        return _find(self.policies, policy_id, "policy")
+
+    def office(self, office_id: str) -> Office:
+        """The office with this id (KeyError if unknown)."""
+        return _find(self.offices, office_id, "office")
+
+    def link(self, link_id: str) -> Link:
+        """The link with this id (KeyError if unknown)."""
+        return _find(self.links, link_id, "link")
+
+    def industry(self, code: str) -> SmeIndustry:
+        """The size standard of the industry with this code (KeyError if unknown)."""
+        return _find(self.industries, code, "industry")
+
+    def programme(self, programme_id: str) -> Programme:
+        """The startup subsidy programme with this id (KeyError if unknown)."""
+        for programme in self.programmes:
+            if programme.id == programme_id:
+                return programme
+        raise KeyError(f"unknown programme {programme_id!r}")
+
+    def document(self, document_id: str) -> Document:
+        """The supporting document with this id (KeyError if unknown)."""
+        for document in self.documents:
+            if document.id == document_id:
+                return document
+        raise KeyError(f"unknown document {document_id!r}")

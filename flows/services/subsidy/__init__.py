@@ -1,0 +1,1 @@
+"""Startup subsidy applications (Art. 36-38)."""

@@ -1,0 +1,315 @@
+"""The questions of the subsidy application: eligibility, the form, the documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flows.engine import validators
+from flows.engine.errors import ValidationFailed
+from flows.engine.outcome import Block
+from flows.engine.spec import Answers, Context, Field, Kind, Option
+from flows.engine.text import N_, Localized
+from flows.policy.eligibility import documents_for
+from flows.policy.loader import PolicyData
+
+APPLICANTS = (
+    Option("graduate", N_("College graduate")),
+    Option("employment_difficulty", N_("Person with employment difficulty")),
+    Option("veteran", N_("Veteran")),
+    Option("unemployed", N_("Registered unemployed")),
+    Option("disabled", N_("Person with a disability")),
+    Option("returning_migrant", N_("Returning migrant worker")),
+    Option("other", N_("None of these")),
+)
+RESIDENCE = (
+    Option("hukou", N_("Shanghai hukou")),
+    Option("residence_permit", N_("Shanghai residence permit")),
+    Option("talent_permit", N_("Overseas talent residence permit")),
+    Option("none", N_("None of these")),
+)
+ORG_TYPES = (
+    Option("small_micro", N_("Small or micro enterprise")),
+    Option("individual", N_("Individual business")),
+    Option("cooperative", N_("Farmers' cooperative")),
+    Option("non_enterprise", N_("Private non-enterprise unit")),
+    Option("other", N_("Other / not yet decided")),
+)
+Parser = Callable[[str, Context], Any]
+
+
+YES_NO_FACTS = ("first_business", "registered", "lease", "dishonest")
+
+
+def facts(answers: Answers, today: date | None) -> dict[str, object]:
+    """The eligibility facts: answers with yes/no as strings, plus derived durations (when
+    `today` is given)."""
+    found: dict[str, object] = {k: v for k, v in answers.items() if v is not None}
+    for name in YES_NO_FACTS:
+        if isinstance(found.get(name), bool):
+            found[name] = "yes" if found[name] else "no"
+    registered_on = answers.get("registered_on")
+    if today is None:
+        return found
+    if answers.get("registered") and registered_on:
+        start = date.fromisoformat(str(registered_on))
+        found["registered_months"] = (today.year - start.year) * 12 + today.month - start.month
+    if isinstance(answers.get("graduation_year"), int):
+        found["graduated_years_ago"] = today.year - int(answers["graduation_year"])
+    return found
+
+
+def _registered(answers: Answers) -> bool:
+    return answers.get("registered") is True
+
+
+def _year(value: Any, answers: Answers) -> None:
+    if not 1950 <= int(value) <= date.today().year:
+        raise ValidationFailed(N_("Please enter a year like 2024."))
+
+
+def mask_id(value: str) -> str:
+    """110105********002X: first 6 and last 4 characters shown."""
+    return value[:6] + "*" * max(0, len(value) - 10) + value[-4:]
+
+
+def mask_mobile(value: str) -> str:
+    """138****5678: first 3 and last 4 digits shown."""
+    return value[:3] + "*" * max(0, len(value) - 7) + value[-4:]
+
+
+def eligibility_fields() -> tuple[Field, ...]:
+    """Who applies, and the business's situation: what the programmes' rules read."""
+    return (
+        Field(
+            "applicant",
+            N_("Which of these describes you, the applicant?"),
+            Kind.CHOICE,
+            APPLICANTS,
+            columns=1,
+            label=N_("Applicant"),
+        ),
+        Field(
+            "graduation_year",
+            N_("In which year did you graduate? E.g. 2024."),
+            Kind.NUMBER,
+            when=lambda a: a.get("applicant") == "graduate",
+            depends_on=("applicant",),
+            check=_year,
+            label=N_("Graduation year"),
+        ),
+        Field(
+            "residence",
+            N_("Do you have a Shanghai hukou or residence permit?"),
+            Kind.CHOICE,
+            RESIDENCE,
+            columns=1,
+            label=N_("Hukou or residence permit"),
+        ),
+        Field(
+            "first_business",
+            N_("Is this your first business in Shanghai?"),
+            Kind.YESNO,
+            label=N_("First business in Shanghai"),
+        ),
+        Field(
+            "registered",
+            N_("Is the business registered already?"),
+            Kind.YESNO,
+            label=N_("Business registered"),
+        ),
+        Field(
+            "registered_on",
+            N_("On which date was it registered? E.g. 2025-03-15."),
+            Kind.DATE,
+            when=_registered,
+            depends_on=("registered",),
+            limits={"not_future": True},
+            label=N_("Registration date"),
+        ),
+        Field(
+            "org_type",
+            N_("What kind of organisation is it (or will it be)?"),
+            Kind.CHOICE,
+            ORG_TYPES,
+            columns=1,
+            label=N_("Organisation type"),
+        ),
+        Field(
+            "district",
+            N_("In which district is it registered (or will it be)?"),
+            Kind.DISTRICT,
+            label=N_("District"),
+        ),
+        Field(
+            "insured_staff",
+            N_(
+                "How many staff have social insurance paid by the business? "
+                "Type a number, e.g. 3 (0 if none)."
+            ),
+            Kind.NUMBER,
+            when=_registered,
+            depends_on=("registered",),
+            limits={"maximum": 100000},
+            label=N_("Insured staff"),
+        ),
+        Field(
+            "insured_months",
+            N_("How many months has your longest-serving insured employee worked for you? E.g. 8."),
+            Kind.NUMBER,
+            when=lambda a: _registered(a) and (a.get("insured_staff") or 0) > 0,
+            depends_on=("registered", "insured_staff"),
+            limits={"maximum": 600},
+            label=N_("Months employed"),
+        ),
+        Field(
+            "lease",
+            N_("Do you have a lease for the business premises?"),
+            Kind.YESNO,
+            label=N_("Premises lease"),
+        ),
+        Field(
+            "dishonest",
+            N_("Are you listed as a dishonest judgment debtor (失信被执行人)?"),
+            Kind.YESNO,
+            label=N_("Listed as dishonest judgment debtor"),
+            help=N_(
+                "You can check on Credit China (creditchina.gov.cn). Startup guarantee "
+                "loans are not available to listed debtors (Art. 37)."
+            ),
+        ),
+    )
+
+
+def _agreed(answers: Answers) -> bool:
+    return answers.get("consent") == "agree"
+
+
+def _programme_needs(policy: PolicyData, name: str) -> Callable[[Answers], bool]:
+    def needs(answers: Answers) -> bool:
+        try:
+            programme = policy.programme(str(answers.get("programme", "")))
+        except KeyError:
+            return False
+        return _agreed(answers) and name in programme.fields
+
+    return needs
+
+
+def form_fields(
+    credit_code: Parser, loan_check: Callable[[Any, Answers], None], policy: PolicyData
+) -> tuple[Field, ...]:
+    """The application form: asked only after consent; personal data masked on screens."""
+    consent = ("consent",)
+    return (
+        Field(
+            "applicant_name",
+            N_("Your full name, as on your ID card:"),
+            Kind.TEXT,
+            when=_agreed,
+            depends_on=consent,
+            limits={"max_len": 40},
+            label=N_("Name"),
+        ),
+        Field(
+            "id_number",
+            N_("Your 18-character resident ID number:"),
+            Kind.TEXT,
+            when=_agreed,
+            depends_on=consent,
+            mask=mask_id,
+            label=N_("Resident ID number"),
+            parse=lambda text, ctx: validators.parse_resident_id(text, today=ctx.today),
+        ),
+        Field(
+            "mobile",
+            N_("Your mobile number, e.g. 13812345678:"),
+            Kind.TEXT,
+            when=_agreed,
+            depends_on=consent,
+            mask=mask_mobile,
+            label=N_("Mobile number"),
+            parse=lambda text, ctx: validators.parse_mobile(text),
+        ),
+        Field(
+            "company_name",
+            N_("The business's registered name, as on the licence:"),
+            Kind.TEXT,
+            when=lambda a: _agreed(a) and _registered(a),
+            depends_on=("consent", "registered"),
+            limits={"max_len": 100},
+            label=N_("Business name"),
+        ),
+        Field(
+            "credit_code",
+            N_("Its 18-character unified social credit code (USCC):"),
+            Kind.TEXT,
+            when=lambda a: _agreed(a) and _registered(a),
+            depends_on=("consent", "registered"),
+            parse=credit_code,
+            label=N_("USCC"),
+        ),
+        Field(
+            "lease_months",
+            N_("How many months does the lease run? E.g. 24."),
+            Kind.NUMBER,
+            when=_programme_needs(policy, "lease_months"),
+            depends_on=("programme", "consent"),
+            limits={"minimum": 1, "maximum": 240},
+            label=N_("Lease period (months)"),
+        ),
+        Field(
+            "monthly_rent",
+            N_("What is the monthly rent in CNY? E.g. 6000."),
+            Kind.MONEY,
+            when=_programme_needs(policy, "monthly_rent"),
+            depends_on=("programme", "consent"),
+            label=N_("Monthly rent"),
+        ),
+        Field(
+            "loan_amount",
+            N_("How much do you want to borrow, in CNY? E.g. 300000."),
+            Kind.MONEY,
+            when=_programme_needs(policy, "loan_amount"),
+            depends_on=("programme", "consent"),
+            check=loan_check,
+            limits={"minimum": 1},
+            label=N_("Loan amount"),
+        ),
+    )
+
+
+def document_fields(policy: PolicyData) -> tuple[Field, ...]:
+    """One upload step per document the data knows, shown when the chosen programme needs it."""
+
+    def needed(document_id: str) -> Callable[[Answers], bool]:
+        def when(answers: Answers) -> bool:
+            if not _agreed(answers):
+                return False
+            try:
+                programme = policy.programme(str(answers.get("programme", "")))
+            except KeyError:
+                return False
+            found = facts(answers, None)
+            return any(d.id == document_id for d in documents_for(programme, found, policy))
+
+        return when
+
+    depends = ("applicant", "registered", "lease", "programme", "consent")
+    return tuple(
+        Field(
+            f"doc_{d.id}",
+            N_("Send a photo or PDF of this document (several files are fine), then tap Done:"),
+            Kind.FILE,
+            when=needed(d.id),
+            depends_on=depends,
+            intro=_shows(d.name),
+            label=d.name,
+        )
+        for d in policy.documents
+    )
+
+
+def _shows(name: Localized) -> Callable[[Answers, Context], list[Block]]:
+    return lambda answers, ctx: [name]

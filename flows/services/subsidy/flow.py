@@ -1,0 +1,278 @@
+"""Startup subsidy applications (Art. 36–38): eligibility, the chosen programme's form,
+consent before any ID number, documents, review, submission to the receiving office."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, cast
+
+from transitions import EventData
+
+from flows.engine import validators
+from flows.engine.errors import NeedsConfirmation, ValidationFailed
+from flows.engine.outcome import Block
+from flows.engine.spec import (
+    Answers,
+    Completion,
+    Context,
+    Field,
+    FlowSpec,
+    Kind,
+    Option,
+    SubmissionRequest,
+)
+from flows.engine.text import N_, Text
+from flows.policy.citing import articles, office_name
+from flows.policy.eligibility import Assessment, assess
+from flows.policy.loader import PolicyData
+from flows.services.subsidy.fields import document_fields, eligibility_fields, facts, form_fields
+
+
+def assessments(answers: Answers, ctx: Context) -> list[Assessment]:
+    return assess(facts(answers, ctx.today), ctx.policy)
+
+
+def results_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
+    """Each programme: whether the founder looks eligible, why not, the article and the office."""
+    lines: list[Block] = [
+        Text(N_("Your eligibility results ({articles}):"), {"articles": articles((36, 37, 38))})
+    ]
+    for result in assessments(answers, ctx):
+        programme = result.programme
+        policy = ctx.policy.policy(programme.policy)
+        office = office_name(ctx.policy, programme.office, str(answers.get("district", "")))
+        if result.eligible:
+            amount = policy.amount if policy.verified and policy.amount else Text.raw("")
+            lines.append(
+                Text(
+                    N_("✅ {title} ({articles}): you look eligible. {amount} → {office}"),
+                    {
+                        "title": policy.title,
+                        "articles": articles(policy.articles),
+                        "amount": amount,
+                        "office": office,
+                    },
+                )
+            )
+        else:
+            lines.append(
+                Text(
+                    N_("❌ {title} ({articles}): {reason} → {office}"),
+                    {
+                        "title": policy.title,
+                        "articles": articles(policy.articles),
+                        "reason": result.reasons[0],
+                        "office": office,
+                    },
+                )
+            )
+    if not any(r.eligible for r in assessments(answers, ctx)):
+        lines.append(
+            Text(
+                N_(
+                    "No programme fits your answers now. The offices named above can advise; "
+                    "change an answer with ⬅️ Back if one was wrong."
+                )
+            )
+        )
+    return lines
+
+
+def eligible_choices(answers: Answers, ctx: Context) -> tuple[Option, ...]:
+    """The programmes the founder may apply for, as buttons."""
+    return tuple(
+        Option(r.programme.id, ctx.policy.policy(r.programme.policy).title)
+        for r in assessments(answers, ctx)
+        if r.eligible
+    )
+
+
+def consent_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
+    """PIPL Art. 29: what is collected, why, who receives it, how long it is kept."""
+    try:
+        programme = ctx.policy.programme(str(answers.get("programme", "")))
+    except KeyError:
+        return []
+    if answers.get("consent") == "decline":
+        return [
+            Text(
+                N_(
+                    "Without your consent I cannot take your ID number, so I cannot prepare this "
+                    "application here. Nothing sensitive is kept: what you had entered after this "
+                    "step has been deleted. You can apply in person at {office}, or tap ✅ I agree "
+                    "if you change your mind."
+                ),
+                {
+                    "office": office_name(
+                        ctx.policy, programme.office, str(answers.get("district", ""))
+                    )
+                },
+            )
+        ]
+    return [
+        Text(
+            N_(
+                "Before I ask for your ID number: it is sensitive personal information (Personal "
+                "Information Protection Law, Art. 29), so I need your separate consent."
+            )
+        ),
+        Text(
+            N_(
+                "What: your name, resident ID number, mobile number, company details and the "
+                "documents you send. Why: only to prepare your application for {programme}. "
+                "Who receives it: {office}. How long: an unfinished draft is deleted after {days} "
+                "days without activity; a submitted application is kept for the office's handling "
+                "of your case. Your ID number is stored encrypted and never written to logs."
+            ),
+            {
+                "programme": ctx.policy.policy(programme.policy).title,
+                "office": office_name(
+                    ctx.policy, programme.office, str(answers.get("district", ""))
+                ),
+                "days": ctx.draft_days,
+            },
+        ),
+    ]
+
+
+def declined(event: EventData) -> bool:
+    """Branch guard: without consent the flow stays at the consent step."""
+    return bool(cast(Any, event.model).draft.answers.get("consent") == "decline")
+
+
+def parse_credit_code(text: str, ctx: Context) -> str:
+    code, checksum_ok = validators.parse_credit_code(text)
+    if not checksum_ok:
+        raise NeedsConfirmation(
+            code,
+            N_(
+                "{code} does not pass the national check (GB 32100). Some codes issued early fail "
+                "this check but are valid: tap ✅ Use it anyway if it matches your business "
+                "licence exactly, or type it again."
+            ),
+            code=code,
+        )
+    return code
+
+
+def loan_cap(policy: PolicyData) -> Callable[[Any, Answers], None]:
+    """Check a requested loan against the programme's cap when the cap is verified data.
+
+    The stored cap is the one for individuals (not registered yet, or an individual
+    business); start-up organisations have higher caps that the data does not hold, so their
+    amounts are left to the office.
+    """
+    cap = policy.programme("startup_loan").quotable_cap
+
+    def check(value: Any, answers: Answers) -> None:
+        individual = (
+            answers.get("registered") is not True or answers.get("org_type") == "individual"
+        )
+        if cap is not None and individual and Decimal(str(value)) > cap.amount:
+            raise ValidationFailed(
+                N_(
+                    "Individuals can borrow at most ¥{cap} under this loan. Please enter an "
+                    "amount up to that, e.g. 200000."
+                ),
+                cap=f"{cap.amount:,}",
+            )
+
+    return check
+
+
+def complete(answers: Answers, ctx: Context) -> Completion:
+    """The submission for the receiving office, and the founder's confirmation."""
+    programme = ctx.policy.programme(str(answers["programme"]))
+    district = str(answers.get("district", ""))
+    attachments = tuple(
+        {**f, "document": name.removeprefix("doc_")}
+        for name, files in answers.items()
+        if name.startswith("doc_") and files
+        for f in files
+    )
+    office = office_name(ctx.policy, programme.office, district)
+    done = (
+        Text(N_("✅ Application submitted.")),
+        Text(N_("Reference number: {reference}"), {"reference": ctx.reference}),
+        Text(
+            N_(
+                "It goes to {office}. Status: submitted. You can check it any time under 🗂 My "
+                "applications."
+            ),
+            {"office": office},
+        ),
+    )
+    return Completion(
+        blocks=(done,),
+        submission=SubmissionRequest(
+            programme=programme.id,
+            office=programme.office,
+            district=district,
+            answers=dict(answers),
+            attachments=attachments,
+        ),
+    )
+
+
+def prefill(profile: Mapping[str, Any]) -> dict[str, Any]:
+    """Answers registration guidance already gave; the founder confirms or corrects each."""
+    found: dict[str, Any] = {}
+    if profile.get("district"):
+        found["district"] = profile["district"]
+    if profile.get("premises") in ("owned", "leased", "none"):
+        found["lease"] = profile["premises"] == "leased"
+    if profile.get("business_form") == "individual":
+        found["org_type"] = "individual"
+    elif profile.get("size") in ("micro", "small"):
+        found["org_type"] = "small_micro"
+    groups = profile.get("groups") or []
+    if len(groups) == 1:
+        found["applicant"] = groups[0]
+    return found
+
+
+def build(policy: PolicyData) -> FlowSpec:
+    """The subsidy application flow; its document steps come from the policy data."""
+    fields: tuple[Field, ...] = (
+        *eligibility_fields(),
+        Field(
+            "programme",
+            N_("Which programme do you want to apply for?"),
+            Kind.CHOICE,
+            intro=results_screen,
+            choices=eligible_choices,
+            columns=1,
+            label=N_("Programme"),
+            depends_on=tuple(f.name for f in eligibility_fields()),
+        ),
+        Field(
+            "consent",
+            N_("Do you agree?"),
+            Kind.CHOICE,
+            (Option("agree", N_("✅ I agree")), Option("decline", N_("I do not agree"))),
+            intro=consent_screen,
+            depends_on=("programme",),
+            label=N_("Consent to personal data use"),
+        ),
+        *form_fields(parse_credit_code, loan_cap(policy), policy),
+        *document_fields(policy),
+    )
+    return FlowSpec(
+        id="subsidy",
+        code="sub",
+        icon="💰",
+        articles=(36, 37, 38),
+        title=N_("Startup subsidies and loans"),
+        intro=N_(
+            "Startup subsidy application (Art. 36–38 of the Regulations): first a few "
+            "questions to check which programmes fit you, then the application form, your "
+            "documents and a review before you submit. About 5 minutes."
+        ),
+        fields=fields,
+        complete=complete,
+        prefill=prefill,
+        branches=(
+            {"trigger": "next", "source": "consent", "dest": "consent", "conditions": [declined]},
+        ),
+    )

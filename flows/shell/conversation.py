@@ -1,0 +1,325 @@
+"""The founder's whole conversation: menu, deep links, My applications, language, and the
+active flow. Pure: it changes the `FounderState` it is given and returns replies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from flows.engine.draft import Draft, FounderState, Submission
+from flows.engine.events import Event, EventKind
+from flows.engine.outcome import Action, Button, Op, Reply
+from flows.engine.runner import FlowRunner, StepResult
+from flows.engine.spec import Context, FlowSpec, SubmissionRequest
+from flows.engine.text import N_, Text
+from flows.policy.loader import PolicyData
+from flows.services.supplement import CASE, case_of
+from flows.services.supplement import FLOW_ID as SUPPLEMENT
+from flows.shell.menu import (
+    LANGUAGE_NAMES,
+    applications,
+    language_menu,
+    locale_from_arg,
+    progress,
+    result,
+    services_menu,
+)
+
+
+class Conversation:
+    """Routes a founder's event to the menu or to the active flow."""
+
+    def __init__(
+        self, flows: Sequence[FlowSpec], policy: PolicyData, *, draft_days: int = 30
+    ) -> None:
+        self.runners = {spec.id: FlowRunner(spec) for spec in flows}
+        self.flow_ids = {spec.code: spec.id for spec in flows} | {
+            spec.id: spec.id for spec in flows
+        }
+        self.policy = policy
+        self.draft_days = draft_days
+
+    def handle(
+        self,
+        state: FounderState,
+        event: Event,
+        now: float,
+        today: date,
+        *,
+        locale: str = "zh_CN",
+        reference: str = "",
+    ) -> list[Reply]:
+        """Apply one event; `state.changed` names what to write back. `reference` numbers a
+        submission if this event completes one."""
+        ctx = Context(
+            policy=self.policy,
+            today=today,
+            locale=locale,
+            reference=reference,
+            draft_days=self.draft_days,
+        )
+        if event.kind is EventKind.COMMAND:
+            return self._command(state, event, now, ctx)
+        action = event.action
+        if action is not None and not action.flow:
+            return self._menu_action(state, action, now, ctx)
+        active = self._active(state)
+        if active is None:
+            if action is not None:
+                return [Reply((Text(N_("That button is from an earlier message.")),)), self.menu()]
+            return [self.menu(Text(N_("Please choose a service from the menu.")))]
+        runner = self.runners[active.flow]
+        if action is not None and not self._current(runner, active, action):
+            notice = Text(N_("That button is from an earlier message. Here is where you are now:"))
+            return [runner.screen(active, ctx, notice)]
+        return self._after(state, runner, active, runner.handle(active, event, ctx), now, ctx)
+
+    # -- menu level -------------------------------------------------------------------------
+
+    def menu(self, notice: Text | None = None) -> Reply:
+        """The services menu."""
+        return services_menu(self.runners, notice)
+
+    def _command(self, state: FounderState, event: Event, now: float, ctx: Context) -> list[Reply]:
+        cmd, arg = event.command, event.arg
+        if cmd == "start":
+            if arg and self.flow_ids.get(arg.lower()):
+                return self._open(state, self.flow_ids[arg.lower()], now, ctx)
+            return self._welcome(state)
+        if cmd in ("language", "lang"):
+            locale = locale_from_arg(arg) if arg else None
+            return self._set_language(state, locale, ctx) if locale else [language_menu()]
+        if cmd == "cancel":
+            active = self._active(state)
+            if active is not None:
+                return self._after(
+                    state,
+                    self.runners[active.flow],
+                    active,
+                    self.runners[active.flow].handle(
+                        active, Event.of_action(Action(Op.CANCEL)), ctx
+                    ),
+                    now,
+                    ctx,
+                )
+            return [self.menu()]
+        if cmd == "apps":
+            return [applications(state, self.runners, self.policy)]
+        if cmd == "help":
+            return self._help(state, ctx)
+        if cmd == "menu":
+            return self._leave_to_menu(state)
+        return [self.menu(Text(N_("I don't know that command.")))]
+
+    def _menu_action(
+        self, state: FounderState, action: Action, now: float, ctx: Context
+    ) -> list[Reply]:
+        flow_id = self.flow_ids.get(action.value, "")
+        if action.op is Op.MENU:
+            return self._leave_to_menu(state)
+        if action.op is Op.OPEN and flow_id:
+            return self._open(state, flow_id, now, ctx)
+        if action.op is Op.RESTART and flow_id:
+            state.drop_draft(flow_id)
+            return self._open(state, flow_id, now, ctx)
+        if (
+            action.op is Op.VIEW
+            and flow_id
+            and flow_id in state.drafts
+            and state.drafts[flow_id].finished
+        ):
+            done = self.runners[flow_id].spec.complete(state.drafts[flow_id].answers, ctx)
+            return result(done, self.runners)
+        if action.op is Op.APPS:
+            return [applications(state, self.runners, self.policy)]
+        if action.op is Op.SUPPLY:
+            return self._supply(state, action.value, now, ctx)
+        if action.op is Op.LANG:
+            locale = locale_from_arg(action.value) if action.value else None
+            return self._set_language(state, locale, ctx) if locale else [language_menu()]
+        if action.op is Op.HELP:
+            return self._help(state, ctx)
+        return [self.menu(Text(N_("That button is from an earlier message.")))]
+
+    def _welcome(self, state: FounderState) -> list[Reply]:
+        unfinished = sorted(
+            (d for d in state.drafts.values() if not d.finished), key=lambda d: -d.updated_at
+        )
+        if not unfinished:
+            return [
+                self.menu(
+                    Text(
+                        N_(
+                            "Welcome! I help founders of small and medium-sized enterprises (SMEs) in Shanghai use "
+                            "the Regulations on Promoting SMEs (2020)."
+                        )
+                    )
+                )
+            ]
+        draft = unfinished[0]
+        spec = self.runners[draft.flow].spec
+        done, total = progress(self.runners, draft)
+        text = Text(
+            N_(
+                "Welcome back! You have an unfinished application: {title} ({done} of {total} answered). "
+                "Continue where you stopped?"
+            ),
+            {"title": Text(spec.title), "done": done, "total": total},
+        )
+        return [
+            Reply(
+                (text,),
+                (
+                    (
+                        Button(Text(N_("▶️ Continue")), Action(Op.OPEN, value=spec.id)),
+                        Button(Text(N_("🔄 Start over")), Action(Op.RESTART, value=spec.id)),
+                    ),
+                    (Button(Text(N_("🏠 Menu")), Action(Op.MENU)),),
+                ),
+            )
+        ]
+
+    def _open(self, state: FounderState, flow_id: str, now: float, ctx: Context) -> list[Reply]:
+        runner = self.runners[flow_id]
+        draft = state.drafts.get(flow_id)
+        if not runner.spec.listed and (draft is None or draft.finished):
+            return [self.menu(Text(N_("That button is from an earlier message.")))]
+        state.prefs.active = flow_id
+        state.touch("prefs")
+        if draft is not None and not draft.finished:
+            return [
+                runner.screen(draft, ctx, Text(N_("Welcome back. Continuing where you stopped:")))
+            ]
+        draft = runner.begin(now, state.profile)
+        state.put_draft(draft)
+        return [Reply((Text(runner.spec.intro),)), runner.screen(draft, ctx)]
+
+    def _supply(self, state: FounderState, reference: str, now: float, ctx: Context) -> list[Reply]:
+        """Open the answer to the office's question about `reference`, or say none is waited for."""
+        case = case_of(state.applications, reference)
+        if case is None or SUPPLEMENT not in self.runners:
+            notice = Text(
+                N_("Application {reference} is not waiting for information from you."),
+                {"reference": reference},
+            )
+            return [Reply((notice,)), applications(state, self.runners, self.policy)]
+        draft = state.drafts.get(SUPPLEMENT)
+        if draft is not None and draft.answers.get(CASE) != case:
+            state.drop_draft(SUPPLEMENT)  # a draft answer to an earlier question
+        if SUPPLEMENT in state.drafts:
+            return self._open(state, SUPPLEMENT, now, ctx)
+        runner = self.runners[SUPPLEMENT]
+        draft = runner.begin(now)
+        draft.answers[CASE] = case
+        state.put_draft(draft)
+        state.prefs.active = SUPPLEMENT
+        state.touch("prefs")
+        return [Reply((Text(runner.spec.intro),)), runner.screen(draft, ctx)]
+
+    def _leave_to_menu(self, state: FounderState) -> list[Reply]:
+        if state.prefs.active is not None:
+            state.prefs.active = None
+            state.touch("prefs")
+        return [self.menu()]
+
+    def _set_language(self, state: FounderState, locale: str, ctx: Context) -> list[Reply]:
+        state.prefs.lang = locale
+        state.touch("prefs")
+        replies = [
+            Reply((Text(N_("Language set to {language}."), {"language": LANGUAGE_NAMES[locale]}),))
+        ]
+        active = self._active(state)
+        return replies + (
+            [self.runners[active.flow].screen(active, ctx)] if active else [self.menu()]
+        )
+
+    def _help(self, state: FounderState, ctx: Context) -> list[Reply]:
+        text = Text(
+            N_(
+                "I guide you through services under the Regulations on Promoting SMEs. Tap buttons or type "
+                "answers; your answers are saved after every step, so you can stop and continue later on any "
+                "device. Commands: /start, /menu, /apps (My applications), /language, /cancel, /help."
+            )
+        )
+        active = self._active(state)
+        return [Reply((text,))] + (
+            [self.runners[active.flow].screen(active, ctx)] if active else [self.menu()]
+        )
+
+    # -- flow level -------------------------------------------------------------------------
+
+    def _active(self, state: FounderState) -> Draft | None:
+        flow_id = state.prefs.active
+        draft = state.drafts.get(flow_id) if flow_id else None
+        return draft if draft is not None and not draft.finished else None
+
+    def _current(self, runner: FlowRunner, draft: Draft, action: Action) -> bool:
+        if action.flow != runner.spec.code:
+            return False
+        if action.op in (Op.CANCEL_KEEP, Op.DISCARD, Op.CONTINUE):
+            return True
+        names = [f.name for f in runner.spec.fields]
+        step = str(names.index(draft.step)) if draft.step in names else draft.step[:1]
+        return action.step == step
+
+    def _after(
+        self,
+        state: FounderState,
+        runner: FlowRunner,
+        draft: Draft,
+        step: StepResult,
+        now: float,
+        ctx: Context,
+    ) -> list[Reply]:
+        if step.saved:
+            draft.updated_at = now
+            state.put_draft(draft)
+        if step.leave == "discard":
+            state.drop_draft(draft.flow)
+            self._leave_to_menu(state)
+            return [self.menu(Text(N_("Discarded. None of your answers were kept.")))]
+        if step.leave == "keep":
+            self._leave_to_menu(state)
+            return [self.menu(Text(N_("Saved. Continue any time under 🗂 My applications.")))]
+        if step.completion is not None:
+            completion = step.completion
+            if completion.profile:
+                state.profile.update(completion.profile)
+                state.touch("profile")
+            if completion.submission is not None:
+                self._submit(state, draft, completion.submission, now, ctx)
+            state.prefs.active = None
+            state.touch("prefs")
+            return result(completion, self.runners)
+        return step.replies
+
+    def _submit(
+        self,
+        state: FounderState,
+        draft: Draft,
+        request: SubmissionRequest,
+        now: float,
+        ctx: Context,
+    ) -> None:
+        """Turn the draft into an immutable submission; the draft, with its personal data, goes."""
+        if request.parent:
+            for entry in state.applications:
+                if entry.get("reference") == request.parent:
+                    entry["status"] = "supplied"
+                    entry.pop("question", None)
+        state.submit(
+            Submission(
+                reference=request.reference or ctx.reference,
+                user_id=state.user_id,
+                flow=draft.flow,
+                programme=request.programme,
+                office=request.office,
+                district=request.district,
+                locale=ctx.locale,
+                answers=dict(request.answers),
+                attachments=[dict(a) for a in request.attachments],
+                submitted_at=now,
+                parent=request.parent,
+            )
+        )
+        state.drop_draft(draft.flow)

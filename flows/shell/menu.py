@@ -1,0 +1,193 @@
+"""The screens around the flows: services menu, language choice, My applications, results."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flows.engine.draft import DONE, SUMMARY, Draft, FounderState
+from flows.engine.outcome import Action, Block, Button, Op, Reply, rows
+from flows.engine.runner import FlowRunner
+from flows.engine.spec import Completion
+from flows.engine.text import N_, Text
+from flows.policy.loader import PolicyData
+
+Runners = Mapping[str, FlowRunner]
+
+LOCALES = ("zh_CN", "en")
+STATUS_NAMES = {
+    "submitted": N_("submitted"),
+    "delivered": N_("delivered to the office"),
+    "accepted": N_("accepted"),
+    "more_info": N_("more information requested"),
+    "rejected": N_("rejected"),
+    "resolved": N_("resolved"),
+    "supplied": N_("more information sent"),
+}
+LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
+
+
+def locale_from_arg(arg: str) -> str | None:
+    """'zh', 'zh_CN', 'cn', 'en' … to a supported locale."""
+    arg = arg.strip().lower().replace("-", "_")
+    if arg.startswith(("zh", "cn")) or arg == "中文":
+        return "zh_CN"
+    if arg.startswith("en") or arg == "english":
+        return "en"
+    return None
+
+
+def services_menu(runners: Runners, notice: Text | None = None) -> Reply:
+    """The services menu: one button per working service, then My applications, language, help."""
+    services = [
+        Button(
+            Text(N_("{icon} {title}"), {"icon": r.spec.icon, "title": Text(r.spec.title)}),
+            Action(Op.OPEN, value=r.spec.id),
+        )
+        for r in runners.values()
+        if r.spec.listed
+    ]
+    extra = (
+        Button(Text(N_("🗂 My applications")), Action(Op.APPS)),
+        Button(Text(N_("🌐 Language")), Action(Op.LANG)),
+        Button(Text(N_("❓ Help")), Action(Op.HELP)),
+    )
+    blocks = ([notice] if notice else []) + [
+        Text(N_("What would you like to do? Choose a service:"))
+    ]
+    return Reply(tuple(blocks), (*rows(services, 1), extra[:2], extra[2:]))
+
+
+def language_menu() -> Reply:
+    """The two languages as buttons, each in its own language."""
+    buttons = tuple(
+        Button(Text.raw(name), Action(Op.LANG, value=loc)) for loc, name in LANGUAGE_NAMES.items()
+    )
+    return Reply((Text(N_("Choose your language:")),), (buttons,))
+
+
+def progress(runners: Runners, draft: Draft) -> tuple[int, int]:
+    """Questions answered and questions asked, for the draft's answers so far."""
+    machine = runners[draft.flow].machine
+    asked = machine.applicable(draft.answers)
+    done = sum(1 for f in asked if f.name in draft.answers)
+    return (len(asked) if draft.step in (SUMMARY, DONE) else done), len(asked)
+
+
+def applications(state: FounderState, runners: Runners, policy: PolicyData) -> Reply:
+    """Drafts with their progress, finished guidance, and submissions with their status."""
+    lines: list[Text] = [Text(N_("🗂 My applications"))]
+    buttons: list[Button] = []
+    for flow_id, runner in runners.items():
+        draft = state.drafts.get(flow_id)
+        if draft is None:
+            continue
+        title = Text(runner.spec.title)
+        if draft.finished:
+            lines.append(Text(N_("• {title}: completed"), {"title": title}))
+            buttons.append(
+                Button(Text(N_("📄 {title}"), {"title": title}), Action(Op.VIEW, value=flow_id))
+            )
+        else:
+            done, total = progress(runners, draft)
+            lines.append(
+                Text(
+                    N_("• {title}: {done} of {total} answered"),
+                    {"title": title, "done": done, "total": total},
+                )
+            )
+            buttons.append(
+                Button(Text(N_("▶️ {title}"), {"title": title}), Action(Op.OPEN, value=flow_id))
+            )
+    for entry in _cases_first(state.applications):
+        reference = str(entry.get("reference", ""))
+        line = N_("  ↳ {reference}: {status}")
+        if not entry.get("parent"):
+            line = N_("• {title} · {reference}: {status}")
+        lines.append(
+            Text(
+                line,
+                {
+                    "title": programme_title(entry, runners, policy),
+                    "reference": reference,
+                    "status": Text(STATUS_NAMES.get(entry.get("status", ""), N_("unknown"))),
+                },
+            )
+        )
+        if entry.get("status") == "more_info" and not entry.get("parent"):
+            buttons.append(answer_button(reference))
+    if not buttons and not state.applications:
+        lines.append(Text(N_("You have no applications yet.")))
+    return Reply(tuple(lines), (*rows(buttons, 1), (Button(Text(N_("🏠 Menu")), Action(Op.MENU)),)))
+
+
+def status_update(
+    reference: str, programme: str, status: str, note: str, policy: PolicyData
+) -> Reply:
+    """What a founder is told when an application's status changes; when the office asks for
+    more information, its question and a button to answer it."""
+    title = programme_title({"programme": programme}, {}, policy)
+    blocks: list[Text] = [
+        Text(
+            N_("📬 Your application {reference} ({title}): {status}."),
+            {
+                "reference": reference,
+                "title": title,
+                "status": Text(STATUS_NAMES.get(status, N_("unknown"))),
+            },
+        )
+    ]
+    apps = Button(Text(N_("🗂 My applications")), Action(Op.APPS))
+    if status == "more_info":
+        if note:
+            blocks.append(Text(N_("The office asks: “{note}”"), {"note": Text.raw(note)}))
+        blocks.append(Text(N_("Tap the button below to answer; you can add documents.")))
+        return Reply(tuple(blocks), ((answer_button(reference),), (apps,)))
+    if note:
+        blocks.append(Text(N_("Note from the office: {note}"), {"note": Text.raw(note)}))
+    return Reply(tuple(blocks), ((apps,),))
+
+
+def _cases_first(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Applications in the order made, each followed by its supplements."""
+    children: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        if entry.get("parent"):
+            children.setdefault(str(entry["parent"]), []).append(entry)
+    cases = [e for e in entries if not e.get("parent")]
+    known = {str(e.get("reference")) for e in cases}
+    orphans = [e for e in entries if e.get("parent") and str(e["parent"]) not in known]
+    ordered = [x for e in cases for x in (e, *children.get(str(e.get("reference")), []))]
+    return ordered + orphans
+
+
+def answer_button(reference: str) -> Button:
+    """Opens the answer to an office's question about the application `reference`."""
+    return Button(
+        Text(N_("✍️ Answer the office ({reference})"), {"reference": reference}),
+        Action(Op.SUPPLY, value=reference),
+    )
+
+
+def programme_title(entry: Mapping[str, object], runners: Runners, policy: PolicyData) -> Block:
+    """A submission's programme title, from the policy data."""
+    try:
+        return policy.policy(str(entry.get("programme", ""))).title
+    except KeyError:
+        flow = runners.get(str(entry.get("flow", "")))
+        return Text(flow.spec.title) if flow else Text.raw(str(entry.get("programme", "")))
+
+
+def result(completion: Completion, runners: Runners) -> list[Reply]:
+    """A finished flow's messages, with its offers of what to do next and the menu."""
+    blocks = list(completion.blocks)
+    offers = [
+        Button(
+            Text(N_("➡️ {title}"), {"title": Text(runners[f].spec.title)}),
+            Action(Op.OPEN, value=f),
+        )
+        for f in completion.next_flows
+        if f in runners
+    ]
+    buttons = (*rows(offers, 1), (Button(Text(N_("🏠 Menu")), Action(Op.MENU)),))
+    return [Reply(tuple(b)) for b in blocks[:-1]] + [Reply(tuple(blocks[-1]), buttons)]
