@@ -25,6 +25,10 @@ from flows.policy.loader import load_policy_data
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class BenchError(RuntimeError):
+    """A bot did not behave as a founder expects (a missing button, a lost answer)."""
+
+
 @contextmanager
 def redis_url() -> Iterator[str]:
     """REDIS_URL when set; else a private redis-server on a unix socket, stopped on exit.

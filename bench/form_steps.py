@@ -1,9 +1,11 @@
-"""Scenario 1: the 12-step form through the real aiogram dispatcher on real Redis, ours and the
-textbook baseline side by side, at 1 and 64 updates in flight, and a burst of 5 answers at once.
+"""Scenario 1: the 12-step form, ours (real aiogram dispatcher, real Redis) beside the textbook
+aiogram baseline and the textbook python-telegram-bot baseline, at 1 and 64 updates in flight,
+and a burst of 5 answers at once.
 
-A step is one founder answer (one update: a tap or a typed message) through `feed_update`; the
-`/start` that opens the form is sent before the clock starts. Each founder answers in turn, the
-next answer after the bot's reply to the previous one, as a person does.
+A step is one founder answer (one update: a tap or a typed message) through the side's `feed`
+(aiogram `feed_update`, or PTB's update processor and `process_update`); the `/start` that opens
+the form is sent before the clock starts. Each founder answers in turn, the next answer after the
+bot's reply to the previous one, as a person does.
 """
 
 from __future__ import annotations
@@ -14,16 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiogram.types import Update
-
-from bench.common import commandstats, drop_prefix, new_prefix, percentile, stats_delta
+from bench.common import BenchError, commandstats, drop_prefix, new_prefix, percentile, stats_delta
 from bench.form import BURST, Answer, answers_of
-from bench.sides import Side, ours, textbook
-
-
-class BenchError(RuntimeError):
-    """The bot did not behave as a founder expects (a missing button, a lost answer)."""
-
+from bench.sides import Side, ours, ours_ptb, ptb_textbook, textbook
 
 @dataclass
 class Run:
@@ -47,17 +42,17 @@ class Run:
         return sum(self.commands.values()) / self.steps
 
 
-async def feed(side: Side, update: Update, latencies: list[float] | None = None) -> None:
+async def feed(side: Side, update: Any, latencies: list[float] | None = None) -> None:
     started = time.perf_counter()
-    await side.dispatcher.feed_update(side.bot, update)
+    await side.feed(update)
     if latencies is not None:
         latencies.append(time.perf_counter() - started)
 
 
-def update_for(side: Side, user_id: int, answer: Answer) -> Update:
+def update_for(side: Side, user_id: int, answer: Answer) -> Any:
     if answer.typed is not None:
         return side.client.text(user_id, answer.typed)
-    data = side.pick(side.session.buttons(user_id), answer.field, answer.tap)
+    data = side.pick(side.record.buttons(user_id), answer.field, answer.tap)
     if data is None:
         raise BenchError(
             f"{side.name}: founder {user_id} has no button {answer.tap!r} for {answer.field}"
@@ -109,7 +104,8 @@ async def timed(side: Side, founders: list[int], concurrency: int) -> Run:
     """Open every form, then time every founder answering all 12 questions."""
     await open_forms(side, founders, concurrency)
     run = Run()
-    before, trips = await commandstats(side.redis), side.trips.count
+    before = await commandstats(side.redis) if side.redis is not None else {}
+    trips = side.trips.count if side.trips is not None else 0
 
     async def founder(user_id: int) -> None:
         steps = await fill(side, user_id, answers_of(user_id), run.latencies)
@@ -118,8 +114,9 @@ async def timed(side: Side, founders: list[int], concurrency: int) -> Run:
     started = time.perf_counter()
     await each(founders, concurrency, founder)
     run.seconds = time.perf_counter() - started
-    run.round_trips = side.trips.count - trips
-    run.commands = stats_delta(before, await commandstats(side.redis))
+    if side.redis is not None and side.trips is not None:
+        run.round_trips = side.trips.count - trips
+        run.commands = stats_delta(before, await commandstats(side.redis))
     misordered, lost = await check(side, founders)
     wrong = misordered + lost
     if wrong:
@@ -141,14 +138,49 @@ async def burst(side: Side, founders: list[int]) -> tuple[int, int, float]:
     return len(misordered), len(lost), seconds
 
 
+def record(
+    figures: dict[str, Any], detail: dict[str, Any], key: str, name: str, side: Side, result: Run
+) -> None:
+    """Put one timed phase's figures under `key` (`form_steps.c<n>`) and print them."""
+    figures[f"{key}.{name}_steps_per_s"] = round(result.steps_per_s, 1)
+    figures[f"{key}.{name}_p50_ms"] = round(result.ms(50), 2)
+    figures[f"{key}.{name}_p99_ms"] = round(result.ms(99), 2)
+    redis = ""
+    if side.redis is not None:
+        trips, commands = result.round_trips / result.steps, result.commands_per_step
+        figures[f"{key}.{name}_redis_roundtrips_per_step"] = round(trips, 2)
+        figures[f"{key}.{name}_redis_commands_per_step"] = round(commands, 2)
+        redis = f"  {trips:.2f} round trips/step  {commands:.2f} commands/step"
+    detail[f"{key}.{name}"] = {"steps": result.steps, "seconds": round(result.seconds, 3),
+                               "commands": result.commands}  # fmt: skip
+    print(f"  form_steps {key.split('.')[-1]:<3} {name:<12} {result.steps_per_s:8.1f} steps/s"
+          f"  p50 {result.ms(50):6.2f} ms  p99 {result.ms(99):7.2f} ms{redis}", flush=True)  # fmt: skip
+
+
+async def create_sides(
+    url: str, prefixes: dict[str, str]
+) -> tuple[dict[str, Side], dict[str, str]]:
+    """Every side that exists, and why each missing one is absent (never measured as 0)."""
+    sides = {"ours": ours(url, prefixes["ours"]), "baseline": textbook(url, prefixes["baseline"]),
+             "ptb_baseline": await ptb_textbook()}  # fmt: skip
+    absent: dict[str, str] = {}
+    try:
+        sides["ours_ptb"] = await ours_ptb(url, prefixes["ours_ptb"])
+    except NotImplementedError as exc:
+        absent["ours_ptb"] = str(exc)
+        print(f"  form_steps ours_ptb: absent ({exc})", flush=True)
+    return sides, absent
+
+
 async def run(url: str, *, quick: bool = False) -> dict[str, Any]:
     """Every measurement of scenario 1; figures under `form_steps.`."""
     sizes = {1: 30 if quick else 80, 64: 128 if quick else 640}
-    prefixes = {"ours": new_prefix("o"), "baseline": new_prefix("b")}
-    sides = {"ours": ours(url, prefixes["ours"]), "baseline": textbook(url, prefixes["baseline"])}
+    prefixes = {name: new_prefix(code) for name, code in
+                (("ours", "o"), ("baseline", "b"), ("ours_ptb", "q"))}  # fmt: skip
+    sides, absent = await create_sides(url, prefixes)
     ids = iter(range(10_000_000, 1_000_000_000, 100_000))
     figures: dict[str, Any] = {}
-    detail: dict[str, Any] = {}
+    detail: dict[str, Any] = {"form_steps.absent": absent} if absent else {}
     try:
         for side in sides.values():  # warm up: connections, scripts, caches
             first = next(ids)
@@ -159,26 +191,10 @@ async def run(url: str, *, quick: bool = False) -> dict[str, Any]:
             for name, side in sides.items():
                 start = next(ids)
                 result = await timed(side, list(range(start, start + founders)), concurrency)
-                key = f"form_steps.c{concurrency}"
-                figures[f"{key}.{name}_steps_per_s"] = round(result.steps_per_s, 1)
-                figures[f"{key}.{name}_p50_ms"] = round(result.ms(50), 2)
-                figures[f"{key}.{name}_p99_ms"] = round(result.ms(99), 2)
-                figures[f"{key}.{name}_redis_roundtrips_per_step"] = round(
-                    result.round_trips / result.steps, 2
-                )
-                figures[f"{key}.{name}_redis_commands_per_step"] = round(
-                    result.commands_per_step, 2
-                )
-                detail[f"{key}.{name}"] = {
-                    "steps": result.steps,
-                    "seconds": round(result.seconds, 3),
-                    "commands": result.commands,
-                }
-                print(f"  form_steps c{concurrency:<2} {name:<8} {result.steps_per_s:8.1f} steps/s"
-                      f"  p50 {result.ms(50):6.2f} ms  p99 {result.ms(99):7.2f} ms"
-                      f"  {result.round_trips / result.steps:.2f} round trips/step"
-                      f"  {result.commands_per_step:.2f} commands/step", flush=True)  # fmt: skip
-        for name in sides:
+                record(figures, detail, f"form_steps.c{concurrency}", name, side, result)
+        for name, side in sides.items():
+            if side.redis is None:
+                continue
             trips = [figures[f"form_steps.c{c}.{name}_redis_roundtrips_per_step"] for c in sizes]
             figures[f"form_steps.{name}_redis_roundtrips_per_step"] = max(trips)
             commands = [figures[f"form_steps.c{c}.{name}_redis_commands_per_step"] for c in sizes]
@@ -191,8 +207,13 @@ async def run(url: str, *, quick: bool = False) -> dict[str, Any]:
             figures[f"form_steps.burst.{name}_seconds"] = round(seconds, 3)
             print(f"  form_steps burst {name:<13} of 200 forms: {misordered} misordered, {lost} lost"
                   f" answers  ({seconds:.2f} s for 1000 answers)", flush=True)  # fmt: skip
+        for name, side in sides.items():
+            if side.finish is not None:
+                detail[f"form_steps.{name}.persistence"] = after = await side.finish()
+                print(f"  form_steps {name} persistence: {after}", flush=True)
     finally:
         for name, side in sides.items():
-            await drop_prefix(side.redis, prefixes[name])
+            if side.redis is not None:
+                await drop_prefix(side.redis, prefixes[name])
             await side.close()
     return {"figures": figures, "detail": detail}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from itertools import count
 from typing import Any
 
@@ -20,34 +20,22 @@ TOKEN = f"{BOT_ID}:BENCH-not-a-real-token"
 BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "SME bot", "username": "sme_bench_bot"}
 
 
-class RecordingSession(BaseSession):
-    """Serialises each request as aiogram's HTTP session does, records it, and parses a canned
-    Bot API answer through aiogram's own response checks (so the bot gets real `Message`s)."""
+class Recorder:
+    """What a bot sent, per chat, and the Bot API's canned answer to each method: shared by the
+    aiogram session below and the python-telegram-bot request in `bench/ptb_telegram.py`."""
 
     def __init__(self) -> None:
-        super().__init__()
         self.requests = 0
         self.by_method: dict[str, int] = {}
         self.last_markup: dict[int, dict[str, Any]] = {}  # chat id -> keyboard of the last message
         self.last_text: dict[int, str] = {}
         self._message_ids = count(1)
 
-    async def make_request(
-        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
-    ) -> TelegramType:
-        files: dict[str, Any] = {}
-        form = {}
-        for key, value in method.model_dump(warnings=False).items():
-            prepared = self.prepare_value(value, bot=bot, files=files)
-            if prepared:
-                form[key] = prepared
-        name = method.__api_method__
+    def answer(self, name: str, form: dict[str, Any]) -> Any:
+        """The `result` the Bot API would give to method `name` called with `form` (the
+        parameters as sent over HTTP: strings, objects JSON-encoded)."""
         self.requests += 1
         self.by_method[name] = self.by_method.get(name, 0) + 1
-        content = self.json_dumps({"ok": True, "result": self._answer(name, form)})
-        return self.check_response(bot, method, 200, content).result  # type: ignore[return-value]
-
-    def _answer(self, name: str, form: dict[str, Any]) -> Any:
         if name in ("sendMessage", "editMessageText"):
             chat_id = int(form["chat_id"])
             markup = json.loads(form["reply_markup"]) if "reply_markup" in form else None
@@ -78,6 +66,28 @@ class RecordingSession(BaseSession):
             if "callback_data" in b
         ]
 
+
+class RecordingSession(BaseSession):
+    """Serialises each request as aiogram's HTTP session does, records it, and parses a canned
+    Bot API answer through aiogram's own response checks (so the bot gets real `Message`s)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.record = Recorder()
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+    ) -> TelegramType:
+        files: dict[str, Any] = {}
+        form = {}
+        for key, value in method.model_dump(warnings=False).items():
+            prepared = self.prepare_value(value, bot=bot, files=files)
+            if prepared:
+                form[key] = prepared
+        answer = self.record.answer(method.__api_method__, form)
+        content = self.json_dumps({"ok": True, "result": answer})
+        return self.check_response(bot, method, 200, content).result  # type: ignore[return-value]
+
     async def close(self) -> None:
         pass
 
@@ -99,10 +109,11 @@ def new_bot() -> tuple[Bot, RecordingSession]:
 
 
 class Client:
-    """Builds the updates founders' Telegram clients send (update ids strictly increasing)."""
+    """Builds the updates founders' Telegram clients send (update ids strictly increasing), as
+    the JSON a webhook or getUpdates gives, then parsed by `parse` into the bot library's type."""
 
-    def __init__(self, bot: Bot) -> None:
-        self.bot = bot
+    def __init__(self, parse: Callable[[dict[str, Any]], Any]) -> None:
+        self.parse = parse
         self._update_ids = count(1)
         self._message_ids = count(1_000_000)
         self._query_ids = count(1)
@@ -116,7 +127,7 @@ class Client:
             "language_code": "zh-hans",
         }
 
-    def text(self, user_id: int, text: str) -> Update:
+    def text(self, user_id: int, text: str) -> Any:
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -130,7 +141,7 @@ class Client:
             ]
         return self._update({"message": message})
 
-    def tap(self, user_id: int, data: str, message_id: int = 1) -> Update:
+    def tap(self, user_id: int, data: str, message_id: int = 1) -> Any:
         query = {
             "id": str(next(self._query_ids)),
             "from": self.user(user_id),
@@ -146,7 +157,10 @@ class Client:
         }
         return self._update({"callback_query": query})
 
-    def _update(self, payload: dict[str, Any]) -> Update:
-        # Parsed from JSON-shaped data, as aiogram does with what getUpdates or a webhook returns.
-        raw = {"update_id": next(self._update_ids), **payload}
-        return Update.model_validate(raw, context={"bot": self.bot})
+    def _update(self, payload: dict[str, Any]) -> Any:
+        return self.parse({"update_id": next(self._update_ids), **payload})
+
+
+def aiogram_client(bot: Bot) -> Client:
+    """A client whose updates aiogram parses, as it does what getUpdates or a webhook returns."""
+    return Client(lambda raw: Update.model_validate(raw, context={"bot": bot}))

@@ -21,7 +21,9 @@ from bot.config import Settings
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("telegram", help="run the Telegram bot (BOT_MODE=polling or webhook)")
+    sub.add_parser(
+        "telegram", help="run the Telegram bot (BOT_RUNTIME=aiogram|ptb, BOT_MODE=polling|webhook)"
+    )
     sub.add_parser("chat", help="run the local chat in this terminal")
     sub.add_parser("worker", help="deliver submitted applications to the agencies")
     sub.add_parser("api", help="serve the status endpoint for agency systems on HOST:PORT")
@@ -70,33 +72,17 @@ async def _serve(settings: Settings, command: str) -> None:
         await app.outbox.ensure_group()
         if command == "chat":
             from bot.channels.local.chat import LocalChat
+            from bot.serve import embedded_worker
 
-            worker = app.worker(None) if settings.embedded_worker else None
-            stop = asyncio.Event()
-            task = asyncio.create_task(worker.run(stop)) if worker else None
-            try:
-                await LocalChat(app.service, settings.chat_user_id).run()
-            finally:
-                stop.set()
-                if task:
-                    await task
-        elif command == "worker":
-            from bot.channels.aiogram.runtime import create_bot
-
-            bot = create_bot(settings) if settings.telegram_bot_token else None
-            try:
-                await _until_stopped(app.worker(bot).run)
-            finally:
-                if bot:
-                    await bot.session.close()
-        elif command == "api":
-            from bot.channels.aiogram.runtime import run_api
-
-            await _until_stopped(lambda stop: run_api(app, stop))
+            chat = LocalChat(app.service, settings.chat_user_id)
+            app.channels.add(chat.channel, replace=True)  # status notices reach the terminal
+            async with embedded_worker(app):
+                await chat.run()
         else:
-            from bot.channels.aiogram.runtime import run_telegram
+            from bot.serve import run_api, run_telegram, run_worker
 
-            await _until_stopped(lambda stop: run_telegram(app, stop))
+            run = {"worker": run_worker, "api": run_api}.get(command, run_telegram)
+            await _until_stopped(lambda stop: run(app, stop))
     finally:
         await redis.aclose()
 
@@ -143,6 +129,7 @@ def _main(argv: list[str] | None) -> int:
     )
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("transitions").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines hold the bot token
     if command == "diagrams":
         from bot.diagrams import write_diagrams
 

@@ -1,30 +1,31 @@
 """Builds the running parts from settings: policy data, flows, Redis, stores, catalogs, the
-conversation service, and the hand-off (agencies, statuses, notifier, worker)."""
+conversation service, the channels this process reaches, and the hand-off (agencies,
+statuses, notifier, staff desk, worker). Channel-neutral: `bot.serve` adds the channels."""
 
 from __future__ import annotations
 
 import logging
 import os
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
 from redis.asyncio import BlockingConnectionPool, Redis
 
-from bot.channels.aiogram.adapter import send
-from bot.channels.aiogram.staff import StaffDesk
+from bot.channels.local.chat import LocalChannel
 from bot.config import Settings, SettingsError
+from bot.core.channel import ChannelError, Channels
+from bot.core.front import Front
 from bot.core.i18n import Catalogs
-from bot.core.notify import FounderNotifier, Send
+from bot.core.notify import FounderNotifier
 from bot.core.render import RenderedMessage, Renderer
 from bot.core.service import ConversationService
 from bot.handoff.agencies import Agencies, load_agencies
-from bot.handoff.delivery import Deliverer, Fetch, local_fetch
+from bot.handoff.delivery import Deliverer
+from bot.handoff.staff import StaffDesk
 from bot.handoff.status import StatusDesk
-from bot.handoff.types import DeliveryFailed
 from bot.workers.outbox import OnDead, OutboxWorker
+from flows.engine.address import TELEGRAM, Address
 from flows.engine.text import N_, Text
 from flows.policy.loader import PolicyData, load_policy_data
 from flows.shell.conversation import Conversation
@@ -51,7 +52,9 @@ def create_redis(settings: Settings) -> Redis:
 @dataclass
 class App:
     """Everything a process needs, validated at start-up: a bad policy file, agencies file or
-    catalog stops here with a message naming the entry and field."""
+    catalog stops here with a message naming the entry and field. `channels` are the ways out
+    this process has: every process reads files sent in the local chat; a Telegram runtime or
+    the local chat adds itself."""
 
     settings: Settings
     redis: Redis
@@ -62,37 +65,23 @@ class App:
     statuses: StatusStore
     outbox: OutboxStore
     service: ConversationService
+    channels: Channels = field(default_factory=lambda: Channels(LocalChannel()))
 
     @property
     def submissions(self) -> SubmissionStore:
         return self.store.submissions
 
-    def desk(self, send: Send | None) -> StatusDesk:
-        """Status changes, told to founders through `send` (logged only when there is none)."""
-        notifier = FounderNotifier(self.renderer, self.store, self.policy, send or _log_only)
+    def desk(self) -> StatusDesk:
+        """Status changes, told to founders on their channel (logged when it is not here)."""
+        notifier = FounderNotifier(self.renderer, self.store, self.policy, self.channels)
         return StatusDesk(self.statuses, self.submissions, notifier)
 
-    def worker(self, bot: Bot | None, *, consumer: str | None = None) -> OutboxWorker:
-        """The delivery worker; with a bot it fetches Telegram files, tells founders and staff."""
-        desk = self.desk(telegram_send(bot) if bot else None)
-        fetch = local_fetch(telegram_fetch(bot) if bot else None)
-        post_case = self.staff(bot, desk).post_bundle if bot else None
-        deliverer = Deliverer(self.submissions, self.policy, self.agencies, desk, fetch, post_case)
-        return OutboxWorker(
-            self.outbox,
-            deliverer,
-            consumer=consumer or f"{socket.gethostname()}-{os.getpid()}",
-            max_age=timedelta(hours=self.settings.delivery_max_age_hours),
-            reclaim_idle_ms=self.agencies.takeover_after_ms(),
-            on_dead=self._tell_admins(bot),
-        )
-
-    def staff(self, bot: Bot, desk: StatusDesk) -> StaffDesk:
-        """The agencies' staff desk in Telegram, recording through `desk`."""
+    def staff(self) -> StaffDesk:
+        """The agencies' staff desk, recording through a status desk."""
         return StaffDesk(
-            bot,
+            self.channels,
             self.agencies,
-            desk,
+            self.desk(),
             self.submissions,
             self.renderer,
             self.redis,
@@ -100,13 +89,32 @@ class App:
             self.settings.default_locale,
         )
 
-    def _tell_admins(self, bot: Bot | None) -> OnDead:
-        admins = self.settings.admins()
+    def front(self) -> Front:
+        """Where a channel's updates go: the staff desk and the conversation service."""
+        return Front(self.service, self.staff())
+
+    def worker(self, *, consumer: str | None = None) -> OutboxWorker:
+        """The delivery worker: fetches founders' files from their channels, tells founders,
+        and posts cases to staff chats when this process has Telegram."""
+        staff = self.staff()
+        post_case = staff.post_bundle if self.channels.get(TELEGRAM) else None
+        deliverer = Deliverer(
+            self.submissions, self.policy, self.agencies, staff.desk, self.channels.fetch, post_case
+        )
+        return OutboxWorker(
+            self.outbox,
+            deliverer,
+            consumer=consumer or f"{socket.gethostname()}-{os.getpid()}",
+            max_age=timedelta(hours=self.settings.delivery_max_age_hours),
+            reclaim_idle_ms=self.agencies.takeover_after_ms(),
+            on_dead=self._tell_admins(),
+        )
+
+    def _tell_admins(self) -> OnDead:
+        admins = [Address.telegram(admin) for admin in self.settings.admins()]
 
         async def on_dead(entry: OutboxEntry, reason: str) -> None:
             log.error("delivery of %s failed for good: %s", entry.reference, reason)
-            if bot is None:
-                return
             text = self.renderer.text(
                 Text(
                     N_(
@@ -118,7 +126,10 @@ class App:
                 self.settings.default_locale,
             )
             for admin in admins:
-                await bot.send_message(admin, text)
+                try:
+                    await self.channels.send(admin, [RenderedMessage(text)])
+                except ChannelError as exc:
+                    log.warning("could not tell admin %s: %s", admin, exc)
 
         return on_dead
 
@@ -166,41 +177,3 @@ def create_app(settings: Settings, redis: Redis) -> App:
 def create_service(settings: Settings, redis: Redis) -> ConversationService:
     """The conversation service alone (local chat and tests)."""
     return create_app(settings, redis).service
-
-
-def telegram_send(bot: Bot) -> Send:
-    """Messages to a founder's private chat, sent as the adapter sends replies (long texts
-    split, buttons as an inline keyboard)."""
-
-    async def to_founder(user_id: int, message: RenderedMessage) -> None:
-        await send(bot, user_id, [message])
-
-    return to_founder
-
-
-def telegram_fetch(bot: Bot) -> Fetch:
-    """Downloads a founder's file; one Telegram no longer has (400) cannot come back: the
-    delivery goes to the dead letters at once and the admins are told, rather than retrying
-    for days. Other failures (network, 5xx, flood control) are retried."""
-
-    async def fetch(file_id: str) -> bytes:
-        try:
-            return await _download(file_id)
-        except TelegramBadRequest as exc:
-            raise DeliveryFailed(
-                f"Telegram refused file {file_id[:12]}…: {exc.message}", retryable=False
-            ) from exc
-
-    async def _download(file_id: str) -> bytes:
-        file = await bot.get_file(file_id)
-        if file.file_path is None:
-            raise FileNotFoundError(file_id)
-        data = await bot.download_file(file.file_path)
-        assert data is not None
-        return data.read()
-
-    return fetch
-
-
-async def _log_only(user_id: int, message: RenderedMessage) -> None:
-    log.info("founder %s has a status update (no Telegram bot in this process)", user_id)

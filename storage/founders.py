@@ -19,6 +19,7 @@ from typing import Any, cast
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from flows.engine.address import Address
 from flows.engine.draft import Draft, FounderState, Prefs
 from storage.crypto import FieldCipher
 from storage.errors import (
@@ -82,27 +83,27 @@ class FounderStore:
         self._commit = redis.register_script(COMMIT)
         self._release = redis.register_script(RELEASE)
 
-    def _key(self, user_id: int, *parts: str) -> str:
-        return self.keys.founder(user_id, *parts)
+    def _key(self, founder: Address, *parts: str) -> str:
+        return self.keys.founder(founder, *parts)
 
-    def _control(self, user_id: int) -> list[str]:
-        return [self._key(user_id, name) for name in ("queue", "leases", "seen")]
+    def _control(self, founder: Address) -> list[str]:
+        return [self._key(founder, name) for name in ("queue", "leases", "seen")]
 
-    def _records(self, user_id: int) -> list[str]:
+    def _records(self, founder: Address) -> list[str]:
         names = ("rev", "prefs", "profile", "applications")
-        return [self._key(user_id, name) for name in names] + [
-            self._key(user_id, "draft", flow) for flow in self.flows
+        return [self._key(founder, name) for name in names] + [
+            self._key(founder, "draft", flow) for flow in self.flows
         ]
 
     async def begin(
-        self, user_id: int, update_id: int | None = None, *, token: str | None = None
+        self, founder: Address, update_id: int | None = None, *, token: str | None = None
     ) -> Turn | None:
         """Wait for this founder's turn and read their state; None when the update was handled before.
 
         Pass the token of a turn whose commit conflicted to read again without losing its place.
         """
         token = token or uuid.uuid4().hex
-        keys = self._control(user_id) + self._records(user_id)
+        keys = self._control(founder) + self._records(founder)
         deadline = time.monotonic() + self.max_wait
         pause, seen = 0.002, "" if update_id is None else update_id
         while True:
@@ -115,21 +116,21 @@ class FounderStore:
                 return None
             if status == "ok":
                 try:
-                    return self._turn(user_id, token, update_id, answer[1])
+                    return self._turn(founder, token, update_id, answer[1])
                 except SealBroken:
-                    await self.release(user_id, token)
+                    await self.release(founder, token)
                     raise
             if time.monotonic() > deadline:
-                await self.release(user_id, token)
-                raise TurnTimeout(f"founder {user_id}: earlier updates still running")
+                await self.release(founder, token)
+                raise TurnTimeout(f"founder {founder}: earlier updates still running")
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.02)
 
     def _turn(
-        self, user_id: int, token: str, update_id: int | None, raw: list[bytes | None]
+        self, founder: Address, token: str, update_id: int | None, raw: list[bytes | None]
     ) -> Turn:
         rev, prefs, profile, applications, *drafts = raw
-        state = FounderState(user_id=user_id)
+        state = FounderState(founder=founder)
         if prefs:
             state.prefs = Prefs.from_json(_loads(prefs))
         if profile:
@@ -154,7 +155,7 @@ class FounderStore:
         state = turn.state
         sub_keys, sub_args = self.submissions.commit_items(state.new_submissions)
         changed = sorted(state.changed)
-        keys = [*self._control(state.user_id), self._key(state.user_id, "rev"), self.keys.outbox()]
+        keys = [*self._control(state.founder), self._key(state.founder, "rev"), self.keys.outbox()]
         args: list[Any] = [
             turn.token,
             turn.revision,
@@ -165,13 +166,13 @@ class FounderStore:
         ]
         for record in changed:
             value, ttl = self._encode(state, record)
-            keys.append(self._key(state.user_id, *record.split(":")))
+            keys.append(self._key(state.founder, *record.split(":")))
             args += [value, ttl]
         with unavailable():
             answer = await self._commit(keys=keys + sub_keys, args=args + sub_args)
         status, detail = (text(part) for part in answer)
         if status == "conflict":
-            raise DraftConflict(f"founder {state.user_id}: revision {turn.revision} is stale")
+            raise DraftConflict(f"founder {state.founder}: revision {turn.revision} is stale")
         if status == "taken":
             raise ReferenceTaken(detail)
         state.changed.clear()
@@ -202,24 +203,24 @@ class FounderStore:
                 )
         return data
 
-    async def release(self, user_id: int, token: str) -> None:
+    async def release(self, founder: Address, token: str) -> None:
         """End a turn without writing (the update failed before it could commit)."""
         try:
-            await self._release(keys=self._control(user_id)[:2], args=[token])
+            await self._release(keys=self._control(founder)[:2], args=[token])
         except RedisError:
-            log.warning("could not release turn of founder %s; its lease will run out", user_id)
+            log.warning("could not release turn of founder %s; its lease will run out", founder)
 
-    async def prefs(self, user_id: int) -> Prefs:
+    async def prefs(self, founder: Address) -> Prefs:
         """A founder's preferences alone (their chosen language), outside any turn."""
         with unavailable():
-            raw = cast(bytes | None, await self.redis.get(self._key(user_id, "prefs")))
+            raw = cast(bytes | None, await self.redis.get(self._key(founder, "prefs")))
         return Prefs.from_json(_loads(raw)) if raw else Prefs()
 
-    async def peek(self, user_id: int) -> FounderState:
+    async def peek(self, founder: Address) -> FounderState:
         """Read a founder's state outside any turn (for tools and tests)."""
         with unavailable():
-            raw = cast(list[bytes | None], await self.redis.mget(self._records(user_id)))
-        return self._turn(user_id, "", None, raw).state
+            raw = cast(list[bytes | None], await self.redis.mget(self._records(founder)))
+        return self._turn(founder, "", None, raw).state
 
 
 def _dumps(value: Any) -> str:

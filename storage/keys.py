@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flows.engine.address import Address
+
 SCHEMA = "v1"
 SEPARATOR = ":"
 
 
 @dataclass(frozen=True)
 class KeyBuilder:
-    """Builds keys like `smebot:v1:f:{42}:draft:registration` (the braces keep one founder's keys
-    in one Redis Cluster slot). The commit script also writes `sub:<reference>` and `outbox`,
+    """Builds keys like `smebot:v1:f:{42}:draft:registration` (a Telegram founder) or
+    `smebot:v1:f:{local.1}:prefs` (another channel; see `Address.key`); the braces keep one
+    founder's keys in one Redis Cluster slot. The commit script also writes `sub:<reference>` and `outbox`,
     and the outbox scripts `outbox:retry`, `outbox:dead` and `delivery:<reference>`, which live
     outside that slot: the store needs one Redis primary, not a Cluster."""
 
@@ -24,12 +27,19 @@ class KeyBuilder:
         if not self.prefix or SEPARATOR in self.prefix:
             raise ValueError(f"key prefix must be non-empty and contain no {SEPARATOR!r}")
 
-    def founder(self, user_id: int, *parts: str) -> str:
+    def founder(self, founder: Address, *parts: str) -> str:
         """A key of one founder's record."""
+        return self._join("f", f"{{{founder.key}}}", *parts)
+
+    def staff(self, member: Address, *parts: str) -> str:
+        """A key of one staff member's desk state, apart from the founders' key space."""
+        return self._join("staff", f"{{{member.key}}}", *parts)
+
+    def _join(self, *parts: str) -> str:
         for part in parts:
             if not part or SEPARATOR in part:
                 raise ValueError(f"bad key part {part!r}")
-        return SEPARATOR.join((self.prefix, SCHEMA, "f", f"{{{int(user_id)}}}", *parts))
+        return SEPARATOR.join((self.prefix, SCHEMA, *parts))
 
     def submission(self, reference: str) -> str:
         """The key of one submitted application, e.g. `smebot:v1:sub:SH-20260101-AB12`."""

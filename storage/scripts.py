@@ -31,7 +31,7 @@ return {'ok', redis.call('MGET', unpack(records))}
 # KEYS: queue, leases, seen, rev, outbox, then n records to write, then m submission keys
 # ARGV: token, expected_rev, update_id, seen_ttl_ms, rev_ttl_ms, n,
 #       then (value, ttl_ms) per record: value '' deletes it, ttl_ms '0' keeps it without expiry,
-#       then (record, reference, user_id, flow, programme, office, submitted_at) per submission
+#       then (record, reference, founder, flow, programme, office, submitted_at) per submission
 # Replies {'conflict', rev}, {'taken', reference} (nothing written, turn still held) or {'ok', rev}.
 COMMIT = """
 local current = redis.call('GET', KEYS[4]) or '0'
@@ -53,7 +53,7 @@ end
 for i = 1, m do
   local a = 6 + 2 * n + 7 * (i - 1)
   redis.call('SET', KEYS[5 + n + i], ARGV[a + 1])
-  redis.call('XADD', KEYS[5], '*', 'reference', ARGV[a + 2], 'user_id', ARGV[a + 3],
+  redis.call('XADD', KEYS[5], '*', 'reference', ARGV[a + 2], 'founder', ARGV[a + 3],
     'flow', ARGV[a + 4], 'programme', ARGV[a + 5], 'office', ARGV[a + 6],
     'submitted_at', ARGV[a + 7])
 end

@@ -11,6 +11,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from flows.engine.address import Address
 from storage.errors import unavailable
 from storage.keys import KeyBuilder
 
@@ -60,7 +61,7 @@ class StatusChange:
     'worker'), when, and the note the founder is shown (may be empty)."""
 
     reference: str
-    user_id: int
+    founder: Address
     status: str
     note: str
     actor: str
@@ -80,31 +81,37 @@ class StatusStore:
         return self.keys.submission(reference) + ":events"
 
     async def record(
-        self, reference: str, status: str, note: str, actor: str, *, user_id: int | None = None
+        self,
+        reference: str,
+        status: str,
+        note: str,
+        actor: str,
+        *,
+        founder: Address | None = None,
     ) -> StatusChange | None:
         """Record a change; None when no submission has this reference. A caller that knows
-        the submission's founder passes `user_id`, saving a read."""
+        the submission's founder passes `founder`, saving a read."""
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
         with unavailable():
-            return await self._record(reference, status, note, actor, user_id)
+            return await self._record(reference, status, note, actor, founder)
 
     async def _record(
-        self, reference: str, status: str, note: str, actor: str, user_id: int | None
+        self, reference: str, status: str, note: str, actor: str, founder: Address | None
     ) -> StatusChange | None:
-        if user_id is None:
+        if founder is None:
             blob = await self.redis.get(self.keys.submission(reference))
             if blob is None:
                 return None
-            user_id = int(json.loads(blob)["user_id"])
-        change = StatusChange(reference, user_id, status, note, actor, time.time())
+            founder = _founder(json.loads(blob))
+        change = StatusChange(reference, founder, status, note, actor, time.time())
         keys = [
             self._events(reference),
-            self.keys.founder(user_id, "applications"),
-            self.keys.founder(user_id, "rev"),
+            self.keys.founder(founder, "applications"),
+            self.keys.founder(founder, "rev"),
         ]
         question = note[:QUESTION_LIMIT] if status == "more_info" else ""
-        event = json.dumps(asdict(change), ensure_ascii=False)
+        event = json.dumps(asdict(change) | {"founder": str(founder)}, ensure_ascii=False)
         await self._script(keys=keys, args=[reference, status, event, question])
         return change
 
@@ -125,4 +132,10 @@ class StatusStore:
 
 
 def _fields(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: data[k] for k in StatusChange.__dataclass_fields__}
+    known = {k: data[k] for k in StatusChange.__dataclass_fields__ if k in data}
+    return known | {"founder": _founder(data)}
+
+
+def _founder(data: dict[str, Any]) -> Address:
+    """Who a record belongs to; records written before channels hold a Telegram `user_id`."""
+    return Address.parse(str(data.get("founder", data.get("user_id"))))

@@ -16,7 +16,7 @@ from storage.crypto import FieldCipher
 from storage.errors import text, unavailable
 from storage.keys import KeyBuilder
 
-OUTBOX_FIELDS = ("reference", "user_id", "flow", "programme", "office", "submitted_at")
+OUTBOX_FIELDS = ("reference", "founder", "flow", "programme", "office", "submitted_at")
 
 
 class SubmissionStore:
@@ -78,7 +78,7 @@ def _outbox_entry(submission: Submission) -> list[str]:
     """The outbox fields of a submission, in `OUTBOX_FIELDS` order (no personal data)."""
     return [
         submission.reference,
-        str(submission.user_id),
+        str(submission.founder),
         submission.flow,
         submission.programme,
         submission.office,

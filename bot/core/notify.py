@@ -1,41 +1,41 @@
-"""Telling founders what happened to their applications, in their own language."""
+"""Telling founders what happened to their applications, in their own language, on their own
+channel."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 
-from bot.core.render import RenderedMessage, Renderer
+from bot.core.channel import Channels
+from bot.core.render import Renderer
 from flows.policy.loader import PolicyData
 from flows.shell.menu import status_update
 from storage.founders import FounderStore
 from storage.statuses import StatusChange
 
 log = logging.getLogger(__name__)
-Send = Callable[[int, RenderedMessage], Awaitable[None]]
 
 
 class FounderNotifier:
     """Sends a status change to the founder: their chosen language, else the submission's."""
 
     def __init__(
-        self, renderer: Renderer, founders: FounderStore, policy: PolicyData, send: Send
+        self, renderer: Renderer, founders: FounderStore, policy: PolicyData, channels: Channels
     ) -> None:
         self.renderer = renderer
         self.founders = founders
         self.policy = policy
-        self.send = send
+        self.channels = channels
 
     async def status_changed(self, change: StatusChange, programme: str, locale: str) -> None:
-        chosen = (await self.founders.prefs(change.user_id)).lang or locale
+        chosen = (await self.founders.prefs(change.founder)).lang or locale
         update = status_update(change.reference, programme, change.status, change.note, self.policy)
         rendered = self.renderer.render(update, chosen)
         try:
-            await self.send(change.user_id, rendered)
+            await self.channels.send(change.founder, [rendered])
         except Exception as exc:  # noqa: BLE001 - recorded anyway; shown under My applications
             log.warning(
                 "could not notify founder %s of %s: %s",
-                change.user_id,
+                change.founder,
                 change.reference,
                 type(exc).__name__,
             )

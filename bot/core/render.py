@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core.callbacks import Payload
 from bot.core.i18n import Catalogs
-from flows.engine.outcome import Action, Block, Reply
+from flows.engine.outcome import Block, Reply
 from flows.engine.text import Localized, Text
 
 log = logging.getLogger(__name__)
@@ -16,8 +17,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RenderedButton:
+    """A labelled button; `action` is a founder's action or a staff member's case action."""
+
     label: str
-    action: Action
+    action: Payload
 
 
 @dataclass(frozen=True)

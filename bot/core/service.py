@@ -17,6 +17,7 @@ from datetime import date
 from bot.core.i18n import locale_for
 from bot.core.references import new_reference
 from bot.core.render import RenderedMessage, Renderer
+from flows.engine.address import Address
 from flows.engine.events import Event
 from flows.engine.outcome import Reply
 from flows.engine.text import N_, Text
@@ -31,9 +32,9 @@ MAX_CONFLICT_RETRIES = 5
 
 @dataclass(frozen=True)
 class Founder:
-    """Who sent an update, narrowed from the channel: an id and the client's language hint."""
+    """Who sent an update, narrowed from the channel: an address and the client's language hint."""
 
-    user_id: int
+    address: Address
     language_code: str | None = None
 
 
@@ -41,28 +42,28 @@ class FounderLocks:
     """FIFO locks per founder inside one process; a lock is dropped when nobody waits on it."""
 
     def __init__(self) -> None:
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        self._locks: dict[Address, tuple[asyncio.Lock, int]] = {}
 
-    def hold(self, user_id: int) -> _Held:
-        return _Held(self, user_id)
+    def hold(self, founder: Address) -> _Held:
+        return _Held(self, founder)
 
 
 class _Held:
-    def __init__(self, locks: FounderLocks, user_id: int) -> None:
-        self.locks, self.user_id = locks, user_id
+    def __init__(self, locks: FounderLocks, founder: Address) -> None:
+        self.locks, self.founder = locks, founder
 
     async def __aenter__(self) -> None:
-        lock, users = self.locks._locks.get(self.user_id, (asyncio.Lock(), 0))
-        self.locks._locks[self.user_id] = (lock, users + 1)
+        lock, users = self.locks._locks.get(self.founder, (asyncio.Lock(), 0))
+        self.locks._locks[self.founder] = (lock, users + 1)
         await lock.acquire()
 
     async def __aexit__(self, *exc: object) -> None:
-        lock, users = self.locks._locks[self.user_id]
+        lock, users = self.locks._locks[self.founder]
         lock.release()
         if users <= 1:
-            del self.locks._locks[self.user_id]
+            del self.locks._locks[self.founder]
         else:
-            self.locks._locks[self.user_id] = (lock, users - 1)
+            self.locks._locks[self.founder] = (lock, users - 1)
 
 
 class ConversationService:
@@ -96,12 +97,12 @@ class ConversationService:
         self, founder: Founder, event: Event, deliver: Deliver, update_id: int | None = None
     ) -> None:
         """Apply one update and deliver the replies, in this founder's arrival order."""
-        async with self._locks.hold(founder.user_id):
+        async with self._locks.hold(founder.address):
             try:
                 outcome = await self._apply(founder, event, update_id)
             except StorageError as exc:
                 log.warning(
-                    "storage failed for founder %s: %s", founder.user_id, type(exc).__name__
+                    "storage failed for founder %s: %s", founder.address, type(exc).__name__
                 )
                 locale = self.locale(None, founder)
                 sorry = Reply(
@@ -124,9 +125,9 @@ class ConversationService:
     ) -> tuple[list[RenderedMessage], str] | None:
         token = None
         for _ in range(MAX_CONFLICT_RETRIES):
-            turn = await self.store.begin(founder.user_id, update_id, token=token)
+            turn = await self.store.begin(founder.address, update_id, token=token)
             if turn is None:
-                log.info("founder %s: update %s already handled", founder.user_id, update_id)
+                log.info("founder %s: update %s already handled", founder.address, update_id)
                 return None
             today = date.today()
             try:
@@ -140,14 +141,14 @@ class ConversationService:
                 )
                 await self.store.commit(turn)
             except (DraftConflict, ReferenceTaken) as retry:
-                log.info("founder %s: %s, applying again", founder.user_id, type(retry).__name__)
+                log.info("founder %s: %s, applying again", founder.address, type(retry).__name__)
                 token = turn.token
                 continue
             except BaseException:
-                await self.store.release(founder.user_id, turn.token)
+                await self.store.release(founder.address, turn.token)
                 raise
             active = turn.state.prefs.active
-            log.info("founder %s: %s → flow=%s", founder.user_id, event.kind.value, active or "-")
+            log.info("founder %s: %s → flow=%s", founder.address, event.kind.value, active or "-")
             locale = self.locale(turn.state.prefs.lang, founder)
             return self.renderer.render_all(replies, locale), locale
-        raise DraftConflict(f"founder {founder.user_id}: too many conflicts")
+        raise DraftConflict(f"founder {founder.address}: too many conflicts")

@@ -7,33 +7,36 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from pathlib import Path
 
+from bot.core.channel import FileGone, Unreachable
 from bot.handoff.agencies import Agencies, make_transport
 from bot.handoff.bundle import build_bundle
 from bot.handoff.status import StatusDesk
 from bot.handoff.types import Bundle, DeliveryFailed, Transport
+from flows.engine.address import Address
 from flows.engine.draft import Submission
 from flows.policy.loader import PolicyData
 from storage.outbox import OutboxEntry
 from storage.submissions import SubmissionStore
 
 log = logging.getLogger(__name__)
-Fetch = Callable[[str], Awaitable[bytes]]
+Fetch = Callable[[Address, str], Awaitable[bytes]]  # (who sent it, the channel's file id)
 PostCase = Callable[[Submission, Bundle], Awaitable[None]]
 
 
-def local_fetch(telegram: Fetch | None) -> Fetch:
-    """Files sent in the local chat (`local:/path`) are read from disk; others through Telegram."""
+def files_of(fetch: Fetch, founder: Address) -> Callable[[str], Awaitable[bytes]]:
+    """Fetching one founder's files from their channel, as delivery failures: a file the channel
+    no longer has cannot come back (final); a channel this process lacks may be there later."""
 
-    async def fetch(file_id: str) -> bytes:
-        if file_id.startswith("local:"):
-            return Path(file_id.removeprefix("local:")).read_bytes()
-        if telegram is None:
-            raise DeliveryFailed(f"no Telegram bot to fetch file {file_id[:12]}…")
-        return await telegram(file_id)
+    async def one(file_id: str) -> bytes:
+        try:
+            return await fetch(founder, file_id)
+        except FileGone as exc:
+            raise DeliveryFailed(str(exc), retryable=False) from exc
+        except Unreachable as exc:
+            raise DeliveryFailed(f"{exc}: cannot fetch file {file_id[:12]}…") from exc
 
-    return fetch
+    return one
 
 
 class Deliverer:
@@ -86,7 +89,8 @@ class Deliverer:
             if case is None:
                 raise DeliveryFailed(f"case {submission.parent} not found", retryable=False)
         agency = self.agencies.for_office(submission.office)
-        bundle = await build_bundle(submission, self.policy, agency.id, self.fetch, case=case)
+        fetch = files_of(self.fetch, submission.founder)
+        bundle = await build_bundle(submission, self.policy, agency.id, fetch, case=case)
         bundle = replace(bundle, delivery_id=entry.id)  # which outbox entry: X-SME-Delivery
         await self.transport(agency.id).deliver(bundle)
         log.info(

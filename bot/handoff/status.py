@@ -51,7 +51,7 @@ class StatusDesk:
         if status == "supplied" and current not in ("more_info", "supplied"):
             return None  # staff acted on the case before the supplement's delivery was recorded
         change = await self.statuses.record(
-            reference, status, note, actor, user_id=submission.user_id
+            reference, status, note, actor, founder=submission.founder
         )
         if change is None:
             return None

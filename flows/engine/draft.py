@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from flows.engine.address import Address
+
 SUMMARY = "summary"
 DONE = "done"
 DRAFT_SCHEMA = 1
@@ -61,7 +63,7 @@ class Submission:
     """
 
     reference: str
-    user_id: int
+    founder: Address
     flow: str
     programme: str
     office: str
@@ -75,11 +77,13 @@ class Submission:
     parent: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return asdict(self) | {"founder": str(self.founder)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Submission:
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        # Records written before channels name the founder by Telegram user id.
+        known["founder"] = Address.parse(str(data.get("founder", data.get("user_id"))))
         return cls(**known)
 
     def entry(self) -> dict[str, Any]:
@@ -106,7 +110,7 @@ class FounderState:
     `new_submissions` are created by this update and written atomically with it.
     """
 
-    user_id: int
+    founder: Address
     prefs: Prefs = field(default_factory=Prefs)
     profile: dict[str, Any] = field(default_factory=dict)
     drafts: dict[str, Draft] = field(default_factory=dict)

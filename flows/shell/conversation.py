@@ -310,7 +310,7 @@ class Conversation:
         state.submit(
             Submission(
                 reference=request.reference or ctx.reference,
-                user_id=state.user_id,
+                founder=state.founder,
                 flow=draft.flow,
                 programme=request.programme,
                 office=request.office,

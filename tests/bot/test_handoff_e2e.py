@@ -39,10 +39,13 @@ from bot.handoff.bundle import validate_bundle_json
 from bot.handoff.receiver import RECEIPT, create_receiver_app
 from bot.handoff.signing import SIGNATURE_HEADER, sign
 from bot.wiring import App, create_app, telegram_send
+from flows.engine.address import Address
 from flows.engine.draft import Draft, Submission
 from flows.policy.loader import load_policy_data
 from storage.crypto import FieldCipher
 from storage.statuses import StatusChange
+
+T = Address.telegram
 
 NEW_SECRET, OLD_SECRET, TAX_SECRET = "hrss-new-secret", "hrss-old-secret", "tax-secret"
 HRSS_STAFF = (9001, 9002)
@@ -159,7 +162,7 @@ class Handoff:
         given = subsidy_answers(programme) | {
             "doc_id_card": [{"file_id": a["file_id"], "name": a["name"]} for a in attachments[:1]]
         }
-        turn = await self.app.store.begin(user_id)
+        turn = await self.app.store.begin(T(user_id))
         assert turn is not None
         state = turn.state
         state.prefs.lang = chosen or lang
@@ -167,7 +170,7 @@ class Handoff:
         state.put_draft(Draft(flow="subsidy", step="summary", answers=given))
         submission = Submission(
             reference=new_reference(date.today()),
-            user_id=user_id,
+            founder=T(user_id),
             flow="subsidy",
             programme=programme,
             office=PROGRAMMES[programme],
@@ -215,7 +218,7 @@ class Handoff:
 
     async def listed_status(self, user_id: int, reference: str) -> str:
         """The status on the founder's My applications line."""
-        lines = (await self.app.store.peek(user_id)).applications
+        lines = (await self.app.store.peek(T(user_id))).applications
         [line] = [line for line in lines if line["reference"] == reference]
         return str(line["status"])
 

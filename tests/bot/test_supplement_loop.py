@@ -14,8 +14,11 @@ from bot.channels.local.chat import LocalChat
 from bot.config import Settings
 from bot.core.render import RenderedMessage
 from bot.wiring import App, create_app
+from flows.engine.address import Address
 from flows.engine.draft import Draft, Submission
 from flows.engine.outcome import Op
+
+T = Address.telegram
 
 FOUNDER = 77
 CASE = "SUB-20261128-7Q4K9M"
@@ -25,7 +28,7 @@ QUESTION = "请补充租赁合同第2页。"
 def application() -> Submission:
     return Submission(
         reference=CASE,
-        user_id=FOUNDER,
+        founder=T(FOUNDER),
         flow="subsidy",
         programme="rent_subsidy",
         office="district_hrss",
@@ -48,7 +51,7 @@ async def app(redis, redis_url, key_prefix, tmp_path, monkeypatch) -> App:
     monkeypatch.chdir(tmp_path)  # the default agencies deliver into ./var/agency-inbox/<id>/
     app = create_app(Settings(redis_url=redis_url, redis_prefix=key_prefix), redis)
     await app.outbox.ensure_group()
-    turn = await app.store.begin(FOUNDER)
+    turn = await app.store.begin(T(FOUNDER))
     assert turn is not None
     turn.state.put_draft(Draft(flow="subsidy", step="done"))
     turn.state.submit(application())
@@ -108,7 +111,7 @@ async def test_office_asks_founder_answers_supplement_reaches_the_office(app, tm
 
     history = [c.status for c in await app.statuses.history(CASE)]
     assert history == ["delivered", "more_info", "supplied"]
-    lines = {e["reference"]: e["status"] for e in (await app.store.peek(FOUNDER)).applications}
+    lines = {e["reference"]: e["status"] for e in (await app.store.peek(T(FOUNDER))).applications}
     assert lines == {CASE: "supplied", f"{CASE}-S1": "delivered"}
 
     await local.send("/apps")  # nothing left to answer

@@ -7,6 +7,10 @@ import pytest
 from botapi_stub import BotApiStub
 from telegram_harness import CJK, at_step, tap
 
+from flows.engine.address import Address
+
+T = Address.telegram
+
 
 @pytest.mark.parametrize(
     ("lang", "user", "district", "expect"),
@@ -118,6 +122,6 @@ async def test_a_burst_of_answers_lands_in_order(api, bot, redis, key_prefix):
 
     cipher = FieldCipher.from_keys(Settings().encryption_keys())
     store = FounderStore(redis, ["registration"], keys=KeyBuilder(key_prefix), cipher=cipher)
-    state = await store.peek(user)
+    state = await store.peek(T(user))
     answers = state.drafts["registration"].answers
     assert (answers["staff"], answers["revenue"], answers["district"]) == (12, "1500000", "minhang")

@@ -6,12 +6,15 @@ from datetime import date
 
 import pytest
 
+from flows.engine.address import Address
 from flows.engine.draft import DONE, SUMMARY, FounderState
 from flows.engine.events import Event, EventKind, FileRef
 from flows.engine.outcome import Action, Op, Reply
 from flows.policy.loader import load_policy_data
 from flows.shell.conversation import Conversation
 from flows.shell.registry import all_flows
+
+T = Address.telegram
 
 POLICY = load_policy_data()
 TODAY = date(2026, 11, 28)
@@ -127,7 +130,7 @@ CASES = [
 
 @pytest.mark.parametrize(("steps", "step", "answers"), CASES)
 def test_answers_in_step_and_fields_out(steps, step, answers):
-    conv, state = conversation(), FounderState(user_id=1)
+    conv, state = conversation(), FounderState(founder=T(1))
     start(conv, state)
     for s in steps:
         if s == ("d", ""):
@@ -150,7 +153,7 @@ def finish(conv: Conversation, state: FounderState) -> list[Reply]:
 
 
 def test_confirm_gives_checklist_and_saves_profile():
-    conv, state = conversation(), FounderState(user_id=1)
+    conv, state = conversation(), FounderState(founder=T(1))
     replies = finish(conv, state)
     assert draft(state).step == DONE
     assert state.profile["size"] == "small" and state.profile["groups"] == ["graduate"]
@@ -164,7 +167,7 @@ def test_confirm_gives_checklist_and_saves_profile():
 
 
 def test_editing_industry_asks_its_figures_again():
-    conv, state = conversation(), FounderState(user_id=1)
+    conv, state = conversation(), FounderState(founder=T(1))
     start(conv, state)
     for s in [("pick", "llc"), ("pick", "software_it"), "25", "400万", "静安", ("pick", "owned")]:
         answer(conv, state, s)
@@ -182,7 +185,7 @@ def test_editing_industry_asks_its_figures_again():
 
 
 def test_back_then_forward_returns_to_where_the_founder_was():
-    conv, state = conversation(), FounderState(user_id=1)
+    conv, state = conversation(), FounderState(founder=T(1))
     start(conv, state)
     for s in [("pick", "llc"), ("pick", "retail"), "12", "150万"]:
         answer(conv, state, s)
@@ -195,7 +198,7 @@ def test_back_then_forward_returns_to_where_the_founder_was():
 
 
 def test_help_cancel_keep_discard():
-    conv, state = conversation(), FounderState(user_id=1)
+    conv, state = conversation(), FounderState(founder=T(1))
     start(conv, state)
     answer(conv, state, ("pick", "llc"))
     before = dict(draft(state).answers)
@@ -225,7 +228,7 @@ def test_help_cancel_keep_discard():
     ],
 )
 def test_wrong_kind_of_input_is_explained_and_loses_nothing(event):
-    conv, state = conversation(), FounderState(user_id=1)
+    conv, state = conversation(), FounderState(founder=T(1))
     start(conv, state)
     before = (draft(state).step, dict(draft(state).answers), draft(state).revision)
     replies = send(conv, state, event)
@@ -234,7 +237,7 @@ def test_wrong_kind_of_input_is_explained_and_loses_nothing(event):
 
 
 def test_stale_button_is_recognised():
-    conv, state = conversation(), FounderState(user_id=1)
+    conv, state = conversation(), FounderState(founder=T(1))
     start(conv, state)
     old = state.__dict__["_last"]
     answer(conv, state, ("pick", "llc"))
@@ -245,7 +248,7 @@ def test_stale_button_is_recognised():
 
 
 def test_forged_button_values_are_refused():
-    conv, state = conversation(), FounderState(user_id=1)
+    conv, state = conversation(), FounderState(founder=T(1))
     start(conv, state)
     send(conv, state, Event.of_action(Action(Op.PICK, "reg", "0", "evil")))
     send(conv, state, Event.of_action(Action(Op.EDIT, "reg", "0", "99")))
@@ -254,7 +257,7 @@ def test_forged_button_values_are_refused():
 
 
 def test_completed_guidance_is_listed_and_can_be_viewed_again():
-    conv, state = conversation(), FounderState(user_id=1)
+    conv, state = conversation(), FounderState(founder=T(1))
     finish(conv, state)
     apps = send(conv, state, Event.of_command("apps"))
     assert any(b.msgid == "• {title}: completed" for b in apps[0].blocks)

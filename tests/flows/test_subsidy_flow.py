@@ -8,12 +8,15 @@ from datetime import date
 
 import pytest
 
+from flows.engine.address import Address
 from flows.engine.draft import SUMMARY, FounderState
 from flows.engine.events import Event, EventKind, FileRef
 from flows.engine.outcome import Action, Op, Reply
 from flows.policy.loader import load_policy_data
 from flows.shell.conversation import Conversation
 from flows.shell.registry import all_flows
+
+T = Address.telegram
 
 POLICY = load_policy_data()
 TODAY = date(2026, 11, 28)
@@ -26,7 +29,7 @@ class Founder:
 
     def __init__(self, state: FounderState | None = None) -> None:
         self.conv = Conversation(all_flows(POLICY), POLICY)
-        self.state = state or FounderState(user_id=9)
+        self.state = state or FounderState(founder=T(9))
         self.screen: Reply | None = None
         self.replies: list[Reply] = []
         self.refs = (f"SUB-20261128-{n:06d}" for n in itertools.count(1))
@@ -212,7 +215,7 @@ def test_loan_cap_for_individuals():
 
 def test_registration_profile_prefills_and_founder_confirms():
     state = FounderState(
-        user_id=9,
+        founder=T(9),
         profile={
             "district": "jingan",
             "premises": "leased",

@@ -7,11 +7,14 @@ from __future__ import annotations
 import pytest
 from test_subsidy_flow import Founder
 
+from flows.engine.address import Address
 from flows.engine.draft import SUMMARY, FounderState
 from flows.engine.events import Event
 from flows.engine.outcome import Action, Op
 from flows.services.supplement import CASE
 from flows.shell.menu import applications
+
+T = Address.telegram
 
 CASE_REF = "SUB-20261120-AB12CD"
 QUESTION = "请补充租赁合同第2页。"
@@ -30,7 +33,7 @@ def waiting(status: str = "more_info", **extra: object) -> FounderState:
         "question": QUESTION,
         **extra,
     }
-    return FounderState(user_id=9, applications=[entry])
+    return FounderState(founder=T(9), applications=[entry])
 
 
 def actions(f: Founder) -> list[tuple[Op, str]]:
@@ -125,7 +128,7 @@ def test_leaving_and_coming_back_continues_the_answer():
 
 
 def test_the_answer_flow_is_not_on_the_menu_nor_a_deep_link():
-    f = Founder(FounderState(user_id=9))
+    f = Founder(FounderState(founder=T(9)))
     f.send(Event.of_command("start"))
     assert all(value != "supplement" for _, value in actions(f))
     f.send(Event.of_command("start", "supplement"))

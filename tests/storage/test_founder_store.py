@@ -8,11 +8,14 @@ from datetime import timedelta
 import pytest
 import redis.asyncio as aioredis
 
+from flows.engine.address import Address
 from flows.engine.draft import Draft
 from storage.crypto import FieldCipher
 from storage.errors import DraftConflict, SealBroken, TurnTimeout
 from storage.founders import FounderStore
 from storage.keys import KeyBuilder
+
+T = Address.telegram
 
 FLOWS = ("registration", "subsidy")
 SENSITIVE = frozenset({"id_number", "mobile"})
@@ -28,7 +31,7 @@ def make_store(redis: aioredis.Redis, prefix: str, **kwargs: object) -> FounderS
 
 async def test_new_founder_starts_empty(redis, key_prefix):
     store = make_store(redis, key_prefix)
-    turn = await store.begin(7, update_id=1)
+    turn = await store.begin(T(7), update_id=1)
     assert turn is not None
     assert turn.revision == "0" and turn.state.drafts == {} and turn.state.prefs.lang is None
     assert await store.commit(turn) == "0"  # nothing changed: revision stays
@@ -36,19 +39,19 @@ async def test_new_founder_starts_empty(redis, key_prefix):
 
 async def test_commit_writes_json_with_ttl_and_bumps_revision(redis, key_prefix):
     store = make_store(redis, key_prefix, draft_ttl=timedelta(days=30))
-    turn = await store.begin(7)
+    turn = await store.begin(T(7))
     turn.state.prefs.lang = "en"
     turn.state.touch("prefs")
     turn.state.put_draft(
         Draft(flow="registration", step="industry", answers={"business_form": "llc"}, revision=1)
     )
     assert await store.commit(turn) == "1"
-    key = store.keys.founder(7, "draft", "registration")
+    key = store.keys.founder(T(7), "draft", "registration")
     raw = await redis.get(key)
     assert b'"business_form":"llc"' in raw
     ttl = await redis.pttl(key)
     assert timedelta(days=29) < timedelta(milliseconds=ttl) <= timedelta(days=30)
-    state = await store.peek(7)
+    state = await store.peek(T(7))
     assert state.prefs.lang == "en"
     assert state.drafts["registration"].step == "industry"
     assert state.drafts["registration"].answers == {"business_form": "llc"}
@@ -56,39 +59,39 @@ async def test_commit_writes_json_with_ttl_and_bumps_revision(redis, key_prefix)
 
 async def test_dropped_draft_is_deleted_and_other_records_survive(redis, key_prefix):
     store = make_store(redis, key_prefix)
-    turn = await store.begin(8)
+    turn = await store.begin(T(8))
     turn.state.prefs.lang = "zh_CN"
     turn.state.touch("prefs")
     turn.state.put_draft(Draft(flow="subsidy", step="a"))
     await store.commit(turn)
-    turn = await store.begin(8)
+    turn = await store.begin(T(8))
     turn.state.drop_draft("subsidy")
     await store.commit(turn)
-    state = await store.peek(8)
+    state = await store.peek(T(8))
     assert "subsidy" not in state.drafts and state.prefs.lang == "zh_CN"
-    assert await redis.exists(store.keys.founder(8, "draft", "subsidy")) == 0
+    assert await redis.exists(store.keys.founder(T(8), "draft", "subsidy")) == 0
 
 
 async def test_redelivered_update_is_handled_once(redis, key_prefix):
     store = make_store(redis, key_prefix)
-    turn = await store.begin(9, update_id=555)
+    turn = await store.begin(T(9), update_id=555)
     assert turn is not None
     turn.state.put_draft(Draft(flow="registration", step="x"))
     await store.commit(turn)
-    assert await store.begin(9, update_id=555) is None
-    other = await store.begin(9, update_id=556)
+    assert await store.begin(T(9), update_id=555) is None
+    other = await store.begin(T(9), update_id=556)
     assert other is not None
     await store.commit(other)
 
 
 async def test_stale_revision_is_refused(redis, key_prefix):
     store = make_store(redis, key_prefix)
-    turn = await store.begin(10)
-    await redis.incr(store.keys.founder(10, "rev"))  # someone wrote behind the queue's back
+    turn = await store.begin(T(10))
+    await redis.incr(store.keys.founder(T(10), "rev"))  # someone wrote behind the queue's back
     turn.state.put_draft(Draft(flow="registration", step="x"))
     with pytest.raises(DraftConflict):
         await store.commit(turn)
-    again = await store.begin(10, token=turn.token)  # keeps its place in the queue; reloads
+    again = await store.begin(T(10), token=turn.token)  # keeps its place in the queue; reloads
     assert again is not None and again.revision == "1"
     await store.commit(again)
 
@@ -100,7 +103,7 @@ async def test_two_concurrent_writers_take_turns_in_arrival_order(redis, redis_u
     first_holds = asyncio.Event()
 
     async def writer(store: FounderStore, name: str, hold: bool) -> None:
-        turn = await store.begin(11)
+        turn = await store.begin(T(11))
         assert turn is not None
         if hold:
             first_holds.set()
@@ -116,7 +119,7 @@ async def test_two_concurrent_writers_take_turns_in_arrival_order(redis, redis_u
     await asyncio.gather(first, writer(stores[1], "second", False))
     await second_client.aclose()
     assert order == ["first", "second"]
-    state = await stores[0].peek(11)
+    state = await stores[0].peek(T(11))
     assert state.drafts["registration"].answers == {"first": 0, "second": 1}
 
 
@@ -124,7 +127,7 @@ async def test_many_concurrent_updates_lose_nothing(redis, key_prefix):
     store = make_store(redis, key_prefix)
 
     async def add(i: int) -> None:
-        turn = await store.begin(12, update_id=1000 + i)
+        turn = await store.begin(T(12), update_id=1000 + i)
         assert turn is not None
         draft = turn.state.drafts.get("registration") or Draft(flow="registration", step="s")
         draft.answers[str(i)] = i
@@ -132,15 +135,15 @@ async def test_many_concurrent_updates_lose_nothing(redis, key_prefix):
         await store.commit(turn)
 
     await asyncio.gather(*(add(i) for i in range(30)))
-    state = await store.peek(12)
+    state = await store.peek(T(12))
     assert len(state.drafts["registration"].answers) == 30
 
 
 async def test_dead_holder_is_evicted_after_its_lease(redis, key_prefix):
     store = make_store(redis, key_prefix, lease=timedelta(milliseconds=200))
-    dead = await store.begin(13)  # never commits: its process died
+    dead = await store.begin(T(13))  # never commits: its process died
     assert dead is not None
-    turn = await store.begin(13)
+    turn = await store.begin(T(13))
     assert turn is not None and turn.token != dead.token
     await store.commit(turn)
 
@@ -149,21 +152,32 @@ async def test_waiting_too_long_raises(redis, key_prefix):
     store = make_store(
         redis, key_prefix, lease=timedelta(seconds=30), max_wait=timedelta(milliseconds=100)
     )
-    holder = await store.begin(14)
+    holder = await store.begin(T(14))
     assert holder is not None
     with pytest.raises(TurnTimeout):
-        await store.begin(14)
-    await store.release(14, holder.token)
-    assert await store.begin(14) is not None
+        await store.begin(T(14))
+    await store.release(T(14), holder.token)
+    assert await store.begin(T(14)) is not None
 
 
 def test_keys_are_versioned_and_checked():
     keys = KeyBuilder("smebot")
-    assert keys.founder(42, "draft", "registration") == "smebot:v1:f:{42}:draft:registration"
+    assert keys.founder(T(42), "draft", "registration") == "smebot:v1:f:{42}:draft:registration"
     with pytest.raises(ValueError):
-        keys.founder(42, "bad:part")
+        keys.founder(T(42), "bad:part")
     with pytest.raises(ValueError):
         KeyBuilder("a:b")
+
+
+def test_a_founder_on_another_channel_has_keys_no_telegram_id_can_share():
+    keys = KeyBuilder("smebot")
+    local = keys.founder(Address("local", "42"), "prefs")
+    assert local == "smebot:v1:f:{local.42}:prefs"
+    assert local != keys.founder(T(42), "prefs")
+    assert keys.staff(T(42), "pending") == "smebot:v1:staff:{42}:pending"
+    for bad in (("Telegram", "1"), ("web", "a:b"), ("web", ""), ("web", "{x}")):
+        with pytest.raises(ValueError):
+            Address(*bad)
 
 
 async def raw_values(redis: aioredis.Redis, prefix: str) -> list[bytes]:
@@ -177,53 +191,53 @@ async def raw_values(redis: aioredis.Redis, prefix: str) -> list[bytes]:
 
 async def test_sensitive_answers_are_sealed_at_rest_and_open_on_read(redis, key_prefix):
     store = make_store(redis, key_prefix)
-    turn = await store.begin(20)
+    turn = await store.begin(T(20))
     answers = {"id_number": ID_NUMBER, "mobile": MOBILE, "name": "张三", "mobile_ok": ""}
     turn.state.put_draft(Draft(flow="registration", step="summary", answers=dict(answers)))
     turn.state.profile = {"mobile": MOBILE, "district": "310104"}
     turn.state.touch("profile")
     await store.commit(turn)
-    raw = await redis.get(store.keys.founder(20, "draft", "registration"))
+    raw = await redis.get(store.keys.founder(T(20), "draft", "registration"))
     assert b"$enc" in raw and "张三".encode() in raw
     for value in await raw_values(redis, key_prefix):
         assert ID_NUMBER[:17].encode() not in value and MOBILE.encode() not in value
-    again = await store.begin(20)
+    again = await store.begin(T(20))
     assert again is not None
     assert again.state.drafts["registration"].answers == answers
     assert again.state.profile == {"mobile": MOBILE, "district": "310104"}
-    await store.release(20, again.token)
+    await store.release(T(20), again.token)
 
 
 async def test_scratch_and_other_answers_are_left_plain(redis, key_prefix):
     store = make_store(redis, key_prefix)
-    turn = await store.begin(21)
+    turn = await store.begin(T(21))
     draft = Draft(flow="subsidy", step="a", answers={"mobile": ["not", "a", "str"], "x": 1})
     draft.scratch = {"groups": ["youth"]}
     turn.state.put_draft(draft)
     await store.commit(turn)
-    raw = await redis.get(store.keys.founder(21, "draft", "subsidy"))
+    raw = await redis.get(store.keys.founder(T(21), "draft", "subsidy"))
     assert b"$enc" not in raw
-    assert (await store.peek(21)).drafts["subsidy"].scratch == {"groups": ["youth"]}
+    assert (await store.peek(T(21))).drafts["subsidy"].scratch == {"groups": ["youth"]}
 
 
 async def test_drafts_sealed_with_a_retired_key_still_open_after_rotation(redis, key_prefix):
     old, new = FieldCipher.generate_key(), FieldCipher.generate_key()
     before = make_store(redis, key_prefix, cipher=FieldCipher.from_keys([old]))
-    turn = await before.begin(22)
+    turn = await before.begin(T(22))
     turn.state.put_draft(Draft(flow="registration", step="s", answers={"id_number": ID_NUMBER}))
     await before.commit(turn)
     after = make_store(redis, key_prefix, cipher=FieldCipher.from_keys([new, old]))
-    assert (await after.peek(22)).drafts["registration"].answers["id_number"] == ID_NUMBER
+    assert (await after.peek(T(22))).drafts["registration"].answers["id_number"] == ID_NUMBER
 
 
 async def test_a_draft_no_key_opens_raises_and_frees_the_turn(redis, key_prefix):
     store = make_store(redis, key_prefix)
-    turn = await store.begin(23)
+    turn = await store.begin(T(23))
     turn.state.put_draft(Draft(flow="registration", step="s", answers={"mobile": MOBILE}))
     await store.commit(turn)
     stranger = make_store(
         redis, key_prefix, cipher=FieldCipher.from_keys([FieldCipher.generate_key()])
     )
     with pytest.raises(SealBroken):
-        await stranger.begin(23)
-    assert await redis.llen(store.keys.founder(23, "queue")) == 0  # nobody waits on a dead turn
+        await stranger.begin(T(23))
+    assert await redis.llen(store.keys.founder(T(23), "queue")) == 0  # nobody waits on a dead turn

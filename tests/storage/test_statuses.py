@@ -7,8 +7,11 @@ import pytest
 from test_founder_store import make_store
 from test_submissions import submit
 
+from flows.engine.address import Address
 from storage.errors import DraftConflict
 from storage.statuses import StatusStore
+
+T = Address.telegram
 
 
 async def test_status_changes_are_recorded_and_shown_to_the_founder(redis, key_prefix):
@@ -17,7 +20,7 @@ async def test_status_changes_are_recorded_and_shown_to_the_founder(redis, key_p
     statuses = StatusStore(redis, store.keys)
     assert await statuses.current("SUB-20261128-AAAAAA") == "submitted"
     change = await statuses.record("SUB-20261128-AAAAAA", "delivered", "", "worker")
-    assert change is not None and change.user_id == 40
+    assert change is not None and change.founder == T(40)
     await statuses.record("SUB-20261128-AAAAAA", "accepted", "材料齐全", "staff:9001")
     history = await statuses.history("SUB-20261128-AAAAAA")
     assert [(c.status, c.actor) for c in history] == [
@@ -25,7 +28,7 @@ async def test_status_changes_are_recorded_and_shown_to_the_founder(redis, key_p
         ("accepted", "staff:9001"),
     ]
     assert history[1].note == "材料齐全"
-    state = await store.peek(40)
+    state = await store.peek(T(40))
     assert state.applications[0]["status"] == "accepted"
 
 
@@ -45,7 +48,7 @@ async def test_a_founder_turn_that_read_the_old_line_retries(redis, key_prefix):
     await StatusStore(redis, store.keys).record("SUB-20261128-BBBBBB", "accepted", "", "agency:x")
     with pytest.raises(DraftConflict):
         await store.commit(turn)  # would have written the old 'submitted' line back
-    again = await store.begin(41, token=turn.token)
+    again = await store.begin(T(41), token=turn.token)
     assert again is not None
     assert [e["status"] for e in again.state.applications] == ["accepted"]
 
@@ -55,8 +58,8 @@ async def test_the_index_line_holds_the_question_while_the_office_waits(redis, k
     await store.commit(await submit(store, 42, "SUB-20261128-DDDDDD"))
     statuses = StatusStore(redis, store.keys)
     await statuses.record("SUB-20261128-DDDDDD", "more_info", "请补充租赁合同。", "staff:1")
-    [line] = (await store.peek(42)).applications
+    [line] = (await store.peek(T(42))).applications
     assert (line["status"], line["question"]) == ("more_info", "请补充租赁合同。")
     await statuses.record("SUB-20261128-DDDDDD", "supplied", "", "founder")
-    [line] = (await store.peek(42)).applications
+    [line] = (await store.peek(T(42))).applications
     assert line["status"] == "supplied" and "question" not in line

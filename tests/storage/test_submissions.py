@@ -9,6 +9,7 @@ import pytest
 import redis.asyncio as aioredis
 from test_founder_store import CIPHER, ID_NUMBER, MOBILE, SENSITIVE, make_store
 
+from flows.engine.address import Address
 from flows.engine.draft import Draft, Submission
 from storage.crypto import FieldCipher
 from storage.errors import DraftConflict, ReferenceTaken, SealBroken
@@ -16,11 +17,13 @@ from storage.founders import FounderStore, Turn
 from storage.keys import KeyBuilder
 from storage.submissions import OUTBOX_FIELDS, SubmissionStore
 
+T = Address.telegram
+
 
 def application(reference: str, user_id: int = 30) -> Submission:
     return Submission(
         reference=reference,
-        user_id=user_id,
+        founder=T(user_id),
         flow="subsidy",
         programme="startup-rent",
         office="xuhui-sme-centre",
@@ -40,7 +43,7 @@ async def submit(
     store: FounderStore, user_id: int, reference: str, update_id: int | None = None
 ) -> Turn:
     """Begin a turn that finishes a draft and submits it; the turn, not yet committed."""
-    turn = await store.begin(user_id, update_id)
+    turn = await store.begin(T(user_id), update_id)
     assert turn is not None
     turn.state.put_draft(Draft(flow="subsidy", step="done", answers={"id_number": ID_NUMBER}))
     turn.state.submit(application(reference, user_id))
@@ -51,7 +54,7 @@ async def written(store: FounderStore, user_id: int, reference: str) -> tuple[in
     """How many submission records, outbox entries and index lines exist."""
     record = await store.redis.exists(store.keys.submission(reference))
     outbox = await store.redis.xlen(store.keys.outbox())
-    index = len((await store.peek(user_id)).applications)
+    index = len((await store.peek(T(user_id))).applications)
     return record, outbox, index
 
 
@@ -129,7 +132,7 @@ async def test_submission_commit_writes_record_outbox_and_index_together(redis, 
     assert turn.state.new_submissions == [] and turn.state.changed == set()
     assert await written(store, 30, "SH-0001") == (1, 1, 1)
     assert await redis.ttl(store.keys.submission("SH-0001")) == -1  # a record: no expiry
-    assert await redis.ttl(store.keys.founder(30, "applications")) > 0
+    assert await redis.ttl(store.keys.founder(T(30), "applications")) > 0
     reader = submissions(store)
     assert await reader.get("SH-0001") == application("SH-0001")
     assert await reader.get("SH-missing") is None
@@ -138,21 +141,21 @@ async def test_submission_commit_writes_record_outbox_and_index_together(redis, 
     assert entry | {"id": ""} == {
         "id": "",
         "reference": "SH-0001",
-        "user_id": "30",
+        "founder": "telegram:30",
         "flow": "subsidy",
         "programme": "startup-rent",
         "office": "xuhui-sme-centre",
         "submitted_at": "1790000000.5",
     }
     assert int(entry["id"].split("-")[0]) >= before_ms  # a stream id: milliseconds-sequence
-    index = (await store.peek(30)).applications
+    index = (await store.peek(T(30))).applications
     assert index == [application("SH-0001").entry()]
 
 
 async def test_id_numbers_never_reach_redis_in_plain_text(redis, key_prefix):
     store = make_store(redis, key_prefix)
     await store.commit(await submit(store, 31, "SH-0002"))
-    keys = [store.keys.submission("SH-0002"), store.keys.founder(31, "draft", "subsidy")]
+    keys = [store.keys.submission("SH-0002"), store.keys.founder(T(31), "draft", "subsidy")]
     for key in keys:
         raw = await redis.get(key)
         assert raw and b"$enc" in raw
@@ -164,13 +167,13 @@ async def test_id_numbers_never_reach_redis_in_plain_text(redis, key_prefix):
 async def test_a_conflicting_commit_writes_no_record_entry_or_index(redis, key_prefix):
     store = make_store(redis, key_prefix)
     turn = await submit(store, 32, "SH-0003")
-    await redis.incr(store.keys.founder(32, "rev"))  # someone wrote behind the queue's back
+    await redis.incr(store.keys.founder(T(32), "rev"))  # someone wrote behind the queue's back
     with pytest.raises(DraftConflict) as caught:
         await store.commit(turn)
     assert not isinstance(caught.value, ReferenceTaken)
     assert await written(store, 32, "SH-0003") == (0, 0, 0)
-    assert (await store.peek(32)).drafts == {}
-    again = await store.begin(32, token=turn.token)  # keeps its place in the queue; reloads
+    assert (await store.peek(T(32))).drafts == {}
+    again = await store.begin(T(32), token=turn.token)  # keeps its place in the queue; reloads
     assert again is not None and again.state.applications == []
     again.state.submit(application("SH-0003", 32))
     await store.commit(again)
@@ -191,13 +194,13 @@ async def test_concurrent_turns_with_one_reference_make_one_record(redis, redis_
     assert await redis.exists(stores[0].keys.submission("SH-0004")) == 1
     assert await redis.xlen(stores[0].keys.outbox()) == 1
     loser = 33 + results.index(taken[0])
-    state = await stores[0].peek(loser)
+    state = await stores[0].peek(T(loser))
     assert state.applications == [] and state.drafts == {}  # the loser wrote nothing at all
     record = await submissions(stores[0]).get("SH-0004")
-    assert record is not None and record.user_id == ({33, 34} - {loser}).pop()
+    assert record is not None and record.founder == T(({33, 34} - {loser}).pop())
     # the loser retries its turn (same token) with a new reference and gets in
     turn = turns[results.index(taken[0])]
-    again = await stores[0].begin(loser, token=turn.token)
+    again = await stores[0].begin(T(loser), token=turn.token)
     assert again is not None
     again.state.submit(application("SH-0005", loser))
     await stores[0].commit(again)
@@ -207,9 +210,9 @@ async def test_concurrent_turns_with_one_reference_make_one_record(redis, redis_
 async def test_a_redelivered_update_submits_once(redis, key_prefix):
     store = make_store(redis, key_prefix)
     await store.commit(await submit(store, 35, "SH-0006", update_id=901))
-    assert await store.begin(35, update_id=901) is None
+    assert await store.begin(T(35), update_id=901) is None
     assert await written(store, 35, "SH-0006") == (1, 1, 1)
-    assert (await store.peek(35)).applications == [application("SH-0006", 35).entry()]
+    assert (await store.peek(T(35))).applications == [application("SH-0006", 35).entry()]
 
 
 async def test_two_new_submissions_sharing_a_reference_are_refused(redis, key_prefix):
@@ -218,7 +221,7 @@ async def test_two_new_submissions_sharing_a_reference_are_refused(redis, key_pr
     turn.state.submit(application("SH-0007", 36))
     with pytest.raises(ValueError):
         await store.commit(turn)
-    await store.release(36, turn.token)
+    await store.release(T(36), turn.token)
     assert await written(store, 36, "SH-0007") == (0, 0, 0)
 
 
@@ -229,4 +232,4 @@ async def test_one_turn_may_submit_several_applications(redis, key_prefix):
     await store.commit(turn)
     refs = [e["reference"] for e in await submissions(store).outbox()]
     assert refs == ["SH-0008", "SH-0009"]
-    assert [a["reference"] for a in (await store.peek(37)).applications] == refs
+    assert [a["reference"] for a in (await store.peek(T(37))).applications] == refs

@@ -1,42 +1,102 @@
 """The local chat: the same engine, storage and texts in a terminal, for trying every flow
-without a Telegram account. Buttons are numbered; type the number to tap one."""
+without a Telegram account. Buttons are numbered; type the number to tap one.
+
+`LocalChannel` is the channel's way out (printing, and reading files sent as paths); every
+process has one, so a worker can deliver what was sent in the local chat.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import mimetypes
 import sys
+from collections.abc import Sequence
+from itertools import count
 from pathlib import Path
 from typing import TextIO
 
+from bot.core.callbacks import Payload
+from bot.core.channel import FileGone, Unreachable
 from bot.core.render import RenderedMessage
 from bot.core.service import ConversationService, Founder
+from flows.engine.address import Address
 from flows.engine.events import Event, EventKind, FileRef
 from flows.engine.outcome import Action
 
+log = logging.getLogger(__name__)
+LOCAL = "local"
 BANNER = """Local chat · 本地对话
   number = tap that button · 输入编号 = 点按钮   (#number when the question wants a typed answer)
   /lang en · /lang zh      /file PATH attaches a file      /quit ends
 """
 
 
+class LocalChannel:
+    """`Channel` for the terminal: prints messages with numbered buttons when it has `out`."""
+
+    name = LOCAL
+
+    def __init__(self, out: TextIO | None = None) -> None:
+        self.out = out
+        self.buttons: list[Payload] = []
+        self.typed = False
+        self._ids = count(1)
+
+    async def send(
+        self, chat: Address, messages: Sequence[RenderedMessage], *, edit: str | None = None
+    ) -> list[str]:
+        if self.out is None:
+            raise Unreachable("the local chat is not open in this process")
+        for message in messages:
+            self.out.write("\n" + message.text + "\n")
+            if message.buttons:
+                self.buttons = [b.action for row in message.buttons for b in row]
+                self.typed = message.typed
+                mark = "#" if message.typed else ""
+                numbers = count(1)
+                for row in message.buttons:
+                    cells = [f"[{mark}{next(numbers)}] {b.label}" for b in row]
+                    self.out.write("  " + "   ".join(cells) + "\n")
+            else:
+                self.buttons, self.typed = [], False
+        self.out.flush()
+        return [str(next(self._ids)) for _ in messages]
+
+    async def send_file(self, chat: Address, name: str, data: bytes, caption: str) -> str:
+        if self.out is None:
+            raise Unreachable("the local chat is not open in this process")
+        self.out.write(f"\n📎 {name} ({len(data)} bytes)\n{caption}\n")
+        return str(next(self._ids))
+
+    async def fetch(self, file_id: str) -> bytes:
+        """A file sent as a path (releases before channels wrote `local:<path>`)."""
+        path = Path(file_id.removeprefix("local:"))
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise FileGone(f"local file {path.name} is gone: {type(exc).__name__}") from exc
+
+
 class LocalChat:
-    """Reads lines, turns them into events, prints the replies with numbered buttons."""
+    """Reads lines, turns them into events, and shows the replies through its channel."""
 
     def __init__(
-        self, service: ConversationService, user_id: int, out: TextIO = sys.stdout
+        self, service: ConversationService, user_id: int | str, out: TextIO = sys.stdout
     ) -> None:
         self.service = service
-        self.founder = Founder(user_id, None)
+        self.founder = Founder(Address(LOCAL, str(user_id)), None)
+        self.channel = LocalChannel(out)
         self.out = out
-        self.buttons: list[Action] = []
-        self.typed = False
 
     def event_of(self, line: str) -> Event:
         """A typed line as a flow event: a button number, a file, a command or an answer."""
-        pick = line[1:] if line.startswith("#") else (line if not self.typed else "")
-        if pick.isdigit() and 1 <= int(pick) <= len(self.buttons):
-            return Event.of_action(self.buttons[int(pick) - 1])
+        buttons = self.channel.buttons
+        pick = line[1:] if line.startswith("#") else (line if not self.channel.typed else "")
+        if pick.isdigit() and 1 <= int(pick) <= len(buttons):
+            chosen = buttons[int(pick) - 1]
+            if isinstance(chosen, Action):
+                return Event.of_action(chosen)
         if line.startswith("/file"):
             return self._file(line[len("/file") :].strip())
         if line.startswith("/"):
@@ -50,28 +110,11 @@ class LocalChat:
             self.out.write(f"(no such file: {path})\n")
             return Event(EventKind.UNSUPPORTED, what="missing-file")
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return Event(
-            EventKind.FILE,
-            file=FileRef(f"local:{path.resolve()}", path.name, mime, path.stat().st_size),
-        )
+        ref = FileRef(str(path.resolve()), path.name, mime, path.stat().st_size)
+        return Event(EventKind.FILE, file=ref)
 
     async def deliver(self, messages: list[RenderedMessage], locale: str) -> None:
-        for message in messages:
-            self.out.write("\n" + message.text + "\n")
-            if message.buttons:
-                self.buttons = [b.action for row in message.buttons for b in row]
-                self.typed = message.typed
-                mark = "#" if message.typed else ""
-                number = 0
-                for row in message.buttons:
-                    cells = []
-                    for b in row:
-                        number += 1
-                        cells.append(f"[{mark}{number}] {b.label}")
-                    self.out.write("  " + "   ".join(cells) + "\n")
-            else:
-                self.buttons, self.typed = [], False
-        self.out.flush()
+        await self.channel.send(self.founder.address, messages)
 
     async def send(self, line: str) -> None:
         await self.service.handle(self.founder, self.event_of(line), self.deliver)

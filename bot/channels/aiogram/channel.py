@@ -1,0 +1,83 @@
+"""The Telegram channel on aiogram: sends rendered messages and files, fetches founders' files."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import lru_cache
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.core.channel import FileGone
+from bot.core.messages import Rows, send_in_order
+from bot.core.render import RenderedMessage
+from flows.engine.address import TELEGRAM, Address
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=4096)
+def markup(rows: Rows) -> InlineKeyboardMarkup | None:
+    """The same question in the same language has the same keyboard: built once (pydantic
+    models are a good part of a step's cost), never changed after."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=label, callback_data=data) for label, data in row]
+            for row in rows
+        ]
+    )
+
+
+class AiogramChannel:
+    """`Channel` over an aiogram `Bot`."""
+
+    name = TELEGRAM
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(
+        self, chat: Address, messages: Sequence[RenderedMessage], *, edit: str | None = None
+    ) -> list[str]:
+        chat_id = int(chat.id)
+
+        async def one(text: str, rows: Rows) -> str:
+            reply = await self.bot.send_message(chat_id, text, reply_markup=markup(rows))
+            return str(reply.message_id)
+
+        async def edit_one(message_id: str, text: str, rows: Rows) -> bool:
+            return await self._edit(chat_id, int(message_id), text, rows)
+
+        return await send_in_order(messages, edit, one, edit_one)
+
+    async def _edit(self, chat_id: int, message_id: int, text: str, rows: Rows) -> bool:
+        try:
+            await self.bot.edit_message_text(
+                text, chat_id=chat_id, message_id=message_id, reply_markup=markup(rows)
+            )
+        except TelegramBadRequest as exc:
+            if "not modified" in str(exc):
+                return True
+            log.info("could not edit message %s; sending a new one", message_id)
+            return False
+        return True
+
+    async def send_file(self, chat: Address, name: str, data: bytes, caption: str) -> str:
+        document = BufferedInputFile(data, name)
+        sent = await self.bot.send_document(int(chat.id), document, caption=caption)
+        return str(sent.message_id)
+
+    async def fetch(self, file_id: str) -> bytes:
+        try:
+            file = await self.bot.get_file(file_id)
+        except TelegramBadRequest as exc:
+            raise FileGone(f"Telegram refused file {file_id[:12]}…: {exc.message}") from exc
+        if file.file_path is None:
+            raise FileGone(f"Telegram has no path for file {file_id[:12]}…")
+        data = await self.bot.download_file(file.file_path)
+        assert data is not None
+        return data.read()

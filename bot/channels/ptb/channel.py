@@ -1,0 +1,90 @@
+"""The Telegram channel on python-telegram-bot: sends rendered messages and files, fetches
+founders' files."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import lru_cache
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.error import BadRequest
+from telegram.ext import ExtBot
+from telegram.request import HTTPXRequest
+
+from bot.core.channel import FileGone
+from bot.core.messages import Rows, send_in_order
+from bot.core.render import RenderedMessage
+from flows.engine.address import TELEGRAM, Address
+
+log = logging.getLogger(__name__)
+POOL = 256  # connections to the Bot API; PTB's own default for a Bot is one
+
+
+def create_bot(token: str, api_url: str) -> ExtBot[None]:
+    """A bot talking to `api_url` (Telegram's own server unless configured)."""
+    return ExtBot(
+        token,
+        base_url=f"{api_url}/bot",
+        base_file_url=f"{api_url}/file/bot",
+        request=HTTPXRequest(connection_pool_size=POOL),
+    )
+
+
+@lru_cache(maxsize=4096)
+def markup(rows: Rows) -> InlineKeyboardMarkup | None:
+    """One keyboard per question and language, built once (PTB's objects are immutable)."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+class PtbChannel:
+    """`Channel` over a python-telegram-bot `Bot`."""
+
+    name = TELEGRAM
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(
+        self, chat: Address, messages: Sequence[RenderedMessage], *, edit: str | None = None
+    ) -> list[str]:
+        chat_id = int(chat.id)
+
+        async def one(text: str, rows: Rows) -> str:
+            reply = await self.bot.send_message(chat_id, text, reply_markup=markup(rows))
+            return str(reply.message_id)
+
+        async def edit_one(message_id: str, text: str, rows: Rows) -> bool:
+            return await self._edit(chat_id, int(message_id), text, rows)
+
+        return await send_in_order(messages, edit, one, edit_one)
+
+    async def _edit(self, chat_id: int, message_id: int, text: str, rows: Rows) -> bool:
+        try:
+            await self.bot.edit_message_text(
+                text, chat_id=chat_id, message_id=message_id, reply_markup=markup(rows)
+            )
+        except BadRequest as exc:
+            if "not modified" in exc.message:
+                return True
+            log.info("could not edit message %s; sending a new one", message_id)
+            return False
+        return True
+
+    async def send_file(self, chat: Address, name: str, data: bytes, caption: str) -> str:
+        document = InputFile(data, filename=name)
+        sent = await self.bot.send_document(int(chat.id), document, caption=caption)
+        return str(sent.message_id)
+
+    async def fetch(self, file_id: str) -> bytes:
+        try:
+            file = await self.bot.get_file(file_id)
+        except BadRequest as exc:
+            raise FileGone(f"Telegram refused file {file_id[:12]}…: {exc.message}") from exc
+        if not file.file_path:
+            raise FileGone(f"Telegram has no path for file {file_id[:12]}…")
+        return bytes(await file.download_as_bytearray())

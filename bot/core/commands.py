@@ -1,0 +1,61 @@
+"""What every Telegram runtime sets up the same way: the updates it asks for and the commands
+menu, in Chinese and English (and the default language for clients in other languages)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from bot.core.channel import Channel
+from bot.core.render import Renderer
+from flows.engine.text import N_, Text
+from flows.shell.menu import LOCALES
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+COMMANDS = (
+    ("start", N_("Start or continue")),
+    ("menu", N_("Services menu")),
+    ("apps", N_("My applications")),
+    ("language", N_("Language / 语言")),
+    ("cancel", N_("Cancel the current step")),
+    ("help", N_("Help")),
+)
+# language code ('' for every other client) -> (command, description)
+Menu = dict[str, list[tuple[str, str]]]
+
+
+def commands_menu(renderer: Renderer, default_locale: str) -> Menu:
+    """The commands menu per client language."""
+    menu: Menu = {}
+    for locale in LOCALES:
+        menu[locale.split("_")[0]] = [(c, renderer.text(Text(d), locale)) for c, d in COMMANDS]
+        if locale == default_locale:
+            menu[""] = menu[locale.split("_")[0]]
+    return menu
+
+
+class BadUpdate(ValueError):
+    """A webhook body that is not a Telegram update."""
+
+
+class TelegramRuntime(Protocol):
+    """A Telegram library running the bot: the same behaviour whichever it is (`BOT_RUNTIME`)."""
+
+    channel: Channel
+
+    async def start(self, menu: Menu) -> None:
+        """Connect, and set the commands menu."""
+        ...
+
+    async def poll(self, stop: asyncio.Event) -> None:
+        """Long polling until `stop` is set."""
+        ...
+
+    def accept(self, update: dict[str, Any]) -> Callable[[], Awaitable[None]]:
+        """Read one webhook update (`BadUpdate` if it is none); the call that processes it."""
+        ...
+
+    async def set_webhook(self, url: str, secret: str) -> None: ...
+
+    async def close(self) -> None: ...

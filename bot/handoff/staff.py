@@ -1,0 +1,194 @@
+"""Agency staff, channel-neutral: a case arrives in the agency's staff chat as the PDF and a short
+summary with buttons; only the agency's listed staff may act, and every action is recorded.
+A reason or question must be a reply, by the one who tapped, to the bot's request for it.
+
+The decisions live here; a channel only draws the buttons and carries the replies.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import cached_property
+
+from redis.asyncio import Redis
+
+from bot.core.callbacks import CaseTap
+from bot.core.channel import Channel, Channels
+from bot.core.i18n import locale_for
+from bot.core.inbound import Inbound
+from bot.core.messages import CAPTION_LIMIT
+from bot.core.render import RenderedButton, RenderedMessage, Renderer
+from bot.handoff.agencies import Agencies, Agency
+from bot.handoff.status import StatusDesk
+from bot.handoff.types import Bundle
+from flows.engine.address import Address
+from flows.engine.draft import Submission
+from flows.engine.text import N_, Text
+from flows.shell.menu import STATUS_NAMES
+from storage.keys import KeyBuilder
+from storage.submissions import SubmissionStore
+
+log = logging.getLogger(__name__)
+ACTIONS = {"a": "accepted", "m": "more_info", "r": "rejected", "d": "resolved"}
+NEEDS_NOTE = {
+    "more_info": N_("Reply to this message with your question for the founder about {reference}."),
+    "rejected": N_("Reply to this message with the reason for rejecting {reference}."),
+}
+LABELS = {
+    "a": N_("✅ Accept"),
+    "m": N_("❓ Request more information"),
+    "r": N_("❌ Reject"),
+    "d": N_("🏁 Resolved"),
+}
+PENDING_TTL_S = 3600
+NOTE_LIMIT = 1000
+
+
+def staff_chat(agency: Agency) -> Address | None:
+    """The agency's staff chat (the agencies file names Telegram chats)."""
+    return Address.telegram(agency.staff_chat_id) if agency.staff_chat_id is not None else None
+
+
+class StaffDesk:
+    """Posts cases to staff chats and takes staff actions from buttons and replies."""
+
+    def __init__(
+        self,
+        channels: Channels,
+        agencies: Agencies,
+        desk: StatusDesk,
+        submissions: SubmissionStore,
+        renderer: Renderer,
+        redis: Redis,
+        keys: KeyBuilder,
+        default_locale: str = "zh_CN",
+    ) -> None:
+        self.channels = channels
+        self.agencies = agencies
+        self.desk = desk
+        self.submissions = submissions
+        self.renderer = renderer
+        self.redis = redis
+        self.keys = keys
+        self.default_locale = default_locale
+
+    @cached_property
+    def chats(self) -> frozenset[Address]:
+        """Every agency's staff chat: messages there are the staff's, not a founder's."""
+        return frozenset(c for a in self.agencies.all() if (c := staff_chat(a)) is not None)
+
+    def _t(self, locale: str, msgid: str, **params: object) -> str:
+        return self.renderer.text(Text(msgid, dict(params)), locale)
+
+    def _locale(self, who: Inbound) -> str:
+        return locale_for(None, who.language_code, default=self.default_locale, fallback="en")
+
+    async def post_bundle(self, submission: Submission, bundle: Bundle) -> None:
+        """The PDF and a summary with the action buttons, in the agency's staff chat."""
+        chat = staff_chat(self.agencies.for_office(submission.office))
+        if chat is None:
+            return
+        locale = self.default_locale
+        language = "zh" if locale.startswith("zh") else "en"
+        data = json.loads(bundle.bundle_json)
+        facts = {
+            "reference": submission.reference,
+            "title": data["programme"]["title"][language],
+            "district": data["district"]["name"][language],
+            "office": data["office"]["name"][language],
+        }
+        if submission.parent:
+            msgid = N_(
+                "The founder answered about {case}: supplement {reference} ({title}, {district})."
+            )
+            summary = self._t(locale, msgid, case=submission.parent, **facts)
+        else:
+            msgid = N_("New application {reference}: {title}, {district}. Received by {office}.")
+            summary = self._t(locale, msgid, **facts)
+        case = submission.parent or submission.reference
+        name = f"{submission.reference}.pdf"
+        await self.channels.send_file(chat, name, bundle.pdf, summary[:CAPTION_LIMIT])
+        buttons = tuple(
+            (RenderedButton(self._t(locale, label), CaseTap(op, case)),)
+            for op, label in LABELS.items()
+        )
+        await self.channels.send(chat, [RenderedMessage(summary, buttons)])
+
+    async def _agency_of(self, reference: str) -> Agency | None:
+        submission = await self.submissions.get(reference)
+        return self.agencies.for_office(submission.office) if submission else None
+
+    def _pending_key(self, member: Address) -> str:
+        return self.keys.staff(member, "pending")
+
+    async def on_tap(self, tap: Inbound, channel: Channel) -> str | None:
+        """A case button: act, or ask for the reason; an alert for a refusal."""
+        assert tap.tap is not None
+        locale = self._locale(tap)
+        reference, status = tap.tap.reference, ACTIONS.get(tap.tap.op)
+        agency = await self._agency_of(reference) if status else None
+        if agency is None or status is None:
+            return self._t(locale, N_("This case is unknown."))
+        chat = staff_chat(agency)
+        member = tap.sender.number
+        if chat is None or member is None or member not in agency.staff_user_ids:
+            log.warning("%s is not staff of %s; refused", tap.sender, agency.id)
+            return self._t(locale, N_("Only this agency's listed staff can act on its cases."))
+        pending_key = self._pending_key(tap.sender)
+        if status in NEEDS_NOTE:
+            request = RenderedMessage(self._t(locale, NEEDS_NOTE[status], reference=reference))
+            (prompt,) = (await channel.send(chat, [request]))[-1:]
+            pending = {"ref": reference, "status": status, "chat": str(chat), "prompt": prompt}
+            await self.redis.set(pending_key, json.dumps(pending), ex=PENDING_TTL_S)
+            return None
+        await self.redis.delete(pending_key)  # another action withdraws an unanswered request
+        await self._act(reference, status, "", tap, chat, channel, locale)
+        return None
+
+    async def on_reply(self, message: Inbound, channel: Channel) -> bool:
+        """A staff member's reason or question after Reject / Request more information."""
+        text = message.event.text
+        if message.reply_to is None or not text or message.event.command:
+            return False
+        key = self._pending_key(message.sender)
+        raw = await self.redis.get(key)
+        if raw is None:
+            return False
+        pending = json.loads(raw)
+        if (pending["chat"], str(pending.get("prompt"))) != (str(message.chat), message.reply_to):
+            return False
+        if not await self.redis.delete(key):
+            return False  # taken by a concurrent update
+        agency = await self._agency_of(pending["ref"])
+        member = message.sender.number
+        if agency is None or member is None or member not in agency.staff_user_ids:
+            return False
+        locale = self._locale(message)
+        note = text[:NOTE_LIMIT]
+        await self._act(
+            pending["ref"], pending["status"], note, message, message.chat, channel, locale
+        )
+        return True
+
+    async def _act(
+        self,
+        reference: str,
+        status: str,
+        note: str,
+        who: Inbound,
+        chat: Address,
+        channel: Channel,
+        locale: str,
+    ) -> None:
+        change = await self.desk.change(reference, status, note, f"staff:{who.sender.id}")
+        if change is None:
+            return
+        done = self._t(
+            locale,
+            N_("{reference}: {status} by {name}. The founder has been told."),
+            reference=reference,
+            name=who.name,
+            status=Text(STATUS_NAMES.get(status, status)),
+        )
+        await channel.send(chat, [RenderedMessage(done)])

@@ -1,0 +1,123 @@
+"""The processes that talk to Telegram, whichever runtime runs them (`BOT_RUNTIME`): the bot by
+long polling or webhook, the worker, and the status API. The only module that picks a runtime."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from bot.config import Settings
+from bot.core.channel import Channel
+from bot.core.commands import TelegramRuntime, commands_menu
+from bot.web import create_web_app, serve
+from bot.wiring import App
+
+log = logging.getLogger(__name__)
+
+
+def _token(settings: Settings) -> str:
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    return settings.telegram_bot_token.get_secret_value()
+
+
+def create_runtime(app: App) -> TelegramRuntime:
+    """The configured runtime around the app's front; its channel joins the app's channels."""
+    settings = app.settings
+    runtime: TelegramRuntime
+    if settings.bot_runtime == "ptb":
+        from bot.channels.ptb.channel import create_bot as ptb_bot
+        from bot.channels.ptb.runtime import PtbRuntime
+
+        runtime = PtbRuntime(ptb_bot(_token(settings), settings.telegram_api_url), app.front())
+    else:
+        from bot.channels.aiogram.runtime import AiogramRuntime, create_bot
+
+        runtime = AiogramRuntime(
+            create_bot(_token(settings), settings.telegram_api_url), app.front()
+        )
+    app.channels.add(runtime.channel)
+    return runtime
+
+
+def create_channel(settings: Settings) -> tuple[Channel, Callable[[], Awaitable[None]]]:
+    """The Telegram channel alone (a worker's or the API's way out) and how to close it."""
+    if settings.bot_runtime == "ptb":
+        from bot.channels.ptb.channel import PtbChannel
+        from bot.channels.ptb.channel import create_bot as ptb_bot
+
+        bot = ptb_bot(_token(settings), settings.telegram_api_url)
+        return PtbChannel(bot), bot.shutdown
+    from bot.channels.aiogram.channel import AiogramChannel
+    from bot.channels.aiogram.runtime import create_bot
+
+    aiogram_bot = create_bot(_token(settings), settings.telegram_api_url)
+    return AiogramChannel(aiogram_bot), aiogram_bot.session.close
+
+
+@contextlib.asynccontextmanager
+async def telegram_channel(app: App) -> AsyncIterator[None]:
+    """The app reaches Telegram while inside (when a token is set)."""
+    if app.settings.telegram_bot_token is None:
+        yield
+        return
+    channel, close = create_channel(app.settings)
+    app.channels.add(channel)
+    try:
+        yield
+    finally:
+        await close()
+
+
+@contextlib.asynccontextmanager
+async def embedded_worker(app: App) -> AsyncIterator[None]:
+    """The delivery worker in this process unless EMBEDDED_WORKER is off."""
+    if not app.settings.embedded_worker:
+        yield
+        return
+    stop = asyncio.Event()
+    task = asyncio.create_task(app.worker().run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
+async def run_telegram(app: App, stop: asyncio.Event) -> None:
+    """The bot, by long polling or webhook, with the delivery worker inside unless disabled."""
+    settings = app.settings
+    runtime = create_runtime(app)
+    try:
+        await runtime.start(commands_menu(app.renderer, settings.default_locale))
+        async with embedded_worker(app):
+            if settings.bot_mode == "webhook":
+                settings.check_webhook()
+                assert settings.webhook_url is not None and settings.webhook_secret is not None
+                secret = settings.webhook_secret.get_secret_value()
+                await runtime.set_webhook(
+                    settings.webhook_url.rstrip("/") + settings.webhook_path, secret
+                )
+                webhook = (settings.webhook_path, secret, runtime)
+                web_app = create_web_app(app.desk(), app.submissions, app.agencies, webhook)
+                await serve(web_app, settings.host, settings.port, stop)
+            else:
+                log.info("polling %s with %s", settings.telegram_api_url, settings.bot_runtime)
+                await runtime.poll(stop)
+    finally:
+        await runtime.close()
+
+
+async def run_worker(app: App, stop: asyncio.Event) -> None:
+    """The delivery worker alone (`python -m bot worker`)."""
+    async with telegram_channel(app):
+        await app.worker().run(stop)
+
+
+async def run_api(app: App, stop: asyncio.Event) -> None:
+    """The agencies' status endpoint alone (`python -m bot api`, the Procfile's `web:`)."""
+    async with telegram_channel(app):
+        web_app = create_web_app(app.desk(), app.submissions, app.agencies)
+        await serve(web_app, app.settings.host, app.settings.port, stop)

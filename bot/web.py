@@ -1,0 +1,85 @@
+"""The bot's HTTP server: Telegram's webhook (its secret checked before anything is read), the
+agencies' status endpoint, and /healthz. The same server whichever runtime runs the bot."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+
+from aiohttp import web
+
+from bot.core.commands import BadUpdate, TelegramRuntime
+from bot.handoff.agencies import Agencies
+from bot.handoff.api import add_status_routes
+from bot.handoff.status import StatusDesk
+from storage.submissions import SubmissionStore
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_UPDATE = 1024 * 1024  # far above any update Telegram sends
+
+
+def add_webhook_route(
+    app: web.Application, path: str, secret: str, runtime: TelegramRuntime
+) -> None:
+    """POST `path`: 401 without the secret header, 403 with a wrong one, 400 for a body that is
+    not an update, else 200 at once while the update is processed (Telegram resends after a
+    timeout; a resent update is recognised by its id and answered once)."""
+    expected = secret.encode()
+    running: set[asyncio.Task[None]] = set()
+
+    async def webhook(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER)
+        if given is None:
+            return web.Response(status=401, text="secret token missing")
+        if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected):
+            return web.Response(status=403, text="wrong secret token")
+        body = await request.content.read(MAX_UPDATE + 1)
+        if len(body) > MAX_UPDATE:
+            return web.Response(status=413, text="update too large")
+        try:
+            update = json.loads(body)
+            if not isinstance(update, dict):
+                raise BadUpdate("not an object")
+            process = runtime.accept(update)
+        except (ValueError, RecursionError):
+            return web.Response(status=400, text="not a Telegram update")
+        task = asyncio.create_task(process())
+        running.add(task)
+        task.add_done_callback(running.discard)
+        return web.Response(text="ok")
+
+    async def finish(_app: web.Application) -> None:
+        if running:
+            await asyncio.wait(set(running), timeout=10)
+
+    app.router.add_post(path, webhook)
+    app.on_shutdown.append(finish)
+
+
+def create_web_app(
+    desk: StatusDesk,
+    submissions: SubmissionStore,
+    agencies: Agencies,
+    webhook: tuple[str, str, TelegramRuntime] | None = None,
+) -> web.Application:
+    """The status endpoint and /healthz, with Telegram's webhook at (path, secret, runtime)."""
+    app = web.Application(client_max_size=MAX_UPDATE)
+    add_status_routes(app, desk, submissions, agencies)
+    if webhook is not None:
+        add_webhook_route(app, *webhook)
+    return app
+
+
+async def serve(app: web.Application, host: str, port: int, stop: asyncio.Event) -> None:
+    """Serve `app` on host:port until `stop` is set."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    log.info("listening on %s:%s", host, port)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
