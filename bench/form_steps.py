@@ -18,7 +18,9 @@ from typing import Any
 
 from bench.common import BenchError, commandstats, drop_prefix, new_prefix, percentile, stats_delta
 from bench.form import BURST, Answer, answers_of
-from bench.sides import Side, ours, ours_ptb, ptb_textbook, textbook
+from bench.ptb_sides import ours_ptb, ptb_textbook
+from bench.sides import Side, ours, textbook
+
 
 @dataclass
 class Run:
@@ -29,6 +31,7 @@ class Run:
     latencies: list[float] = field(default_factory=list)
     round_trips: int = 0
     commands: dict[str, int] = field(default_factory=dict)
+    settle_seconds: float | None = None  # the side's deferred writes after the phase
 
     @property
     def steps_per_s(self) -> float:
@@ -117,6 +120,8 @@ async def timed(side: Side, founders: list[int], concurrency: int) -> Run:
     if side.redis is not None and side.trips is not None:
         run.round_trips = side.trips.count - trips
         run.commands = stats_delta(before, await commandstats(side.redis))
+    if side.settle is not None:
+        run.settle_seconds = await side.settle()
     misordered, lost = await check(side, founders)
     wrong = misordered + lost
     if wrong:
@@ -145,16 +150,19 @@ def record(
     figures[f"{key}.{name}_steps_per_s"] = round(result.steps_per_s, 1)
     figures[f"{key}.{name}_p50_ms"] = round(result.ms(50), 2)
     figures[f"{key}.{name}_p99_ms"] = round(result.ms(99), 2)
-    redis = ""
+    extra = ""
     if side.redis is not None:
         trips, commands = result.round_trips / result.steps, result.commands_per_step
         figures[f"{key}.{name}_redis_roundtrips_per_step"] = round(trips, 2)
         figures[f"{key}.{name}_redis_commands_per_step"] = round(commands, 2)
-        redis = f"  {trips:.2f} round trips/step  {commands:.2f} commands/step"
+        extra = f"  {trips:.2f} round trips/step  {commands:.2f} commands/step"
+    if result.settle_seconds is not None:
+        figures[f"{key}.{name}_write_back_s"] = round(result.settle_seconds, 3)
+        extra = f"  then {result.settle_seconds:.2f} s writing back"
     detail[f"{key}.{name}"] = {"steps": result.steps, "seconds": round(result.seconds, 3),
                                "commands": result.commands}  # fmt: skip
     print(f"  form_steps {key.split('.')[-1]:<3} {name:<12} {result.steps_per_s:8.1f} steps/s"
-          f"  p50 {result.ms(50):6.2f} ms  p99 {result.ms(99):7.2f} ms{redis}", flush=True)  # fmt: skip
+          f"  p50 {result.ms(50):6.2f} ms  p99 {result.ms(99):7.2f} ms{extra}", flush=True)  # fmt: skip
 
 
 async def create_sides(
@@ -187,6 +195,8 @@ async def run(url: str, *, quick: bool = False) -> dict[str, Any]:
             warm = list(range(first, first + 64))
             await open_forms(side, warm, 64)
             await each(warm, 64, lambda u, s=side: fill(s, u, answers_of(u), None))
+            if side.settle is not None:
+                await side.settle()
         for concurrency, founders in sizes.items():
             for name, side in sides.items():
                 start = next(ids)

@@ -4,16 +4,16 @@ scenario hands an `Application` one update as PTB's own update fetcher does."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application
+from telegram.ext import Application, ExtBot
 from telegram.request import BaseRequest, RequestData
 
-from bench.telegram import Client, Recorder
+from bench.telegram import TOKEN, Client, Recorder
 
 
 class RecordingRequest(BaseRequest):
@@ -47,22 +47,16 @@ class RecordingRequest(BaseRequest):
         if request_data is not None and request_data.contains_files:
             raise NotImplementedError("no file uploads in the benchmark")
         form = request_data.json_parameters if request_data is not None else {}
+        await asyncio.sleep(0)  # a network call lets other updates run meanwhile
         answer = self.record.answer(url.rsplit("/", 1)[-1], form)
         return 200, json.dumps({"ok": True, "result": answer}).encode()
 
 
-class TimedApplication(Application):  # type: ignore[type-arg]
-    """`Application`, timing each write-back of its persistence (nothing else changed); set
-    with `ApplicationBuilder().application_class(TimedApplication)`."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.persistence_runs: list[float] = []  # seconds each `update_persistence` took
-
-    async def update_persistence(self) -> None:
-        started = time.perf_counter()
-        await super().update_persistence()
-        self.persistence_runs.append(time.perf_counter() - started)
+def new_ext_bot(record: Recorder) -> ExtBot[None]:
+    """An `ExtBot` (what `ApplicationBuilder` builds) whose Bot API is `record`."""
+    return ExtBot(
+        TOKEN, request=RecordingRequest(record), get_updates_request=RecordingRequest(record)
+    )
 
 
 def ptb_client(application: Application) -> Client:  # type: ignore[type-arg]

@@ -1,34 +1,30 @@
-"""The bots the form-steps scenario drives: ours (the real dispatcher, service and store of
-`bot/wiring.py`), the textbook aiogram baseline, each on its own key prefix of the same Redis, and
-the textbook python-telegram-bot baseline (in-process state, a pickle file); and the hook for ours
-on python-telegram-bot."""
+"""The bots the form-steps scenario drives on aiogram: ours (the real dispatcher, front, service
+and store of `bot/wiring.py`) and the textbook aiogram baseline, each on its own key prefix of the
+same Redis; the `Side` every scenario drives (the PTB sides are in `bench/ptb_sides.py`)."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-from aiogram import Dispatcher
+from aiogram import Bot, Dispatcher
 from cryptography.fernet import Fernet
 from redis.asyncio import Redis
-from telegram.ext import PicklePersistence
 
-from bench import baseline, form, ptb_baseline
-from bench.common import ROOT, BenchError, RoundTrips
-from bench.ptb_telegram import feeder, ptb_client
+from bench import baseline, form
+from bench.common import ROOT, RoundTrips
 from bench.telegram import BOT_ID, Client, Recorder, RecordingSession, aiogram_client, new_bot
+from bot.channels.aiogram.channel import AiogramChannel
 from bot.channels.aiogram.runtime import create_dispatcher
 from bot.config import Settings
+from bot.core.front import Front
 from bot.core.i18n import Catalogs
 from bot.core.render import Renderer
 from bot.core.service import ConversationService
 from bot.wiring import create_redis
+from flows.engine.address import Address
 from flows.policy.loader import load_policy_data
 from flows.shell.conversation import Conversation
 from flows.shell.registry import all_flows
@@ -37,6 +33,7 @@ from storage.founders import FounderStore
 from storage.keys import KeyBuilder
 
 Pick = Callable[[list[str], str, str], str | None]  # buttons, field, value -> callback data
+Stored = Callable[[int], Awaitable[dict[str, Any]]]  # founder -> the answers the bot keeps
 
 
 @dataclass
@@ -50,11 +47,13 @@ class Side:
     record: Recorder  # what the bot sent
     start: str
     pick: Pick
-    stored: Callable[[int], Awaitable[dict[str, Any]]]
+    stored: Stored
     redis: Redis | None = None  # sides on Redis: round trips and commands are counted
     trips: RoundTrips | None = None
     session: RecordingSession | None = None  # aiogram sides (the breakdown times its calls)
     service: ConversationService | None = None  # ours only
+    settle: Callable[[], Awaitable[float]] | None = None  # after each timed phase: deferred
+    # writes (PTB's persistence write-back), outside the clock; its seconds
     finish: Callable[[], Awaitable[dict[str, Any]]] | None = None  # after the last phase
     cleanup: Callable[[], Awaitable[None]] | None = None
 
@@ -77,19 +76,20 @@ def pick_field(buttons: list[str], field: str, value: str) -> str | None:
 
 def aiogram_side(
     name: str,
-    dispatcher: Dispatcher,
+    dispatcher: Callable[[Bot], Dispatcher],
     start: str,
     pick: Pick,
-    stored: Callable[[int], Awaitable[dict[str, Any]]],
+    stored: Stored,
     redis: Redis,
     trips: RoundTrips,
     service: ConversationService | None = None,
 ) -> Side:
-    """A side fed through `Dispatcher.feed_update` with the recording session."""
+    """A side fed through `Dispatcher.feed_update`, its Bot on the recording session."""
     bot, session = new_bot()
+    dp = dispatcher(bot)
 
     async def feed(update: Any) -> None:
-        await dispatcher.feed_update(bot, update)
+        await dp.feed_update(bot, update)
 
     return Side(name, feed, aiogram_client(bot), session.record, start, pick, stored, redis, trips,
                 session, service)  # fmt: skip
@@ -118,24 +118,37 @@ def create_store(
     return store, flows, policy
 
 
+def create_service(redis: Redis, prefix: str) -> ConversationService:
+    """A `ConversationService` as `create_app` builds it (store, flows, catalogs), plus the form."""
+    store, flows, policy = create_store(redis, prefix, (form.build,))
+    renderer = Renderer(Catalogs(ROOT / "locales"))
+    return ConversationService(Conversation(flows, policy, draft_days=30), store, renderer)
+
+
+def stored_in(store: FounderStore) -> Stored:
+    """Our answers to the form for a Telegram founder, read back from the store (unsealed)."""
+
+    async def stored(user_id: int) -> dict[str, Any]:
+        draft = (await store.peek(Address.telegram(user_id))).drafts.get(form.FLOW_ID)
+        return {} if draft is None else dict(draft.answers)
+
+    return stored
+
+
 def ours(url: str, prefix: str, max_connections: int | None = None) -> Side:
-    """Our bot: `create_dispatcher` over a `ConversationService` built like `create_app`'s, on
-    the client `create_redis` makes (a blocking pool of REDIS_MAX_CONNECTIONS, default 256)."""
+    """Our bot on aiogram: `create_dispatcher` over a `Front` and a `ConversationService` built
+    like `create_app`'s (no staff desk), on the client `create_redis` makes (a blocking pool of
+    REDIS_MAX_CONNECTIONS, default 256)."""
     settings = Settings(redis_url=url)
     if max_connections is not None:
         settings = Settings(redis_url=url, redis_max_connections=max_connections)
     redis = create_redis(settings)
     trips = RoundTrips(redis)
-    store, flows, policy = create_store(redis, prefix, (form.build,))
-    renderer = Renderer(Catalogs(ROOT / "locales"))
-    service = ConversationService(Conversation(flows, policy, draft_days=30), store, renderer)
-
-    async def stored(user_id: int) -> dict[str, Any]:
-        draft = (await store.peek(user_id)).drafts.get(form.FLOW_ID)
-        return {} if draft is None else dict(draft.answers)
-
-    return aiogram_side("ours", create_dispatcher(service), f"/start {form.FLOW_ID}", pick_action,
-                        stored, redis, trips, service)  # fmt: skip
+    service = create_service(redis, prefix)
+    front = Front(service)
+    return aiogram_side("ours", lambda bot: create_dispatcher(front, AiogramChannel(bot)),
+                        f"/start {form.FLOW_ID}", pick_action, stored_in(service.store), redis,
+                        trips, service)  # fmt: skip
 
 
 def textbook(url: str, prefix: str) -> Side:
@@ -149,59 +162,5 @@ def textbook(url: str, prefix: str) -> Side:
     async def stored(user_id: int) -> dict[str, Any]:
         return await baseline.stored(storage, BOT_ID, user_id)
 
-    return aiogram_side("baseline", dispatcher, baseline.START, pick_field, stored, redis, trips)
-
-
-async def ptb_textbook() -> Side:
-    """The second baseline (`bench/ptb_baseline.py`): ConversationHandler, `context.user_data`,
-    PicklePersistence on a temporary file; started like `run_polling` starts it, minus polling."""
-    folder = Path(tempfile.mkdtemp(prefix="smebot-bench-ptb."))
-    filepath = folder / "ptb_baseline.pickle"
-    record = Recorder()
-    app = ptb_baseline.create_application(filepath, record)
-    await app.initialize()
-    await app.start()
-
-    async def stored(user_id: int) -> dict[str, Any]:
-        return dict(app.user_data.get(user_id) or {})  # what `context.user_data` holds
-
-    async def finish() -> dict[str, Any]:
-        """Stop and shut down (the last write-back), then check the file holds what memory does."""
-        periodic = list(app.persistence_runs)
-        await app.stop()
-        started = time.perf_counter()
-        await app.shutdown()
-        shutdown = time.perf_counter() - started
-        reread = PicklePersistence(filepath=filepath)
-        reread.set_bot(app.bot)
-        on_disk = await reread.get_user_data()
-        differ = [u for u, data in app.user_data.items() if on_disk.get(u) != data]
-        if differ:
-            raise BenchError(
-                f"ptb_baseline: {len(differ)} founders' answers not in the pickle file"
-            )
-        return {
-            "write_backs_while_running_s": [round(s, 3) for s in periodic],
-            "shutdown_write_back_s": round(shutdown, 3),
-            "founders_in_file": len(on_disk),
-            "file_bytes": filepath.stat().st_size,
-        }
-
-    async def cleanup() -> None:
-        if app.running:
-            await app.stop()
-        await app.shutdown()  # returns at once when `finish` shut it down already
-        shutil.rmtree(folder, ignore_errors=True)
-
-    return Side("ptb_baseline", feeder(app), ptb_client(app), record, baseline.START, pick_field,
-                stored, finish=finish, cleanup=cleanup)  # fmt: skip
-
-
-async def ours_ptb(url: str, prefix: str) -> Side:
-    """Ours on python-telegram-bot — not built yet: the scenario records it as absent.
-
-    Will build the `bot.channels.ptb` runtime's Application around our `ConversationService`
-    (store, flows and renderer as `ours` builds them, on the client `create_redis` makes), its
-    Bot API answered by `RecordingRequest(record)` and fed by `feeder(app)` with `ptb_client(app)`
-    as `ptb_textbook` is; `pick_action` taps, `store.peek` reads back, `redis`/`trips` counted."""
-    raise NotImplementedError("bot.channels.ptb (our python-telegram-bot runtime) is not built yet")
+    return aiogram_side("baseline", lambda bot: dispatcher, baseline.START, pick_field, stored,
+                        redis, trips)  # fmt: skip

@@ -190,6 +190,10 @@ def decode_params(raw: Mapping[str, Any], uploads: Mapping[str, Upload]) -> Json
             params[key] = value == "true"
         else:
             params[key] = value
+    referenced = {v[9:] for v in raw.values() if isinstance(v, str) and v.startswith("attach://")}
+    for key, upload in uploads.items():  # a file sent as the field itself (python-telegram-bot)
+        if key not in referenced:
+            params.setdefault(key, upload)
     return params
 
 

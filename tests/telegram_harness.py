@@ -15,12 +15,22 @@ from botapi_stub import BotApiStub
 
 ROOT = Path(__file__).resolve().parents[1]
 CJK = re.compile(r"[\u4e00-\u9fff]")
+RUNTIMES = ("aiogram", "ptb")
+
+
+def other_runtime(runtime: str) -> str:
+    """The runtime a founder moves to when the bot is redeployed on the other library."""
+    return RUNTIMES[1 - RUNTIMES.index(runtime)]
 
 
 class BotProcess:
-    """`python -m bot telegram` as a child process, pointed at the stub and the test Redis."""
+    """`python -m bot telegram` as a child process, pointed at the stub and the test Redis, on
+    the Telegram runtime `runtime` (BOT_RUNTIME)."""
 
-    def __init__(self, api: BotApiStub, redis_url: str, prefix: str, log: Path) -> None:
+    def __init__(
+        self, api: BotApiStub, redis_url: str, prefix: str, log: Path, runtime: str = "aiogram"
+    ) -> None:
+        self.runtime = runtime
         self.env = {
             **os.environ,
             "TELEGRAM_BOT_TOKEN": "123456:TEST",
@@ -32,7 +42,10 @@ class BotProcess:
         self.log = log
         self.proc: asyncio.subprocess.Process | None = None
 
-    async def start(self) -> None:
+    async def start(self, runtime: str | None = None) -> None:
+        """Start the process (again), on `runtime` if given, else the one it ran on."""
+        self.runtime = runtime or self.runtime
+        self.env["BOT_RUNTIME"] = self.runtime
         with self.log.open("ab") as out:
             self.proc = await asyncio.create_subprocess_exec(
                 sys.executable,

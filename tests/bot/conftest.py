@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from botapi_stub import BotApiStub
-from telegram_harness import BotProcess
+from telegram_harness import RUNTIMES, BotProcess
 
 
 @pytest.fixture
@@ -15,9 +15,15 @@ async def api() -> AsyncIterator[BotApiStub]:
         yield stub
 
 
+@pytest.fixture(params=RUNTIMES)
+def runtime(request: pytest.FixtureRequest) -> str:
+    """Each end-to-end test runs once per Telegram runtime (BOT_RUNTIME)."""
+    return str(request.param)
+
+
 @pytest.fixture
-async def bot(api, redis_url, key_prefix, redis, tmp_path) -> AsyncIterator[BotProcess]:
-    process = BotProcess(api, redis_url, key_prefix, tmp_path / "bot.log")
+async def bot(api, redis_url, key_prefix, redis, tmp_path, runtime) -> AsyncIterator[BotProcess]:
+    process = BotProcess(api, redis_url, key_prefix, tmp_path / "bot.log", runtime)
     await process.start()
     try:
         yield process

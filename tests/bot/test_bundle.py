@@ -42,7 +42,7 @@ def submission(**changes: Any) -> Submission:
     }
     fields: dict[str, Any] = {
         "reference": REFERENCE,
-        "user_id": 42,
+        "founder": "telegram:42",
         "flow": "subsidy",
         "programme": "startup_loan",
         "office": "district_hrss",

@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import count
 from pathlib import Path
@@ -23,22 +23,22 @@ from typing import Any
 import aiohttp
 import botapi_stub_types as tg
 import pytest
-from aiogram import Bot
 from aiohttp import web
 from applications import COMPANY, ID_NUMBER, subsidy_answers
 from botapi_stub import BotApiStub
-from pydantic import SecretStr
 from pypdf import PdfReader
 from telegram_harness import CJK, ROOT
 
-from bot.channels.aiogram.runtime import ALLOWED_UPDATES, create_bot, create_dispatcher, staff_desk
 from bot.config import Settings
+from bot.core.commands import TelegramRuntime, commands_menu
 from bot.core.references import new_reference
 from bot.handoff.api import STATUS_PATH, create_api_app
 from bot.handoff.bundle import validate_bundle_json
 from bot.handoff.receiver import RECEIPT, create_receiver_app
 from bot.handoff.signing import SIGNATURE_HEADER, sign
-from bot.wiring import App, create_app, telegram_send
+from bot.serve import create_runtime
+from bot.web import create_web_app
+from bot.wiring import App, create_app
 from flows.engine.address import Address
 from flows.engine.draft import Draft, Submission
 from flows.policy.loader import load_policy_data
@@ -117,7 +117,7 @@ class Handoff:
 
     api: BotApiStub
     app: App
-    bot: Bot
+    runtime: TelegramRuntime
     status_url: str
     received: Path  # the reference receiver's folder (agencies "hrss" and "tax")
     inbox: Path  # the directory transport's root (agencies "employment" and "others")
@@ -139,7 +139,7 @@ class Handoff:
         and outbox entry written with the founder's turn, the draft dropped. `lang` is the
         language the founder applied in; `chosen` the language they picked since (if any)."""
         licence = self.files / "营业执照.pdf"
-        licence.write_bytes(LICENCE)
+        self.api.register_file(f"tg-licence-{user_id}", LICENCE, f"documents/{licence.name}")
         photo = f"tg-id-card-{user_id}"  # sent in Telegram: fetched with getFile
         if telegram_knows_the_photo:
             self.api.register_file(photo, ID_PHOTO, f"photos/{photo}.jpg")
@@ -152,7 +152,7 @@ class Handoff:
                 "document": "id_card",
             },
             {
-                "file_id": f"local:{licence}",  # sent in the local chat: read from disk
+                "file_id": f"tg-licence-{user_id}",
                 "name": licence.name,
                 "mime": "application/pdf",
                 "size": len(LICENCE),
@@ -224,7 +224,7 @@ class Handoff:
 
     async def deliver(self) -> int:
         """One pass of the delivery worker, with the bot (Telegram files, founders, staff)."""
-        worker = self.app.worker(self.bot, consumer="e2e-worker")
+        worker = self.app.worker(consumer="e2e-worker")
         try:
             return await worker.run_once()
         finally:
@@ -302,6 +302,7 @@ async def running_handoff(
     redis_url: str,
     key_prefix: str,
     tmp_path: Path,
+    runtime: str,
     *,
     auto_ack: bool = False,
 ) -> AsyncIterator[Handoff]:
@@ -323,7 +324,7 @@ async def running_handoff(
         access_log=None,
     )
     status_runner: web.AppRunner | None = None
-    bot: Bot | None = None
+    telegram: TelegramRuntime | None = None
     await receiver.setup()
     try:
         await web.TCPSite(receiver, "127.0.0.1", 0).start()
@@ -338,54 +339,42 @@ async def running_handoff(
             agencies_file=agencies,
             data_keys=FieldCipher.generate_key(),
             admin_ids=str(ADMIN),
+            bot_runtime=runtime,
         )
         app = create_app(settings, redis)
-        bot = create_bot(settings)
+        telegram = create_runtime(app)
         status_runner = web.AppRunner(
-            create_api_app(app.desk(telegram_send(bot)), app.submissions, app.agencies),
-            access_log=None,
+            create_api_app(app.desk(), app.submissions, app.agencies), access_log=None
         )
         await status_runner.setup()
         await web.SockSite(status_runner, status_socket).start()
-        yield Handoff(api, app, bot, status_url, received, inbox, files)
+        yield Handoff(api, app, telegram, status_url, received, inbox, files)
     finally:
         if status_runner is not None:
             await status_runner.cleanup()
         await receiver.cleanup()
         status_socket.close()
-        if bot is not None:
-            await bot.session.close()
+        if telegram is not None:
+            await telegram.close()
 
 
 @pytest.fixture
-async def handoff(api, redis, redis_url, key_prefix, tmp_path) -> AsyncIterator[Handoff]:
-    async with running_handoff(api, redis, redis_url, key_prefix, tmp_path) as running:
+async def handoff(api, redis, redis_url, key_prefix, tmp_path, runtime) -> AsyncIterator[Handoff]:
+    async with running_handoff(api, redis, redis_url, key_prefix, tmp_path, runtime) as running:
         yield running
 
 
 @pytest.fixture
 async def polling(handoff: Handoff) -> AsyncIterator[Handoff]:
-    """The real dispatcher (staff router before the founders') long-polling the stub."""
-    dispatcher = create_dispatcher(handoff.app.service, staff_desk(handoff.app, handoff.bot))
-    started = asyncio.Event()
-
-    async def on_startup() -> None:
-        started.set()
-
-    dispatcher.startup.register(on_startup)
-    task = asyncio.create_task(
-        dispatcher.start_polling(
-            handoff.bot,
-            allowed_updates=ALLOWED_UPDATES,
-            handle_signals=False,
-            close_bot_session=False,
-        )
-    )
-    await asyncio.wait_for(started.wait(), 10)
+    """The configured runtime long-polling the stub: staff chats and founders alike."""
+    app = handoff.app
+    await handoff.runtime.start(commands_menu(app.renderer, app.settings.default_locale))
+    stop = asyncio.Event()
+    task = asyncio.create_task(handoff.runtime.poll(stop))
     try:
         yield handoff
     finally:
-        await dispatcher.stop_polling()
+        stop.set()
         await asyncio.wait_for(task, 10)
 
 
@@ -512,17 +501,10 @@ async def test_an_empty_reference_is_refused_without_a_server_error(handoff):
 
 async def test_the_webhook_server_serves_the_status_endpoint(api, handoff):
     """In webhook mode the same endpoint is served beside Telegram's updates."""
-    from bot.channels.aiogram.runtime import create_webhook_app
-
     submission = await handoff.submit(EN_FOUNDER, "en")
-    settings = handoff.app.settings.model_copy(
-        update={
-            "bot_mode": "webhook",
-            "webhook_url": "https://bot.example",
-            "webhook_secret": SecretStr("s3cret-token"),
-        }
-    )
-    web_app = create_webhook_app(replace(handoff.app, settings=settings), handoff.bot)
+    app = handoff.app
+    webhook = (app.settings.webhook_path, "s3cret-token", handoff.runtime)
+    web_app = create_web_app(app.desk(), app.submissions, app.agencies, webhook)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     try:
@@ -694,12 +676,12 @@ async def test_a_file_telegram_no_longer_has_is_dead_lettered_and_admins_told(ha
 
 
 async def test_the_reference_receiver_answers_accepted_back_to_the_bot(
-    api, redis, redis_url, key_prefix, tmp_path
+    api, redis, redis_url, key_prefix, tmp_path, runtime
 ):
     """The whole loop: the worker delivers, the receiver stores the bundle and posts 'accepted'
     to the bot's status endpoint, signed; the founder hears both."""
     async with running_handoff(
-        api, redis, redis_url, key_prefix, tmp_path, auto_ack=True
+        api, redis, redis_url, key_prefix, tmp_path, runtime, auto_ack=True
     ) as handoff:
         submission = await handoff.submit(ZH_FOUNDER, "zh_CN", "startup_loan")
         ref = submission.reference
@@ -823,8 +805,9 @@ async def test_staff_reject_with_a_reason_the_founder_sees(polling, user, lang, 
 
 async def test_a_changed_mind_does_not_turn_later_chat_into_a_rejection(handoff):
     """Staff tap Reject, think again and tap Accept; a later chat message is just chat. Updates
-    are fed to the real dispatcher one by one, each handled to the end before the next."""
-    dispatcher = create_dispatcher(handoff.app.service, staff_desk(handoff.app, handoff.bot))
+    are fed to the runtime one by one, each handled to the end before the next."""
+    app = handoff.app
+    await handoff.runtime.start(commands_menu(app.renderer, app.settings.default_locale))
     ref, _document, summary = await delivered_case(handoff, ZH_FOUNDER, "zh_CN")
     staff = HRSS_STAFF[0]
     for update in (
@@ -832,7 +815,7 @@ async def test_a_changed_mind_does_not_turn_later_chat_into_a_rejection(handoff)
         handoff.callback_update(HRSS_CHAT, staff, summary, f"c:a:{ref}"),
         handoff.message_update(HRSS_CHAT, staff, "好的，谢谢大家。"),
     ):
-        await dispatcher.feed_raw_update(handoff.bot, update)
+        await handoff.runtime.accept(update)()
     assert await handoff.history(ref) == [
         ("delivered", "worker", ""),
         ("accepted", f"staff:{staff}", ""),

@@ -35,7 +35,7 @@ async def test_walks_registration_with_numbers_and_typed_answers(
     await local.send(f"/file {paper}")  # a file where a district is expected: refused, step kept
     assert "A file isn't needed here" in out.getvalue()
     await local.send("Pudong")
-    state = await local.service.store.peek(77)
+    state = await local.service.store.peek(local.founder.address)
     assert state.drafts["registration"].answers["staff"] == 3
     assert state.drafts["registration"].answers["district"] == "pudong"
 
@@ -97,10 +97,10 @@ async def test_subsidy_application_in_the_local_chat(redis, redis_url, key_prefi
     assert "Received id-card.pdf" in out.getvalue()
     await local.send("1")  # Done
     assert "110105********002X" in out.getvalue()
-    confirm = next(i for i, a in enumerate(local.buttons) if a.op.value == "y") + 1
+    confirm = next(i for i, a in enumerate(local.channel.buttons) if a.op == "y") + 1
     await local.send(str(confirm))
     assert "Reference number: SUB-" in out.getvalue()
-    state = await local.service.store.peek(77)
+    state = await local.service.store.peek(local.founder.address)
     assert state.applications[0]["programme"] == "startup_loan" and "subsidy" not in state.drafts
     record = await local.service.store.submissions.get(state.applications[0]["reference"])
     assert record is not None and record.answers["applicant_name"] == "Wang Wu"

@@ -106,7 +106,7 @@ async def test_subsidy_application_end_to_end(api, bot, redis, key_prefix, lang,
     cipher = FieldCipher.from_keys(Settings().encryption_keys())
     submissions = SubmissionStore(redis, KeyBuilder(key_prefix), cipher, {"id_number", "mobile"})
     outbox = await submissions.outbox()
-    assert len(outbox) == 1 and outbox[0]["user_id"] == str(user)
+    assert len(outbox) == 1 and outbox[0]["founder"] == f"telegram:{user}"
     record = await submissions.get(outbox[0]["reference"])
     assert record is not None and outbox[0]["reference"] in done["text"]
     assert record.answers["id_number"] == GOOD_ID and record.programme == "startup_loan"

@@ -12,15 +12,13 @@ import pytest
 
 from bot.channels.local.chat import LocalChat
 from bot.config import Settings
-from bot.core.render import RenderedMessage
 from bot.wiring import App, create_app
 from flows.engine.address import Address
 from flows.engine.draft import Draft, Submission
-from flows.engine.outcome import Op
-
-T = Address.telegram
+from flows.engine.outcome import Action, Op
 
 FOUNDER = 77
+LOCAL = Address("local", str(FOUNDER))  # the local chat's founder
 CASE = "SUB-20261128-7Q4K9M"
 QUESTION = "请补充租赁合同第2页。"
 
@@ -28,7 +26,7 @@ QUESTION = "请补充租赁合同第2页。"
 def application() -> Submission:
     return Submission(
         reference=CASE,
-        founder=T(FOUNDER),
+        founder=LOCAL,
         flow="subsidy",
         programme="rent_subsidy",
         office="district_hrss",
@@ -51,7 +49,7 @@ async def app(redis, redis_url, key_prefix, tmp_path, monkeypatch) -> App:
     monkeypatch.chdir(tmp_path)  # the default agencies deliver into ./var/agency-inbox/<id>/
     app = create_app(Settings(redis_url=redis_url, redis_prefix=key_prefix), redis)
     await app.outbox.ensure_group()
-    turn = await app.store.begin(T(FOUNDER))
+    turn = await app.store.begin(LOCAL)
     assert turn is not None
     turn.state.put_draft(Draft(flow="subsidy", step="done"))
     turn.state.submit(application())
@@ -65,28 +63,26 @@ def inbox(reference: str) -> Path:
 
 def tap(local: LocalChat, op: Op) -> str:
     """The local chat's line for the first shown button doing `op`."""
-    index = next(i for i, action in enumerate(local.buttons) if action.op is op)
+    index = next(
+        i
+        for i, action in enumerate(local.channel.buttons)
+        if isinstance(action, Action) and action.op is op
+    )
     return f"#{index + 1}"
 
 
 async def test_office_asks_founder_answers_supplement_reaches_the_office(app, tmp_path):
-    worker = app.worker(None, consumer="test")
+    worker = app.worker(consumer="test")
     assert await worker.run_once() == 1
     assert json.loads((inbox(CASE) / "bundle.json").read_bytes())["kind"] == "submission"
 
-    told: list[tuple[int, RenderedMessage]] = []
-
-    async def send(user_id: int, message: RenderedMessage) -> None:
-        told.append((user_id, message))
-
-    await app.desk(send).change(CASE, "more_info", QUESTION, "staff:5001")
-    [(user_id, message)] = told
-    assert user_id == FOUNDER and QUESTION in message.text and "部门的问题" in message.text
-    answer = [b.action for row in message.buttons for b in row if b.action.op is Op.SUPPLY]
-    assert [a.value for a in answer] == [CASE]
-
     out = io.StringIO()
     local = LocalChat(app.service, user_id=FOUNDER, out=out)
+    app.channels.add(local.channel, replace=True)  # the chat is open: the office's question shows
+    await app.desk().change(CASE, "more_info", QUESTION, "staff:5001")
+    assert QUESTION in out.getvalue() and "部门的问题" in out.getvalue()
+    answer = [a for a in local.channel.buttons if isinstance(a, Action) and a.op is Op.SUPPLY]
+    assert [a.value for a in answer] == [CASE]
     await local.send("/apps")
     assert "需补充材料" in out.getvalue()
     await local.send(tap(local, Op.SUPPLY))
@@ -111,17 +107,17 @@ async def test_office_asks_founder_answers_supplement_reaches_the_office(app, tm
 
     history = [c.status for c in await app.statuses.history(CASE)]
     assert history == ["delivered", "more_info", "supplied"]
-    lines = {e["reference"]: e["status"] for e in (await app.store.peek(T(FOUNDER))).applications}
+    lines = {e["reference"]: e["status"] for e in (await app.store.peek(LOCAL)).applications}
     assert lines == {CASE: "supplied", f"{CASE}-S1": "delivered"}
 
     await local.send("/apps")  # nothing left to answer
-    assert not any(action.op is Op.SUPPLY for action in local.buttons)
+    assert not any(getattr(a, "op", None) is Op.SUPPLY for a in local.channel.buttons)
 
 
 async def test_staff_acting_before_the_supplement_lands_keeps_their_status(app):
-    worker = app.worker(None, consumer="test")
+    worker = app.worker(consumer="test")
     await worker.run_once()
-    desk = app.desk(None)
+    desk = app.desk()
     await desk.change(CASE, "more_info", QUESTION, "staff:5001")
     local = LocalChat(app.service, user_id=FOUNDER, out=io.StringIO())
     await local.send("/apps")

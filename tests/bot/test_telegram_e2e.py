@@ -1,11 +1,12 @@
 """End to end over HTTP: the real bot process (`python -m bot`) polls a stand-in Bot API server,
-keeps its state in a real Redis, is killed mid-way and restarted, and resumes at the same question."""
+keeps its state in a real Redis, is killed mid-way and restarted (on the other Telegram
+runtime too), and resumes at the same question. Every test runs on both runtimes."""
 
 from __future__ import annotations
 
 import pytest
 from botapi_stub import BotApiStub
-from telegram_harness import CJK, at_step, tap
+from telegram_harness import CJK, at_step, other_runtime, tap
 
 from flows.engine.address import Address
 
@@ -37,8 +38,8 @@ async def test_registration_survives_a_killed_bot(api, bot, lang, user, district
     api.push_message(user, "25", language_code=lang)
     await api.wait_for_message(user, at_step(3))
 
-    await bot.kill()  # mid-way: the next answer reaches a new process
-    await bot.start()
+    await bot.kill()  # mid-way: the next answer reaches a new process, on the other runtime
+    await bot.start(other_runtime(bot.runtime))
     api.push_message(user, "400万", language_code=lang)
     question = await api.wait_for_message(user, at_step(5), timeout=20)
     api.push_message(user, district, language_code=lang)

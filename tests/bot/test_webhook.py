@@ -9,15 +9,17 @@ import pytest
 from aiohttp import web
 from botapi_stub import BotApiStub
 
-from bot.channels.aiogram.runtime import create_bot, create_webhook_app
 from bot.config import Settings
+from bot.core.commands import commands_menu
+from bot.serve import create_runtime
+from bot.web import create_web_app
 from bot.wiring import create_app
 
 SECRET = "s3cret-token"
 
 
 @pytest.fixture
-async def webhook(redis, redis_url, key_prefix) -> AsyncIterator[tuple[BotApiStub, str]]:
+async def webhook(redis, redis_url, key_prefix, runtime) -> AsyncIterator[tuple[BotApiStub, str]]:
     async with BotApiStub() as api:
         settings = Settings(
             telegram_bot_token="123456:TEST",
@@ -27,9 +29,14 @@ async def webhook(redis, redis_url, key_prefix) -> AsyncIterator[tuple[BotApiStu
             bot_mode="webhook",
             webhook_url="https://bot.example",
             webhook_secret=SECRET,
+            bot_runtime=runtime,
         )
-        bot = create_bot(settings)
-        runner = web.AppRunner(create_webhook_app(create_app(settings, redis), bot))
+        app = create_app(settings, redis)
+        telegram = create_runtime(app)
+        await telegram.start(commands_menu(app.renderer, settings.default_locale))
+        await telegram.set_webhook("https://bot.example" + settings.webhook_path, SECRET)
+        hook = (settings.webhook_path, SECRET, telegram)
+        runner = web.AppRunner(create_web_app(app.desk(), app.submissions, app.agencies, hook))
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
@@ -38,7 +45,7 @@ async def webhook(redis, redis_url, key_prefix) -> AsyncIterator[tuple[BotApiStu
             yield api, f"http://127.0.0.1:{port}{settings.webhook_path}"
         finally:
             await runner.cleanup()
-            await bot.session.close()
+            await telegram.close()
 
 
 async def test_webhook_is_registered_with_its_secret(webhook):
@@ -51,9 +58,21 @@ async def test_webhook_is_registered_with_its_secret(webhook):
 async def test_wrong_or_missing_secret_is_refused(webhook):
     api, url = webhook
     update_id = api.push_message(601, "/start")
-    assert await api.post_webhook(url, api.pushed[update_id], secret_token="wrong") == 401
+    assert await api.post_webhook(url, api.pushed[update_id], secret_token="wrong") == 403
+    assert await api.post_webhook(url, api.pushed[update_id], secret_token=SECRET[:-1]) == 403
     assert await api.post_webhook(url, api.pushed[update_id]) == 401
     assert api.messages_to(601) == []
+
+
+async def test_a_body_that_is_not_an_update_is_refused_with_400(webhook):
+    _api, url = webhook
+    import aiohttp
+
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+    async with aiohttp.ClientSession() as session:
+        for body in (b"{not json", b"[1, 2]", b'"text"'):
+            async with session.post(url, data=body, headers=headers) as response:
+                assert response.status == 400, body
 
 
 async def test_redelivered_update_is_answered_once(webhook):

@@ -31,6 +31,12 @@ def create_bot(token: str, api_url: str) -> ExtBot[None]:
     )
 
 
+async def close_bot(bot: Bot) -> None:
+    """Close the bot's connections, also when it was used without `initialize` (a worker's)."""
+    await bot.shutdown()  # does nothing for a bot never initialised, so:
+    await bot.request.shutdown()  # idempotent
+
+
 @lru_cache(maxsize=4096)
 def markup(rows: Rows) -> InlineKeyboardMarkup | None:
     """One keyboard per question and language, built once (PTB's objects are immutable)."""

@@ -1,6 +1,6 @@
 """Telegram on python-telegram-bot 22: an `Application` with two catch-all handlers that narrow
 each update and hand it to the core's `Front`; long polling by PTB's `Updater`, and webhook
-updates put on its update queue by the core's server.
+updates processed as the core's server receives them.
 
 PTB's `ConversationHandler` and persistence are not used: the drafts in Redis are the one
 source of truth. Updates run concurrently (`concurrent_updates`); one founder's stay in
@@ -26,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.ptb.channel import PtbChannel
+from bot.channels.ptb.channel import PtbChannel, close_bot
 from bot.core.commands import ALLOWED_UPDATES, BadUpdate, Menu
 from bot.core.front import Front
 from bot.core.inbound import from_callback, from_message
@@ -103,10 +103,9 @@ class PtbRuntime:
             parsed = Update.de_json(update, self.bot)
         except (KeyError, TypeError, ValueError) as exc:
             raise BadUpdate("not a Telegram update") from exc
-        queue = self.application.update_queue
 
         async def process() -> None:
-            await queue.put(parsed)
+            await self.application.process_update(parsed)
 
         return process
 
@@ -118,4 +117,4 @@ class PtbRuntime:
             await self.application.stop()
             await self.application.shutdown()
         else:
-            await self.bot.shutdown()
+            await close_bot(self.bot)
