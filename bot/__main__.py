@@ -110,10 +110,17 @@ def main(argv: list[str] | None = None) -> int:
     from bot.config import SettingsError
     from bot.handoff.agencies import AgencyConfigError
     from flows.engine.errors import PolicyDataError
+    from flows.shell.registry import RegistryError
 
     try:
         return _main(argv)
-    except (SettingsError, AgencyConfigError, PolicyDataError, ValidationError) as exc:
+    except (
+        SettingsError,
+        AgencyConfigError,
+        PolicyDataError,
+        RegistryError,
+        ValidationError,
+    ) as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
 

@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flows.engine.text import Localized, Text
-
-if TYPE_CHECKING:
-    from flows.policy.loader import PolicyData
 
 Answers = Mapping[str, Any]
 
@@ -99,8 +96,8 @@ class Context:
     """What a flow may read besides the answers: policy data, the date, the founder's language,
     and a fresh reference number in case this update submits an application."""
 
-    policy: PolicyData
-    today: Any  # datetime.date; Any keeps this module free of a runtime import cycle
+    policy: Any  # flows.policy.loader.PolicyData: the services read it, the engine never does
+    today: Any  # datetime.date
     locale: str = "zh_CN"
     reference: str = ""
     draft_days: int = 30
@@ -136,7 +133,8 @@ class Completion:
 class FlowSpec:
     """A conversation as data. Linear order comes from `fields`; `branches` are the only
     hand-written transitions (dicts for `Machine.add_transition`, tried before the generated).
-    A flow not `listed` is left out of the services menu: it is opened from somewhere else."""
+    A flow not `listed` is left out of the services menu (the registry sets it from its menu):
+    it is opened from somewhere else."""
 
     id: str
     code: str

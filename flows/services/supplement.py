@@ -120,5 +120,4 @@ def build(policy: PolicyData) -> FlowSpec:
             ),
         ),
         complete=complete,
-        listed=False,
     )
