@@ -1,8 +1,10 @@
-"""Telegram without a network: a Bot API session that records what the bot would send and
-answers like the Bot API would, and the updates a founder's client would send."""
+"""Telegram without a network: what a bot sent and the Bot API's canned answers (`Recorder`), an
+aiogram session answering from it (PTB's request is in `bench/ptb_telegram.py`), and the updates
+a founder's client would send. Each call yields to the event loop once, as a network call does."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncGenerator, Callable
@@ -84,6 +86,7 @@ class RecordingSession(BaseSession):
             prepared = self.prepare_value(value, bot=bot, files=files)
             if prepared:
                 form[key] = prepared
+        await asyncio.sleep(0)  # a network call lets other updates run meanwhile
         answer = self.record.answer(method.__api_method__, form)
         content = self.json_dumps({"ok": True, "result": answer})
         return self.check_response(bot, method, 200, content).result  # type: ignore[return-value]

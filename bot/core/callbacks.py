@@ -35,6 +35,7 @@ class PayloadTooLong(ValueError):
 @lru_cache(maxsize=8192)
 def pack(payload: Payload) -> str:
     """The callback data of a button; refuses a part holding the separator or over the limit."""
+    parts: tuple[str, ...]
     if isinstance(payload, CaseTap):
         parts = (CASE, payload.op, payload.reference)
     else:

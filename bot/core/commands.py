@@ -4,7 +4,7 @@ menu, in Chinese and English (and the default language for clients in other lang
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
 from bot.core.channel import Channel
@@ -42,7 +42,10 @@ class BadUpdate(ValueError):
 class TelegramRuntime(Protocol):
     """A Telegram library running the bot: the same behaviour whichever it is (`BOT_RUNTIME`)."""
 
-    channel: Channel
+    @property
+    def channel(self) -> Channel:
+        """The runtime's way out."""
+        ...
 
     async def start(self, menu: Menu) -> None:
         """Connect, and set the commands menu."""
@@ -52,7 +55,7 @@ class TelegramRuntime(Protocol):
         """Long polling until `stop` is set."""
         ...
 
-    def accept(self, update: dict[str, Any]) -> Callable[[], Awaitable[None]]:
+    def accept(self, update: dict[str, Any]) -> Callable[[], Coroutine[Any, Any, None]]:
         """Read one webhook update (`BadUpdate` if it is none); the call that processes it."""
         ...
 

@@ -8,8 +8,8 @@ decides nothing. `Answer` stops the client's spinner on a tap, with a notice whe
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Collection
-from typing import Protocol
+from collections.abc import Callable, Collection, Coroutine
+from typing import Any, Protocol
 
 from bot.core.channel import Channel
 from bot.core.inbound import Inbound
@@ -17,13 +17,18 @@ from bot.core.render import RenderedMessage
 from bot.core.service import ConversationService, Founder
 from flows.engine.address import Address
 
-Answer = Callable[[str | None], Awaitable[None]]  # answer a tap, with an alert text or not
+Answer = Callable[
+    [str | None], Coroutine[Any, Any, None]
+]  # answer a tap, with an alert text or not
 
 
 class StaffHandler(Protocol):
     """What the front needs of a staff desk (the hand-off's `StaffDesk`)."""
 
-    chats: Collection[Address]
+    @property
+    def chats(self) -> Collection[Address]:
+        """The staff chats: messages there are the staff's."""
+        ...
 
     async def on_tap(self, tap: Inbound, channel: Channel) -> str | None:
         """Act on a case button; an alert to show the one who tapped, or None."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -95,7 +95,7 @@ class AiogramRuntime:
             await self.dispatcher.stop_polling()
         await polling
 
-    def accept(self, update: dict[str, Any]) -> Callable[[], Awaitable[None]]:
+    def accept(self, update: dict[str, Any]) -> Callable[[], Coroutine[Any, Any, None]]:
         try:
             parsed = Update.model_validate(update, context={"bot": self.bot})
         except ValidationError as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -36,7 +36,9 @@ CONCURRENT_UPDATES = 256
 Context = ContextTypes.DEFAULT_TYPE
 
 
-def create_application(bot: ExtBot[None], front: Front, channel: PtbChannel) -> Application:
+def create_application(
+    bot: ExtBot[None], front: Front, channel: PtbChannel
+) -> Application[Any, Any, Any, Any, Any, Any]:
     """The Application around `bot`: every message and button goes to the front."""
 
     async def on_message(update: Update, context: Context) -> None:
@@ -98,7 +100,7 @@ class PtbRuntime:
         finally:
             await updater.stop()
 
-    def accept(self, update: dict[str, Any]) -> Callable[[], Awaitable[None]]:
+    def accept(self, update: dict[str, Any]) -> Callable[[], Coroutine[Any, Any, None]]:
         try:
             parsed = Update.de_json(update, self.bot)
         except (KeyError, TypeError, ValueError) as exc:
