@@ -15,13 +15,14 @@ from bench.sides import create_store
 from bot.core.i18n import Catalogs
 from bot.core.render import RenderedMessage, Renderer
 from bot.core.service import ConversationService, Founder
+from flows.engine.address import Address
 from flows.engine.draft import SUMMARY
 from flows.engine.events import Event, EventKind, FileRef
 from flows.engine.outcome import Op
 from flows.engine.validators import credit_code_check_char
 from flows.shell.conversation import Conversation
 
-USER = 424242
+USER = Address.telegram(424242)
 ID_NUMBER = "11010519491231002X"
 
 

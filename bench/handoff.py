@@ -32,6 +32,7 @@ from bench.processes import self_signed, spawn, stop
 from bot.config import Settings
 from bot.core.references import new_reference
 from bot.wiring import App, create_app
+from flows.engine.address import Address
 from flows.engine.draft import Draft, Submission
 
 SECRET = "bench-agency-secret"
@@ -53,13 +54,13 @@ def agencies_toml(url: str) -> str:
 async def submit(app: App, user_id: int) -> Submission:
     """One application committed as the conversation commits it."""
     store = app.store
-    turn = await store.begin(user_id)
+    turn = await store.begin(Address.telegram(user_id))
     assert turn is not None
     state = turn.state
     state.put_draft(Draft(flow="subsidy", step="summary", answers=dict(ANSWERS)))
     submission = Submission(
         reference=new_reference(date.today()),
-        user_id=user_id,
+        founder=Address.telegram(user_id),
         flow="subsidy",
         programme="startup_subsidy",
         office="district_employment_center",

@@ -26,6 +26,7 @@ from bench.handoff import ANSWERS, submit
 from bench.processes import spawn, stop
 from bot.config import Settings
 from bot.wiring import create_app
+from flows.engine.address import Address
 from flows.engine.draft import Draft
 
 sys.path.insert(0, str(ROOT / "tests"))
@@ -45,17 +46,19 @@ async def fill_drafts(redis: Redis, app: Any, first: int, last: int) -> None:
     """Founders first..last-1 each get a sealed subsidy draft and prefs, as the store writes
     them (one real commit is copied, keys and TTLs as `FounderStore`'s)."""
     store = app.store
-    turn = await store.begin(1)
+    first_founder = Address.telegram(1)
+    turn = await store.begin(first_founder)
     assert turn is not None
     turn.state.put_draft(Draft(flow="subsidy", step="summary", answers=dict(ANSWERS)))
     turn.state.prefs.active = "subsidy"
     turn.state.touch("prefs")
     await store.commit(turn)
-    draft = await redis.get(store.keys.founder(1, "draft", "subsidy"))
-    prefs = await redis.get(store.keys.founder(1, "prefs"))
+    draft = await redis.get(store.keys.founder(first_founder, "draft", "subsidy"))
+    prefs = await redis.get(store.keys.founder(first_founder, "prefs"))
     for start in range(max(first, 2), last, 5000):
         async with redis.pipeline(transaction=False) as pipe:
-            for user in range(start, min(start + 5000, last)):
+            for user_id in range(start, min(start + 5000, last)):
+                user = Address.telegram(user_id)
                 pipe.set(store.keys.founder(user, "draft", "subsidy"), draft, px=store.draft_ttl_ms)
                 pipe.set(store.keys.founder(user, "prefs"), prefs, px=store.profile_ttl_ms)
             await pipe.execute()

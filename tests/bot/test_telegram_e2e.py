@@ -126,3 +126,35 @@ async def test_a_burst_of_answers_lands_in_order(api, bot, redis, key_prefix):
     state = await store.peek(T(user))
     answers = state.drafts["registration"].answers
     assert (answers["staff"], answers["revenue"], answers["district"]) == (12, "1500000", "minhang")
+
+
+async def test_forged_stale_and_foreign_input_is_refused_and_the_draft_kept(api, bot, redis):
+    """What a client can send but this bot never offered: a button for another step, data it did
+    not write, a case button in a founder's chat, another founder's button, an overlong text
+    and a sticker. Each gets an answer; the founder stays on the same question."""
+    user, other = 506, 507
+    api.push_message(user, "/start registration", language_code="en")
+    question = await api.wait_for_message(user, at_step(0), timeout=20)
+    await tap(api, user, question, "p", "llc", "en")
+    question = await api.wait_for_message(user, at_step(1))
+    api.push_message(other, "/start registration", language_code="en")
+    foreign = await api.wait_for_message(other, at_step(0))
+
+    for data in ("a:p:reg:9:zzz", "not-ours", "a:p:reg:1"):
+        api.push_callback(user, data, question["message_id"], language_code="en")
+        answer = await api.wait_for_message(user, timeout=10)
+        assert "earlier message" in answer["text"] or "⚠️" in answer["text"], answer["text"]
+    api.push_callback(user, "c:a:SUB-20260101-XXXXXX", question["message_id"], language_code="en")
+    [(_label, foreign_data)] = [b for b in BotApiStub.buttons(foreign) if ":llc" in b[1]][:1]
+    api.push_callback(user, foreign_data, question["message_id"], language_code="en")
+    api.push_message(user, "x" * 5000, language_code="en")
+    refused = await api.wait_for_message(user, lambda m: "⚠️" in m["text"])
+    assert len(refused["text"]) < 1200
+    api.push_sticker(user, language_code="en")
+    await api.wait_for_message(user, lambda m: "⚠️" in m["text"])
+
+    case_answers = [a for a in api.callback_answers if a.get("show_alert")]
+    assert case_answers and "unknown" in case_answers[-1]["text"]
+    api.push_message(user, "/start", language_code="en")
+    offer = await api.wait_for_message(user, lambda m: "a:o:::registration" in str(m))
+    assert "1 of 6 answered" in offer["text"]  # at question 2 still: nothing forged was taken
