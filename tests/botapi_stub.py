@@ -153,12 +153,15 @@ class BotApiStub:
         *,
         content: bytes | None = None,
         language_code: str = "zh-hans",
+        album: str | None = None,
     ) -> int:
-        """A document from the user; with `content`, getFile/download serve those bytes."""
+        """A document from the user; with `content`, getFile/download serve those bytes; with
+        `album`, one of several files sent together (Telegram's `media_group_id`)."""
         if content is not None:
             self.register_file(file_id, content, f"documents/{file_name}")
         document = tg.file_object(file_id, file_size, file_name=file_name, mime_type=mime_type)
-        return self._push_user_message(user_id, language_code, document=document)
+        grouped = {"media_group_id": album} if album else {}
+        return self._push_user_message(user_id, language_code, document=document, **grouped)
 
     def push_photo(
         self, user_id: int, file_id: str, file_size: int, language_code: str = "zh-hans"

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from bot.core.callbacks import pack
 from bot.core.render import RenderedButton, RenderedMessage
+from flows.engine.address import Address
 
 TEXT_LIMIT = 4096  # Telegram's limit on one message's text
 CAPTION_LIMIT = 1024  # and on a file's caption
@@ -66,3 +67,27 @@ async def send_in_order(
         for text, rows in parts:
             sent.append(await send(text, rows))
     return sent
+
+
+class PartSender:
+    """`Channel.send` for channels that send one text part with one keyboard at a time (both
+    Telegram runtimes): a subclass says how to send a part and how to edit a message."""
+
+    async def send(
+        self, chat: Address, messages: Sequence[RenderedMessage], *, edit: str | None = None
+    ) -> list[str]:
+        async def one(text: str, rows: Rows) -> str:
+            return await self.send_part(chat, text, rows)
+
+        async def edit_one(message_id: str, text: str, rows: Rows) -> bool:
+            return await self.edit_part(chat, message_id, text, rows)
+
+        return await send_in_order(messages, edit, one, edit_one)
+
+    async def send_part(self, chat: Address, text: str, rows: Rows) -> str:
+        """Send one part; its message id."""
+        raise NotImplementedError
+
+    async def edit_part(self, chat: Address, message_id: str, text: str, rows: Rows) -> bool:
+        """Replace a message's text and keyboard; False when it cannot be edited."""
+        raise NotImplementedError

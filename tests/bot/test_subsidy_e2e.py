@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from botapi_stub import BotApiStub
-from telegram_harness import CJK, at_step, tap
+from telegram_harness import CJK, at_step, other_runtime, tap
 
 from bot.config import Settings
 from flows.policy.loader import load_policy_data
@@ -82,8 +82,8 @@ async def test_subsidy_application_end_to_end(api, bot, redis, key_prefix, lang,
     await tap(api, user, received, "d", "", lang)
     await api.wait_for_message(user, at("doc_business_licence"))
 
-    await bot.kill()  # the founder leaves; the bot restarts; the draft waits in Redis
-    await bot.start()
+    await bot.kill()  # the founder leaves; the bot restarts, on the other runtime too
+    await bot.start(other_runtime(bot.runtime))
     api.push_message(user, "/start", language_code=lang)
     offer = await api.wait_for_message(
         user, lambda m: "a:o:::subsidy" in str(BotApiStub.buttons(m)), timeout=20
@@ -91,7 +91,19 @@ async def test_subsidy_application_end_to_end(api, bot, redis, key_prefix, lang,
     await tap(api, user, offer, "o", "subsidy", lang)
     await api.wait_for_message(user, at("doc_business_licence"))
     api.push_photo(user, f"photo-{user}", 300_000, language_code=lang)
-    received = await api.wait_for_message(user, at("doc_business_licence"))
+    for page in (1, 2):  # an album: two files sent at once, both kept
+        api.push_document(
+            user,
+            f"lic-{user}-{page}",
+            f"licence-p{page}.pdf",
+            "application/pdf",
+            90_000,
+            language_code=lang,
+            album=f"album-{user}",
+        )
+    received = await api.wait_for_message(
+        user, lambda m: at("doc_business_licence")(m) and "licence-p2.pdf" in m["text"]
+    )
     await tap(api, user, received, "d", "", lang)
 
     summary = await api.wait_for_message(user, lambda m: "a:y:sub" in str(BotApiStub.buttons(m)))
@@ -110,7 +122,12 @@ async def test_subsidy_application_end_to_end(api, bot, redis, key_prefix, lang,
     record = await submissions.get(outbox[0]["reference"])
     assert record is not None and outbox[0]["reference"] in done["text"]
     assert record.answers["id_number"] == GOOD_ID and record.programme == "startup_loan"
-    assert [a["document"] for a in record.attachments] == ["id_card", "business_licence"]
+    assert [(a["document"], a["name"]) for a in record.attachments] == [
+        ("id_card", "id-card.pdf"),
+        ("business_licence", f"photo-u-photo-{user}.jpg"),
+        ("business_licence", "licence-p1.pdf"),  # the album, both files, in order
+        ("business_licence", "licence-p2.pdf"),
+    ]
     raw = await redis.get(KeyBuilder(key_prefix).submission(record.reference))
     assert GOOD_ID.encode() not in raw and b"13812345678" not in raw
     log = bot.log.read_text(errors="replace")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from functools import lru_cache
 
 from aiogram import Bot
@@ -11,8 +10,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.channel import FileGone
-from bot.core.messages import Rows, send_in_order
-from bot.core.render import RenderedMessage
+from bot.core.messages import PartSender, Rows
 from flows.engine.address import TELEGRAM, Address
 
 log = logging.getLogger(__name__)
@@ -32,7 +30,7 @@ def markup(rows: Rows) -> InlineKeyboardMarkup | None:
     )
 
 
-class AiogramChannel:
+class AiogramChannel(PartSender):
     """`Channel` over an aiogram `Bot`."""
 
     name = TELEGRAM
@@ -40,24 +38,14 @@ class AiogramChannel:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def send(
-        self, chat: Address, messages: Sequence[RenderedMessage], *, edit: str | None = None
-    ) -> list[str]:
-        chat_id = int(chat.id)
+    async def send_part(self, chat: Address, text: str, rows: Rows) -> str:
+        reply = await self.bot.send_message(int(chat.id), text, reply_markup=markup(rows))
+        return str(reply.message_id)
 
-        async def one(text: str, rows: Rows) -> str:
-            reply = await self.bot.send_message(chat_id, text, reply_markup=markup(rows))
-            return str(reply.message_id)
-
-        async def edit_one(message_id: str, text: str, rows: Rows) -> bool:
-            return await self._edit(chat_id, int(message_id), text, rows)
-
-        return await send_in_order(messages, edit, one, edit_one)
-
-    async def _edit(self, chat_id: int, message_id: int, text: str, rows: Rows) -> bool:
+    async def edit_part(self, chat: Address, message_id: str, text: str, rows: Rows) -> bool:
         try:
             await self.bot.edit_message_text(
-                text, chat_id=chat_id, message_id=message_id, reply_markup=markup(rows)
+                text, chat_id=int(chat.id), message_id=int(message_id), reply_markup=markup(rows)
             )
         except TelegramBadRequest as exc:
             if "not modified" in str(exc):

@@ -4,7 +4,6 @@ founders' files."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from functools import lru_cache
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
@@ -13,8 +12,7 @@ from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.core.channel import FileGone
-from bot.core.messages import Rows, send_in_order
-from bot.core.render import RenderedMessage
+from bot.core.messages import PartSender, Rows
 from flows.engine.address import TELEGRAM, Address
 
 log = logging.getLogger(__name__)
@@ -47,7 +45,7 @@ def markup(rows: Rows) -> InlineKeyboardMarkup | None:
     )
 
 
-class PtbChannel:
+class PtbChannel(PartSender):
     """`Channel` over a python-telegram-bot `Bot`."""
 
     name = TELEGRAM
@@ -55,24 +53,14 @@ class PtbChannel:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def send(
-        self, chat: Address, messages: Sequence[RenderedMessage], *, edit: str | None = None
-    ) -> list[str]:
-        chat_id = int(chat.id)
+    async def send_part(self, chat: Address, text: str, rows: Rows) -> str:
+        reply = await self.bot.send_message(int(chat.id), text, reply_markup=markup(rows))
+        return str(reply.message_id)
 
-        async def one(text: str, rows: Rows) -> str:
-            reply = await self.bot.send_message(chat_id, text, reply_markup=markup(rows))
-            return str(reply.message_id)
-
-        async def edit_one(message_id: str, text: str, rows: Rows) -> bool:
-            return await self._edit(chat_id, int(message_id), text, rows)
-
-        return await send_in_order(messages, edit, one, edit_one)
-
-    async def _edit(self, chat_id: int, message_id: int, text: str, rows: Rows) -> bool:
+    async def edit_part(self, chat: Address, message_id: str, text: str, rows: Rows) -> bool:
         try:
             await self.bot.edit_message_text(
-                text, chat_id=chat_id, message_id=message_id, reply_markup=markup(rows)
+                text, chat_id=int(chat.id), message_id=int(message_id), reply_markup=markup(rows)
             )
         except BadRequest as exc:
             if "not modified" in exc.message:
