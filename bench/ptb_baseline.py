@@ -196,7 +196,7 @@ def create_conversation() -> ConversationHandler[Context]:
     with warnings.catch_warnings():
         # "per_message=False: CallbackQueryHandler will not be tracked for every message":
         # intended, the form is one conversation per founder, as in PTB's own examples.
-        warnings.filterwarnings("ignore", category=PTBUserWarning)
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
         return ConversationHandler(
             entry_points=[CommandHandler("start", start, filters.Regex(f"^{START}$"))],
             states={

@@ -25,7 +25,10 @@ from bench.form import FLOW_ID
 from bench.ptb_telegram import feeder, new_ext_bot, ptb_client
 from bench.sides import Side, create_service, pick_action, pick_field, stored_in
 from bench.telegram import Recorder
+from bot.channels.ptb.channel import PtbChannel
+from bot.channels.ptb.runtime import create_application
 from bot.config import Settings
+from bot.core.front import Front
 from bot.wiring import create_redis
 
 
@@ -71,16 +74,7 @@ async def ptb_textbook() -> Side:
 async def ours_ptb(url: str, prefix: str) -> Side:
     """Ours on python-telegram-bot: the `bot.channels.ptb` runtime's Application (two catch-all
     handlers into our `Front`, its own `concurrent_updates`) around a `ConversationService`
-    built as `ours` builds it, on the client `create_redis` makes.
-
-    Raises NotImplementedError while that runtime cannot be imported; the scenario then records
-    the side as absent (never as 0)."""
-    try:  # imported here: the runtime is young, and the other sides must run without it
-        from bot.channels.ptb.channel import PtbChannel
-        from bot.channels.ptb.runtime import create_application
-        from bot.core.front import Front
-    except ImportError as exc:
-        raise NotImplementedError(f"bot.channels.ptb runtime not available: {exc}") from exc
+    built as `ours` builds it, on the client `create_redis` makes."""
     redis = create_redis(Settings(redis_url=url))
     trips = RoundTrips(redis)
     service = create_service(redis, prefix)

@@ -58,10 +58,10 @@ class Side:
     cleanup: Callable[[], Awaitable[None]] | None = None
 
     async def close(self) -> None:
-        if self.redis is not None:
-            await self.redis.aclose()
         if self.cleanup is not None:
             await self.cleanup()
+        if self.redis is not None:
+            await self.redis.aclose()
 
 
 def pick_action(buttons: list[str], field: str, value: str) -> str | None:
