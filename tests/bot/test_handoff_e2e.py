@@ -531,6 +531,7 @@ async def test_python_m_bot_api_serves_the_status_endpoint(handoff, redis_url, k
         **os.environ,
         "TELEGRAM_BOT_TOKEN": "123456:TEST",
         "TELEGRAM_API_URL": handoff.api.base_url,
+        "BOT_RUNTIME": settings.bot_runtime,  # its notices go out through that runtime's client
         "REDIS_URL": redis_url,
         "REDIS_PREFIX": key_prefix,
         "AGENCIES_FILE": str(settings.agencies_file),
@@ -556,6 +557,40 @@ async def test_python_m_bot_api_serves_the_status_endpoint(handoff, redis_url, k
     [told] = handoff.api.messages_to(ZH_FOUNDER)
     assert "已受理" in told["text"] and "收到" in told["text"]
     assert ID_NUMBER not in log.read_text(errors="replace")
+
+
+async def test_python_m_bot_worker_delivers_and_tells_the_founder(handoff, redis_url, key_prefix):
+    """The Procfile's `worker:` on the configured runtime: it fetches the founder's files from
+    Telegram, delivers into the agency's folder, and tells the founder through the Bot API."""
+    submission = await handoff.submit(EN_FOUNDER, "en", "startup_subsidy")
+    settings = handoff.app.settings
+    assert settings.data_keys is not None and settings.agencies_file is not None
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": "123456:TEST",
+        "TELEGRAM_API_URL": handoff.api.base_url,
+        "BOT_RUNTIME": settings.bot_runtime,
+        "REDIS_URL": redis_url,
+        "REDIS_PREFIX": key_prefix,
+        "AGENCIES_FILE": str(settings.agencies_file),
+        "DATA_KEYS": settings.data_keys.get_secret_value(),
+    }
+    log = handoff.files / "worker.log"
+    with log.open("wb") as out:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "worker", cwd=ROOT, env=env, stdout=out, stderr=out
+        )
+    try:
+        told = await handoff.api.wait_for_message(
+            EN_FOUNDER, lambda m: submission.reference in m["text"], timeout=30, since=0
+        )
+    finally:
+        proc.terminate()
+        await asyncio.wait_for(proc.wait(), 10)
+    assert "delivered to the office" in told["text"]
+    attachments = handoff.inbox / "employment" / submission.reference / "attachments"
+    assert sorted(p.read_bytes() for p in attachments.iterdir()) == sorted([ID_PHOTO, LICENCE])
+    assert proc.returncode == 0 and ID_NUMBER not in log.read_text(errors="replace")
 
 
 async def wait_until_serving(url: str, proc: asyncio.subprocess.Process) -> None:
@@ -596,7 +631,7 @@ async def test_the_worker_delivers_into_the_agency_folder(handoff):
     assert document["company"]["name"] == COMPANY
     assert document["applicant"]["id_number"] == ID_NUMBER  # the agency gets it unsealed
     assert document["office"]["id"] == "district_employment_center"
-    # one file fetched through Telegram's getFile and download, one from a local path
+    # both files fetched through Telegram's getFile and download
     assert {p.name: p.read_bytes() for p in (folder / "attachments").iterdir()} == {
         "photo-1.jpg": ID_PHOTO,
         "营业执照.pdf": LICENCE,
