@@ -39,7 +39,7 @@ SECRET = "bench-agency-secret"
 ANSWERS = {
     "applicant": "graduate", "graduation_year": 2024, "residence": "hukou",
     "first_business": True, "registered": True, "registered_on": "2025-03-15",
-    "org_type": "small_micro", "district": "xuhui", "insured_staff": 2, "insured_months": 8,
+    "org_type": "small_micro", "district": "xuhui", "insured_staff": 2, "insured_since": "2025-03-01",
     "lease": False, "dishonest": False, "programme": "startup_subsidy", "consent": "agree",
     "applicant_name": "张三", "id_number": "11010519491231002X", "mobile": "13812345678",
     "company_name": "上海示例科技有限公司", "credit_code": "91310000MA1FL4XQ8K",

@@ -22,7 +22,7 @@ def subsidy_answers(programme: str) -> dict[str, Any]:
         "org_type": "small_micro",
         "district": "xuhui",
         "insured_staff": 2,
-        "insured_months": 8,
+        "insured_since": "2025-03-01",
         "lease": False,
         "dishonest": False,
         "programme": programme,

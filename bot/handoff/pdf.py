@@ -39,7 +39,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "org_type": ("组织类型", "Organisation type"),
     "district": ("所在区", "District"),
     "insured_staff": ("参保员工人数", "Insured staff"),
-    "insured_months": ("最长录用月数", "Months employed"),
+    "insured_since": ("最长在职员工入职日期", "Employed since"),
     "lease": ("经营场所租赁合同", "Premises lease"),
     "dishonest": ("失信被执行人", "Listed as dishonest judgment debtor"),
     "programme": ("申请项目", "Programme"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flows.engine.districts import by_code
 from flows.engine.text import N_, Localized, Text
 from flows.policy.loader import PolicyData
+from flows.policy.schema import Confidence, Policy, decides, quotable
 
 
 def articles(numbers: tuple[int, ...]) -> Text:
@@ -19,3 +20,30 @@ def office_name(policy: PolicyData, office_id: str, district_code: str) -> Local
     zh = office.name_for("zh_CN", district.zh if district else None)
     en = office.name_for("en", district.en if district else None)
     return Localized(zh, en)
+
+
+def office_label(
+    policy: PolicyData, office_id: str, district_code: str, grade: Confidence | None = None
+) -> Text | Localized:
+    """The office as a founder is shown it: one the data does not confirm (grade C, its own
+    or `grade`, how sure it is that this office handles the matter) says "please confirm"."""
+    name = office_name(policy, office_id, district_code)
+    if decides(policy.office(office_id)) and grade in (None, "A", "B"):
+        return name
+    return Text(N_("{office} (please confirm with them that they handle this)"), {"office": name})
+
+
+def figure(amount: Localized, entry_source: str, checked: object) -> Text:
+    """A quoted figure with its source and the day a person checked it."""
+    return Text(
+        N_("{amount} (Source: {source}, checked {date}.)"),
+        {"amount": amount, "source": Text.raw(entry_source), "date": Text.raw(str(checked))},
+    )
+
+
+def quoted_amount(entry: Policy) -> Text:
+    """A policy's amount as the founder may see it: with its source and date when it is
+    quotable, else nothing (the office tells the founder)."""
+    if entry.amount is None or not quotable(entry):
+        return Text.raw("")
+    return figure(entry.amount, entry.source, entry.verified_on)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Final, NoReturn, TypeVar
 
 from flows.engine.errors import PolicyDataError
+from flows.engine.periods import Period
 from flows.engine.text import Localized
 from flows.policy.schema import (
     METRICS,
@@ -131,8 +132,19 @@ class Entry:
                 self.fail(f"{key}.{lang}", "expected a non-empty string")
         return Localized(zh=value["zh"], en=value["en"])
 
-    def provenance(self) -> tuple[str, date, Confidence]:
-        return self.text("source"), self.day("verified_on"), self.choice("confidence", CONFIDENCES)
+    def provenance(self) -> tuple[str, date | None, Confidence, date | None]:
+        """(source, verified_on, confidence, transcribed_on): exactly one of the two dates, so an
+        entry says whether a person checked it against its source or only copied it."""
+        verified, transcribed = (
+            self.optional(k, self.day) for k in ("verified_on", "transcribed_on")
+        )
+        if (verified is None) == (transcribed is None):
+            self.fail(
+                "verified_on",
+                "give verified_on (the day a person checked the entry against its source) or "
+                "transcribed_on (the day it was copied without that check), exactly one",
+            )
+        return self.text("source"), verified, self.choice("confidence", CONFIDENCES), transcribed
 
     def articles(self, key: str) -> tuple[int, ...]:
         value = self.get(key)
@@ -185,6 +197,11 @@ class Entry:
                 + " or ".join(OPERATORS[kind]),
             )
         op, operand = self.choice(where, OPERATORS[kind], keys[0]), raw[keys[0]]
+        if kind == "date":
+            try:
+                return Condition(name, op, period=Period.parse(str(operand)))
+            except ValueError as exc:
+                self.fail(where, str(exc))
         if kind == "count":
             if isinstance(operand, bool) or not isinstance(operand, int) or operand < 0:
                 self.fail(where, f"expected a whole number >= 0, got {operand!r}")

@@ -31,6 +31,7 @@ from flows.policy.schema import (
     METRICS,
     PREMISES,
     PROFILE_FIELDS,
+    SCOPES,
     SIZES,
     ChecklistItem,
     Condition,
@@ -85,6 +86,7 @@ _SECTIONS: Final = (
     "sme_industry",
     "registration_step",
     "registration_material",
+    "registration_permit",
     "document",
     "programme",
 )
@@ -121,13 +123,10 @@ def _policy(e: Entry, offices: Collection[str], links: Collection[str]) -> Polic
     articles, kind = e.articles("articles"), e.choice("kind", _POLICY_KINDS)
     office = e.ref("office", offices, "office")
     link = e.optional("link", lambda key: e.ref(key, links, "link"))
-    qualifies, verified = e.conditions("qualifies"), e.flag("verified")
-    amount = e.optional("amount", e.localized)
-    source, verified_on, confidence = e.provenance()
-    if amount is not None and not verified:
-        e.fail("amount", "an amount may only be quoted with verified = true")
-    if verified and confidence == "C":
-        e.fail("verified", "grade C facts are never quoted; verify them to grade A or B first")
+    qualifies = e.conditions("qualifies")
+    scope = e.optional("scope", lambda key: e.choice(key, SCOPES)) or "sme"
+    amount = e.optional("amount", e.localized)  # quoted only when the entry is `quotable`
+    source, verified_on, confidence, transcribed_on = e.provenance()
     return Policy(
         ident,
         title,
@@ -137,11 +136,12 @@ def _policy(e: Entry, offices: Collection[str], links: Collection[str]) -> Polic
         office,
         link,
         qualifies,
-        verified,
+        scope,
         amount,
         source,
         verified_on,
         confidence,
+        transcribed_on,
     )
 
 
@@ -160,7 +160,10 @@ def _industry(e: Entry) -> SmeIndustry:
 
 
 def _checklist_item(
-    e: Entry, kind: Literal["step", "material"], offices: Collection[str], links: Collection[str]
+    e: Entry,
+    kind: Literal["step", "material", "permit"],
+    offices: Collection[str],
+    links: Collection[str],
 ) -> ChecklistItem:
     ident, text, applies = e.text("id", ID), e.localized("text"), e.conditions("applies")
     cite = e.localized("cite")
@@ -225,6 +228,13 @@ def parse_policy_data(doc: Mapping[str, object]) -> PolicyData:
         lambda e: _checklist_item(e, "material", office_ids, link_ids),
         checklist_ids,
     )
+    permits = _section(
+        doc,
+        "registration_permit",
+        lambda e: _checklist_item(e, "permit", office_ids, link_ids),
+        checklist_ids,
+        required=False,
+    )
     documents = _section(doc, "document", parse_document, required=False)
     policy_ids, document_ids = {p.id for p in policies}, {d.id for d in documents}
     programmes = _section(
@@ -234,7 +244,16 @@ def parse_policy_data(doc: Mapping[str, object]) -> PolicyData:
         required=False,
     )
     return PolicyData(
-        title, links, offices, policies, industries, steps, materials, programmes, documents
+        title,
+        links,
+        offices,
+        policies,
+        industries,
+        steps,
+        materials,
+        programmes,
+        documents,
+        permits,
     )
 
 

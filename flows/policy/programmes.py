@@ -13,8 +13,15 @@ from types import MappingProxyType
 from typing import Final, Literal
 
 from flows.engine.text import Localized
-from flows.policy.entry import ID, Entry
-from flows.policy.schema import DISTRICT_CODES, Condition, Confidence, FieldKind, all_hold
+from flows.policy.entry import CONFIDENCES, ID, Entry
+from flows.policy.schema import (
+    DISTRICT_CODES,
+    Condition,
+    Confidence,
+    FieldKind,
+    all_hold,
+    quotable,
+)
 
 FormField = Literal["lease_months", "monthly_rent", "loan_amount"]
 
@@ -42,11 +49,11 @@ FACT_FIELDS: Final[Mapping[str, tuple[FieldKind, tuple[str, ...]]]] = MappingPro
         "residence": ("code", RESIDENCES),
         "first_business": ("code", YES_NO),
         "registered": ("code", YES_NO),
-        "registered_months": ("count", ()),
+        "registered_on": ("date", ()),
         "org_type": ("code", ORG_TYPES),
         "district": ("code", DISTRICT_CODES),
         "insured_staff": ("count", ()),
-        "insured_months": ("count", ()),
+        "insured_since": ("date", ()),
         "lease": ("code", YES_NO),
         "dishonest": ("code", YES_NO),
     }
@@ -61,8 +68,9 @@ class Document:
     name: Localized
     applies: tuple[Condition, ...]
     source: str
-    verified_on: date
+    verified_on: date | None
     confidence: Confidence
+    transcribed_on: date | None = None
 
     def applies_to(self, facts: Mapping[str, object]) -> bool:
         """Whether the founder's facts call for this document."""
@@ -71,10 +79,13 @@ class Document:
 
 @dataclass(frozen=True)
 class Rule:
-    """One eligibility condition of a programme and the short reason shown when it fails."""
+    """One eligibility condition of a programme and the short reason shown when it fails.
+    `confidence` is the rule's own grade (the programme's unless the file says otherwise):
+    a grade C rule never decides eligibility on its own."""
 
     when: Condition
     fail: Localized
+    confidence: Confidence = "A"
 
     def holds(self, facts: Mapping[str, object]) -> bool:
         """Whether the facts pass this rule (an absent fact never does)."""
@@ -83,10 +94,9 @@ class Rule:
 
 @dataclass(frozen=True)
 class Cap:
-    """The most a programme gives, in CNY; quoted only when `verified`."""
+    """The most a programme gives, in CNY; quoted only when the programme is `quotable`."""
 
     amount: int
-    verified: bool
     note: Localized
 
 
@@ -102,13 +112,15 @@ class Programme:
     fields: tuple[FormField, ...]
     cap: Cap | None
     source: str
-    verified_on: date
+    verified_on: date | None
     confidence: Confidence
+    transcribed_on: date | None = None
+    office_confidence: Confidence | None = None  # how sure that `office` takes applications
 
     @property
     def quotable_cap(self) -> Cap | None:
-        """The cap if the bot may quote it (verified, grade A or B), else None."""
-        return self.cap if self.cap is not None and self.cap.verified else None
+        """The cap if the bot may quote it (grade A or B and checked by a person), else None."""
+        return self.cap if self.cap is not None and quotable(self) else None
 
 
 def parse_document(e: Entry) -> Document:
@@ -118,23 +130,25 @@ def parse_document(e: Entry) -> Document:
     return Document(ident, name, applies, *e.provenance())
 
 
-def _rule(e: Entry, where: str, raw: object) -> Rule:
+def _rule(e: Entry, where: str, raw: object, grade: Confidence) -> Rule:
     r = e.nested(where, raw)
-    rule = Rule(r.condition("when", r.get("when"), FACT_FIELDS, "fact"), r.localized("fail"))
+    when = r.condition("when", r.get("when"), FACT_FIELDS, "fact")
+    own = r.optional("confidence", lambda key: r.choice(key, CONFIDENCES))
+    rule = Rule(when, r.localized("fail"), own or grade)
     r.done()
     return rule
 
 
-def _rules(e: Entry) -> tuple[Rule, ...]:
+def _rules(e: Entry, grade: Confidence) -> tuple[Rule, ...]:
     value = e.get("rules")
     if not isinstance(value, list) or not value:
         e.fail("rules", "expected a non-empty list of { when = {...}, fail = {...} }")
-    return tuple(_rule(e, f"rules[{i}]", raw) for i, raw in enumerate(value))
+    return tuple(_rule(e, f"rules[{i}]", raw, grade) for i, raw in enumerate(value))
 
 
 def _cap(e: Entry, key: str) -> Cap:
     c = e.nested(key, e.get(key))
-    cap = Cap(c.count("amount", least=1), c.flag("verified"), c.localized("note"))
+    cap = Cap(c.count("amount", least=1), c.localized("note"))
     c.done()
     return cap
 
@@ -152,11 +166,21 @@ def parse_programme(
     """Build a `Programme` from its table; its ids must name known entries."""
     ident = e.text("id", ID)
     policy, office = e.ref("policy", policies, "policy"), e.ref("office", offices, "office")
-    rules, docs = _rules(e), e.refs("documents", documents, "document")
+    source, verified_on, confidence, transcribed_on = e.provenance()
+    rules, docs = _rules(e, confidence), e.refs("documents", documents, "document")
     fields, cap = _fields(e), e.optional("cap", lambda key: _cap(e, key))
-    source, verified_on, confidence = e.provenance()
-    if cap is not None and cap.verified and confidence == "C":
-        e.fail("cap.verified", "grade C facts are never quoted; verify them to grade A or B first")
+    office_grade = e.optional("office_confidence", lambda key: e.choice(key, CONFIDENCES))
     return Programme(
-        ident, policy, office, rules, docs, fields, cap, source, verified_on, confidence
+        ident,
+        policy,
+        office,
+        rules,
+        docs,
+        fields,
+        cap,
+        source,
+        verified_on,
+        confidence,
+        transcribed_on,
+        office_grade,
     )

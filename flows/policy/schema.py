@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Final, Literal, TypeVar
+from typing import TYPE_CHECKING, Final, Literal, Protocol, TypeVar
 
 from flows.engine.districts import DISTRICTS
+from flows.engine.periods import Period, completed, within
 from flows.engine.text import Localized
 
 if TYPE_CHECKING:
@@ -22,8 +23,19 @@ if TYPE_CHECKING:
 Confidence = Literal["A", "B", "C"]
 Size = Literal["large", "medium", "small", "micro"]
 Metric = Literal["staff", "revenue", "assets"]
-Operator = Literal["in", "not_in", "any_of", "min", "max"]
-FieldKind = Literal["code", "codes", "count"]
+Scope = Literal["small_micro", "sme", "anyone"]
+SCOPES: Final[tuple[Scope, ...]] = ("small_micro", "sme", "anyone")
+# Which sizes each scope reaches: the Regulations give some policies to small and micro
+# enterprises (e.g. Art. 36, 38), the rest to SMEs (Art. 2); a few services serve anyone.
+SCOPE_SIZES: Final[Mapping[Scope, frozenset[str]]] = MappingProxyType(
+    {
+        "small_micro": frozenset({"small", "micro"}),
+        "sme": frozenset({"small", "micro", "medium"}),
+        "anyone": frozenset({"small", "micro", "medium", "large"}),
+    }
+)
+Operator = Literal["in", "not_in", "any_of", "min", "max", "completed", "within"]
+FieldKind = Literal["code", "codes", "count", "date"]
 
 # Codes a founder's profile may carry; the data file's conditions may only use these.
 BUSINESS_FORMS: Final = ("llc", "sole_prop", "partnership", "individual")
@@ -74,8 +86,13 @@ OPERATORS: Final[Mapping[FieldKind, tuple[Operator, ...]]] = MappingProxyType(
         "code": ("in", "not_in"),
         "codes": ("any_of",),
         "count": ("min", "max"),
+        "date": (
+            "completed",
+            "within",
+        ),  # a period from that date to `today` (flows.engine.periods)
     }
 )
+TODAY: Final = "today"  # the fact a date condition counts to: the day the founder answers
 
 
 @dataclass(frozen=True)
@@ -86,10 +103,17 @@ class Condition:
     op: Operator
     values: tuple[str, ...] = ()
     bound: int = 0
+    period: Period | None = None
 
     def holds(self, profile: Mapping[str, object]) -> bool:
         """Whether the profile passes this test (missing or mistyped values fail)."""
         value = profile.get(self.field)
+        if self.period is not None:
+            start, today = _day(value), _day(profile.get(TODAY))
+            if start is None or today is None:
+                return False
+            test = completed if self.op == "completed" else within
+            return test(start, self.period, today)
         if self.op in ("in", "not_in"):
             return isinstance(value, str) and (value in self.values) == (self.op == "in")
         if self.op == "any_of":
@@ -99,6 +123,15 @@ class Condition:
         if isinstance(value, bool) or not isinstance(value, int):
             return False
         return value >= self.bound if self.op == "min" else value <= self.bound
+
+
+def _day(value: object) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def all_hold(conditions: Iterable[Condition], profile: Mapping[str, object]) -> bool:
@@ -114,8 +147,9 @@ class Link:
     title: Localized
     url: str
     source: str
-    verified_on: date
+    verified_on: date | None
     confidence: Confidence
+    transcribed_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -127,8 +161,9 @@ class Office:
     name: Localized
     name_template: Localized | None
     source: str
-    verified_on: date
+    verified_on: date | None
     confidence: Confidence
+    transcribed_on: date | None = None
 
     def name_for(self, locale: str, district_name: str | None) -> str:
         """The office's name in `locale`, for the given district when it has one per district."""
@@ -149,15 +184,23 @@ class Policy:
     office: str
     link: str | None
     qualifies: tuple[Condition, ...]
-    verified: bool
+    scope: Scope
     amount: Localized | None
     source: str
-    verified_on: date
+    verified_on: date | None
     confidence: Confidence
+    transcribed_on: date | None = None
 
     def applies_to(self, profile: Mapping[str, object]) -> bool:
-        """Whether the founder meets every condition of this policy."""
-        return all_hold(self.qualifies, profile)
+        """Whether the founder meets every condition of this policy and is in its scope."""
+        return self.in_scope(profile) and all_hold(self.qualifies, profile)
+
+    def in_scope(self, profile: Mapping[str, object]) -> bool:
+        """Whether the founder's size (when known) is one the policy is given to."""
+        size = profile.get("size")
+        if not isinstance(size, str):  # unknown: only a small-and-micro policy needs it known
+            return self.scope != "small_micro"
+        return size in SCOPE_SIZES[self.scope]
 
 
 @dataclass(frozen=True)
@@ -185,8 +228,9 @@ class SmeIndustry:
     small: Thresholds
     ceiling: Thresholds
     source: str
-    verified_on: date
+    verified_on: date | None
     confidence: Confidence
+    transcribed_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -194,19 +238,48 @@ class ChecklistItem:
     """One line of the personalised registration checklist: a step or a material."""
 
     id: str
-    kind: Literal["step", "material"]
+    kind: Literal["step", "material", "permit"]
     text: Localized
     applies: tuple[Condition, ...]
     cite: Localized
     link: str | None
     office: str | None
     source: str
-    verified_on: date
+    verified_on: date | None
     confidence: Confidence
+    transcribed_on: date | None = None
 
     def applies_to(self, profile: Mapping[str, object]) -> bool:
         """Whether this line belongs on the founder's checklist."""
         return all_hold(self.applies, profile)
+
+
+class Graded(Protocol):
+    """Anything with a confidence grade: an entry, or one rule of a programme."""
+
+    @property
+    def confidence(self) -> Confidence: ...
+
+
+class Sourced(Graded, Protocol):
+    """What every policy data entry carries: where it comes from and how sure that is."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def verified_on(self) -> date | None: ...
+
+
+def decides(entry: Graded) -> bool:
+    """Whether an entry may decide on its own (grade A or B): a grade C condition never
+    decides eligibility, a grade C office is named with "please confirm"."""
+    return entry.confidence in ("A", "B")
+
+
+def quotable(entry: Sourced) -> bool:
+    """Whether the bot may quote the entry's figures as numbers: grade A or B, and checked by a
+    person against its source (`verified_on`), not only transcribed."""
+    return decides(entry) and entry.verified_on is not None
 
 
 _Entry = TypeVar("_Entry", Link, Office, Policy, SmeIndustry)
@@ -232,14 +305,24 @@ class PolicyData:
     materials: tuple[ChecklistItem, ...]
     programmes: tuple[Programme, ...] = ()
     documents: tuple[Document, ...] = ()
+    permits: tuple[ChecklistItem, ...] = ()
 
     def policies_for(self, profile: Mapping[str, object]) -> list[Policy]:
         """Policies and services whose conditions all hold for the profile, in file order."""
         return [policy for policy in self.policies if policy.applies_to(profile)]
 
+    def out_of_scope(self, profile: Mapping[str, object]) -> list[Policy]:
+        """Policies the founder would meet but for their size: the checklist says why they are
+        absent."""
+        return [
+            p for p in self.policies if not p.in_scope(profile) and all_hold(p.qualifies, profile)
+        ]
+
     def checklist_for(self, profile: Mapping[str, object]) -> list[ChecklistItem]:
-        """Registration steps, then materials, that apply to the profile, in file order."""
-        return [item for item in (*self.steps, *self.materials) if item.applies_to(profile)]
+        """Registration steps, materials, then licences and permits that apply to the profile,
+        in file order."""
+        found = (*self.steps, *self.materials, *self.permits)
+        return [item for item in found if item.applies_to(profile)]
 
     def policy(self, policy_id: str) -> Policy:
         """The policy or service with this id (KeyError if unknown)."""

@@ -10,8 +10,9 @@ from flows.engine.districts import by_code
 from flows.engine.outcome import Block
 from flows.engine.spec import Answers, Completion, Context, Field, FlowSpec, Kind, Option
 from flows.engine.text import N_, Localized, Text
-from flows.policy.citing import articles
-from flows.policy.loader import PolicyData
+from flows.policy.citing import articles, office_label, quoted_amount
+from flows.policy.loader import ChecklistItem, PolicyData
+from flows.policy.schema import quotable
 from flows.policy.sme_size import classify
 
 FORMS = (
@@ -45,6 +46,11 @@ METRIC_NAMES = {
     "assets": N_("total assets (10,000 CNY)"),
 }
 WAN = Decimal(10000)
+SCOPE_NAMES = {
+    "small_micro": N_("small and micro enterprises"),
+    "sme": N_("small and medium-sized enterprises"),
+    "anyone": N_("every business"),
+}
 
 
 def _uses(policy: PolicyData, metric: str) -> Any:
@@ -88,8 +94,21 @@ def _size_lines(answers: Answers, policy: PolicyData) -> tuple[str, list[Block]]
             },
         ),
     ]
-    if reasons:
+    if reasons and quotable(industry):
         lines.append(Text(N_("Decided by: {reasons}"), {"reasons": reasons}))
+        checked = Text.raw(str(industry.verified_on))
+        source = {"source": Text.raw(industry.source), "date": checked}
+        lines.append(Text(N_("Source: {source}, checked {date}."), source))
+    else:  # the bot's copy of the standard is not checked: no thresholds quoted
+        lines.append(
+            Text(
+                N_(
+                    "This is how your figures read against the bot's copy of the standard, which "
+                    "has not been checked against the official text; the district SME department "
+                    "can confirm your size."
+                )
+            )
+        )
     if result.size == "large":
         lines.append(
             Text(
@@ -129,24 +148,28 @@ def complete(answers: Answers, ctx: Context) -> Completion:
     steps += [bullet(i.text, i.cite, i.link) for i in items if i.kind == "step"]
     materials: list[Block] = [Text(N_("📄 Materials to prepare:"))]
     materials += [bullet(i.text, i.cite, i.link) for i in items if i.kind == "material"]
+    permits: list[Block] = [Text(N_("🪪 Licences and permits for your trade:"))]
+    permits += [permit_line(i, policy, district.code) for i in items if i.kind == "permit"]
     fits: list[Block] = [
         Text(
-            N_("🎯 Policies that fit you ({articles}, list of business support policies):"),
+            N_(
+                "🎯 Policies that may fit you (chosen by this bot; the official list of business "
+                "support policies comes from the district administrative service centre, {articles}):"
+            ),
             {"articles": articles((9,))},
         )
     ]
     services: list[Block] = [
         Text(
-            N_("🤝 Public services for you ({articles}, list of public services for enterprises):"),
+            N_(
+                "🤝 Public services that may help you (chosen by this bot; the official list of "
+                "public services for enterprises comes from the district administrative service "
+                "centre, {articles}):"
+            ),
             {"articles": articles((9,))},
         )
     ]
     for p in policy.policies_for(profile):
-        office = policy.office(p.office)
-        office_name = Localized(
-            office.name_for("zh_CN", district.zh), office.name_for("en", district.en)
-        )
-        amount = p.amount if p.verified and p.amount else Text.raw("")
         (fits if p.kind == "policy" else services).append(
             Text(
                 N_("• {title} ({articles}): {summary} {amount} → {office}"),
@@ -154,8 +177,8 @@ def complete(answers: Answers, ctx: Context) -> Completion:
                     "title": p.title,
                     "articles": articles(p.articles),
                     "summary": p.summary,
-                    "amount": amount,
-                    "office": office_name,
+                    "amount": quoted_amount(p),
+                    "office": office_label(policy, p.office, district.code),
                 },
             )
         )
@@ -167,12 +190,53 @@ def complete(answers: Answers, ctx: Context) -> Completion:
                 )
             )
         )
+    fits += absent_for_size(policy, profile)
     header: list[Block] = [Text(N_("✅ Your registration checklist")), *size_lines]
     return Completion(
-        blocks=(tuple(header), tuple(steps), tuple(materials), tuple(fits), tuple(services)),
+        blocks=(
+            tuple(header),
+            tuple(steps),
+            tuple(materials),
+            tuple(permits),
+            tuple(fits),
+            tuple(services),
+        ),
         profile=profile,
         next_flows=("subsidy",),
     )
+
+
+def permit_line(item: ChecklistItem, policy: PolicyData, district: str) -> Text:
+    """A licence or permit: what, the rule requiring it, and the office that decides; one the
+    data does not confirm (grade C) says to confirm it."""
+    params: dict[str, object] = {"text": item.text, "cite": item.cite}
+    if item.office is None:
+        return Text(N_("• {text} ({cite})"), params)
+    params["office"] = office_label(policy, item.office, district)
+    return Text(N_("• {text} ({cite}) → {office}"), params)
+
+
+def absent_for_size(policy: PolicyData, profile: Answers) -> list[Block]:
+    """Why policies the founder would otherwise meet are not listed: the Regulations give them
+    to smaller enterprises than the size the answers point to (read from a standard the data
+    holds at grade C, so the office has the last word)."""
+    missing = policy.out_of_scope(profile)
+    if not missing or profile.get("size") == "large":  # the size lines say: outside the Regulations
+        return []
+    return [
+        Text(
+            N_(
+                "Not listed: {titles}. The Regulations give them to {scope} ({articles}), and your "
+                "figures point to a {size}; the district SME department can confirm your size."
+            ),
+            {
+                "titles": tuple(p.title for p in missing),
+                "scope": Text(SCOPE_NAMES[missing[0].scope]),
+                "articles": articles(tuple(sorted({a for p in missing for a in p.articles}))),
+                "size": Text(SIZE_NAMES[str(profile["size"])]),
+            },
+        )
+    ]
 
 
 def build(policy: PolicyData) -> FlowSpec:
@@ -206,7 +270,10 @@ def build(policy: PolicyData) -> FlowSpec:
                 N_("Which industry is your main business in?"),
                 Kind.CHOICE,
                 industries,
-                help=N_("The industry decides which figures set your SME size (Art. 2)."),
+                help=N_(
+                    "The industry decides which figures set your SME size (SME size "
+                    "classification standard, 工信部联企业〔2011〕300号, Art. 4)."
+                ),
                 label=N_("Industry"),
             ),
             Field(
@@ -246,8 +313,9 @@ def build(policy: PolicyData) -> FlowSpec:
                 Kind.CHOICE,
                 PREMISES,
                 help=N_(
-                    "Without premises you may register at a makerspace or incubator's centralised "
-                    "registration address (Art. 34)."
+                    "A start-up that does not yet have, or does not need, a physical office may "
+                    "register at a makerspace's centralised registration address (Art. 34); a "
+                    "shop or restaurant needs premises of its own for its licences."
                 ),
                 label=N_("Premises"),
                 columns=1,

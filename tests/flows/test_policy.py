@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from flows.engine.errors import PolicyDataError
+from flows.policy.citing import quoted_amount
 from flows.policy.loader import (
     BUSINESS_FORMS,
     DEFAULT_PATH,
@@ -23,6 +24,7 @@ from flows.policy.loader import (
     load_policy_data,
     parse_policy_data,
 )
+from flows.policy.schema import quotable
 
 SECTIONS = (
     "link",
@@ -65,16 +67,19 @@ def test_every_entry_has_source_date_and_confidence(raw: dict[str, object]) -> N
         assert isinstance(entries, list) and entries
         for entry in entries:
             assert entry["source"].strip(), entry
-            assert type(entry["verified_on"]).__name__ == "date", entry
+            dates = [entry.get(k) for k in ("verified_on", "transcribed_on")]
+            assert [type(d).__name__ for d in dates if d is not None] == ["date"], entry
             assert entry["confidence"] in ("A", "B", "C"), entry
 
 
-def test_unverified_policies_quote_no_amount(data: PolicyData) -> None:
+def test_only_checked_grade_a_or_b_entries_quote_a_figure(data: PolicyData) -> None:
     for policy in data.policies:
-        if not policy.verified:
-            assert policy.amount is None, policy.id
+        shown = quoted_amount(policy)
+        if quotable(policy) and policy.amount is not None:
+            assert shown.params["source"].msgid == policy.source, policy.id
+            assert shown.params["date"].msgid == str(policy.verified_on), policy.id
         else:
-            assert policy.confidence in ("A", "B"), policy.id
+            assert shown.msgid == "" and shown.literal, policy.id  # nothing to quote
 
 
 def test_summaries_state_no_amount_or_deadline(data: PolicyData) -> None:
@@ -127,16 +132,26 @@ def test_profile_fields_use_the_exported_codes() -> None:
 
 
 def test_graduate_without_premises(data: PolicyData) -> None:
-    found = ids(data.policies_for({"groups": ["graduate"], "premises": "none"}))
+    found = ids(
+        data.policies_for(
+            {
+                "groups": ["graduate"],
+                "premises": "none",
+                "industry": "software_it",
+                "size": "micro",
+                "business_form": "llc",
+            }
+        )
+    )
     assert {"startup_subsidy", "makerspace_address", "key_group_tax_relief"} <= found
     assert "rent_subsidy" not in found
 
 
 def test_profile_without_groups_gets_no_group_policy(data: PolicyData) -> None:
     for profile in (
-        {"premises": "none"},
-        {"premises": "none", "groups": []},
-        {"premises": "none", "groups": None},
+        {"premises": "none", "industry": "retail", "business_form": "llc"},
+        {"premises": "none", "groups": [], "industry": "retail", "business_form": "llc"},
+        {"premises": "none", "groups": None, "industry": "retail", "business_form": "llc"},
     ):
         found = ids(data.policies_for(profile))
         assert not found & {"startup_subsidy", "key_group_tax_relief"}, profile
@@ -144,7 +159,11 @@ def test_profile_without_groups_gets_no_group_policy(data: PolicyData) -> None:
 
 
 def test_rent_subsidy_needs_leased_premises_and_a_known_small_size(data: PolicyData) -> None:
-    assert "rent_subsidy" in ids(data.policies_for({"premises": "leased", "size": "micro"}))
+    llc = {"premises": "leased", "business_form": "llc"}
+    assert "rent_subsidy" in ids(data.policies_for(llc | {"size": "micro"}))
+    assert "rent_subsidy" not in ids(
+        data.policies_for(llc | {"size": "micro", "business_form": "individual"})
+    )
     assert "rent_subsidy" not in ids(data.policies_for({"premises": "leased"}))
     assert "rent_subsidy" not in ids(data.policies_for({"premises": "leased", "size": "medium"}))
 
@@ -155,7 +174,7 @@ def test_empty_profile_gets_only_unconditional_entries(data: PolicyData) -> None
 
 
 def test_checklist_for_a_company_in_leased_premises(data: PolicyData) -> None:
-    items = data.checklist_for({"business_form": "llc", "premises": "leased"})
+    items = data.checklist_for({"business_form": "llc", "premises": "leased", "industry": "retail"})
     found = [item.id for item in items]
     assert {
         "apply_yct",
@@ -167,12 +186,15 @@ def test_checklist_for_a_company_in_leased_premises(data: PolicyData) -> None:
     } <= set(found)
     assert not {"partnership_agreement", "domicile_owned", "domicile_centralised"} & set(found)
     kinds = [item.kind for item in items]
-    assert kinds == sorted(kinds, key=("step", "material").index)
+    assert kinds == sorted(kinds, key=("step", "material", "permit").index)
 
 
 def test_checklist_for_a_partnership_without_premises(data: PolicyData) -> None:
     found = {
-        item.id for item in data.checklist_for({"business_form": "partnership", "premises": "none"})
+        item.id
+        for item in data.checklist_for(
+            {"business_form": "partnership", "premises": "none", "industry": "software_it"}
+        )
     }
     assert {"partnership_agreement", "domicile_centralised"} <= found
     assert "articles_of_association" not in found
@@ -263,7 +285,6 @@ kind = "policy"
 office = "hrss"
 link = "portal"
 qualifies = [{{ field = "premises", in = ["leased"] }}]
-verified = false
 {PROVENANCE}[[registration_step]]
 id = "apply"
 text = {{ zh = "在线申请。", en = "Apply online." }}
@@ -291,8 +312,8 @@ BAD: list[tuple[str, str, str]] = [
         f"{POLICY}: field 'link': unknown link 'nowhere'",
     ),
     (
-        "verified = false",
-        'verified = false\ncolour = "red"',
+        'qualifies = [{ field = "premises", in = ["leased"] }]\n',
+        'qualifies = [{ field = "premises", in = ["leased"] }]\ncolour = "red"\n',
         f"{POLICY}: field 'colour': unknown key",
     ),
     (
@@ -309,16 +330,17 @@ BAD: list[tuple[str, str, str]] = [
     ("articles = [36]", "articles = [67]", f"{POLICY}: field 'articles': article 67"),
     ("articles = [36]", "articles = []", f"{POLICY}: field 'articles'"),
     ('kind = "policy"', 'kind = "perk"', f"{POLICY}: field 'kind'"),
-    ("verified = false", "verified = 0", f"{POLICY}: field 'verified'"),
+    ('kind = "policy"', 'kind = "policy"\nscope = "everyone"', f"{POLICY}: field 'scope'"),
+    ('kind = "policy"', 'kind = "policy"\namount = "3000"', f"{POLICY}: field 'amount'"),
     (
-        "verified = false",
-        'verified = false\namount = { zh = "3000元", en = "3,000 CNY" }',
-        f"{POLICY}: field 'amount'",
+        'qualifies = [{ field = "premises", in = ["leased"] }]\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01\n',
+        'qualifies = [{ field = "premises", in = ["leased"] }]\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01\ntranscribed_on = 2026-01-01\n',
+        f"{POLICY}: field 'verified_on': give verified_on",
     ),
     (
-        'verified = false\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01\nconfidence = "A"',
-        'verified = true\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01\nconfidence = "C"',
-        f"{POLICY}: field 'verified'",
+        'qualifies = [{ field = "premises", in = ["leased"] }]\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01\n',
+        'qualifies = [{ field = "premises", in = ["leased"] }]\nsource = "Regulations Art. 36"\n',
+        f"{POLICY}: field 'verified_on': give verified_on",
     ),
     (
         'qualifies = [{ field = "premises", in = ["leased"] }]',
@@ -356,28 +378,28 @@ BAD: list[tuple[str, str, str]] = [
         f"{POLICY}: field 'qualifies': missing",
     ),
     (
-        'verified = false\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01',
-        'verified = false\nsource = "Regulations Art. 36"\nverified_on = "2026-01-01"',
+        'qualifies = [{ field = "premises", in = ["leased"] }]\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01',
+        'qualifies = [{ field = "premises", in = ["leased"] }]\nsource = "Regulations Art. 36"\nverified_on = "2026-01-01"',
         f"{POLICY}: field 'verified_on'",
     ),
     (
-        'verified = false\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01',
-        'verified = false\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01T10:00:00',
+        'qualifies = [{ field = "premises", in = ["leased"] }]\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01',
+        'qualifies = [{ field = "premises", in = ["leased"] }]\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01T10:00:00',
         f"{POLICY}: field 'verified_on'",
     ),
     (
-        'verified = false\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01',
-        'verified = false\nsource = "Regulations Art. 36"\nverified_on = 2999-01-01',
+        'qualifies = [{ field = "premises", in = ["leased"] }]\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01',
+        'qualifies = [{ field = "premises", in = ["leased"] }]\nsource = "Regulations Art. 36"\nverified_on = 2999-01-01',
         f"{POLICY}: field 'verified_on': 2999-01-01 is in the future",
     ),
     (
-        'verified = false\nsource = "Regulations Art. 36"\n',
-        'verified = false\nsource = " "\n',
+        'qualifies = [{ field = "premises", in = ["leased"] }]\nsource = "Regulations Art. 36"\n',
+        'qualifies = [{ field = "premises", in = ["leased"] }]\nsource = " "\n',
         f"{POLICY}: field 'source'",
     ),
     (
-        'verified = false\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01\nconfidence = "A"',
-        'verified = false\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01\nconfidence = "D"',
+        'qualifies = [{ field = "premises", in = ["leased"] }]\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01\nconfidence = "A"',
+        'qualifies = [{ field = "premises", in = ["leased"] }]\nsource = "Regulations Art. 36"\nverified_on = 2026-01-01\nconfidence = "D"',
         f"{POLICY}: field 'confidence'",
     ),
     ('id = "rent_subsidy"', 'id = "房租"', "policy '房租': field 'id'"),

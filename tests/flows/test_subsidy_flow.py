@@ -4,6 +4,7 @@ ID number, the form, documents, review with masked personal data, and one submis
 from __future__ import annotations
 
 import itertools
+import tomllib
 from datetime import date
 
 import pytest
@@ -12,7 +13,7 @@ from flows.engine.address import Address
 from flows.engine.draft import SUMMARY, FounderState
 from flows.engine.events import Event, EventKind, FileRef
 from flows.engine.outcome import Action, Op, Reply
-from flows.policy.loader import load_policy_data
+from flows.policy.loader import DEFAULT_PATH, load_policy_data, parse_policy_data
 from flows.shell.conversation import Conversation
 from flows.shell.registry import all_flows
 
@@ -75,7 +76,7 @@ def eligibility(f: Founder, *, registered_on: str = "2024-06-01") -> None:
     f.tap(Op.PICK, "small_micro")
     f.type("浦东")
     f.type("2")  # insured staff
-    f.type("8")  # months
+    f.type("2026-03-01")  # the longest-serving one employed since
     f.tap(Op.PICK, "yes")  # lease
     f.tap(Op.PICK, "no")  # not a dishonest debtor
 
@@ -87,21 +88,27 @@ def test_results_name_eligible_programmes_and_reasons():
     offered = {b.action.value for row in f.screen.buttons for b in row if b.action.op is Op.PICK}
     assert offered == {
         "startup_subsidy",
+        "rent_subsidy",  # registered over 18 months ago: a grade C rule, so the office decides
         "startup_loan",
         "social_insurance_subsidy",
         "key_group_tax_relief",
     }
     shown = f.text_of(f.replies)
-    assert (
-        "❌ {title} ({articles}): {reason} → {office}" in shown
-    )  # rent subsidy: registered too long ago
+    assert "may apply; only the office can confirm" in shown and "❌" not in shown
+
+
+def test_a_programme_ruled_out_cannot_be_picked():
+    f = Founder()
+    eligibility(f, registered_on="2026-06-01")  # under a year: no one-time startup subsidy (B)
+    shown = f.text_of(f.replies)
+    assert "❌ {title} ({articles}): {reason} → {office}" in shown
     f.send(
         Event.of_action(
             Action(
                 Op.PICK,
                 "sub",
                 str(f.conv.runners["subsidy"].spec.index("programme")),
-                "rent_subsidy",
+                "startup_subsidy",
             )
         )
     )
@@ -146,7 +153,6 @@ def test_full_application_submits_once_with_masked_review():
         "doc_id_card",
         "doc_business_licence",
         "doc_graduation_certificate",
-        "doc_employment_certificate",
     ]
     assert f.draft.step == SUMMARY
     review = f.text_of([f.screen])
@@ -156,7 +162,7 @@ def test_full_application_submits_once_with_masked_review():
     submission = f.state.new_submissions[0]
     assert (
         submission.programme == "startup_subsidy"
-        and submission.office == "district_employment_center"
+        and submission.office == "district_hrss"
     )
     assert submission.district == "pudong" and submission.answers["id_number"] == GOOD_ID
     assert len(submission.attachments) == 8 and {a["document"] for a in submission.attachments} >= {
@@ -207,6 +213,32 @@ def test_loan_cap_for_individuals():
     f.type(GOOD_ID)
     f.type("13812345678")
     assert f.draft.step == "loan_amount"
+    f.type("80万")  # the cap is only transcribed: not checked here, the office decides
+    assert f.draft.answers["loan_amount"] == "800000"
+
+
+def test_a_cap_checked_by_a_person_is_enforced(tmp_path):
+    doc = tomllib.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
+    loan = next(p for p in doc["programme"] if p["id"] == "startup_loan")
+    loan.pop("transcribed_on")
+    loan["verified_on"] = date(2026, 11, 30)
+    policy = parse_policy_data(doc)
+    f = Founder()
+    f.conv = Conversation(all_flows(policy), policy)
+    f.send(Event.of_command("start", "subsidy"))
+    f.tap(Op.PICK, "other")
+    f.tap(Op.PICK, "none")
+    f.tap(Op.PICK, "yes")
+    f.tap(Op.PICK, "no")  # not registered: applies as an individual
+    f.tap(Op.PICK, "other")
+    f.type("Xuhui")
+    f.tap(Op.PICK, "no")
+    f.tap(Op.PICK, "no")
+    f.tap(Op.PICK, "startup_loan")
+    f.tap(Op.PICK, "agree")
+    f.type("王五")
+    f.type(GOOD_ID)
+    f.type("13812345678")
     f.type("80万")
     assert f.draft.step == "loan_amount"
     f.type("30万")

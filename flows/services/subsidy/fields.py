@@ -13,6 +13,7 @@ from flows.engine.spec import Answers, Context, Field, Kind, Option
 from flows.engine.text import N_, Localized
 from flows.policy.eligibility import documents_for
 from flows.policy.loader import PolicyData
+from flows.policy.schema import TODAY
 
 APPLICANTS = (
     Option("graduate", N_("College graduate")),
@@ -43,18 +44,17 @@ YES_NO_FACTS = ("first_business", "registered", "lease", "dishonest")
 
 
 def facts(answers: Answers, today: date | None) -> dict[str, object]:
-    """The eligibility facts: answers with yes/no as strings, plus derived durations (when
-    `today` is given)."""
+    """The eligibility facts: answers with yes/no as strings, and `today` (when given) for the
+    rules that count a period from a date."""
     found: dict[str, object] = {k: v for k, v in answers.items() if v is not None}
     for name in YES_NO_FACTS:
         if isinstance(found.get(name), bool):
             found[name] = "yes" if found[name] else "no"
-    registered_on = answers.get("registered_on")
+    if not answers.get("registered"):
+        found.pop("registered_on", None)
     if today is None:
         return found
-    if answers.get("registered") and registered_on:
-        start = date.fromisoformat(str(registered_on))
-        found["registered_months"] = (today.year - start.year) * 12 + today.month - start.month
+    found[TODAY] = today  # date rules count their periods to this day
     if isinstance(answers.get("graduation_year"), int):
         found["graduated_years_ago"] = today.year - int(answers["graduation_year"])
     return found
@@ -155,13 +155,16 @@ def eligibility_fields() -> tuple[Field, ...]:
             label=N_("Insured staff"),
         ),
         Field(
-            "insured_months",
-            N_("How many months has your longest-serving insured employee worked for you? E.g. 8."),
-            Kind.NUMBER,
+            "insured_since",
+            N_(
+                "Since which date has your longest-serving insured employee worked for you? "
+                "E.g. 2025-06-01."
+            ),
+            Kind.DATE,
             when=lambda a: _registered(a) and (a.get("insured_staff") or 0) > 0,
             depends_on=("registered", "insured_staff"),
-            limits={"maximum": 600},
-            label=N_("Months employed"),
+            limits={"not_future": True},
+            label=N_("Employed since"),
         ),
         Field(
             "lease",
@@ -176,7 +179,8 @@ def eligibility_fields() -> tuple[Field, ...]:
             label=N_("Listed as dishonest judgment debtor"),
             help=N_(
                 "You can check on Credit China (creditchina.gov.cn). Startup guarantee "
-                "loans are not available to listed debtors (Art. 37)."
+                "loans are not available to listed debtors (Shanghai Measures for Startup "
+                "Guarantee Loans, 上海市创业担保贷款实施办法)."
             ),
         ),
     )

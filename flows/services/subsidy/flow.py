@@ -23,7 +23,7 @@ from flows.engine.spec import (
     SubmissionRequest,
 )
 from flows.engine.text import N_, Text
-from flows.policy.citing import articles, office_name
+from flows.policy.citing import articles, office_label, quoted_amount
 from flows.policy.eligibility import Assessment, assess
 from flows.policy.loader import PolicyData
 from flows.services.subsidy.fields import document_fields, eligibility_fields, facts, form_fields
@@ -34,40 +34,37 @@ def assessments(answers: Answers, ctx: Context) -> list[Assessment]:
 
 
 def results_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
-    """Each programme: whether the founder looks eligible, why not, the article and the office."""
+    """Each programme: whether the founder looks eligible, may apply (a condition only the
+    office can confirm), or not and why, with the article and the office."""
     lines: list[Block] = [
         Text(N_("Your eligibility results ({articles}):"), {"articles": articles((36, 37, 38))})
     ]
-    for result in assessments(answers, ctx):
+    results = assessments(answers, ctx)
+    for result in results:
         programme = result.programme
         policy = ctx.policy.policy(programme.policy)
-        office = office_name(ctx.policy, programme.office, str(answers.get("district", "")))
-        if result.eligible:
-            amount = policy.amount if policy.verified and policy.amount else Text.raw("")
-            lines.append(
-                Text(
-                    N_("✅ {title} ({articles}): you look eligible. {amount} → {office}"),
-                    {
-                        "title": policy.title,
-                        "articles": articles(policy.articles),
-                        "amount": amount,
-                        "office": office,
-                    },
-                )
+        facts = {
+            "title": policy.title,
+            "articles": articles(policy.articles),
+            "office": office_label(
+                ctx.policy,
+                programme.office,
+                str(answers.get("district", "")),
+                programme.office_confidence,
+            ),
+        }
+        if result.status == "eligible":
+            msgid = N_("✅ {title} ({articles}): you look eligible. {amount} → {office}")
+            lines.append(Text(msgid, facts | {"amount": quoted_amount(policy)}))
+        elif result.status == "confirm":
+            msgid = N_(
+                "❔ {title} ({articles}): may apply; only the office can confirm: {reason} → {office}"
             )
+            lines.append(Text(msgid, facts | {"reason": result.unconfirmed[0]}))
         else:
-            lines.append(
-                Text(
-                    N_("❌ {title} ({articles}): {reason} → {office}"),
-                    {
-                        "title": policy.title,
-                        "articles": articles(policy.articles),
-                        "reason": result.reasons[0],
-                        "office": office,
-                    },
-                )
-            )
-    if not any(r.eligible for r in assessments(answers, ctx)):
+            msgid = N_("❌ {title} ({articles}): {reason} → {office}")
+            lines.append(Text(msgid, facts | {"reason": result.reasons[0]}))
+    if not any(r.may_apply for r in results):
         lines.append(
             Text(
                 N_(
@@ -80,11 +77,12 @@ def results_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
 
 
 def eligible_choices(answers: Answers, ctx: Context) -> tuple[Option, ...]:
-    """The programmes the founder may apply for, as buttons."""
+    """The programmes the founder may apply for, as buttons: the eligible ones and those only
+    the office can confirm (nothing the bot can rely on rules them out)."""
     return tuple(
         Option(r.programme.id, ctx.policy.policy(r.programme.policy).title)
         for r in assessments(answers, ctx)
-        if r.eligible
+        if r.may_apply
     )
 
 
@@ -104,8 +102,11 @@ def consent_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
                     "if you change your mind."
                 ),
                 {
-                    "office": office_name(
-                        ctx.policy, programme.office, str(answers.get("district", ""))
+                    "office": office_label(
+                        ctx.policy,
+                        programme.office,
+                        str(answers.get("district", "")),
+                        programme.office_confidence,
                     )
                 },
             )
@@ -127,8 +128,11 @@ def consent_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
             ),
             {
                 "programme": ctx.policy.policy(programme.policy).title,
-                "office": office_name(
-                    ctx.policy, programme.office, str(answers.get("district", ""))
+                "office": office_label(
+                    ctx.policy,
+                    programme.office,
+                    str(answers.get("district", "")),
+                    programme.office_confidence,
                 ),
                 "days": ctx.draft_days,
             },
@@ -191,7 +195,7 @@ def complete(answers: Answers, ctx: Context) -> Completion:
         if name.startswith("doc_") and files
         for f in files
     )
-    office = office_name(ctx.policy, programme.office, district)
+    office = office_label(ctx.policy, programme.office, district, programme.office_confidence)
     done = (
         Text(N_("✅ Application submitted.")),
         Text(N_("Reference number: {reference}"), {"reference": ctx.reference}),
