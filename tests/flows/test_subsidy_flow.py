@@ -165,7 +165,7 @@ def test_full_application_submits_once_with_masked_review():
         and submission.office == "district_hrss"
     )
     assert submission.district == "pudong" and submission.answers["id_number"] == GOOD_ID
-    assert len(submission.attachments) == 8 and {a["document"] for a in submission.attachments} >= {
+    assert len(submission.attachments) == 6 and {a["document"] for a in submission.attachments} >= {
         "id_card"
     }
     assert "subsidy" not in f.state.drafts  # personal data leaves the draft with the submission
