@@ -27,7 +27,8 @@ STATUSES = (
 QUESTION_LIMIT = 1000  # characters of an office's question kept on the founder's index line
 
 # KEYS: events, the founder's applications index, the founder's revision
-# ARGV: reference, status, the change as JSON, the office's question ('' but for more_info)
+# ARGV: reference, status, the change as JSON, the office's question ('' but for more_info),
+#       the time of the change (seconds); the index line keeps the last HISTORY changes
 # One round trip: the event is kept, the index line follows, and the revision is bumped so a
 # founder turn that read the old line commits nothing (compare-and-set) and reads again.
 RECORD = """
@@ -39,6 +40,10 @@ for _, entry in ipairs(index) do
   if entry['reference'] == ARGV[1] then
     entry['status'] = ARGV[2]
     entry['question'] = nil
+    local history = entry['history'] or {}
+    history[#history + 1] = {status = ARGV[2], at = tonumber(ARGV[5])}
+    while #history > 10 do table.remove(history, 1) end
+    entry['history'] = history
     if ARGV[4] ~= '' then entry['question'] = ARGV[4] end
     found = true
   end
@@ -112,7 +117,7 @@ class StatusStore:
         ]
         question = note[:QUESTION_LIMIT] if status == "more_info" else ""
         event = json.dumps(asdict(change) | {"founder": str(founder)}, ensure_ascii=False)
-        await self._script(keys=keys, args=[reference, status, event, question])
+        await self._script(keys=keys, args=[reference, status, event, question, repr(change.at)])
         return change
 
     async def history(self, reference: str) -> list[StatusChange]:

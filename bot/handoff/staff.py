@@ -25,7 +25,7 @@ from bot.handoff.types import Bundle
 from flows.engine.address import Address
 from flows.engine.draft import Submission
 from flows.engine.text import N_, Text
-from flows.shell.menu import STATUS_NAMES
+from flows.shell.statuses import STATUS_NAMES
 from storage.keys import KeyBuilder
 from storage.submissions import SubmissionStore
 

@@ -101,6 +101,8 @@ class Context:
     locale: str = "zh_CN"
     reference: str = ""
     draft_days: int = 30
+    profile_days: int = 365
+    applications: tuple[Mapping[str, Any], ...] = ()  # the founder's submissions, index lines
 
 
 @dataclass(frozen=True)

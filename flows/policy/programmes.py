@@ -116,6 +116,7 @@ class Programme:
     confidence: Confidence
     transcribed_on: date | None = None
     office_confidence: Confidence | None = None  # how sure that `office` takes applications
+    once: bool = False  # a one-time programme: one application per founder
 
     @property
     def quotable_cap(self) -> Cap | None:
@@ -170,6 +171,7 @@ def parse_programme(
     rules, docs = _rules(e, confidence), e.refs("documents", documents, "document")
     fields, cap = _fields(e), e.optional("cap", lambda key: _cap(e, key))
     office_grade = e.optional("office_confidence", lambda key: e.choice(key, CONFIDENCES))
+    once = bool(e.optional("once", e.flag))
     return Programme(
         ident,
         policy,
@@ -183,4 +185,5 @@ def parse_programme(
         confidence,
         transcribed_on,
         office_grade,
+        once,
     )

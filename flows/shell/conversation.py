@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from flows.engine.draft import Draft, FounderState, Submission
 from flows.engine.events import Event, EventKind
@@ -15,11 +16,13 @@ from flows.engine.text import N_, Text
 from flows.policy.loader import PolicyData
 from flows.services.supplement import CASE, case_of
 from flows.services.supplement import FLOW_ID as SUPPLEMENT
+from flows.shell.application_view import application_detail, sent_summary
 from flows.shell.menu import (
     LANGUAGE_NAMES,
     applications,
     language_menu,
     locale_from_arg,
+    programme_title,
     progress,
     result,
     services_menu,
@@ -30,7 +33,12 @@ class Conversation:
     """Routes a founder's event to the menu or to the active flow."""
 
     def __init__(
-        self, flows: Sequence[FlowSpec], policy: PolicyData, *, draft_days: int = 30
+        self,
+        flows: Sequence[FlowSpec],
+        policy: PolicyData,
+        *,
+        draft_days: int = 30,
+        profile_days: int = 365,
     ) -> None:
         self.runners = {spec.id: FlowRunner(spec) for spec in flows}
         self.flow_ids = {spec.code: spec.id for spec in flows} | {
@@ -38,6 +46,7 @@ class Conversation:
         }
         self.policy = policy
         self.draft_days = draft_days
+        self.profile_days = profile_days
 
     def handle(
         self,
@@ -57,6 +66,8 @@ class Conversation:
             locale=locale,
             reference=reference,
             draft_days=self.draft_days,
+            profile_days=self.profile_days,
+            applications=tuple(state.applications),
         )
         if event.kind is EventKind.COMMAND:
             return self._command(state, event, now, ctx)
@@ -130,6 +141,10 @@ class Conversation:
         ):
             done = self.runners[flow_id].spec.complete(state.drafts[flow_id].answers, ctx)
             return result(done, self.runners)
+        if action.op is Op.VIEW and (entry := self._application(state, action.value)):
+            runner = self.runners.get(str(entry.get("flow", "")))
+            title = programme_title(entry, self.runners, self.policy)
+            return [application_detail(entry, runner.spec if runner else None, title, ctx)]
         if action.op is Op.APPS:
             return [applications(state, self.runners, self.policy)]
         if action.op is Op.SUPPLY:
@@ -140,6 +155,10 @@ class Conversation:
         if action.op is Op.HELP:
             return self._help(state, ctx)
         return [self.menu(Text(N_("That button is from an earlier message.")))]
+
+    @staticmethod
+    def _application(state: FounderState, reference: str) -> dict[str, Any] | None:
+        return next((e for e in state.applications if e.get("reference") == reference), None)
 
     def _welcome(self, state: FounderState) -> list[Reply]:
         unfinished = sorted(
@@ -288,6 +307,9 @@ class Conversation:
                 state.touch("profile")
             if completion.submission is not None:
                 self._submit(state, draft, completion.submission, now, ctx)
+                applicable = [f.name for f in runner.machine.applicable(draft.answers)]
+                sent = sent_summary(runner.spec, completion.submission.answers, applicable)
+                state.applications[-1]["sent"] = sent
             state.prefs.active = None
             state.touch("prefs")
             return result(completion, self.runners)

@@ -11,19 +11,11 @@ from flows.engine.runner import FlowRunner
 from flows.engine.spec import Completion
 from flows.engine.text import N_, Text
 from flows.policy.loader import PolicyData
+from flows.shell.statuses import STATUS_NAMES
 
 Runners = Mapping[str, FlowRunner]
 
 LOCALES = ("zh_CN", "en")
-STATUS_NAMES = {
-    "submitted": N_("submitted"),
-    "delivered": N_("delivered to the office"),
-    "accepted": N_("accepted"),
-    "more_info": N_("more information requested"),
-    "rejected": N_("rejected"),
-    "resolved": N_("resolved"),
-    "supplied": N_("more information sent"),
-}
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 
 
@@ -116,6 +108,9 @@ def applications(state: FounderState, runners: Runners, policy: PolicyData) -> R
         )
         if entry.get("status") == "more_info" and not entry.get("parent"):
             buttons.append(answer_button(reference))
+        elif not entry.get("parent"):
+            view = Action(Op.VIEW, value=reference)
+            buttons.append(Button(Text(N_("📄 {reference}"), {"reference": reference}), view))
     if not buttons and not state.applications:
         lines.append(Text(N_("You have no applications yet.")))
     return Reply(tuple(lines), (*rows(buttons, 1), (Button(Text(N_("🏠 Menu")), Action(Op.MENU)),)))

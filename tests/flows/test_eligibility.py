@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from collections.abc import Callable
 from datetime import date
@@ -547,3 +548,45 @@ def test_programme_and_document_sections_are_optional(doc: dict[str, Any]) -> No
     data = parse_policy_data(doc)
     assert data.programmes == () and data.documents == ()
     assert assess(FOUNDER, data) == []
+
+
+def test_a_reason_the_office_must_confirm_quotes_no_figure(data: PolicyData) -> None:
+    """An unverified (grade C) period or threshold is not quoted as a number."""
+    for programme in data.programmes:
+        for rule in programme.rules:
+            if rule.confidence == "C":
+                text = rule.fail.zh + rule.fail.en
+                assert not re.search(r"\d", text), (programme.id, text)
+
+
+def test_every_grade_acts_as_the_rule_says(data: PolicyData) -> None:
+    """For each programme and each of its rules: failing that rule alone rules the programme out
+    when the rule is grade A or B, and leaves it to the office when grade C."""
+    for programme in data.programmes:
+        for index, rule in enumerate(programme.rules):
+            others = [r for i, r in enumerate(programme.rules) if i != index]
+            facts: dict[str, object] = {"today": TODAY}
+            for r in programme.rules:  # make every rule hold
+                facts |= _satisfying(r)
+            found = check(programme, facts)
+            assert found.status == "eligible", (programme.id, rule, found)
+            found = check(programme, {k: v for k, v in facts.items() if k != rule.when.field})
+            if rule.when.field in {r.when.field for r in others}:
+                continue  # the same fact decides another rule too
+            expected = "confirm" if rule.confidence == "C" else "ineligible"
+            assert found.status == expected, (programme.id, rule.when.field)
+
+
+def _satisfying(rule: Any) -> dict[str, object]:
+    when = rule.when
+    if when.op == "in":
+        return {when.field: when.values[0]}
+    if when.op == "min":
+        return {when.field: when.bound}
+    if when.op == "max":
+        return {when.field: 0}
+    if when.op == "completed":
+        return {when.field: "2020-01-01"}
+    if when.op == "within":
+        return {when.field: TODAY.isoformat()}
+    raise AssertionError(when)

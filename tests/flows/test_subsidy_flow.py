@@ -160,10 +160,7 @@ def test_full_application_submits_once_with_masked_review():
     f.tap(Op.CONFIRM)
     assert len(f.state.new_submissions) == 1
     submission = f.state.new_submissions[0]
-    assert (
-        submission.programme == "startup_subsidy"
-        and submission.office == "district_hrss"
-    )
+    assert submission.programme == "startup_subsidy" and submission.office == "district_hrss"
     assert submission.district == "pudong" and submission.answers["id_number"] == GOOD_ID
     assert len(submission.attachments) == 6 and {a["document"] for a in submission.attachments} >= {
         "id_card"
@@ -174,6 +171,30 @@ def test_full_application_submits_once_with_masked_review():
     assert len(f.state.new_submissions) == 1
     apps = f.send(Event.of_command("apps"))
     assert submission.reference in f.text_of(apps)
+
+    # A second application: the one-time subsidy is not offered again, a repeat is warned
+    # about, and every answer given before comes back to confirm, not to type again.
+    f.state.new_submissions.clear()
+    f.send(Event.of_command("start", "subsidy"))
+    for _ in range(12):
+        if f.draft.step == "programme":
+            break
+        f.tap(Op.KEEP)
+    assert f.draft.step == "programme"
+    assert (
+        f.draft.answers["registered_on"] == "2024-06-01"
+        and f.draft.answers["applicant"] == "graduate"
+    )
+    shown = f.text_of(f.replies)
+    assert "it is one-time, so it is not offered again" in shown and submission.reference in shown
+    offered = {b.action.value for row in f.screen.buttons for b in row if b.action.op is Op.PICK}
+    assert "startup_subsidy" not in offered and "startup_loan" in offered
+    f.tap(Op.PICK, "startup_loan")
+    f.tap(Op.PICK, "agree")
+    for name in ("applicant_name", "id_number", "mobile"):
+        assert f.draft.step == name and name in f.draft.defaults
+        f.tap(Op.KEEP)
+    assert f.draft.answers["id_number"] == GOOD_ID and f.draft.answers["applicant_name"] == "张三"
 
 
 def test_withdrawing_consent_clears_personal_data():
@@ -276,3 +297,32 @@ def test_unsupported_messages_keep_the_draft(kind):
     before = dict(f.draft.answers)
     f.send(Event(EventKind.UNSUPPORTED, what=kind))
     assert f.draft.answers == before and f.draft.step == "programme"
+
+
+def test_my_applications_opens_what_was_sent_and_its_history():
+    f = Founder()
+    eligibility(f)
+    f.tap(Op.PICK, "startup_loan")
+    f.tap(Op.PICK, "agree")
+    f.type("张三")
+    f.type(GOOD_ID)
+    f.type("13812345678")
+    f.type("上海某某科技有限公司")
+    f.type("91130600738737199K")
+    f.type("30万")
+    while f.draft.step.startswith("doc_"):
+        f.upload(f"{f.draft.step}.pdf")
+        f.tap(Op.DONE)
+    f.tap(Op.CONFIRM)
+    [entry] = f.state.applications
+    sent = dict(entry["sent"])
+    assert sent["id_number"] == "110105********002X" and sent["mobile"] == "138****5678"
+    assert sent["doc_id_card"] == ["doc_id_card.pdf"] and "programme" not in sent
+    assert GOOD_ID not in str(entry) and "13812345678" not in str(entry)
+    entry["history"] = [{"status": "delivered", "at": 1_795_000_000.0}]
+    f.send(Event.of_command("apps"))
+    f.tap(Op.VIEW, entry["reference"])
+    shown = f.text_of(f.replies)
+    assert entry["reference"] in shown and "110105********002X" in shown
+    assert "What you sent:" in shown and "2026-11-18" in shown  # the delivery, Shanghai date
+    assert "please confirm" in shown  # no source names the office that takes loan applications

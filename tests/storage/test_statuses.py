@@ -63,3 +63,18 @@ async def test_the_index_line_holds_the_question_while_the_office_waits(redis, k
     await statuses.record("SUB-20261128-DDDDDD", "supplied", "", "founder")
     [line] = (await store.peek(T(42))).applications
     assert line["status"] == "supplied" and "question" not in line
+
+
+async def test_the_index_line_keeps_the_last_ten_changes_with_their_time(redis, key_prefix):
+    store = make_store(redis, key_prefix)
+    await store.commit(await submit(store, 43, "SUB-20261128-EEEEEE"))
+    statuses = StatusStore(redis, store.keys)
+    recorded = []
+    for i in range(12):
+        status = ("more_info", "supplied")[i % 2]
+        change = await statuses.record("SUB-20261128-EEEEEE", status, "", "staff:1")
+        assert change is not None
+        recorded.append((status, change.at))
+    [line] = (await store.peek(T(43))).applications
+    assert [h["status"] for h in line["history"]] == [s for s, _ in recorded[-10:]]
+    assert [h["at"] for h in line["history"]] == pytest.approx([t for _, t in recorded[-10:]])

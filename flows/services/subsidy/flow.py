@@ -64,6 +64,7 @@ def results_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
         else:
             msgid = N_("❌ {title} ({articles}): {reason} → {office}")
             lines.append(Text(msgid, facts | {"reason": result.reasons[0]}))
+    lines += applied_before(results, ctx)
     if not any(r.may_apply for r in results):
         lines.append(
             Text(
@@ -78,12 +79,45 @@ def results_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
 
 def eligible_choices(answers: Answers, ctx: Context) -> tuple[Option, ...]:
     """The programmes the founder may apply for, as buttons: the eligible ones and those only
-    the office can confirm (nothing the bot can rely on rules them out)."""
+    the office can confirm (nothing the bot can rely on rules them out), less one-time
+    programmes applied for already."""
     return tuple(
         Option(r.programme.id, ctx.policy.policy(r.programme.policy).title)
         for r in assessments(answers, ctx)
-        if r.may_apply
+        if r.may_apply and not (r.programme.once and earlier(r.programme.id, ctx))
     )
+
+
+def earlier(programme_id: str, ctx: Context) -> list[Mapping[str, Any]]:
+    """The founder's applications for this programme that still stand (not rejected)."""
+    return [
+        entry
+        for entry in ctx.applications
+        if entry.get("programme") == programme_id
+        and not entry.get("parent")
+        and entry.get("status") != "rejected"
+    ]
+
+
+def applied_before(results: Sequence[Assessment], ctx: Context) -> list[Block]:
+    """A warning for each programme applied for before: a one-time one is not offered again."""
+    lines: list[Block] = []
+    for result in results:
+        entries = earlier(result.programme.id, ctx)
+        if not entries or not result.may_apply:
+            continue
+        msgid = (
+            N_(
+                "You applied for {title} already ({reference}); it is one-time, so it is not offered again."
+            )
+            if result.programme.once
+            else N_(
+                "You applied for {title} before ({reference}); a new application is a second one."
+            )
+        )
+        title = ctx.policy.policy(result.programme.policy).title
+        lines.append(Text(msgid, {"title": title, "reference": str(entries[-1]["reference"])}))
+    return lines
 
 
 def consent_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
@@ -124,7 +158,9 @@ def consent_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
                 "documents you send. Why: only to prepare your application for {programme}. "
                 "Who receives it: {office}. How long: an unfinished draft is deleted after {days} "
                 "days without activity; a submitted application is kept for the office's handling "
-                "of your case. Your ID number is stored encrypted and never written to logs."
+                "of your case, and your answers stay in your profile for {profile_days} days so "
+                "that a next application is filled in for you to confirm. Your ID number is "
+                "stored encrypted and never written to logs."
             ),
             {
                 "programme": ctx.policy.policy(programme.policy).title,
@@ -135,6 +171,7 @@ def consent_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
                     programme.office_confidence,
                 ),
                 "days": ctx.draft_days,
+                "profile_days": ctx.profile_days,
             },
         ),
     ]
@@ -201,14 +238,16 @@ def complete(answers: Answers, ctx: Context) -> Completion:
         Text(N_("Reference number: {reference}"), {"reference": ctx.reference}),
         Text(
             N_(
-                "It goes to {office}. Status: submitted. You can check it any time under 🗂 My "
-                "applications."
+                "It goes to {office}. Status: submitted. The office will tell you how long it "
+                "takes; you will get a message here each time it acts on your application, and "
+                "you can check it any time under 🗂 My applications."
             ),
             {"office": office},
         ),
     )
     return Completion(
         blocks=(done,),
+        profile={name: answers[name] for name in REMEMBERED if name in answers},
         submission=SubmissionRequest(
             programme=programme.id,
             office=programme.office,
@@ -219,8 +258,20 @@ def complete(answers: Answers, ctx: Context) -> Completion:
     )
 
 
+# What a submitted application leaves in the founder's profile for the next one (the ID number
+# and mobile sealed there like everywhere else), to confirm rather than type again.
+REMEMBERED = tuple(f.name for f in eligibility_fields()) + (
+    "applicant_name",
+    "id_number",
+    "mobile",
+    "company_name",
+    "credit_code",
+)
+
+
 def prefill(profile: Mapping[str, Any]) -> dict[str, Any]:
-    """Answers registration guidance already gave; the founder confirms or corrects each."""
+    """Answers registration guidance and earlier applications gave; the founder confirms or
+    corrects each."""
     found: dict[str, Any] = {}
     if profile.get("district"):
         found["district"] = profile["district"]
@@ -233,7 +284,7 @@ def prefill(profile: Mapping[str, Any]) -> dict[str, Any]:
     groups = profile.get("groups") or []
     if len(groups) == 1:
         found["applicant"] = groups[0]
-    return found
+    return found | {name: profile[name] for name in REMEMBERED if name in profile}
 
 
 def build(policy: PolicyData) -> FlowSpec:

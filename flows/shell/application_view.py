@@ -1,0 +1,96 @@
+"""A submitted application as its founder sees it under My applications: what was sent, when,
+to whom, and every status change since, from the founder's index line (no extra read)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+from flows.engine.answers import display
+from flows.engine.outcome import Action, Block, Button, Op, Reply
+from flows.engine.spec import Answers, Context, FlowSpec, Kind
+from flows.engine.text import N_, Text
+from flows.policy.citing import office_label
+from flows.shell.statuses import STATUS_NAMES
+
+SHANGHAI = timezone(timedelta(hours=8))
+SKIPPED = ("programme", "consent")  # shown in the heading, or not an answer
+SHOWN = 12  # answers shown at most: the screen stays short on a phone
+
+
+def day(seconds: object) -> str:
+    """A timestamp as the Shanghai calendar date it fell on."""
+    moment = datetime.fromtimestamp(float(str(seconds)), tz=UTC).astimezone(SHANGHAI)
+    return date.isoformat(moment.date())
+
+
+def sent_summary(spec: FlowSpec, answers: Answers, applicable: list[str]) -> list[list[Any]]:
+    """What the index line keeps of a submission: each answer as [field, value], personal data
+    already masked, files as their names only."""
+    kept: list[list[Any]] = []
+    for field in spec.fields:
+        value = answers.get(field.name)
+        if field.name not in applicable or field.name in SKIPPED or value is None:
+            continue
+        if field.mask is not None:
+            value = field.mask(str(value))
+        elif field.kind is Kind.FILE:
+            value = [str(f.get("name", "")) for f in value]
+        kept.append([field.name, value])
+    return kept
+
+
+def application_detail(
+    entry: Mapping[str, Any], spec: FlowSpec | None, title: Block, ctx: Context
+) -> Reply:
+    """The application behind one My applications line, with its status history."""
+    names = {"reference": str(entry.get("reference", "")), "title": title}
+    try:
+        grade = ctx.policy.programme(str(entry.get("programme", ""))).office_confidence
+    except KeyError:
+        grade = None
+    where = (str(entry.get("office", "")), str(entry.get("district", "")))
+    office = office_label(ctx.policy, *where, grade)
+    blocks: list[Block] = [
+        Text(N_("📄 {title} · {reference}"), names),
+        Text(
+            N_("Sent on {date} to {office}."),
+            {"date": Text.raw(day(entry.get("submitted_at", 0))), "office": office},
+        ),
+    ]
+    for change in entry.get("history") or []:
+        blocks.append(
+            Text(
+                N_("• {date}: {status}"),
+                {"date": Text.raw(day(change.get("at", 0))), "status": status_name(change)},
+            )
+        )
+    sent = [item for item in entry.get("sent") or [] if spec and _known(spec, item[0])]
+    if spec is not None and any(f.name == "consent" for f in spec.fields):
+        form = spec.index("consent")  # the form and documents first, the eligibility facts after
+        sent.sort(key=lambda item: spec.index(item[0]) < form)
+    if spec is not None and sent:
+        blocks.append(Text(N_("What you sent:")))
+        answers = dict(sent)
+        for name, value in sent[:SHOWN]:
+            field = spec.field(name)
+            shown = display(field, value, answers, ctx)
+            label = {"label": field.summary_label, "value": shown}
+            blocks.append(Text(N_("• {label}: {value}"), label))
+        if len(sent) > SHOWN:
+            blocks.append(Text(N_("… and {count} more."), {"count": len(sent) - SHOWN}))
+    apps = Button(Text(N_("🗂 My applications")), Action(Op.APPS))
+    return Reply(tuple(blocks), ((apps,), (Button(Text(N_("🏠 Menu")), Action(Op.MENU)),)))
+
+
+def status_name(change: Mapping[str, Any]) -> Text:
+    return Text(STATUS_NAMES.get(str(change.get("status", "")), N_("unknown")))
+
+
+def _known(spec: FlowSpec, name: str) -> bool:
+    try:
+        spec.field(name)
+    except KeyError:
+        return False
+    return True
