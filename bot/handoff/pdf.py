@@ -1,7 +1,9 @@
 """application.pdf: the agency's readable copy of a bundle, in Chinese and English, on A4.
 
 Text is set in a CJK TrueType font embedded as a subset (bot.handoff.fonts), so Chinese shows in
-any viewer and can be copied out. Personal data is shown in full: this is the office's copy.
+any viewer and can be copied out. It ends with the applicant's declaration, is dated when the
+founder confirmed, and the same bundle gives the same bytes. Personal data is shown in full:
+this is the office's copy.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate
 
 from bot.handoff import wording as w
 from bot.handoff.fonts import PdfFont, load_font
@@ -21,6 +23,7 @@ from bot.handoff.pdf_layout import (
     MARGIN,
     Row,
     Styles,
+    dated,
     footer,
     heading,
     latin,
@@ -36,20 +39,34 @@ SHOWN_ABOVE = frozenset({"applicant_name", "id_number", "mobile", "company_name"
 BOT = "上海中小企业服务助手 / Shanghai SME founders' bot"
 
 
-def _attachments(
-    s: Styles, bundle: Mapping[str, Any], names: Mapping[str, Localized]
-) -> list[Flowable]:
-    if not bundle["attachments"]:
-        return [para("无 / None", s.body)]
+def _attachments(s: Styles, bundle: Mapping[str, Any], names: Mapping[str, Localized]) -> list[Row]:
     rows: list[Row] = []
     for index, item in enumerate(bundle["attachments"], start=1):
         document = names.get(item["document"])
         kind = w.both(document.zh, document.en) if document else item["document"] or "—"
         about = escape(f"{item['name']} ({item['mime']}, {item['size']:,} bytes), SHA-256:")
-        digest = f'<font name="Courier" size="7.5">{escape(item["sha256"])}</font>'
+        digest = f'<font name="Courier" size="7">{escape(item["sha256"])}</font>'
         style = latin(s.body) if item["name"].isascii() else s.body
         rows.append((f"{index}. {kind}", Paragraph(f"{about}<br/>{digest}", style)))
-    return [table(s, rows)]
+    return rows or [("—", "无 / None")]
+
+
+def _closing(s: Styles, bundle: Mapping[str, Any], attachments: list[Row]) -> list[Flowable]:
+    """The attachments, then the declaration with the moment the founder confirmed; it never
+    stands alone on a last page: the last attachment goes over with it."""
+    confirmed = f"{w.when(bundle['submitted_at'], utc=False)}\n{w.CONFIRMED_HOW}"
+    declaration = [
+        para(w.DECLARATION_HEADING, s.heading),
+        *(para(text, s.body) for text in w.DECLARATION),
+        table(
+            s, [(w.label("applicant_name"), bundle["applicant"]["name"]), (w.CONFIRMED, confirmed)]
+        ),
+    ]
+    return [
+        *heading("附件 / Attachments", s),
+        *([table(s, attachments[:-1])] if len(attachments) > 1 else []),
+        KeepTogether([table(s, attachments[-1:]), *declaration]),
+    ]
 
 
 def _story(s: Styles, bundle: Mapping[str, Any], names: Mapping[str, Localized]) -> list[Flowable]:
@@ -104,9 +121,7 @@ def _story(s: Styles, bundle: Mapping[str, Any], names: Mapping[str, Localized])
         *story,
         *heading("填报内容 / Answers", s),
         table(s, shown or [("—", "—")]),
-        *heading("附件 / Attachments", s),
-        *_attachments(s, bundle, names),
-        Spacer(1, 4 * mm),
+        *_closing(s, bundle, _attachments(s, bundle, names)),
     ]
 
 
@@ -125,13 +140,13 @@ def render_application_pdf(
         pagesize=A4,
         leftMargin=MARGIN,
         rightMargin=MARGIN,
-        topMargin=16 * mm,
-        bottomMargin=18 * mm,
+        topMargin=14 * mm,
+        bottomMargin=16 * mm,
         title=f"{bundle['reference']} {bundle['programme']['title']['en']}",
         author=BOT,
         subject=bundle["programme"]["title"]["zh"],
         lang="zh-CN",
-        invariant=True,
+        invariant=True,  # no clock and no random id; the dates are the founder's confirmation
         initialFontName=s.font,
     )
     page_foot = footer(s.font, f"{bundle['reference']}  {BOT}")
@@ -139,5 +154,6 @@ def render_application_pdf(
         _story(s, bundle, document_names or {}),
         onFirstPage=page_foot,
         onLaterPages=page_foot,
+        canvasmaker=dated(w.moment(bundle["submitted_at"])),
     )
     return buffer.getvalue()

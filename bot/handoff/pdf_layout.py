@@ -1,11 +1,13 @@
 """application.pdf's building blocks: the styles for one font, section headings, two-column
-tables and the page footer."""
+tables, the page footer and a canvas dated when the founder confirmed."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -15,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    CondPageBreak,
     Flowable,
     Paragraph,
     SimpleDocTemplate,
@@ -23,8 +26,9 @@ from reportlab.platypus import (
 )
 
 MARGIN = 18 * mm
-WIDTHS = (62 * mm, 112 * mm)  # label and value columns: A4 less both margins
+WIDTHS = (70 * mm, 104 * mm)  # label and value columns: A4 less both margins
 PADDING = 6
+HEADING_ROOM = 24 * mm  # a heading starts a new page when less than this is left under it
 Row = tuple[str, str | Paragraph]
 
 
@@ -43,14 +47,14 @@ class Styles:
 @cache
 def styles(font: str) -> Styles:
     """The styles in the registered font `font`, made once per font."""
-    body = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13, wordWrap="CJK")
+    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
     return Styles(
         font,
         body,
         ParagraphStyle("label", parent=body, textColor=colors.HexColor("#333333")),
-        ParagraphStyle("title", parent=body, fontSize=16, leading=22, spaceAfter=2),
-        ParagraphStyle("subtitle", parent=body, fontSize=12, leading=16, spaceAfter=8),
-        ParagraphStyle("heading", parent=body, fontSize=11.5, leading=16, spaceBefore=8),
+        ParagraphStyle("title", parent=body, fontSize=15, leading=20, spaceAfter=1),
+        ParagraphStyle("subtitle", parent=body, fontSize=11.5, leading=15, spaceAfter=5),
+        ParagraphStyle("heading", parent=body, fontSize=11, leading=15, spaceBefore=5),
     )
 
 
@@ -67,8 +71,9 @@ def latin(style: ParagraphStyle) -> ParagraphStyle:
 
 
 def heading(text: str, s: Styles) -> list[Flowable]:
-    """A section heading."""
-    return [para(text, s.heading)]
+    """A section heading, on the next page when too little of this one is left for a row under
+    it (the table below then splits wherever it must)."""
+    return [CondPageBreak(HEADING_ROOM), para(text, s.heading)]
 
 
 def _cell(text: str, style: ParagraphStyle, width: float) -> str | Paragraph:
@@ -122,3 +127,23 @@ def footer(font: str, text: str) -> Callable[[Canvas, SimpleDocTemplate], None]:
         canvas.restoreState()
 
     return draw
+
+
+def dated(moment: datetime | None) -> Callable[..., Canvas]:
+    """A canvas maker whose /CreationDate and /ModDate are `moment` (reportlab's invariant
+    2000-01-01 when None)."""
+    date = None if moment is None else moment.strftime("D:%Y%m%d%H%M%S") + _offset(moment)
+
+    def make(*args: Any, **kwargs: Any) -> Canvas:
+        canvas = Canvas(*args, **kwargs)
+        if date is not None:
+            canvas.setDateFormatter(lambda *_: date)
+        return canvas
+
+    return make
+
+
+def _offset(moment: datetime) -> str:
+    minutes = round((moment.utcoffset() or timedelta(0)).total_seconds() / 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"

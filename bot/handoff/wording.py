@@ -1,4 +1,4 @@
-"""application.pdf's wording: bilingual labels, choice names and values.
+"""application.pdf's wording: bilingual labels, choice names, values and the declaration.
 
 The PDF is the agency's document, so its text is fixed Chinese and English (the labels follow the
 bot's catalogs), not translated per founder.
@@ -66,11 +66,23 @@ CHOICES: dict[str, dict[str, tuple[str, str]]] = {
     },
     "consent": {"agree": ("同意", "Agreed"), "decline": ("不同意", "Declined")},
 }
+# The applicant's declaration closing the PDF, above the moment they confirmed in the bot.
+DECLARATION = (
+    "本人承诺所填信息真实、准确、完整，所提交的材料真实有效；如有虚假，本人愿承担相应的法律责任。",
+    (
+        "I declare that the information given is true, accurate and complete and that the "
+        "documents submitted are genuine; I accept the legal consequences of any false statement."
+    ),
+)
+DECLARATION_HEADING = "申请人声明 / Applicant's declaration"
+CONFIRMED = "确认日期 / Date of confirmation"
+CONFIRMED_HOW = "在本助手中确认提交 / confirmed by the applicant in this bot"
 
 
 def characters() -> str:
     """Every character of the fixed wording: the font must have a glyph for each."""
-    texts = [text for pair in LABELS.values() for text in pair]
+    texts = [*DECLARATION, DECLARATION_HEADING, CONFIRMED, CONFIRMED_HOW]
+    texts += [text for pair in LABELS.values() for text in pair]
     texts += [text for choices in CHOICES.values() for pair in choices.values() for text in pair]
     return "".join(sorted(set("".join(texts))))
 
@@ -93,11 +105,11 @@ def moment(stamp: str) -> datetime | None:
         return None
 
 
-def when(stamp: str) -> str:
-    """The UTC stamp, and the same moment in Shanghai time for the office."""
+def when(stamp: str, *, utc: bool = True) -> str:
+    """The moment in Shanghai time for the office, and the UTC stamp unless `utc` is False."""
     if (shanghai := moment(stamp)) is None:
         return stamp
-    return f"{shanghai:%Y-%m-%d %H:%M} 北京时间 / Beijing time ({stamp})"
+    return f"{shanghai:%Y-%m-%d %H:%M} 北京时间 / Beijing time" + (f" ({stamp})" if utc else "")
 
 
 def label(name: str) -> str:

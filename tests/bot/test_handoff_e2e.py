@@ -638,6 +638,7 @@ async def test_the_worker_delivers_into_the_agency_folder(handoff):
     pdf = (folder / "application.pdf").read_bytes()
     text = pdf_text(pdf)
     assert pdf.startswith(b"%PDF") and COMPANY in text and ref in text
+    assert "申请人声明 / Applicant's declaration" in text
     assert {(f.subtype, f.file) for f in fonts(pdf) if "WenQuanYi" in f.name} == {
         ("/TrueType", "/FontFile2")  # the worker embeds the CJK font as a subset
     }

@@ -1,5 +1,5 @@
-"""application.pdf as the agency's viewer sees it: Chinese in an embedded CJK font subset, and a
-start-up that refuses a missing or unusable font."""
+"""application.pdf as the agency's viewer sees it: an embedded CJK font, the declaration dated
+when the founder confirmed, PDF dates from the submission, and no near-empty last page."""
 
 from __future__ import annotations
 
@@ -12,17 +12,19 @@ import pytest
 import reportlab
 from applications import COMPANY, subsidy_answers
 from cryptography.fernet import Fernet
-from pdfs import STANDARD_14, fonts, pdf_text
+from pdfs import STANDARD_14, fonts, page_texts, pdf_text, reader
 
 from bot.handoff.bundle import bundle_document
 from bot.handoff.fonts import DEFAULT_FONT_FILE, FONT_PACKAGE, FontError, load_font
 from bot.handoff.pdf import render_application_pdf
 from bot.handoff.types import Attachment
+from bot.handoff.wording import DECLARATION
 from flows.engine.draft import Submission
 from flows.policy.loader import PolicyData, load_policy_data
 
 REFERENCE = "SUB-20261128-7Q4K9M"
 SUBMITTED_AT = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)  # 17:30 in Shanghai
+ANSWERED_AT = datetime(2026, 11, 30, 0, 53, 20, tzinfo=UTC)  # 08:53 in Shanghai
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +41,7 @@ def attachments(policy: PolicyData, count: int) -> list[Attachment]:
 
 
 def render(policy: PolicyData, count: int = 2, **changes: Any) -> bytes:
-    """The PDF of a startup-loan application with `count` attachments."""
+    """The PDF of a startup-loan application with `count` attachments (or a supplement)."""
     fields: dict[str, Any] = {
         "reference": REFERENCE,
         "founder": "telegram:42",
@@ -52,9 +54,24 @@ def render(policy: PolicyData, count: int = 2, **changes: Any) -> bytes:
         "attachments": [],  # the files' records; bundle_document is given the files themselves
         "submitted_at": SUBMITTED_AT.timestamp(),
     }
-    document = bundle_document(Submission(**(fields | changes)), policy, attachments(policy, count))
+    case = None
+    if changes.pop("supplement", False):
+        case = Submission(**fields)
+        fields |= {
+            "reference": f"{REFERENCE}-S1",
+            "parent": REFERENCE,
+            "answers": {"question": "请补充租赁合同第2页。", "answer": "已补充。"},
+            "submitted_at": ANSWERED_AT.timestamp(),
+        }
+    document = bundle_document(
+        Submission(**(fields | changes)), policy, attachments(policy, count), case=case
+    )
     names = {d.id: d.name for d in policy.documents}
     return render_application_pdf(document, document_names=names)
+
+
+def flat(text: str) -> str:
+    return text.replace("\n", "").replace(" ", "")
 
 
 def test_chinese_is_set_in_an_embedded_truetype_subset(policy):
@@ -69,9 +86,46 @@ def test_chinese_is_set_in_an_embedded_truetype_subset(policy):
     assert {f.name for f in used if f.file is None} <= STANDARD_14
 
 
-def test_text_holds_the_company_in_chinese(policy):
+def test_text_holds_the_company_and_the_declaration_dated_when_confirmed(policy):
     text = pdf_text(render(policy))
-    assert COMPANY in text and "张三" in text and "徐汇区人力资源和社会保障局" in text
+    assert COMPANY in text and "张三" in text
+    assert flat(DECLARATION[0]) in flat(text)
+    assert flat(DECLARATION[1]) in flat(text)
+    assert "I declare that the information given is true, accurate and complete" in text
+    assert "确认日期 / Date of confirmation" in text
+    declaration = text[text.index("申请人声明") :]
+    assert "2026-11-28 17:30 北京时间 / Beijing time" in declaration
+
+
+def test_a_supplement_declares_at_its_own_answer(policy):
+    pdf = render(policy, 1, supplement=True)
+    declaration = pdf_text(pdf)[pdf_text(pdf).index("申请人声明") :]
+    assert "2026-11-30 08:53 北京时间" in declaration
+    assert reader(pdf).metadata.creation_date == ANSWERED_AT
+
+
+def test_creation_and_modification_dates_are_the_submission_time(policy):
+    metadata = reader(render(policy)).metadata
+    assert metadata.creation_date == metadata.modification_date == SUBMITTED_AT
+    assert metadata["/CreationDate"] == "D:20261128173000+08'00'"  # as the office's clock read
+
+
+def test_a_typical_submission_and_a_supplement_fit_on_one_page(policy):
+    for pdf in (render(policy, 2), render(policy, 3), render(policy, 1, supplement=True)):
+        [page] = page_texts(pdf)
+        assert COMPANY in page and "申请人声明 / Applicant's declaration" in page
+
+
+@pytest.mark.parametrize("count", range(31))
+def test_the_last_page_always_holds_the_last_attachment_and_the_declaration(policy, count):
+    """Whatever the number of attachments, no page ends up holding a footer alone or a lone row:
+    the declaration closes the PDF, with the last attachment beside it."""
+    *pages, last = page_texts(render(policy, count))
+    assert len(pages) <= count // 12 + 1
+    assert (f"scan-{count}.pdf" if count else "无 / None") in last
+    assert "申请人声明" in last and "确认日期" in last
+    for page in pages:
+        assert "申请人声明" not in page and len(page) > 600
 
 
 def test_a_missing_or_unusable_font_is_refused_naming_the_file_and_the_fix(tmp_path):
