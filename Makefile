@@ -8,15 +8,20 @@ STAMP := $(VENV)/.installed-stamp
 PO := $(wildcard locales/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: install run chat test lint diagrams check bench i18n-extract i18n-update i18n-compile clean
+.PHONY: install font run chat test lint diagrams check bench i18n-extract i18n-update i18n-compile clean
 
-install: $(STAMP) $(MO)
+install: $(STAMP) $(MO) font
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
+
+## The CJK font application.pdf embeds: Debian's fonts-wqy-microhei, installed when missing and
+## run as root (PDF_FONT_FILE names another font file instead).
+font:
+	scripts/ensure-font.sh
 
 locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
 	$(PYBABEL) compile -i $< -o $@ -l $* --statistics

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     data_key_file: Path = ROOT / "var" / "data.key"
     policy_file: Path | None = None
     agencies_file: Path | None = None
+    pdf_font_file: Path | None = None
     admin_ids: str = ""
     embedded_worker: bool = True
     delivery_max_age_hours: float = Field(default=72, gt=0)

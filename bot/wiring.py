@@ -22,6 +22,7 @@ from bot.core.render import RenderedMessage, Renderer
 from bot.core.service import ConversationService
 from bot.handoff.agencies import Agencies, load_agencies
 from bot.handoff.delivery import Deliverer
+from bot.handoff.fonts import FontError, PdfFont, load_font
 from bot.handoff.staff import StaffDesk
 from bot.handoff.status import StatusDesk
 from bot.workers.outbox import OnDead, OutboxWorker
@@ -51,8 +52,8 @@ def create_redis(settings: Settings) -> Redis:
 
 @dataclass
 class App:
-    """Everything a process needs, validated at start-up: a bad policy file, agencies file or
-    catalog stops here with a message naming the entry and field. `channels` are the ways out
+    """Everything a process needs, validated at start-up: a bad policy file, agencies file,
+    catalog or PDF font stops here with a message naming the entry, field or file. `channels` are the ways out
     this process has: every process reads files sent in the local chat; a Telegram runtime or
     the local chat adds itself."""
 
@@ -65,6 +66,7 @@ class App:
     statuses: StatusStore
     outbox: OutboxStore
     service: ConversationService
+    font: PdfFont
     channels: Channels = field(default_factory=lambda: Channels(LocalChannel()))
 
     @property
@@ -99,7 +101,13 @@ class App:
         staff = self.staff()
         post_case = staff.post_bundle if self.channels.get(TELEGRAM) else None
         deliverer = Deliverer(
-            self.submissions, self.policy, self.agencies, staff.desk, self.channels.fetch, post_case
+            self.submissions,
+            self.policy,
+            self.agencies,
+            staff.desk,
+            self.channels.fetch,
+            post_case,
+            font=self.font,
         )
         return OutboxWorker(
             self.outbox,
@@ -144,6 +152,10 @@ def create_app(settings: Settings, redis: Redis) -> App:
         cipher = FieldCipher.from_keys(settings.encryption_keys())
     except ValueError as exc:
         raise SettingsError(f"DATA_KEYS / DATA_KEY_FILE: {exc}") from exc
+    try:
+        font = load_font(settings.pdf_font_file)
+    except FontError as exc:
+        raise SettingsError(str(exc)) from None
     store = FounderStore(
         redis,
         [spec.id for spec in flows],
@@ -176,6 +188,7 @@ def create_app(settings: Settings, redis: Redis) -> App:
         StatusStore(redis, keys),
         OutboxStore(redis, keys),
         service,
+        font,
     )
 
 

@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from bot.handoff.fonts import PdfFont
 from bot.handoff.pdf import render_application_pdf
 from bot.handoff.types import BUNDLE_SCHEMA_VERSION, Attachment, Bundle, safe_file_names
 from flows.engine.districts import by_code
@@ -154,9 +155,10 @@ async def build_bundle(
     fetch: Fetch,
     *,
     case: Submission | None = None,
+    font: PdfFont | None = None,
 ) -> Bundle:
     """Fetch the submission's files through `fetch(file_id)`, then build bundle.json and the PDF
-    (a supplement is given its `case`)."""
+    in `font` (a supplement is given its `case`)."""
     files = submission.attachments
     names = safe_file_names([str(f.get("name") or "") for f in files])
     attachments = [
@@ -174,7 +176,7 @@ async def build_bundle(
         reference=submission.reference,
         agency=agency_id,
         bundle_json=_encode(document),
-        pdf=render_application_pdf(document, document_names=document_names),
+        pdf=render_application_pdf(document, document_names=document_names, font=font),
         attachments=tuple(attachments),
         kind=document["kind"],
     )

@@ -11,6 +11,7 @@ from dataclasses import replace
 from bot.core.channel import FileGone, Unreachable
 from bot.handoff.agencies import Agencies, make_transport
 from bot.handoff.bundle import build_bundle
+from bot.handoff.fonts import PdfFont
 from bot.handoff.status import StatusDesk
 from bot.handoff.types import Bundle, DeliveryFailed, Transport
 from flows.engine.address import Address
@@ -51,6 +52,7 @@ class Deliverer:
         fetch: Fetch,
         post_case: PostCase | None = None,
         transport_for: Callable[[str], Transport] | None = None,
+        font: PdfFont | None = None,
     ) -> None:
         self.submissions = submissions
         self.policy = policy
@@ -60,6 +62,7 @@ class Deliverer:
         self.post_case = post_case
         self._transports: dict[str, Transport] = {}
         self._transport_for = transport_for
+        self.font = font
 
     async def close(self) -> None:
         """Close the transports' kept connections (when the worker stops)."""
@@ -90,7 +93,9 @@ class Deliverer:
                 raise DeliveryFailed(f"case {submission.parent} not found", retryable=False)
         agency = self.agencies.for_office(submission.office)
         fetch = files_of(self.fetch, submission.founder)
-        bundle = await build_bundle(submission, self.policy, agency.id, fetch, case=case)
+        bundle = await build_bundle(
+            submission, self.policy, agency.id, fetch, case=case, font=self.font
+        )
         bundle = replace(bundle, delivery_id=entry.id)  # which outbox entry: X-SME-Delivery
         await self.transport(agency.id).deliver(bundle)
         log.info(

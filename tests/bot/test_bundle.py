@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from typing import Any
 
 import pytest
 from applications import COMPANY, ID_NUMBER, MOBILE, subsidy_answers
-from pypdf import PdfReader
+from pdfs import pdf_text
 
 from bot.handoff.bundle import (
     build_bundle,
     build_bundle_json,
     validate_bundle_json,
 )
-from bot.handoff.pdf import LABELS
 from bot.handoff.types import Attachment, safe_file_names
+from bot.handoff.wording import LABELS
 from flows.engine.draft import Submission
 from flows.policy.loader import PolicyData, load_policy_data
 from flows.services.subsidy.flow import build
@@ -72,10 +71,6 @@ def submission(**changes: Any) -> Submission:
 
 async def fetch(file_id: str) -> bytes:
     return FILES[file_id]
-
-
-def pdf_text(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 async def test_submission_bundle_validates_and_carries_everything(policy):

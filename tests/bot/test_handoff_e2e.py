@@ -6,7 +6,6 @@ polling the stand-in Bot API server)."""
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import os
 import socket
@@ -26,7 +25,7 @@ import pytest
 from aiohttp import web
 from applications import COMPANY, ID_NUMBER, subsidy_answers
 from botapi_stub import BotApiStub
-from pypdf import PdfReader
+from pdfs import fonts, pdf_text
 from telegram_harness import CJK, ROOT
 
 from bot.config import Settings
@@ -284,10 +283,6 @@ def group(chat_id: int) -> dict[str, Any]:
 
 def texts(api: BotApiStub, chat_id: int) -> list[str]:
     return [m.get("text") or m.get("caption") or "" for m in api.messages_to(chat_id)]
-
-
-def pdf_text(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def assert_in_language(text: str, lang: str) -> None:
@@ -643,6 +638,10 @@ async def test_the_worker_delivers_into_the_agency_folder(handoff):
     pdf = (folder / "application.pdf").read_bytes()
     text = pdf_text(pdf)
     assert pdf.startswith(b"%PDF") and COMPANY in text and ref in text
+    assert "申请人声明 / Applicant's declaration" in text
+    assert {(f.subtype, f.file) for f in fonts(pdf) if "WenQuanYi" in f.name} == {
+        ("/TrueType", "/FontFile2")  # the worker embeds the CJK font as a subset
+    }
 
     assert await handoff.history(ref) == [("delivered", "worker", "")]
     assert await handoff.listed_status(ZH_FOUNDER, ref) == "delivered"

@@ -1,0 +1,139 @@
+"""application.pdf's wording: bilingual labels, choice names, values and the declaration.
+
+The PDF is the agency's document, so its text is fixed Chinese and English (the labels follow the
+bot's catalogs), not translated per founder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flows.engine.districts import by_code
+
+SHANGHAI = timezone(timedelta(hours=8))
+MONEY = frozenset({"monthly_rent", "loan_amount"})
+# Answer name -> (Chinese, English) label; the wording of the bot's catalogs.
+LABELS: dict[str, tuple[str, str]] = {
+    "applicant": ("申请人类别", "Applicant"),
+    "graduation_year": ("毕业年份", "Graduation year"),
+    "residence": ("户籍或居住证", "Hukou or residence permit"),
+    "first_business": ("在沪首次创业", "First business in Shanghai"),
+    "registered": ("已登记注册", "Business registered"),
+    "registered_on": ("登记日期", "Registration date"),
+    "org_type": ("组织类型", "Organisation type"),
+    "district": ("所在区", "District"),
+    "insured_staff": ("参保员工人数", "Insured staff"),
+    "insured_since": ("最长在职员工入职日期", "Employed since"),
+    "lease": ("经营场所租赁合同", "Premises lease"),
+    "dishonest": ("失信被执行人", "Listed as dishonest judgment debtor"),
+    "programme": ("申请项目", "Programme"),
+    "consent": ("个人信息使用授权", "Consent to personal data use"),
+    "applicant_name": ("姓名", "Name"),
+    "id_number": ("居民身份证号码", "Resident ID number"),
+    "mobile": ("手机号码", "Mobile number"),
+    "company_name": ("企业名称", "Business name"),
+    "credit_code": ("统一社会信用代码", "Unified social credit code"),
+    "lease_months": ("租赁期限（月）", "Lease period (months)"),
+    "monthly_rent": ("月租金", "Monthly rent"),
+    "loan_amount": ("贷款金额", "Loan amount"),
+}
+# Codes of choice answers -> (Chinese, English).
+CHOICES: dict[str, dict[str, tuple[str, str]]] = {
+    "applicant": {
+        "graduate": ("高校毕业生", "College graduate"),
+        "employment_difficulty": ("就业困难人员", "Person with employment difficulty"),
+        "veteran": ("退役军人", "Veteran"),
+        "unemployed": ("登记失业人员", "Registered unemployed"),
+        "disabled": ("残疾人", "Person with a disability"),
+        "returning_migrant": ("返乡农民工", "Returning migrant worker"),
+        "other": ("均不符合", "None of these"),
+    },
+    "residence": {
+        "hukou": ("上海户籍", "Shanghai hukou"),
+        "residence_permit": ("上海市居住证", "Shanghai residence permit"),
+        "talent_permit": ("海外人才居住证", "Overseas talent residence permit"),
+        "none": ("均不符合", "None of these"),
+    },
+    "org_type": {
+        "small_micro": ("小型微型企业", "Small or micro enterprise"),
+        "individual": ("个体工商户", "Individual business"),
+        "cooperative": ("农民专业合作社", "Farmers' cooperative"),
+        "non_enterprise": ("民办非企业单位", "Private non-enterprise unit"),
+        "other": ("其他或尚未确定", "Other / not yet decided"),
+    },
+    "consent": {"agree": ("同意", "Agreed"), "decline": ("不同意", "Declined")},
+}
+# The applicant's declaration closing the PDF, above the moment they confirmed in the bot.
+DECLARATION = (
+    "本人承诺所填信息真实、准确、完整，所提交的材料真实有效；如有虚假，本人愿承担相应的法律责任。",
+    (
+        "I declare that the information given is true, accurate and complete and that the "
+        "documents submitted are genuine; I accept the legal consequences of any false statement."
+    ),
+)
+DECLARATION_HEADING = "申请人声明 / Applicant's declaration"
+CONFIRMED = "确认日期 / Date of confirmation"
+CONFIRMED_HOW = "在本助手中确认提交 / confirmed by the applicant in this bot"
+
+
+def characters() -> str:
+    """Every character of the fixed wording: the font must have a glyph for each."""
+    texts = [*DECLARATION, DECLARATION_HEADING, CONFIRMED, CONFIRMED_HOW]
+    texts += [text for pair in LABELS.values() for text in pair]
+    texts += [text for choices in CHOICES.values() for pair in choices.values() for text in pair]
+    return "".join(sorted(set("".join(texts))))
+
+
+def both(zh: str, en: str) -> str:
+    """Chinese / English, once when they are the same."""
+    return zh if zh == en else f"{zh} / {en}"
+
+
+def localized(value: Mapping[str, str]) -> str:
+    """A bundle's {"zh", "en"} text in both languages."""
+    return both(value.get("zh", ""), value.get("en", ""))
+
+
+def moment(stamp: str) -> datetime | None:
+    """An RFC 3339 stamp of the bundle in Shanghai time (None when it is not one)."""
+    try:
+        return datetime.fromisoformat(stamp).astimezone(SHANGHAI)
+    except ValueError:
+        return None
+
+
+def when(stamp: str, *, utc: bool = True) -> str:
+    """The moment in Shanghai time for the office, and the UTC stamp unless `utc` is False."""
+    if (shanghai := moment(stamp)) is None:
+        return stamp
+    return f"{shanghai:%Y-%m-%d %H:%M} 北京时间 / Beijing time" + (f" ({stamp})" if utc else "")
+
+
+def label(name: str) -> str:
+    """An answer's label in both languages (its name when the PDF has none)."""
+    return both(*LABELS.get(name, (name, name)))
+
+
+def value(name: str, answer: Any, bundle: Mapping[str, Any]) -> str:
+    """An answer as the office reads it: choices, districts, money and yes/no in both languages."""
+    if answer is None:
+        return "— 未填 / skipped"
+    if isinstance(answer, bool):
+        return "是 / Yes" if answer else "否 / No"
+    if isinstance(answer, list):
+        return "; ".join(value(name, item, bundle) for item in answer)
+    if name == "programme" and answer == bundle["programme"]["id"]:
+        return localized(bundle["programme"]["title"])
+    if name == "district" and (district := by_code(str(answer))) is not None:
+        return both(district.zh, district.en)
+    if (choice := CHOICES.get(name, {}).get(str(answer))) is not None:
+        return both(*choice)
+    if name in MONEY:
+        try:
+            return f"¥{Decimal(str(answer)):,} 元 / CNY"
+        except InvalidOperation:
+            pass
+    return str(answer)
