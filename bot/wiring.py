@@ -154,12 +154,14 @@ def create_app(settings: Settings, redis: Redis) -> App:
         profile_ttl=timedelta(days=settings.profile_ttl_days),
     )
     renderer = Renderer(Catalogs(settings.locales_dir))
+    channels = Channels(LocalChannel())
     service = ConversationService(
         Conversation(flows, policy, draft_days=round(settings.draft_ttl_days)),
         store,
         renderer,
         default_locale=settings.default_locale,
         fallback_locale=settings.fallback_locale,
+        fetch=channels.fetch,
     )
     return App(
         settings,
@@ -171,6 +173,7 @@ def create_app(settings: Settings, redis: Redis) -> App:
         StatusStore(redis, keys),
         OutboxStore(redis, keys),
         service,
+        channels,
     )
 
 
