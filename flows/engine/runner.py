@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flows.engine import files
@@ -134,6 +134,8 @@ class FlowRunner:
             return self._pick(draft, field, action.value, ctx)
         if action.op is Op.DONE and field.kind in (Kind.MULTI, Kind.FILE):
             return self._done(draft, field, ctx)
+        if action.op is Op.REMOVE and field.kind is Kind.FILE:
+            return self._remove(draft, field, action.value, ctx)
         if action.op is Op.SKIP and field.optional:
             return self._accept(draft, field, None, ctx)
         if action.op is Op.ACCEPT and pending_key(field) in draft.scratch:
@@ -175,8 +177,12 @@ class FlowRunner:
         raise ValidationFailed(expected(field))
 
     def _file(self, draft: Draft, field: Field, file: FileRef, ctx: Context) -> StepResult:
-        notice, changed = files.add(draft, field, file)
+        notice, changed = files.add(self.machine, draft, field, file)
         return StepResult([self.screen(draft, ctx, notice)], saved=changed)
+
+    def _remove(self, draft: Draft, field: Field, key: str, ctx: Context) -> StepResult:
+        notice = files.remove(self.machine, draft, field, key)
+        return StepResult([replace(self.screen(draft, ctx, notice), replace=True)], saved=True)
 
     def _accept(self, draft: Draft, field: Field, value: object, ctx: Context) -> StepResult:
         if field.check is not None and value is not None:

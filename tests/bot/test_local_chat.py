@@ -102,6 +102,7 @@ async def test_subsidy_application_in_the_local_chat(redis, redis_url, key_prefi
         await local.send(line)
     await local.send(f"/file {scan}")
     assert "Received id-card.pdf" in out.getvalue()
+    assert "Files received (1):\n• 1. id-card.pdf · 1 KB" in out.getvalue()
     await local.send(f"/file {scan}")  # the same path again: recognised
     assert "Already received: id-card.pdf is in the list." in out.getvalue()
     fake = tmp_path / "scan.png"

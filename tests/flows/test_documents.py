@@ -1,6 +1,6 @@
-"""A file question, pure: a second copy of a file recognised (by the channel's id, its stable
-id or the content's digest); content that is not an accepted type refused, whatever the name
-or the client's claim."""
+"""A file question's list, pure: files added with name and size, a second copy recognised (by
+the channel's id, its stable id or the content's digest), files removed, the count right at
+once, also while editing from the summary; content that is not an accepted type refused."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from datetime import date
 import pytest
 
 from flows.engine import files
+from flows.engine.draft import SUMMARY
 from flows.engine.events import Event, EventKind, FileRef
-from flows.engine.outcome import Reply
+from flows.engine.outcome import Action, Op, Reply
 from flows.engine.runner import FlowRunner
 from flows.engine.spec import Completion, Context, Field, FlowSpec, Kind
 from flows.engine.text import Text
@@ -45,7 +46,7 @@ def ref(name: str, content: str = "", *, sniffed: str | None = PDF, **kw: object
 
 
 class Desk:
-    """Drives the runner on the toy flow."""
+    """Drives the runner on the toy flow, taps the buttons its screens show."""
 
     def __init__(self) -> None:
         self.runner = FlowRunner(SPEC)
@@ -56,6 +57,27 @@ class Desk:
         result = self.runner.handle(self.draft, Event(EventKind.FILE, file=file), CTX)
         self.screen = result.replies[-1]
         return self.screen
+
+    def tap(self, op: Op, value: str = "") -> Reply:
+        actions = self.actions()
+        found = [a for a in actions if a.op is op and (not value or a.value == value)]
+        assert found, f"no {op} {value!r} on screen: {actions}"
+        self.screen = self.runner.handle(self.draft, Event.of_action(found[0]), CTX).replies[-1]
+        return self.screen
+
+    def actions(self) -> list[Action]:
+        assert self.screen is not None
+        return [b.action for row in self.screen.buttons for b in row]
+
+    def removes(self) -> list[str]:
+        """The labels' numbers of the Remove buttons shown."""
+        assert self.screen is not None
+        return [
+            str(b.label.params["number"])  # type: ignore[union-attr]
+            for row in self.screen.buttons
+            for b in row
+            if b.action.op is Op.REMOVE
+        ]
 
     def names(self, name: str = "papers") -> list[str]:
         return [f["name"] for f in files.received(self.draft, SPEC.field(name))]
@@ -78,6 +100,43 @@ def msgids(reply: Reply) -> str:
     for block in reply.blocks:
         walk(block)
     return "\n".join(found)
+
+
+def test_a_file_is_listed_with_its_name_and_size_and_a_remove_button():
+    desk = Desk()
+    screen = desk.send(ref("licence.pdf", size=1_900_000))
+    assert ("Received {name}. Send more, or tap Done.", {"name": "licence.pdf"}) in blocks(screen)
+    assert ("Files received ({count}):", {"count": 1}) in blocks(screen)
+    line = next(p for m, p in blocks(screen) if m == "• {number}. {name} · {size}")
+    assert line["number"] == 1 and line["name"] == "licence.pdf"
+    assert line["size"] == Text("{size} MB", {"size": "1.8"})
+    assert desk.removes() == ["1"]
+    assert (
+        desk.draft.scratch["papers"][0]
+        == {
+            "file_id": "id-licence.pdf",
+            "name": "licence.pdf",
+            "mime": PDF,  # the type the content showed
+            "size": 1_900_000,
+            "unique": "u-licence.pdf",
+            "digest": hashlib.sha256(b"licence.pdf").hexdigest()[:16],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("size", "shown"),
+    [
+        (0, Text("{size} KB", {"size": 0})),
+        (1, Text("{size} KB", {"size": 1})),
+        (1024, Text("{size} KB", {"size": 1})),
+        (250_000, Text("{size} KB", {"size": 245})),
+        (1024 * 1024, Text("{size} MB", {"size": "1.0"})),
+        (20 * 1024 * 1024, Text("{size} MB", {"size": "20.0"})),
+    ],
+)
+def test_sizes_read_in_kb_below_a_megabyte_else_in_mb(size, shown):
+    assert files.size_text(size) == shown
 
 
 @pytest.mark.parametrize(
@@ -122,3 +181,121 @@ def test_every_accepted_type_goes_by_its_content_not_its_claim(sniffed):
     desk = Desk()
     desk.send(FileRef("id-1", "scan.bin", "application/octet-stream", 10, sniffed=sniffed))
     assert desk.draft.scratch["papers"][0]["mime"] == sniffed
+
+
+def test_removing_a_file_updates_the_list_and_the_count_in_place():
+    desk = Desk()
+    for name in ("a.pdf", "b.pdf", "c.pdf"):
+        desk.send(ref(name))
+    assert desk.removes() == ["1", "2", "3"]
+    b_key = files.key(desk.draft.scratch["papers"][1])
+    screen = desk.tap(Op.REMOVE, b_key)
+    assert screen.replace  # the tapped message is edited
+    assert ("Removed {name}. Send another file to replace it, or tap Done.", {"name": "b.pdf"}) in (
+        blocks(screen)
+    )
+    assert ("Files received ({count}):", {"count": 2}) in blocks(screen)
+    assert desk.names() == ["a.pdf", "c.pdf"] and desk.removes() == ["1", "2"]
+    desk.send(ref("b2.pdf"))  # the replacement
+    assert desk.names() == ["a.pdf", "c.pdf", "b2.pdf"]
+
+
+def test_a_stale_remove_button_is_refused_and_nothing_changes():
+    desk = Desk()
+    desk.send(ref("a.pdf"))
+    stale = desk.actions()
+    desk.tap(Op.REMOVE)
+    before = desk.draft.to_json()
+    [remove] = [a for a in stale if a.op is Op.REMOVE]
+    result = desk.runner.handle(desk.draft, Event.of_action(remove), CTX)
+    assert "That file is no longer in the list." in msgids(result.replies[-1])
+    assert not result.saved and desk.draft.to_json() == before
+
+
+def test_done_needs_a_file_and_keeps_those_received():
+    desk = Desk()
+    desk.send(ref("a.pdf"))
+    desk.tap(Op.REMOVE)
+    desk.tap(Op.DONE)
+    assert desk.draft.step == "papers"  # nothing left: refused
+    desk.send(ref("b.pdf"))
+    desk.tap(Op.DONE)
+    assert desk.draft.step == "extra" and [f["name"] for f in desk.draft.answers["papers"]] == [
+        "b.pdf"
+    ]
+
+
+def at_summary() -> Desk:
+    desk = Desk()
+    for name in ("a.pdf", "b.pdf", "c.pdf"):
+        desk.send(ref(name))
+    desk.tap(Op.DONE)
+    desk.tap(Op.SKIP)
+    assert desk.draft.step == SUMMARY
+    return desk
+
+
+def summary_count(desk: Desk) -> object:
+    desk.screen = desk.runner.screen(desk.draft, CTX)
+    line = next(p for m, p in blocks(desk.screen) if m == "• {label}: {value}")
+    return line["value"]
+
+
+def test_editing_from_the_summary_updates_the_answer_and_its_count_at_once():
+    desk = at_summary()
+    assert summary_count(desk) == Text("{count} file(s)", {"count": 3})
+    desk.tap(Op.EDIT, str(SPEC.index("papers")))
+    shown = blocks(desk.screen)  # type: ignore[arg-type]
+    assert ("Files received ({count}):", {"count": 3}) in shown
+    assert not any(m == "Current answer: {value}" for m, _ in shown)  # the list says it
+    desk.tap(Op.REMOVE, files.key(desk.draft.answers["papers"][0]))
+    assert [f["name"] for f in desk.draft.answers["papers"]] == ["b.pdf", "c.pdf"]
+    desk.send(ref("d.pdf"))
+    assert [f["name"] for f in desk.draft.answers["papers"]] == ["b.pdf", "c.pdf", "d.pdf"]
+    assert "papers" not in desk.draft.scratch
+    desk.tap(Op.DONE)
+    assert desk.draft.step == SUMMARY
+    assert summary_count(desk) == Text("{count} file(s)", {"count": 3})
+    desk.tap(Op.EDIT, str(SPEC.index("papers")))
+    desk.tap(Op.REMOVE)  # the answer is the list: changed before Done, whatever comes next
+    assert len(desk.draft.answers["papers"]) == 2
+    desk.tap(Op.DONE)
+    assert summary_count(desk) == Text("{count} file(s)", {"count": 2})
+
+
+def test_removing_every_file_while_editing_asks_the_question_again():
+    desk = at_summary()
+    desk.tap(Op.EDIT, str(SPEC.index("papers")))
+    for _ in range(3):
+        desk.tap(Op.REMOVE)
+    assert "papers" not in desk.draft.answers and desk.draft.scratch["papers"] == []
+    desk.tap(Op.DONE)
+    assert desk.draft.step == "papers"  # refused: a file is needed
+    desk.send(ref("e.pdf"))
+    desk.tap(Op.DONE)
+    assert desk.draft.step == SUMMARY
+    assert summary_count(desk) == Text("{count} file(s)", {"count": 1})
+
+
+def test_a_long_list_shows_the_latest_files_and_counts_the_rest():
+    desk = Desk()
+    for n in range(1, 21):
+        desk.send(ref(f"{'page' * 30}-{n:02d}.pdf"))
+    shown = blocks(desk.screen)  # type: ignore[arg-type]
+    lines = [p for m, p in shown if m == "• {number}. {name} · {size}"]
+    assert [p["number"] for p in lines] == list(range(13, 21))
+    assert all(len(str(p["name"])) <= files.NAME_CHARS for p in lines)
+    assert str(lines[-1]["name"]).endswith("-20.pdf")
+    header = shown.index(("Files received ({count}):", {"count": 20}))
+    assert shown[header + 1] == ("• 1–{last}: earlier files, not shown", {"last": 12})
+    assert desk.removes() == [str(n) for n in range(13, 21)]
+    assert all(len(f"a:{a.op.value}:{a.flow}:{a.step}:{a.value}") <= 64 for a in desk.actions())
+
+
+def test_files_kept_before_this_release_are_listed_and_removable():
+    desk = Desk()
+    desk.draft.scratch["papers"] = [{"file_id": "old-1", "name": "old.pdf"}]  # no size, no digest
+    desk.screen = desk.runner.screen(desk.draft, CTX)
+    assert desk.removes() == ["1"]
+    desk.tap(Op.REMOVE, hashlib.sha256(b"old-1").hexdigest()[: files.KEY_CHARS])
+    assert desk.names() == []
