@@ -38,6 +38,7 @@ class Applicant:
         self.service = service
         self.founder = Founder(USER, "zh-hans")
         self.last: RenderedMessage | None = None
+        self.files: dict[str, bytes] = {}
 
     async def _deliver(self, messages: list[RenderedMessage], locale: str) -> None:
         shown = [m for m in messages if m.buttons]
@@ -59,8 +60,14 @@ class Applicant:
         await self.send(Event.of_action(found[0]))
 
     async def upload(self, name: str, mime: str, size: int) -> None:
-        file = FileRef(telegram_file_id(), name, mime, size)
+        file = FileRef(telegram_file_id(), name, mime, size, unique=secrets.token_urlsafe(12))
+        magic = b"%PDF-1.7\n" if mime == "application/pdf" else b"\xff\xd8\xff\xe0"
+        self.files[file.file_id] = magic + secrets.token_bytes(size - len(magic))
         await self.send(Event(EventKind.FILE, file=file))
+
+    async def fetch(self, owner: Address, file_id: str) -> bytes:
+        """The channel's side: the bytes of a file this applicant sent."""
+        return self.files[file_id]
 
 
 async def run(redis: Redis) -> dict[str, Any]:
@@ -85,6 +92,7 @@ async def measure(redis: Redis, files_per_document: int) -> dict[str, Any]:
     renderer = Renderer(Catalogs(ROOT / "locales"))
     service = ConversationService(Conversation(flows, policy), store, renderer)
     f = Applicant(service)
+    service.fetch = f.fetch
     try:
         await f.send(Event.of_command("start", "subsidy"))
         await f.tap(Op.PICK, "graduate")

@@ -53,9 +53,9 @@ def create_redis(settings: Settings) -> Redis:
 @dataclass
 class App:
     """Everything a process needs, validated at start-up: a bad policy file, agencies file,
-    catalog or PDF font stops here with a message naming the entry, field or file. `channels` are the ways out
-    this process has: every process reads files sent in the local chat; a Telegram runtime or
-    the local chat adds itself."""
+    catalog or PDF font stops here with a message naming the entry, field or file. `channels`
+    are the ways out this process has: every process reads files sent in the local chat; a
+    Telegram runtime or the local chat adds itself."""
 
     settings: Settings
     redis: Redis
@@ -166,6 +166,7 @@ def create_app(settings: Settings, redis: Redis) -> App:
         profile_ttl=timedelta(days=settings.profile_ttl_days),
     )
     renderer = Renderer(Catalogs(settings.locales_dir))
+    channels = Channels(LocalChannel())
     service = ConversationService(
         Conversation(
             flows,
@@ -177,6 +178,7 @@ def create_app(settings: Settings, redis: Redis) -> App:
         renderer,
         default_locale=settings.default_locale,
         fallback_locale=settings.fallback_locale,
+        fetch=channels.fetch,
     )
     return App(
         settings,
@@ -189,6 +191,7 @@ def create_app(settings: Settings, redis: Redis) -> App:
         OutboxStore(redis, keys),
         service,
         font,
+        channels,
     )
 
 

@@ -154,19 +154,32 @@ class BotApiStub:
         content: bytes | None = None,
         language_code: str = "zh-hans",
         album: str | None = None,
+        unique_id: str | None = None,
     ) -> int:
         """A document from the user; with `content`, getFile/download serve those bytes; with
-        `album`, one of several files sent together (Telegram's `media_group_id`)."""
+        `album`, one of several files sent together (Telegram's `media_group_id`); `unique_id`
+        is its `file_unique_id` (the same for the same file sent again under a new file_id)."""
         if content is not None:
-            self.register_file(file_id, content, f"documents/{file_name}")
-        document = tg.file_object(file_id, file_size, file_name=file_name, mime_type=mime_type)
+            self.register_file(file_id, content, f"documents/{file_id}/{file_name}")
+        unique = {"file_unique_id": unique_id} if unique_id else {}
+        document = tg.file_object(
+            file_id, file_size, file_name=file_name, mime_type=mime_type, **unique
+        )
         grouped = {"media_group_id": album} if album else {}
         return self._push_user_message(user_id, language_code, document=document, **grouped)
 
     def push_photo(
-        self, user_id: int, file_id: str, file_size: int, language_code: str = "zh-hans"
+        self,
+        user_id: int,
+        file_id: str,
+        file_size: int,
+        language_code: str = "zh-hans",
+        *,
+        content: bytes | None = None,
     ) -> int:
-        """A photo from the user (one PhotoSize)."""
+        """A photo from the user (one PhotoSize); with `content`, getFile/download serve it."""
+        if content is not None:
+            self.register_file(file_id, content, f"photos/{file_id}.jpg")
         photo = [tg.file_object(file_id, file_size, width=800, height=600)]
         return self._push_user_message(user_id, language_code, photo=photo)
 

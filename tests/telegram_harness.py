@@ -64,6 +64,11 @@ class BotProcess:
         await self.proc.wait()
 
 
+def pdf(label: str) -> bytes:
+    """A small file that is a PDF by its content (each label gives different bytes)."""
+    return b"%PDF-1.4\n%" + label.encode() + b"\n" + bytes(range(256)) * 4 + b"\n%%EOF\n"
+
+
 def pick_data(message: dict, op: str, value: str = "") -> str:
     for _label, data in BotApiStub.buttons(message):
         parts = data.split(":")

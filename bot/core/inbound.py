@@ -67,13 +67,14 @@ def event_of(message: Any) -> Event:
     if doc is not None:
         name = doc.file_name or "document"
         mime = doc.mime_type or "application/octet-stream"
-        return Event(EventKind.FILE, file=FileRef(doc.file_id, name, mime, doc.file_size or 0))
+        ref = FileRef(doc.file_id, name, mime, doc.file_size or 0, unique=doc.file_unique_id)
+        return Event(EventKind.FILE, file=ref)
     if message.photo:
         photo = message.photo[-1]
         name = f"photo-{photo.file_unique_id}.jpg"
-        return Event(
-            EventKind.FILE, file=FileRef(photo.file_id, name, "image/jpeg", photo.file_size or 0)
-        )
+        size = photo.file_size or 0
+        ref = FileRef(photo.file_id, name, "image/jpeg", size, unique=photo.file_unique_id)
+        return Event(EventKind.FILE, file=ref)
     what = next((kind for kind in UNSUPPORTED if getattr(message, kind, None)), "other")
     return Event(EventKind.UNSUPPORTED, what=what)
 

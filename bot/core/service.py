@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
+from bot.core.files import Fetch, with_content
 from bot.core.i18n import locale_for
 from bot.core.references import new_reference
 from bot.core.render import RenderedMessage, Renderer
@@ -77,8 +78,10 @@ class ConversationService:
         *,
         default_locale: str = "zh_CN",
         fallback_locale: str = "en",
+        fetch: Fetch | None = None,
     ) -> None:
         self.conversation = conversation
+        self.fetch = fetch  # reads founders' files before their turn; without it none is taken
         self.store = store
         self.renderer = renderer
         self.default_locale = default_locale
@@ -96,8 +99,10 @@ class ConversationService:
     async def handle(
         self, founder: Founder, event: Event, deliver: Deliver, update_id: int | None = None
     ) -> None:
-        """Apply one update and deliver the replies, in this founder's arrival order."""
+        """Apply one update and deliver the replies, in this founder's arrival order. A file is
+        read first, inside the founder's turn (theirs wait, no one else's)."""
         async with self._locks.hold(founder.address):
+            event = await with_content(founder.address, event, self.fetch)
             try:
                 outcome = await self._apply(founder, event, update_id)
             except StorageError as exc:

@@ -18,12 +18,21 @@ class EventKind(StrEnum):
 
 @dataclass(frozen=True)
 class FileRef:
-    """A file the founder sent: the channel's reference to it and its metadata (not the bytes)."""
+    """A file the founder sent: the channel's reference to it and its metadata (not the bytes).
+
+    `mime` is what the client claims; `sniffed` the type its content shows, filled in by the
+    core before the turn ("" for a type we do not know, None when the content could not be
+    read). `unique` stays the same when the same file is sent again (Telegram's
+    `file_unique_id`); `sha256` is the content's digest once read.
+    """
 
     file_id: str
     name: str
     mime: str
     size: int
+    unique: str = ""
+    sniffed: str | None = None
+    sha256: str = ""
 
 
 @dataclass(frozen=True)

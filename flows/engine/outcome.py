@@ -21,6 +21,7 @@ class Op(StrEnum):
     HELP = "h"
     PICK = "p"
     DONE = "d"
+    REMOVE = "x"
     SKIP = "s"
     KEEP = "k"
     BACK = "b"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from flows.engine import files
 from flows.engine.answers import expected, parse_answer
 from flows.engine.districts import by_code
 from flows.engine.draft import SUMMARY, Draft
@@ -24,9 +25,6 @@ from flows.engine.screens import (
 )
 from flows.engine.spec import Completion, Context, Field, FlowSpec, Kind
 from flows.engine.text import N_, Text
-
-DEFAULT_FILE_TYPES = ("application/pdf", "image/jpeg", "image/png")
-DEFAULT_FILE_BYTES = 20 * 1024 * 1024
 
 
 @dataclass
@@ -136,6 +134,8 @@ class FlowRunner:
             return self._pick(draft, field, action.value, ctx)
         if action.op is Op.DONE and field.kind in (Kind.MULTI, Kind.FILE):
             return self._done(draft, field, ctx)
+        if action.op is Op.REMOVE and field.kind is Kind.FILE:
+            return self._remove(draft, field, action.value, ctx)
         if action.op is Op.SKIP and field.optional:
             return self._accept(draft, field, None, ctx)
         if action.op is Op.ACCEPT and pending_key(field) in draft.scratch:
@@ -177,29 +177,12 @@ class FlowRunner:
         raise ValidationFailed(expected(field))
 
     def _file(self, draft: Draft, field: Field, file: FileRef, ctx: Context) -> StepResult:
-        types = tuple(field.limits.get("types", DEFAULT_FILE_TYPES))
-        limit = int(field.limits.get("max_bytes", DEFAULT_FILE_BYTES))
-        if file.mime not in types:
-            raise ValidationFailed(
-                N_("{name} is not a PDF, JPEG or PNG file. Please send one of those."),
-                name=file.name,
-            )
-        if file.size > limit:
-            raise ValidationFailed(
-                N_("{name} is larger than {limit_mb} MB. Please send a smaller file."),
-                name=file.name,
-                limit_mb=limit // (1024 * 1024),
-            )
-        files = list(draft.scratch.get(field.name, draft.answers.get(field.name) or []))
-        if any(f["file_id"] == file.file_id for f in files):
-            return StepResult([self.screen(draft, ctx)])
-        files.append(
-            {"file_id": file.file_id, "name": file.name, "mime": file.mime, "size": file.size}
-        )
-        draft.scratch[field.name] = files
-        draft.revision += 1
-        notice = Text(N_("Received {name}. Send more, or tap Done."), {"name": file.name})
-        return StepResult([self.screen(draft, ctx, notice)], saved=True)
+        notice, changed = files.add(self.machine, draft, field, file)
+        return StepResult([self.screen(draft, ctx, notice)], saved=changed)
+
+    def _remove(self, draft: Draft, field: Field, key: str, ctx: Context) -> StepResult:
+        notice = files.remove(self.machine, draft, field, key)
+        return StepResult([replace(self.screen(draft, ctx, notice), replace=True)], saved=True)
 
     def _accept(self, draft: Draft, field: Field, value: object, ctx: Context) -> StepResult:
         if field.check is not None and value is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flows.engine import files
 from flows.engine.answers import display
 from flows.engine.districts import DISTRICTS
 from flows.engine.draft import Draft
@@ -68,11 +69,16 @@ def _answer_buttons(
     if field.kind is Kind.DISTRICT:
         return rows([pick(Localized(d.short_zh, d.short_en), d.code) for d in DISTRICTS], 4)
     if field.kind is Kind.FILE:
+        removes = [
+            Button(Text(N_("🗑 {number}"), {"number": n}), act(spec, draft, Op.REMOVE, files.key(f)))
+            for n, f in files.shown(files.received(draft, field))
+        ]
         return [
+            *rows(removes, 4),
             (
                 Button(Text(N_("Done")), act(spec, draft, Op.DONE)),
                 Button(Text(N_("📎 Upload later")), act(spec, draft, Op.CANCEL_KEEP)),
-            )
+            ),
         ]
     return []
 
@@ -99,7 +105,9 @@ def question(
     blocks.append(Text(field.prompt))
     extra: list[Button] = []
     shown = draft.answers.get(field.name, draft.defaults.get(field.name))
-    if field.name in draft.answers or field.name in draft.defaults:
+    if field.kind is Kind.FILE:  # the list of files received is the answer so far
+        blocks += files.listing(files.received(draft, field))
+    elif field.name in draft.answers or field.name in draft.defaults:
         value = display(field, shown, draft.answers, ctx)
         if field.name in draft.answers:
             blocks.append(Text(N_("Current answer: {value}"), {"value": value}))

@@ -10,6 +10,13 @@ import redis.asyncio as aioredis
 from bot.channels.local.chat import LocalChat
 from bot.config import Settings
 from bot.wiring import create_service
+from flows.engine.outcome import Op
+
+
+def tap(local: LocalChat, op: Op) -> str:
+    """The local chat's line for the first shown button doing `op`."""
+    index = next(i for i, a in enumerate(local.channel.buttons) if getattr(a, "op", None) is op)
+    return f"#{index + 1}"
 
 
 def chat(redis, redis_url, key_prefix) -> tuple[LocalChat, io.StringIO]:
@@ -95,10 +102,16 @@ async def test_subsidy_application_in_the_local_chat(redis, redis_url, key_prefi
         await local.send(line)
     await local.send(f"/file {scan}")
     assert "Received id-card.pdf" in out.getvalue()
-    await local.send("1")  # Done
+    assert "Files received (1):\n• 1. id-card.pdf · 1 KB" in out.getvalue()
+    await local.send(f"/file {scan}")  # the same path again: recognised
+    assert "Already received: id-card.pdf is in the list." in out.getvalue()
+    fake = tmp_path / "scan.png"
+    fake.write_text("a text file named like a picture\n")
+    await local.send(f"/file {fake}")
+    assert "scan.png is not a PDF, JPEG or PNG file." in out.getvalue()
+    await local.send(tap(local, Op.DONE))
     assert "110105********002X" in out.getvalue()
-    confirm = next(i for i, a in enumerate(local.channel.buttons) if a.op == "y") + 1
-    await local.send(str(confirm))
+    await local.send(tap(local, Op.CONFIRM))
     assert "Reference number: SUB-" in out.getvalue()
     state = await local.service.store.peek(local.founder.address)
     assert state.applications[0]["programme"] == "startup_loan" and "subsidy" not in state.drafts

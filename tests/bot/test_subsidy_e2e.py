@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from botapi_stub import BotApiStub
-from telegram_harness import CJK, at_step, other_runtime, tap
+from telegram_harness import CJK, at_step, other_runtime, pdf, tap
 
 from bot.config import Settings
 from flows.policy.loader import load_policy_data
@@ -16,6 +16,7 @@ from storage.keys import KeyBuilder
 from storage.submissions import SubmissionStore
 
 SPEC = next(s for s in all_flows(load_policy_data()) if s.id == "subsidy")
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4
 GOOD_ID = "11010519491231002X"
 
 
@@ -75,7 +76,13 @@ async def test_subsidy_application_end_to_end(api, bot, redis, key_prefix, lang,
 
     await api.wait_for_message(user, at("doc_id_card"))
     api.push_document(
-        user, f"doc-{user}-1", "id-card.pdf", "application/pdf", 120_000, language_code=lang
+        user,
+        f"doc-{user}-1",
+        "id-card.pdf",
+        "application/pdf",
+        120_000,
+        content=pdf("id card"),
+        language_code=lang,
     )
     received = await api.wait_for_message(user, at("doc_id_card"))
     assert "id-card.pdf" in received["text"]
@@ -90,7 +97,7 @@ async def test_subsidy_application_end_to_end(api, bot, redis, key_prefix, lang,
     )
     await tap(api, user, offer, "o", "subsidy", lang)
     await api.wait_for_message(user, at("doc_business_licence"))
-    api.push_photo(user, f"photo-{user}", 300_000, language_code=lang)
+    api.push_photo(user, f"photo-{user}", 300_000, language_code=lang, content=JPEG)
     for page in (1, 2):  # an album: two files sent at once, both kept
         api.push_document(
             user,
@@ -98,6 +105,7 @@ async def test_subsidy_application_end_to_end(api, bot, redis, key_prefix, lang,
             f"licence-p{page}.pdf",
             "application/pdf",
             90_000,
+            content=pdf(f"licence page {page}"),
             language_code=lang,
             album=f"album-{user}",
         )

@@ -70,15 +70,16 @@ def test_every_kind_validates_and_stores_json_ready_values():
         draft, Event.of_action(act(runner, draft, Op.DONE)), CTX
     )  # nothing sent yet: refused
     for bad in (
-        FileRef("1", "a.exe", "application/x-msdownload", 10),
-        FileRef("2", "big.pdf", "application/pdf", 5000),
+        FileRef("1", "a.exe", "application/x-msdownload", 10, sniffed=""),
+        FileRef("2", "big.pdf", "application/pdf", 5000, sniffed="application/pdf"),
     ):
         result = runner.handle(draft, Event(EventKind.FILE, file=bad), CTX)
         assert result.replies[0].blocks[0].msgid.startswith("⚠️")
-    runner.handle(
-        draft, Event(EventKind.FILE, file=FileRef("3", "licence.pdf", "application/pdf", 900)), CTX
-    )
-    runner.handle(draft, Event(EventKind.FILE, file=FileRef("4", "id.jpg", "image/jpeg", 800)), CTX)
+    for good in (
+        FileRef("3", "licence.pdf", "application/pdf", 900, "u3", "application/pdf", "aa"),
+        FileRef("4", "id.jpg", "image/jpeg", 800, "u4", "image/jpeg", "bb"),
+    ):
+        runner.handle(draft, Event(EventKind.FILE, file=good), CTX)
     runner.handle(draft, Event.of_action(act(runner, draft, Op.DONE)), CTX)
     runner.handle(draft, Event.of_text("¥1.2万"), CTX)
     assert draft.step == SUMMARY
@@ -88,8 +89,22 @@ def test_every_kind_validates_and_stores_json_ready_values():
         "insured": True,
         "note": None,
         "papers": [
-            {"file_id": "3", "name": "licence.pdf", "mime": "application/pdf", "size": 900},
-            {"file_id": "4", "name": "id.jpg", "mime": "image/jpeg", "size": 800},
+            {
+                "file_id": "3",
+                "name": "licence.pdf",
+                "mime": "application/pdf",
+                "size": 900,
+                "unique": "u3",
+                "digest": "aa",
+            },
+            {
+                "file_id": "4",
+                "name": "id.jpg",
+                "mime": "image/jpeg",
+                "size": 800,
+                "unique": "u4",
+                "digest": "bb",
+            },
         ],
         "amount": "12000",
     }

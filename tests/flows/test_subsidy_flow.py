@@ -55,7 +55,9 @@ class Founder:
         return self.send(Event.of_action(found[0]))
 
     def upload(self, name: str, mime: str = PDF, size: int = 1000) -> list[Reply]:
-        return self.send(Event(EventKind.FILE, file=FileRef(f"id-{name}", name, mime, size)))
+        """A file whose content is of type `mime`, as the core reads it before the turn."""
+        file = FileRef(f"id-{name}", name, mime, size, sniffed=mime)
+        return self.send(Event(EventKind.FILE, file=file))
 
     @property
     def draft(self):

@@ -110,7 +110,8 @@ class LocalChat:
             self.out.write(f"(no such file: {path})\n")
             return Event(EventKind.UNSUPPORTED, what="missing-file")
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        ref = FileRef(str(path.resolve()), path.name, mime, path.stat().st_size)
+        where, size = str(path.resolve()), path.stat().st_size
+        ref = FileRef(where, path.name, mime, size, unique=f"{where}:{size}")
         return Event(EventKind.FILE, file=ref)
 
     async def deliver(self, messages: list[RenderedMessage], locale: str) -> None:
