@@ -155,7 +155,9 @@ def create_app(settings: Settings, redis: Redis) -> App:
     )
     renderer = Renderer(Catalogs(settings.locales_dir))
     service = ConversationService(
-        Conversation(flows, policy, draft_days=round(settings.draft_ttl_days)),
+        Conversation(
+            flows, policy, draft_days=round(settings.draft_ttl_days), spell=renderer.spellings
+        ),
         store,
         renderer,
         default_locale=settings.default_locale,

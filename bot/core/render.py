@@ -63,6 +63,11 @@ class Renderer:
             )
         return str(value)
 
+    def spellings(self, block: Block) -> tuple[str, ...]:
+        """How a block reads in every language the catalogs hold: what a founder may type
+        for a button's label (the flows' `Context.spell`)."""
+        return tuple(dict.fromkeys(self.text(block, locale) for locale in self.catalogs.locales))
+
     def render(self, reply: Reply, locale: str) -> RenderedMessage:
         text = ""
         for block in reply.blocks:

@@ -30,13 +30,22 @@ def act(spec: FlowSpec, draft: Draft, op: Op, value: str = "") -> Action:
     return Action(op, spec.code, step, value)
 
 
+BACK_WORDS = ("back", "previous", "返回", "上一题", "上一个")
+HELP_WORDS = ("help", "帮助", "帮忙", "说明")
+CANCEL_WORDS = ("cancel", "quit", "stop", "取消", "退出")
+MENU_WORDS = ("menu", "main menu", "菜单", "主菜单")
+DONE_WORDS = ("done", "finish", "finished", "完成", "好了", "选好了")
+CONFIRM_WORDS = ("confirm", "ok", "yes", "submit", "send", "确认", "确定", "提交", "是", "对")
+SKIP_WORDS = ("skip", "none", "no", "跳过", "没有", "无", "都不是")
+
+
 def nav_row(spec: FlowSpec, draft: Draft, *, back: bool = True) -> tuple[Button, ...]:
     """Back, help, cancel and menu: on every step of every flow."""
-    buttons = [Button(Text(N_("⬅️ Back")), act(spec, draft, Op.BACK))] if back else []
+    buttons = [Button(Text(N_("⬅️ Back")), act(spec, draft, Op.BACK), BACK_WORDS)] if back else []
     buttons += [
-        Button(Text(N_("❓ Help")), act(spec, draft, Op.HELP)),
-        Button(Text(N_("✖️ Cancel")), act(spec, draft, Op.CANCEL)),
-        Button(Text(N_("🏠 Menu")), Action(Op.MENU)),
+        Button(Text(N_("❓ Help")), act(spec, draft, Op.HELP), HELP_WORDS),
+        Button(Text(N_("✖️ Cancel")), act(spec, draft, Op.CANCEL), CANCEL_WORDS),
+        Button(Text(N_("🏠 Menu")), Action(Op.MENU), MENU_WORDS),
     ]
     return tuple(buttons)
 
@@ -44,24 +53,25 @@ def nav_row(spec: FlowSpec, draft: Draft, *, back: bool = True) -> tuple[Button,
 def _answer_buttons(
     spec: FlowSpec, draft: Draft, field: Field, ctx: Context
 ) -> list[tuple[Button, ...]]:
-    def pick(label: Block, value: str) -> Button:
-        return Button(label, act(spec, draft, Op.PICK, value))
+    def pick(label: Block, value: str, synonyms: tuple[str, ...] = ()) -> Button:
+        return Button(label, act(spec, draft, Op.PICK, value), synonyms)
 
     if field.kind is Kind.CHOICE:
         options = field.offered(draft.answers, ctx)
-        return rows([pick(o.block(), o.value) for o in options], field.columns)
+        return rows([pick(o.block(), o.value, o.synonyms) for o in options], field.columns)
     if field.kind is Kind.MULTI:
         chosen = set(draft.scratch.get(field.name, draft.answers.get(field.name) or []))
         marked = [
             pick(
                 Text(N_("✅ {label}") if o.value in chosen else "{label}", {"label": o.block()}),
                 o.value,
+                o.synonyms,
             )
             for o in field.options
         ]
         return [
             *rows(marked, field.columns),
-            (Button(Text(N_("Done")), act(spec, draft, Op.DONE)),),
+            (Button(Text(N_("Done")), act(spec, draft, Op.DONE), DONE_WORDS),),
         ]
     if field.kind is Kind.YESNO:
         return [(pick(Text(N_("Yes")), "yes"), pick(Text(N_("No")), "no"))]
@@ -70,7 +80,7 @@ def _answer_buttons(
     if field.kind is Kind.FILE:
         return [
             (
-                Button(Text(N_("Done")), act(spec, draft, Op.DONE)),
+                Button(Text(N_("Done")), act(spec, draft, Op.DONE), DONE_WORDS),
                 Button(Text(N_("📎 Upload later")), act(spec, draft, Op.CANCEL_KEEP)),
             )
         ]
@@ -110,7 +120,7 @@ def question(
     if pending_key(field) in draft.scratch:
         extra.append(Button(Text(N_("✅ Use it anyway")), act(spec, draft, Op.ACCEPT)))
     if field.optional:
-        extra.append(Button(Text(N_("Skip")), act(spec, draft, Op.SKIP)))
+        extra.append(Button(Text(N_("Skip")), act(spec, draft, Op.SKIP), SKIP_WORDS))
     buttons = _answer_buttons(spec, draft, field, ctx)
     if extra:
         buttons.append(tuple(extra))
@@ -125,11 +135,14 @@ def multi_update(machine: FlowMachine, draft: Draft, ctx: Context) -> Reply:
     return Reply(reply.blocks, reply.buttons, replace=True, typed=reply.typed)
 
 
-def summary(machine: FlowMachine, draft: Draft, ctx: Context) -> Reply:
+def summary(
+    machine: FlowMachine, draft: Draft, ctx: Context, *, notice: Text | None = None
+) -> Reply:
     """All answers, one line each, with a button to change any of them and one to confirm."""
     spec = machine.spec
     asked = machine.applicable(draft.answers)
-    lines: list[Block] = [Text(N_("Please check your answers:"))]
+    lines: list[Block] = [notice] if notice is not None else []
+    lines.append(Text(N_("Please check your answers:")))
     for f in asked:
         lines.append(
             Text(
@@ -149,7 +162,7 @@ def summary(machine: FlowMachine, draft: Draft, ctx: Context) -> Reply:
     ]
     buttons = [
         *rows(edits, 2),
-        (Button(Text(N_("✅ Confirm")), act(spec, draft, Op.CONFIRM)),),
+        (Button(Text(N_("✅ Confirm")), act(spec, draft, Op.CONFIRM), CONFIRM_WORDS),),
         nav_row(spec, draft),
     ]
     return Reply(tuple(lines), tuple(buttons))

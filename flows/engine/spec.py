@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from flows.engine.text import Localized, Text
+from flows.engine.text import Localized, Text, spellings
 
 Answers = Mapping[str, Any]
+Speller = Callable[[Text | Localized], Sequence[str]]  # how a block reads in every language
 
 
 class Kind(StrEnum):
@@ -31,10 +32,12 @@ BUTTON_KINDS = frozenset({Kind.CHOICE, Kind.MULTI})
 
 @dataclass(frozen=True)
 class Option:
-    """One button of a choice: a short ASCII value (it travels in callback data) and a label."""
+    """One button of a choice: a short ASCII value (it travels in callback data), a label, and
+    `synonyms` a founder may type instead of the label (either language, matched loosely)."""
 
     value: str
     label: str | Localized
+    synonyms: tuple[str, ...] = ()
 
     def block(self) -> Text | Localized:
         """The label as a renderable block (a msgid, or policy data in both languages)."""
@@ -94,13 +97,15 @@ class Field:
 @dataclass(frozen=True)
 class Context:
     """What a flow may read besides the answers: policy data, the date, the founder's language,
-    and a fresh reference number in case this update submits an application."""
+    a fresh reference number in case this update submits an application, and `spell`, how a
+    label reads in each language the bot speaks (to match typed labels; the renderer gives it)."""
 
     policy: Any  # flows.policy.loader.PolicyData: the services read it, the engine never does
     today: Any  # datetime.date
     locale: str = "zh_CN"
     reference: str = ""
     draft_days: int = 30
+    spell: Speller = spellings
 
 
 @dataclass(frozen=True)
@@ -134,7 +139,7 @@ class FlowSpec:
     """A conversation as data. Linear order comes from `fields`; `branches` are the only
     hand-written transitions (dicts for `Machine.add_transition`, tried before the generated).
     A flow not `listed` is left out of the services menu (the registry sets it from its menu):
-    it is opened from somewhere else."""
+    it is opened from somewhere else. `synonyms`: words a founder may type at the menu for it."""
 
     id: str
     code: str
@@ -147,6 +152,7 @@ class FlowSpec:
     icon: str = ""
     prefill: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
     listed: bool = True
+    synonyms: tuple[str, ...] = ()
 
     @property
     def sensitive_fields(self) -> frozenset[str]:

@@ -44,3 +44,31 @@ class Localized:
 
     def pick(self, locale: str) -> str:
         return self.zh if locale.startswith("zh") else self.en
+
+
+def spellings(block: Text | Localized) -> tuple[str, ...]:
+    """How a block reads without catalogs: a msgid (our msgids are English) filled with its
+    parameters, or both languages of policy data. The renderer supplies the translated
+    spellings where the catalogs are loaded; this is the stand-in for pure tests."""
+    if isinstance(block, Localized):
+        return tuple(dict.fromkeys((block.zh, block.en)))
+    if block.literal or not block.params:
+        return (block.msgid,)
+    params = {key: _first(value) for key, value in block.params.items()}
+    try:
+        return (block.msgid.format(**params),)
+    except (KeyError, IndexError, ValueError):
+        return (block.msgid,)
+
+
+def _first(value: Any) -> str:
+    if isinstance(value, (Text, Localized)):
+        return spellings(value)[-1]
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_first(v) for v in value)
+    return str(value)
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, with an ellipsis when it was longer."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

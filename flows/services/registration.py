@@ -14,24 +14,33 @@ from flows.policy.citing import articles
 from flows.policy.loader import PolicyData
 from flows.policy.sme_size import classify
 
+# Synonyms are what founders type for an option besides its label, in either language.
 FORMS = (
-    Option("llc", N_("Limited company")),
-    Option("sole_prop", N_("Sole proprietorship")),
-    Option("partnership", N_("Partnership")),
-    Option("individual", N_("Individual business")),
+    Option(
+        "llc", N_("Limited company"), ("有限公司", "有限责任公司", "公司", "LLC", "Ltd", "company")
+    ),
+    Option(
+        "sole_prop", N_("Sole proprietorship"), ("个人独资", "独资", "独资企业", "sole proprietor")
+    ),
+    Option("partnership", N_("Partnership"), ("合伙", "合伙制")),
+    Option(
+        "individual", N_("Individual business"), ("个体户", "个体", "个体经营", "self-employed")
+    ),
 )
 PREMISES = (
-    Option("owned", N_("Own premises")),
-    Option("leased", N_("Leased premises")),
-    Option("none", N_("No premises yet")),
+    Option("owned", N_("Own premises"), ("自有", "自己的", "own", "owned", "my own")),
+    Option(
+        "leased", N_("Leased premises"), ("租的", "租赁", "租用", "租房", "rent", "rented", "lease")
+    ),
+    Option("none", N_("No premises yet"), ("没有", "无", "还没有", "暂无", "none", "no")),
 )
 GROUPS = (
-    Option("graduate", N_("College graduate")),
-    Option("employment_difficulty", N_("Person with employment difficulty")),
-    Option("veteran", N_("Veteran")),
-    Option("unemployed", N_("Registered unemployed")),
-    Option("disabled", N_("Person with a disability")),
-    Option("returning_migrant", N_("Returning migrant worker")),
+    Option("graduate", N_("College graduate"), ("毕业生", "大学生", "应届生", "graduate")),
+    Option("employment_difficulty", N_("Person with employment difficulty"), ("就业困难",)),
+    Option("veteran", N_("Veteran"), ("退伍军人", "军人", "退役")),
+    Option("unemployed", N_("Registered unemployed"), ("失业", "失业人员", "unemployed")),
+    Option("disabled", N_("Person with a disability"), ("残疾", "残障", "disabled")),
+    Option("returning_migrant", N_("Returning migrant worker"), ("返乡", "返乡创业", "农民工")),
 )
 SIZE_NAMES = {
     "micro": N_("micro enterprise"),
@@ -184,6 +193,7 @@ def build(policy: PolicyData) -> FlowSpec:
         icon="📋",
         articles=(2, 9, 34, 35),
         title=N_("Registration guidance"),
+        synonyms=("register", "registration", "注册", "登记", "开公司", "开办企业"),
         intro=N_(
             "Registration guidance (Art. 2, 9, 34, 35 of the Regulations): a few questions about your planned "
             "business, then a personalised checklist: your SME size, the steps and materials to register, "

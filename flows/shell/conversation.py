@@ -7,11 +7,14 @@ from collections.abc import Sequence
 from datetime import date
 
 from flows.engine.draft import Draft, FounderState, Submission
+from flows.engine.errors import ValidationFailed
 from flows.engine.events import Event, EventKind
+from flows.engine.labels import tapped
 from flows.engine.outcome import Action, Button, Op, Reply
 from flows.engine.runner import FlowRunner, StepResult
-from flows.engine.spec import Context, FlowSpec, SubmissionRequest
-from flows.engine.text import N_, Text
+from flows.engine.screens import refusal
+from flows.engine.spec import Context, FlowSpec, Speller, SubmissionRequest
+from flows.engine.text import N_, Text, spellings
 from flows.policy.loader import PolicyData
 from flows.services.supplement import CASE, case_of
 from flows.services.supplement import FLOW_ID as SUPPLEMENT
@@ -30,7 +33,12 @@ class Conversation:
     """Routes a founder's event to the menu or to the active flow."""
 
     def __init__(
-        self, flows: Sequence[FlowSpec], policy: PolicyData, *, draft_days: int = 30
+        self,
+        flows: Sequence[FlowSpec],
+        policy: PolicyData,
+        *,
+        draft_days: int = 30,
+        spell: Speller = spellings,
     ) -> None:
         self.runners = {spec.id: FlowRunner(spec) for spec in flows}
         self.flow_ids = {spec.code: spec.id for spec in flows} | {
@@ -38,6 +46,7 @@ class Conversation:
         }
         self.policy = policy
         self.draft_days = draft_days
+        self.spell = spell
 
     def handle(
         self,
@@ -57,6 +66,7 @@ class Conversation:
             locale=locale,
             reference=reference,
             draft_days=self.draft_days,
+            spell=self.spell,
         )
         if event.kind is EventKind.COMMAND:
             return self._command(state, event, now, ctx)
@@ -67,7 +77,7 @@ class Conversation:
         if active is None:
             if action is not None:
                 return [Reply((Text(N_("That button is from an earlier message.")),)), self.menu()]
-            return [self.menu(Text(N_("Please choose a service from the menu.")))]
+            return self._typed_at_menu(state, event.text, now, ctx)
         runner = self.runners[active.flow]
         if action is not None and not self._current(runner, active, action):
             notice = Text(N_("That button is from an earlier message. Here is where you are now:"))
@@ -140,6 +150,18 @@ class Conversation:
         if action.op is Op.HELP:
             return self._help(state, ctx)
         return [self.menu(Text(N_("That button is from an earlier message.")))]
+
+    def _typed_at_menu(
+        self, state: FounderState, text: str, now: float, ctx: Context
+    ) -> list[Reply]:
+        """Text with no flow open: a menu button's label opens it, anything else the menu."""
+        try:
+            action = tapped(self.menu(), text, ctx.spell)
+        except ValidationFailed as refused:
+            return [self.menu(refusal(refused.msgid, refused.params))]
+        if action is not None:
+            return self._menu_action(state, action, now, ctx)
+        return [self.menu(Text(N_("Please choose a service from the menu.")))]
 
     def _welcome(self, state: FounderState) -> list[Reply]:
         unfinished = sorted(
@@ -271,6 +293,8 @@ class Conversation:
         now: float,
         ctx: Context,
     ) -> list[Reply]:
+        if step.tap is not None:
+            return self._menu_action(state, step.tap, now, ctx)
         if step.saved:
             draft.updated_at = now
             state.put_draft(draft)

@@ -8,6 +8,7 @@ from typing import Any
 from flows.engine.draft import DONE, SUMMARY, Draft, FounderState
 from flows.engine.outcome import Action, Block, Button, Op, Reply, rows
 from flows.engine.runner import FlowRunner
+from flows.engine.screens import HELP_WORDS
 from flows.engine.spec import Completion
 from flows.engine.text import N_, Text
 from flows.policy.loader import PolicyData
@@ -25,6 +26,7 @@ STATUS_NAMES = {
     "supplied": N_("more information sent"),
 }
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
+APPS_WORDS = ("apps", "applications", "my apps", "申请", "我的申请", "进度")
 
 
 def locale_from_arg(arg: str) -> str | None:
@@ -43,14 +45,15 @@ def services_menu(runners: Runners, notice: Text | None = None) -> Reply:
         Button(
             Text(N_("{icon} {title}"), {"icon": r.spec.icon, "title": Text(r.spec.title)}),
             Action(Op.OPEN, value=r.spec.id),
+            r.spec.synonyms,
         )
         for r in runners.values()
         if r.spec.listed
     ]
     extra = (
-        Button(Text(N_("🗂 My applications")), Action(Op.APPS)),
-        Button(Text(N_("🌐 Language")), Action(Op.LANG)),
-        Button(Text(N_("❓ Help")), Action(Op.HELP)),
+        Button(Text(N_("🗂 My applications")), Action(Op.APPS), APPS_WORDS),
+        Button(Text(N_("🌐 Language")), Action(Op.LANG), ("语言", "language", "lang")),
+        Button(Text(N_("❓ Help")), Action(Op.HELP), HELP_WORDS),
     )
     blocks = ([notice] if notice else []) + [
         Text(N_("What would you like to do? Choose a service:"))

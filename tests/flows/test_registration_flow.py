@@ -224,7 +224,7 @@ def test_help_cancel_keep_discard():
         Event(EventKind.UNSUPPORTED, what="sticker"),
         Event(EventKind.FILE, file=FileRef("f1", "a.pdf", "application/pdf", 10)),
         Event.of_text("x" * 5000),
-        Event.of_text("有限责任公司"),  # text where a button is expected
+        Event.of_text("还没想好"),  # text that names no button, where a button is expected
     ],
 )
 def test_wrong_kind_of_input_is_explained_and_loses_nothing(event):

@@ -14,27 +14,29 @@ from flows.engine.text import N_, Localized
 from flows.policy.eligibility import documents_for
 from flows.policy.loader import PolicyData
 
+NONE_WORDS = ("都不是", "以上都不是", "没有", "无", "none", "no", "neither")
+# Synonyms are what founders type for an option besides its label, in either language.
 APPLICANTS = (
-    Option("graduate", N_("College graduate")),
-    Option("employment_difficulty", N_("Person with employment difficulty")),
-    Option("veteran", N_("Veteran")),
-    Option("unemployed", N_("Registered unemployed")),
-    Option("disabled", N_("Person with a disability")),
-    Option("returning_migrant", N_("Returning migrant worker")),
-    Option("other", N_("None of these")),
+    Option("graduate", N_("College graduate"), ("毕业生", "大学生", "应届生", "graduate")),
+    Option("employment_difficulty", N_("Person with employment difficulty"), ("就业困难",)),
+    Option("veteran", N_("Veteran"), ("退伍军人", "军人", "退役")),
+    Option("unemployed", N_("Registered unemployed"), ("失业", "失业人员", "unemployed")),
+    Option("disabled", N_("Person with a disability"), ("残疾", "残障", "disabled")),
+    Option("returning_migrant", N_("Returning migrant worker"), ("返乡", "返乡创业", "农民工")),
+    Option("other", N_("None of these"), (*NONE_WORDS, "其他", "other")),
 )
 RESIDENCE = (
-    Option("hukou", N_("Shanghai hukou")),
-    Option("residence_permit", N_("Shanghai residence permit")),
-    Option("talent_permit", N_("Overseas talent residence permit")),
-    Option("none", N_("None of these")),
+    Option("hukou", N_("Shanghai hukou"), ("户口", "户籍", "上海户口", "本地户口", "hukou")),
+    Option("residence_permit", N_("Shanghai residence permit"), ("居住证", "residence permit")),
+    Option("talent_permit", N_("Overseas talent residence permit"), ("人才居住证", "海外人才")),
+    Option("none", N_("None of these"), NONE_WORDS),
 )
 ORG_TYPES = (
-    Option("small_micro", N_("Small or micro enterprise")),
-    Option("individual", N_("Individual business")),
-    Option("cooperative", N_("Farmers' cooperative")),
-    Option("non_enterprise", N_("Private non-enterprise unit")),
-    Option("other", N_("Other / not yet decided")),
+    Option("small_micro", N_("Small or micro enterprise"), ("小微", "小微企业", "小型", "微型")),
+    Option("individual", N_("Individual business"), ("个体户", "个体", "个体经营")),
+    Option("cooperative", N_("Farmers' cooperative"), ("合作社", "cooperative", "co-op")),
+    Option("non_enterprise", N_("Private non-enterprise unit"), ("民非", "民办非企业")),
+    Option("other", N_("Other / not yet decided"), ("其他", "未定", "不确定", "not sure")),
 )
 Parser = Callable[[str, Context], Any]
 

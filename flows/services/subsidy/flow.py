@@ -28,6 +28,11 @@ from flows.policy.eligibility import Assessment, assess
 from flows.policy.loader import PolicyData
 from flows.services.subsidy.fields import document_fields, eligibility_fields, facts, form_fields
 
+CONSENT = (
+    Option("agree", N_("✅ I agree"), ("agree", "yes", "ok", "同意", "我同意", "是", "好", "可以")),
+    Option("decline", N_("I do not agree"), ("disagree", "no", "不同意", "我不同意", "否", "不")),
+)
+
 
 def assessments(answers: Answers, ctx: Context) -> list[Assessment]:
     return assess(facts(answers, ctx.today), ctx.policy)
@@ -250,7 +255,7 @@ def build(policy: PolicyData) -> FlowSpec:
             "consent",
             N_("Do you agree?"),
             Kind.CHOICE,
-            (Option("agree", N_("✅ I agree")), Option("decline", N_("I do not agree"))),
+            CONSENT,
             intro=consent_screen,
             depends_on=("programme",),
             label=N_("Consent to personal data use"),
@@ -264,6 +269,7 @@ def build(policy: PolicyData) -> FlowSpec:
         icon="💰",
         articles=(36, 37, 38),
         title=N_("Startup subsidies and loans"),
+        synonyms=("subsidy", "subsidies", "loan", "补贴", "贷款", "创业补贴"),
         intro=N_(
             "Startup subsidy application (Art. 36–38 of the Regulations): first a few "
             "questions to check which programmes fit you, then the application form, your "
