@@ -14,6 +14,7 @@ from flows.engine.events import Event, EventKind, FileRef
 from flows.engine.labels import quoted, tapped
 from flows.engine.machine import FlowMachine
 from flows.engine.outcome import Action, Op, Reply
+from flows.engine.progress import position, recount
 from flows.engine.screens import (
     cancel_question,
     multi_update,
@@ -223,7 +224,8 @@ class FlowRunner:
     def _accept(self, draft: Draft, field: Field, value: object, ctx: Context) -> StepResult:
         if field.check is not None and value is not None:
             field.check(value, draft.answers)
+        before = position(self.spec, draft.answers, field.name)
         draft.scratch.pop(pending_key(field), None)
         self.machine.set_answer(draft, field.name, value)
         self.machine.advance(draft)
-        return StepResult([self.screen(draft, ctx)], saved=True)
+        return StepResult([self.screen(draft, ctx, recount(self.spec, before, draft))], saved=True)

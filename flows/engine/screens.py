@@ -9,6 +9,7 @@ from flows.engine.districts import DISTRICTS
 from flows.engine.draft import Draft
 from flows.engine.machine import FlowMachine
 from flows.engine.outcome import Action, Block, Button, Op, Reply, rows
+from flows.engine.progress import position
 from flows.engine.spec import Context, Field, FlowSpec, Kind
 from flows.engine.text import N_, Localized, Text
 
@@ -93,17 +94,8 @@ def question(
     """The screen of the draft's current field: progress, the question, its buttons."""
     spec = machine.spec
     field = spec.field(draft.step)
-    asked = machine.applicable(draft.answers)
-    position = next((i for i, f in enumerate(asked) if f.name == field.name), 0) + 1
-    blocks: list[Block] = []
-    if notice is not None:
-        blocks.append(notice)
-    blocks += [
-        Text(
-            N_("{title} · step {n} of {total}"),
-            {"title": Text(spec.title), "n": position, "total": len(asked)},
-        ),
-    ]
+    blocks: list[Block] = [notice] if notice is not None else []
+    blocks.append(counter(spec, draft, field))
     if field.intro is not None:
         blocks += field.intro(draft.answers, ctx)
     blocks.append(Text(field.prompt))
@@ -127,6 +119,21 @@ def question(
     first = field.name == spec.fields[0].name
     buttons.append(nav_row(spec, draft, back=not first))
     return Reply(tuple(blocks), tuple(buttons), typed=field.kind in TYPED_KINDS)
+
+
+def counter(spec: FlowSpec, draft: Draft, field: Field) -> Text:
+    """'Registration guidance · step 3 of 7', with the part of a flow in parts; a step that is
+    not counted (the consent) is named instead."""
+    at = position(spec, draft.answers, field.name)
+    title = Text(spec.title)
+    if not at.n:
+        return Text(N_("{title} · {label}"), {"title": title, "label": field.summary_label})
+    if at.part:
+        return Text(
+            N_("{title} · {part} · step {n} of {total}"),
+            {"title": title, "part": Text(at.part), "n": at.n, "total": at.total},
+        )
+    return Text(N_("{title} · step {n} of {total}"), {"title": title, "n": at.n, "total": at.total})
 
 
 def multi_update(machine: FlowMachine, draft: Draft, ctx: Context) -> Reply:
@@ -177,8 +184,9 @@ def step_help(machine: FlowMachine, draft: Draft) -> Reply:
     """Help for the current step; the step itself is unchanged."""
     spec = machine.spec
     blocks: list[Block] = []
-    if draft.step in {f.name for f in spec.fields} and spec.field(draft.step).help:
-        blocks.append(Text(spec.field(draft.step).help or ""))
+    help = spec.field(draft.step).help if draft.step in {f.name for f in spec.fields} else None
+    if help is not None:
+        blocks.append(Text(help) if isinstance(help, str) else help)
     blocks += [
         Text(spec.intro),
         Text(

@@ -51,6 +51,10 @@ class Field:
     `when` shows the field only when earlier answers call for it; it may read only the
     fields named in `depends_on`, which must come earlier. A changed answer clears the
     answers of every field that depends on it, so they are asked again.
+
+    `help` says what is asked, why and where to find it. For the step counter
+    (`flows.engine.progress`): `part` names a part of the flow that begins here, a field not
+    `counted` is no step of it, and `presume` is the answer assumed while it is open.
     """
 
     name: str
@@ -60,7 +64,7 @@ class Field:
     optional: bool = False
     when: Callable[[Answers], bool] | None = None
     depends_on: tuple[str, ...] = ()
-    help: str | None = None
+    help: str | Localized | None = None
     label: str | Localized | None = None
     limits: Mapping[str, Any] = field(default_factory=dict)
     check: Callable[[Any, Answers], None] | None = None
@@ -69,6 +73,9 @@ class Field:
     intro: Callable[[Answers, Context], Sequence[Text | Localized]] | None = None
     choices: Callable[[Answers, Context], tuple[Option, ...]] | None = None
     mask: Callable[[str], str] | None = None
+    part: str = ""
+    counted: bool = True
+    presume: Any = None
 
     @property
     def summary_label(self) -> Text | Localized:

@@ -180,13 +180,13 @@ class Conversation:
             ]
         draft = unfinished[0]
         spec = self.runners[draft.flow].spec
-        done, total = progress(self.runners, draft)
+        where, done, total = progress(self.runners, draft)
         text = Text(
             N_(
                 "Welcome back! You have an unfinished application: {title} ({done} of {total} answered). "
                 "Continue where you stopped?"
             ),
-            {"title": Text(spec.title), "done": done, "total": total},
+            {"title": where, "done": done, "total": total},
         )
         return [
             Reply(

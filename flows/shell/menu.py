@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flows.engine.draft import DONE, SUMMARY, Draft, FounderState
+from flows.engine.draft import Draft, FounderState
 from flows.engine.outcome import Action, Block, Button, Op, Reply, rows
+from flows.engine.progress import position
 from flows.engine.runner import FlowRunner
 from flows.engine.screens import HELP_WORDS
 from flows.engine.spec import Completion
@@ -69,12 +70,15 @@ def language_menu() -> Reply:
     return Reply((Text(N_("Choose your language:")),), (buttons,))
 
 
-def progress(runners: Runners, draft: Draft) -> tuple[int, int]:
-    """Questions answered and questions asked, for the draft's answers so far."""
-    machine = runners[draft.flow].machine
-    asked = machine.applicable(draft.answers)
-    done = sum(1 for f in asked if f.name in draft.answers)
-    return (len(asked) if draft.step in (SUMMARY, DONE) else done), len(asked)
+def progress(runners: Runners, draft: Draft) -> tuple[Text, int, int]:
+    """The draft's flow (and part), questions answered and questions counted there, counted
+    as on its question screens."""
+    spec = runners[draft.flow].spec
+    at = position(spec, draft.answers, draft.step)
+    title = Text(spec.title)
+    if at.part:
+        title = Text(N_("{title} · {part}"), {"title": title, "part": Text(at.part)})
+    return title, at.answered, at.total
 
 
 def applications(state: FounderState, runners: Runners, policy: PolicyData) -> Reply:
@@ -92,11 +96,11 @@ def applications(state: FounderState, runners: Runners, policy: PolicyData) -> R
                 Button(Text(N_("📄 {title}"), {"title": title}), Action(Op.VIEW, value=flow_id))
             )
         else:
-            done, total = progress(runners, draft)
+            where, done, total = progress(runners, draft)
             lines.append(
                 Text(
                     N_("• {title}: {done} of {total} answered"),
-                    {"title": title, "done": done, "total": total},
+                    {"title": where, "done": done, "total": total},
                 )
             )
             buttons.append(

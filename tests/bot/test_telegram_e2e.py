@@ -157,4 +157,4 @@ async def test_forged_stale_and_foreign_input_is_refused_and_the_draft_kept(api,
     assert case_answers and "unknown" in case_answers[-1]["text"]
     api.push_message(user, "/start", language_code="en")
     offer = await api.wait_for_message(user, lambda m: "a:o:::registration" in str(m))
-    assert "1 of 6 answered" in offer["text"]  # at question 2 still: nothing forged was taken
+    assert "1 of 8 answered" in offer["text"]  # at question 2 still: nothing forged was taken

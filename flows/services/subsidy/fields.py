@@ -91,6 +91,7 @@ def eligibility_fields() -> tuple[Field, ...]:
             APPLICANTS,
             columns=1,
             label=N_("Applicant"),
+            part=N_("Eligibility check"),
         ),
         Field(
             "graduation_year",
