@@ -181,22 +181,23 @@ def refusal(msgid: str, params: dict[str, Any]) -> Text:
 
 
 def step_help(machine: FlowMachine, draft: Draft) -> Reply:
-    """Help for the current step; the step itself is unchanged."""
+    """Help for the current step: what it asks, why and where to find it (the field's own
+    help; on the summary what ✅ Confirm does), and how to move; the step is unchanged."""
     spec = machine.spec
+    names = {f.name for f in spec.fields}
+    help = spec.field(draft.step).help if draft.step in names else spec.review_help
     blocks: list[Block] = []
-    help = spec.field(draft.step).help if draft.step in {f.name for f in spec.fields} else None
-    if help is not None:
+    if help:
         blocks.append(Text(help) if isinstance(help, str) else help)
-    blocks += [
-        Text(spec.intro),
+    blocks.append(
         Text(
             N_(
                 "Your answers are saved after each step: you can leave and come back at any time, "
                 "on any device. ⬅️ Back returns to the previous question, ✖️ Cancel lets you keep "
                 "or discard this application, 🏠 Menu leaves it for later."
             )
-        ),
-    ]
+        )
+    )
     return Reply(tuple(blocks))
 
 

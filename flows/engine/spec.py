@@ -146,7 +146,8 @@ class FlowSpec:
     """A conversation as data. Linear order comes from `fields`; `branches` are the only
     hand-written transitions (dicts for `Machine.add_transition`, tried before the generated).
     A flow not `listed` is left out of the services menu (the registry sets it from its menu):
-    it is opened from somewhere else. `synonyms`: words a founder may type at the menu for it."""
+    it is opened from somewhere else. `synonyms`: words a founder may type at the menu for it;
+    `review_help`: ❓ on the summary (what ✅ Confirm does here)."""
 
     id: str
     code: str
@@ -160,6 +161,7 @@ class FlowSpec:
     prefill: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
     listed: bool = True
     synonyms: tuple[str, ...] = ()
+    review_help: str = ""
 
     @property
     def sensitive_fields(self) -> frozenset[str]:

@@ -206,8 +206,11 @@ def build(policy: PolicyData) -> FlowSpec:
                 Kind.CHOICE,
                 FORMS,
                 help=N_(
-                    "A limited company limits your liability to your contribution; a sole proprietorship, "
-                    "partnership or individual business is simpler, but the owners are personally liable for its debts."
+                    "The legal form you plan to register. It decides your liability and some materials: a "
+                    "limited company limits your liability to your contribution and needs articles of "
+                    "association; the owners of a sole proprietorship, a partnership or an individual "
+                    "business are personally liable for its debts. Unsure? The district market regulation "
+                    "administration (AMR) advises."
                 ),
                 label=N_("Business form"),
             ),
@@ -216,7 +219,12 @@ def build(policy: PolicyData) -> FlowSpec:
                 N_("Which industry is your main business in?"),
                 Kind.CHOICE,
                 industries,
-                help=N_("The industry decides which figures set your SME size (Art. 2)."),
+                help=N_(
+                    "Your main line of business, as you will put it first in the business scope. Why: "
+                    "SMEs are the enterprises that meet the national SME size classification standard "
+                    "(Art. 2), which uses different figures for each industry: staff, revenue or total "
+                    "assets. If nothing fits, choose Other industries."
+                ),
                 label=N_("Industry"),
             ),
             Field(
@@ -227,6 +235,11 @@ def build(policy: PolicyData) -> FlowSpec:
                 depends_on=("industry",),
                 limits={"maximum": 1_000_000},
                 label=N_("Staff"),
+                help=N_(
+                    "How many people you expect to work for the business in its first year; an "
+                    "estimate is fine. Why: for your industry the SME size classification standard "
+                    "counts staff (Art. 2), and your size decides which support fits."
+                ),
             ),
             Field(
                 "revenue",
@@ -235,6 +248,11 @@ def build(policy: PolicyData) -> FlowSpec:
                 when=_uses(policy, "revenue"),
                 depends_on=("industry",),
                 label=N_("Annual revenue"),
+                help=N_(
+                    "The operating revenue (营业收入) you expect in a year, in CNY: 300万 and "
+                    "3,000,000 both work, and an estimate is fine. Why: for your industry the SME "
+                    "size classification standard uses revenue (Art. 2)."
+                ),
             ),
             Field(
                 "assets",
@@ -243,12 +261,23 @@ def build(policy: PolicyData) -> FlowSpec:
                 when=_uses(policy, "assets"),
                 depends_on=("industry",),
                 label=N_("Total assets"),
+                help=N_(
+                    "The total assets (资产总额) you expect the business to hold, in CNY, e.g. 500万; "
+                    "an estimate is fine. Why: for your industry the SME size classification standard "
+                    "uses total assets (Art. 2)."
+                ),
             ),
             Field(
                 "district",
                 N_("In which district will the business be registered? Tap one or type its name."),
                 Kind.DISTRICT,
                 label=N_("District"),
+                help=N_(
+                    "The district of the registered address; type its name or tap it (old names "
+                    "such as 南汇 work too). Why: you register there, and when you do, its "
+                    "administrative service centre hands you the list of business support policies "
+                    "and the list of public services for enterprises (Art. 9)."
+                ),
             ),
             Field(
                 "premises",
@@ -256,8 +285,10 @@ def build(policy: PolicyData) -> FlowSpec:
                 Kind.CHOICE,
                 PREMISES,
                 help=N_(
-                    "Without premises you may register at a makerspace or incubator's centralised "
-                    "registration address (Art. 34)."
+                    "Whether you have a place to use as the registered address (住所): owned, leased, "
+                    "or none yet. Why: it decides the proof of address you need. Without premises you "
+                    "may register at a makerspace's centralised registration address (Art. 34); "
+                    "startup bases and incubators offer low-cost premises (Art. 35)."
                 ),
                 label=N_("Premises"),
                 columns=1,
@@ -271,9 +302,19 @@ def build(policy: PolicyData) -> FlowSpec:
                 label=N_("About you"),
                 columns=1,
                 help=N_(
-                    "Some support under Art. 38 is for these groups, e.g. the one-time startup subsidy."
+                    "Tap each that describes you, then Done; Skip if none does. Why: graduates, "
+                    "veterans, unemployed and disabled people who start a small or micro business get "
+                    "tax and fee relief, and people with employment difficulty and eligible graduates "
+                    "starting their first one in Shanghai can apply for a one-time startup subsidy "
+                    "(Art. 38). The proof: a graduation certificate, a discharge certificate, a "
+                    "disability certificate (from the Disabled Persons' Federation) or the Employment "
+                    "and Entrepreneurship Certificate (就业创业证)."
                 ),
             ),
         ),
         complete=complete,
+        review_help=N_(
+            "Check each answer; tap ✏️ and an answer to change it (the questions that depend on it "
+            "are asked again). ✅ Confirm shows your checklist: nothing is sent to any office."
+        ),
     )

@@ -107,6 +107,11 @@ def build(policy: PolicyData) -> FlowSpec:
                 intro=_question,
                 limits={"max_len": MAX_ANSWER},
                 label=N_("Your answer"),
+                help=N_(
+                    "Answer the office's question above in your own words; the office receives "
+                    "exactly what you type, with your reference number. Papers it asked for can "
+                    "be sent in the next step."
+                ),
             ),
             Field(
                 "documents",
@@ -117,7 +122,15 @@ def build(policy: PolicyData) -> FlowSpec:
                 Kind.FILE,
                 optional=True,
                 label=N_("Documents"),
+                help=N_(
+                    "Photos or PDFs of what the office asked for (PDF, JPEG or PNG; several at "
+                    "once are fine). Tap Skip if it asked for none."
+                ),
             ),
         ),
         complete=complete,
+        review_help=N_(
+            "Check your answer and documents; tap ✏️ to change one. ✅ Confirm sends them to the "
+            "office: it cannot be changed afterwards."
+        ),
     )

@@ -92,6 +92,16 @@ def eligibility_fields() -> tuple[Field, ...]:
             columns=1,
             label=N_("Applicant"),
             part=N_("Eligibility check"),
+            help=N_(
+                "The group you, the applicant, belong to. Why: support is for particular groups: "
+                "tax and fee relief for graduates, veterans, unemployed and disabled people, and the "
+                "one-time startup subsidy for people with employment difficulty and eligible "
+                "graduates (Art. 38). The office will ask for proof: the graduation certificate, the "
+                "discharge certificate, the disability certificate (from the Disabled Persons' "
+                "Federation, 残联) or the Employment and Entrepreneurship Certificate (就业创业证; in "
+                "Shanghai usually applied for on One-Netcom or at your community affairs service "
+                "centre)."
+            ),
         ),
         Field(
             "graduation_year",
@@ -101,6 +111,11 @@ def eligibility_fields() -> tuple[Field, ...]:
             depends_on=("applicant",),
             check=_year,
             label=N_("Graduation year"),
+            help=N_(
+                "The year on your graduation certificate (毕业证书), e.g. 2024. Why: support for "
+                "graduates is for eligible graduates (Art. 38), and the programme rules count the "
+                "years since graduation; the office checks the certificate."
+            ),
         ),
         Field(
             "residence",
@@ -109,18 +124,34 @@ def eligibility_fields() -> tuple[Field, ...]:
             RESIDENCE,
             columns=1,
             label=N_("Hukou or residence permit"),
+            help=N_(
+                "Whether you hold a Shanghai hukou (see your household register, 户口簿), a Shanghai "
+                "residence permit (上海市居住证) or an overseas talent residence permit. Why: under "
+                "Shanghai's rules the social insurance subsidy for start-up organisations (Art. 38) "
+                "asks one of these of the legal representative."
+            ),
         ),
         Field(
             "first_business",
             N_("Is this your first business in Shanghai?"),
             Kind.YESNO,
             label=N_("First business in Shanghai"),
+            help=N_(
+                "Whether this is the first business you start in Shanghai; if you registered one "
+                "here before, answer No. Why: the one-time startup subsidy is for a first small or "
+                "micro business in Shanghai (Art. 38)."
+            ),
         ),
         Field(
             "registered",
             N_("Is the business registered already?"),
             Kind.YESNO,
             label=N_("Business registered"),
+            help=N_(
+                "Whether the business is registered already, that is, it has a business licence "
+                "(营业执照). Why: most programmes are for registered businesses; a startup "
+                "guarantee loan (Art. 37) can be asked for before registering too."
+            ),
         ),
         Field(
             "registered_on",
@@ -130,6 +161,11 @@ def eligibility_fields() -> tuple[Field, ...]:
             depends_on=("registered",),
             limits={"not_future": True},
             label=N_("Registration date"),
+            help=N_(
+                "The date of establishment (成立日期) printed on the business licence. Why: support "
+                "for start-up organisations (Art. 38) and the rent subsidy depend on how long the "
+                "business has existed; the programme rules set the periods."
+            ),
         ),
         Field(
             "org_type",
@@ -138,12 +174,23 @@ def eligibility_fields() -> tuple[Field, ...]:
             ORG_TYPES,
             columns=1,
             label=N_("Organisation type"),
+            help=N_(
+                "The type (类型) on the business licence, or the one you plan. Why: the rent "
+                "subsidy and the social insurance subsidy are for small and micro enterprises "
+                "(Art. 36, 38); the programme rules add individual businesses, cooperatives or "
+                "private non-enterprise units for some."
+            ),
         ),
         Field(
             "district",
             N_("In which district is it registered (or will it be)?"),
             Kind.DISTRICT,
             label=N_("District"),
+            help=N_(
+                "The district where the business is or will be registered; type its name or tap it. "
+                "Why: you apply there: subsidies go to the human resources and social security "
+                "departments of the district (Art. 36, 38)."
+            ),
         ),
         Field(
             "insured_staff",
@@ -156,6 +203,11 @@ def eligibility_fields() -> tuple[Field, ...]:
             depends_on=("registered",),
             limits={"maximum": 100000},
             label=N_("Insured staff"),
+            help=N_(
+                "How many employees the business itself pays social insurance for, as its payment "
+                "record shows (print it from One-Netcom, 一网通办); 0 if none. Why: the social "
+                "insurance subsidy for start-up organisations (Art. 38) is counted on them."
+            ),
         ),
         Field(
             "insured_months",
@@ -165,12 +217,23 @@ def eligibility_fields() -> tuple[Field, ...]:
             depends_on=("registered", "insured_staff"),
             limits={"maximum": 600},
             label=N_("Months employed"),
+            help=N_(
+                "How many months your longest-serving insured employee has worked for you, from the "
+                "labour contract or the social insurance record. Why: under Shanghai's rules the "
+                "social insurance subsidy (Art. 38) needs staff employed for a minimum time; the "
+                "results will say if it is too short."
+            ),
         ),
         Field(
             "lease",
             N_("Do you have a lease for the business premises?"),
             Kind.YESNO,
             label=N_("Premises lease"),
+            help=N_(
+                "Whether the business rents its premises under a lease (租赁合同). Why: the startup "
+                "premises rent subsidy (Art. 36) is for rented premises, and the office will ask "
+                "for the lease."
+            ),
         ),
         Field(
             "dishonest",
@@ -178,8 +241,10 @@ def eligibility_fields() -> tuple[Field, ...]:
             Kind.YESNO,
             label=N_("Listed as dishonest judgment debtor"),
             help=N_(
-                "You can check on Credit China (creditchina.gov.cn). Startup guarantee "
-                "loans are not available to listed debtors (Art. 37)."
+                "Whether a court lists you as a dishonest judgment debtor (失信被执行人); check on "
+                "China Enforcement Information Disclosure (zxgk.court.gov.cn) or Credit China "
+                "(creditchina.gov.cn). Why: under Shanghai's loan rules, startup guarantee loans "
+                "(Art. 37) are not for listed debtors."
             ),
         ),
     )
@@ -214,6 +279,10 @@ def form_fields(
             depends_on=consent,
             limits={"max_len": 40},
             label=N_("Name"),
+            help=N_(
+                "Your full name exactly as on your resident ID card (居民身份证). Why: the office "
+                "checks it against your ID number."
+            ),
         ),
         Field(
             "id_number",
@@ -223,6 +292,11 @@ def form_fields(
             depends_on=consent,
             mask=mask_id,
             label=N_("Resident ID number"),
+            help=N_(
+                "The 18-character number on the photo side of your resident ID card; the last "
+                "character may be X. Why: the office identifies you by it. It is stored encrypted "
+                "and shown masked."
+            ),
             parse=lambda text, ctx: validators.parse_resident_id(text, today=ctx.today),
         ),
         Field(
@@ -233,6 +307,10 @@ def form_fields(
             depends_on=consent,
             mask=mask_mobile,
             label=N_("Mobile number"),
+            help=N_(
+                "A mainland mobile number where the office can reach you about this application; "
+                "+86 is fine. It is stored encrypted and shown masked."
+            ),
             parse=lambda text, ctx: validators.parse_mobile(text),
         ),
         Field(
@@ -243,6 +321,10 @@ def form_fields(
             depends_on=("consent", "registered"),
             limits={"max_len": 100},
             label=N_("Business name"),
+            help=N_(
+                "The registered name (名称) exactly as on the business licence, e.g. "
+                "上海某某科技有限公司. Why: the office finds your business by it and its credit code."
+            ),
         ),
         Field(
             "credit_code",
@@ -252,6 +334,11 @@ def form_fields(
             depends_on=("consent", "registered"),
             parse=credit_code,
             label=N_("USCC"),
+            help=N_(
+                "The 18-character unified social credit code (统一社会信用代码) printed on the "
+                "business licence; you can also look it up on the National Enterprise Credit "
+                "Information Publicity System (gsxt.gov.cn)."
+            ),
         ),
         Field(
             "lease_months",
@@ -261,6 +348,11 @@ def form_fields(
             depends_on=("programme", "consent"),
             limits={"minimum": 1, "maximum": 240},
             label=N_("Lease period (months)"),
+            help=N_(
+                "The months from the start to the end of your lease, as the contract states, "
+                "e.g. 24. Why: the rent subsidy (Art. 36) is worked out over the lease; the office "
+                "checks the contract."
+            ),
         ),
         Field(
             "monthly_rent",
@@ -269,6 +361,10 @@ def form_fields(
             when=_programme_needs(policy, "monthly_rent"),
             depends_on=("programme", "consent"),
             label=N_("Monthly rent"),
+            help=N_(
+                "The monthly rent the lease contract states, in CNY, e.g. 6000. Why: the office "
+                "works out the rent subsidy (Art. 36) from it."
+            ),
         ),
         Field(
             "loan_amount",
@@ -279,6 +375,11 @@ def form_fields(
             check=loan_check,
             limits={"minimum": 1},
             label=N_("Loan amount"),
+            help=N_(
+                "How much you want to borrow, in CNY. Why: startup guarantee loans (Art. 37) have "
+                "a cap that depends on whether you borrow as an individual or as a start-up "
+                "organisation; the guarantee agency and the bank decide the amount."
+            ),
         ),
     )
 
@@ -309,6 +410,7 @@ def document_fields(policy: PolicyData) -> tuple[Field, ...]:
             depends_on=depends,
             intro=_shows(d.name),
             label=d.name,
+            help=d.help,
         )
         for d in policy.documents
     )

@@ -249,6 +249,11 @@ def build(policy: PolicyData) -> FlowSpec:
             choices=eligible_choices,
             columns=1,
             label=N_("Programme"),
+            help=N_(
+                "Choose the programme to apply for now; you can come back for another one later. "
+                "Why: each is its own application to its own office (Art. 36–38). A ❌ line says "
+                "why a programme does not fit; if an answer was wrong, go ⬅️ Back and change it."
+            ),
             depends_on=tuple(f.name for f in eligibility_fields()),
         ),
         Field(
@@ -259,6 +264,12 @@ def build(policy: PolicyData) -> FlowSpec:
             intro=consent_screen,
             depends_on=("programme",),
             label=N_("Consent to personal data use"),
+            help=N_(
+                "Your consent lets me take your ID number and the other personal data for this "
+                "application only (Personal Information Protection Law, Art. 29). If you do not "
+                "agree, nothing sensitive is asked or kept, and you can apply in person at the "
+                "office instead."
+            ),
             part=N_("Application"),
             counted=False,
             presume="agree",
@@ -281,6 +292,11 @@ def build(policy: PolicyData) -> FlowSpec:
         fields=fields,
         complete=complete,
         prefill=prefill,
+        review_help=N_(
+            "Check each answer; tap ✏️ and an answer to change it (the questions that depend on it "
+            "are asked again). ✅ Confirm submits the application to the office: it cannot be "
+            "changed afterwards, but the office can ask you for more."
+        ),
         branches=(
             {"trigger": "next", "source": "consent", "dest": "consent", "conditions": [declined]},
         ),
