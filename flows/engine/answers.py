@@ -49,8 +49,9 @@ def _parse_text(field: Field, text: str, ctx: Context) -> Any:
 
 
 def parse_answer(field: Field, text: str, ctx: Context) -> Any:
-    """The JSON-ready value of a typed answer, or ValidationFailed saying what is expected."""
-    if len(text) > MAX_MESSAGE:
+    """The JSON-ready value of a typed answer, or ValidationFailed saying what is expected
+    (a text field words its own length limit)."""
+    if field.kind is not Kind.TEXT and len(text) > MAX_MESSAGE:
         raise ValidationFailed(
             N_("That message is too long ({length} characters; at most {limit})."),
             length=len(text),

@@ -15,7 +15,7 @@ from flows.policy.loader import PolicyData
 
 FLOW_ID = "supplement"
 CASE = "case"  # the answers' record of the case answered; not a question
-MAX_ANSWER = 2000
+MAX_ANSWER = 1000
 
 
 def case_of(applications: Sequence[Mapping[str, Any]], reference: str) -> dict[str, Any] | None:
@@ -105,7 +105,18 @@ def build(policy: PolicyData) -> FlowSpec:
                 N_("Type your answer:"),
                 Kind.TEXT,
                 intro=_question,
-                limits={"max_len": MAX_ANSWER},
+                limits={
+                    "max_len": MAX_ANSWER,
+                    "too_long": N_(
+                        "Your answer to the office can be at most {max_len} characters; this one "
+                        "has {length}. Please shorten it, e.g. to the main facts: details can go "
+                        "in a document next."
+                    ),
+                    "unreadable": N_(
+                        "Please write your answer to the office in words, like one short "
+                        "sentence: emoji or punctuation alone can't be passed on."
+                    ),
+                },
                 label=N_("Your answer"),
                 help=N_(
                     "Answer the office's question above in your own words; the office receives "

@@ -277,7 +277,18 @@ def form_fields(
             Kind.TEXT,
             when=_agreed,
             depends_on=consent,
-            limits={"max_len": 40},
+            limits={
+                "max_len": 40,
+                "letters": True,
+                "too_long": N_(
+                    "A full name has at most {max_len} characters here, like 欧阳娜娜 or Zhang "
+                    "San. Please type it exactly as on your ID card."
+                ),
+                "unreadable": N_(
+                    "Please type your full name in Chinese characters or letters, as on your ID "
+                    "card, e.g. 张三 or Zhang San."
+                ),
+            },
             label=N_("Name"),
             help=N_(
                 "Your full name exactly as on your resident ID card (居民身份证). Why: the office "
@@ -319,7 +330,18 @@ def form_fields(
             Kind.TEXT,
             when=lambda a: _agreed(a) and _registered(a),
             depends_on=("consent", "registered"),
-            limits={"max_len": 100},
+            limits={
+                "max_len": 100,
+                "letters": True,
+                "too_long": N_(
+                    "A registered business name has at most {max_len} characters here, like "
+                    "上海某某科技有限公司. Please type it exactly as on the licence."
+                ),
+                "unreadable": N_(
+                    "Please type the business's registered name in characters or letters, as on "
+                    "the licence, e.g. 上海某某科技有限公司."
+                ),
+            },
             label=N_("Business name"),
             help=N_(
                 "The registered name (名称) exactly as on the business licence, e.g. "
