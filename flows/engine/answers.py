@@ -11,7 +11,7 @@ from flows.engine import validators
 from flows.engine.districts import by_code
 from flows.engine.errors import ValidationFailed
 from flows.engine.spec import Answers, Context, Field, Kind
-from flows.engine.text import N_, Localized, Text
+from flows.engine.text import N_, Localized, Text, clip
 
 MAX_MESSAGE = 1000
 
@@ -76,13 +76,21 @@ _DISPLAY: dict[Kind, Callable[[Field, Any], Text | Localized]] = {
 
 
 def display(
-    field: Field, value: Any, answers: Answers | None = None, ctx: Context | None = None
+    field: Field,
+    value: Any,
+    answers: Answers | None = None,
+    ctx: Context | None = None,
+    *,
+    limit: int = 700,
 ) -> Text | Localized:
-    """How an answer reads on the summary screen (personal data masked)."""
+    """How an answer reads on the summary screen (personal data masked; a long text cut to
+    `limit` characters, so the screen stays short)."""
     if value is None:
         return Text(N_("(skipped)"))
     if field.mask is not None:
         return Text.raw(field.mask(str(value)))
+    if field.kind is Kind.TEXT:
+        return Text.raw(clip(str(value), limit))
     if field.kind is Kind.CHOICE:
         option = field.option(str(value), answers, ctx)
         return option.block() if option else Text.raw(str(value))

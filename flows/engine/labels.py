@@ -56,7 +56,7 @@ class Typed:
 
 def names(button: Button, spell: Speller) -> frozenset[str]:
     """Every folded way to name a button: its label in each language, and its synonyms."""
-    spelled: Iterable[str] = (*spell(button.label), *button.synonyms)
+    spelled: Iterable[str] = (*spell(button.label).values(), *button.synonyms)
     return frozenset(key for key in map(fold, spelled) if key)
 
 

@@ -102,7 +102,7 @@ def question(
     extra: list[Button] = []
     shown = draft.answers.get(field.name, draft.defaults.get(field.name))
     if field.name in draft.answers or field.name in draft.defaults:
-        value = display(field, shown, draft.answers, ctx)
+        value = display(field, shown, draft.answers, ctx, limit=200)
         if field.name in draft.answers:
             blocks.append(Text(N_("Current answer: {value}"), {"value": value}))
             extra.append(Button(Text(N_("Keep this answer")), act(spec, draft, Op.KEEP)))

@@ -10,7 +10,7 @@ from typing import Any
 from flows.engine.text import Localized, Text, spellings
 
 Answers = Mapping[str, Any]
-Speller = Callable[[Text | Localized], Sequence[str]]  # how a block reads in every language
+Speller = Callable[[Text | Localized], Mapping[str, str]]  # a block as it reads, by locale
 
 
 class Kind(StrEnum):
@@ -132,13 +132,28 @@ class SubmissionRequest:
 
 
 @dataclass(frozen=True)
+class Section:
+    """One part of a long result, opened by its own button: a heading and its items (a long
+    section is shown a page of items at a time)."""
+
+    button: Text | Localized
+    heading: Text | Localized
+    items: tuple[Text | Localized, ...]
+
+
+@dataclass(frozen=True)
 class Completion:
-    """What a finished flow shows, what it stores in the founder's profile, what it offers next."""
+    """What a finished flow shows, what it stores in the founder's profile, what it offers next.
+
+    `blocks` are its messages; a long result keeps them short (a summary) and puts the rest in
+    `sections`, each opened by a button under the summary. The result is computed again from
+    the finished draft when a section is opened, so it needs no record of its own."""
 
     blocks: tuple[tuple[Text | Localized, ...], ...]
     profile: Mapping[str, Any] = field(default_factory=dict)
     next_flows: tuple[str, ...] = ()
     submission: SubmissionRequest | None = None
+    sections: tuple[Section, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -46,26 +46,26 @@ class Localized:
         return self.zh if locale.startswith("zh") else self.en
 
 
-def spellings(block: Text | Localized) -> tuple[str, ...]:
-    """How a block reads without catalogs: a msgid (our msgids are English) filled with its
-    parameters, or both languages of policy data. The renderer supplies the translated
+def spellings(block: Text | Localized) -> dict[str, str]:
+    """How a block reads, by locale, without catalogs: a msgid (our msgids are English) filled
+    with its parameters, or both languages of policy data. The renderer supplies the translated
     spellings where the catalogs are loaded; this is the stand-in for pure tests."""
     if isinstance(block, Localized):
-        return tuple(dict.fromkeys((block.zh, block.en)))
+        return {"zh_CN": block.zh, "en": block.en}
     if block.literal or not block.params:
-        return (block.msgid,)
-    params = {key: _first(value) for key, value in block.params.items()}
+        return {"en": block.msgid}
+    params = {key: _english(value) for key, value in block.params.items()}
     try:
-        return (block.msgid.format(**params),)
+        return {"en": block.msgid.format(**params)}
     except (KeyError, IndexError, ValueError):
-        return (block.msgid,)
+        return {"en": block.msgid}
 
 
-def _first(value: Any) -> str:
+def _english(value: Any) -> str:
     if isinstance(value, (Text, Localized)):
-        return spellings(value)[-1]
+        return spellings(value)["en"]
     if isinstance(value, (list, tuple)):
-        return ", ".join(_first(v) for v in value)
+        return ", ".join(_english(v) for v in value)
     return str(value)
 
 

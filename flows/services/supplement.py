@@ -9,13 +9,14 @@ from typing import Any
 
 from flows.engine.outcome import Block
 from flows.engine.spec import Answers, Completion, Context, Field, FlowSpec, Kind, SubmissionRequest
-from flows.engine.text import N_, Localized, Text
+from flows.engine.text import N_, Localized, Text, clip
 from flows.policy.citing import office_name
 from flows.policy.loader import PolicyData
 
 FLOW_ID = "supplement"
 CASE = "case"  # the answers' record of the case answered; not a question
 MAX_ANSWER = 1000
+QUESTION_SHOWN = 600  # characters of the office's question repeated on the answer's screen
 
 
 def case_of(applications: Sequence[Mapping[str, Any]], reference: str) -> dict[str, Any] | None:
@@ -51,8 +52,9 @@ def _question(answers: Answers, ctx: Context) -> Sequence[Text | Localized]:
             {"office": _office(case, ctx), "reference": case.get("reference", "")},
         )
     ]
-    if case.get("question"):
-        blocks.append(Text(N_("“{question}”"), {"question": Text.raw(str(case["question"]))}))
+    if case.get("question"):  # told in full in the status message; cut here to keep it short
+        question = Text.raw(clip(str(case["question"]), QUESTION_SHOWN))
+        blocks.append(Text(N_("“{question}”"), {"question": question}))
     return blocks
 
 

@@ -24,9 +24,9 @@ from flows.shell.menu import (
     language_menu,
     locale_from_arg,
     progress,
-    result,
     services_menu,
 )
+from flows.shell.results import result
 
 
 class Conversation:
@@ -139,7 +139,7 @@ class Conversation:
             and state.drafts[flow_id].finished
         ):
             done = self.runners[flow_id].spec.complete(state.drafts[flow_id].answers, ctx)
-            return result(done, self.runners)
+            return result(done, self.runners, flow_id, ctx, action.step)
         if action.op is Op.APPS:
             return [applications(state, self.runners, self.policy)]
         if action.op is Op.SUPPLY:
@@ -314,7 +314,7 @@ class Conversation:
                 self._submit(state, draft, completion.submission, now, ctx)
             state.prefs.active = None
             state.touch("prefs")
-            return result(completion, self.runners)
+            return result(completion, self.runners, draft.flow, ctx)
         return step.replies
 
     def _submit(

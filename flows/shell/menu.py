@@ -10,7 +10,6 @@ from flows.engine.outcome import Action, Block, Button, Op, Reply, rows
 from flows.engine.progress import position
 from flows.engine.runner import FlowRunner
 from flows.engine.screens import HELP_WORDS
-from flows.engine.spec import Completion
 from flows.engine.text import N_, Text
 from flows.policy.loader import PolicyData
 
@@ -146,9 +145,9 @@ def status_update(
     ]
     apps = Button(Text(N_("🗂 My applications")), Action(Op.APPS))
     if status == "more_info":
-        if note:
-            blocks.append(Text(N_("The office asks: “{note}”"), {"note": Text.raw(note)}))
-        blocks.append(Text(N_("Tap the button below to answer; you can add documents.")))
+        if note:  # the status says it is a request: the note is quoted bare, to keep it short
+            blocks.append(Text(N_("“{question}”"), {"question": Text.raw(note)}))
+        blocks.append(Text(N_("Answer with the button below; you can add documents.")))
         return Reply(tuple(blocks), ((answer_button(reference),), (apps,)))
     if note:
         blocks.append(Text(N_("Note from the office: {note}"), {"note": Text.raw(note)}))
@@ -183,18 +182,3 @@ def programme_title(entry: Mapping[str, object], runners: Runners, policy: Polic
     except KeyError:
         flow = runners.get(str(entry.get("flow", "")))
         return Text(flow.spec.title) if flow else Text.raw(str(entry.get("programme", "")))
-
-
-def result(completion: Completion, runners: Runners) -> list[Reply]:
-    """A finished flow's messages, with its offers of what to do next and the menu."""
-    blocks = list(completion.blocks)
-    offers = [
-        Button(
-            Text(N_("➡️ {title}"), {"title": Text(runners[f].spec.title)}),
-            Action(Op.OPEN, value=f),
-        )
-        for f in completion.next_flows
-        if f in runners
-    ]
-    buttons = (*rows(offers, 1), (Button(Text(N_("🏠 Menu")), Action(Op.MENU)),))
-    return [Reply(tuple(b)) for b in blocks[:-1]] + [Reply(tuple(blocks[-1]), buttons)]

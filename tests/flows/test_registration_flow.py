@@ -162,7 +162,10 @@ def test_confirm_gives_checklist_and_saves_profile():
     )
     ids = [b.msgid for r in replies for b in r.blocks if hasattr(b, "msgid")]
     assert "✅ Your registration checklist" in ids
-    texts = repr(replies)
+    sections = [a for a in buttons(replies[-1]) if a.op is Op.VIEW]
+    assert [a.step for a in sections] == ["0.0", "1.0", "2.0", "3.0", "4.0"]
+    materials = send(conv, state, Event.of_action(sections[2]))
+    texts = repr(materials)
     assert "makerspace" in texts.lower() or "众创空间" in texts  # Art. 34 address for no premises
 
 

@@ -47,15 +47,13 @@ def results_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
         programme = result.programme
         policy = ctx.policy.policy(programme.policy)
         office = office_name(ctx.policy, programme.office, str(answers.get("district", "")))
-        if result.eligible:
-            amount = policy.amount if policy.verified and policy.amount else Text.raw("")
+        if result.eligible:  # the amount is told once it is chosen, on the consent screen
             lines.append(
                 Text(
-                    N_("✅ {title} ({articles}): you look eligible. {amount} → {office}"),
+                    N_("✅ {title} ({articles}): you look eligible → {office}"),
                     {
                         "title": policy.title,
                         "articles": articles(policy.articles),
-                        "amount": amount,
                         "office": office,
                     },
                 )
@@ -115,7 +113,10 @@ def consent_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
                 },
             )
         ]
+    chosen = ctx.policy.policy(programme.policy)
+    gives = [Text(N_("{title}: {amount}"), {"title": chosen.title, "amount": chosen.amount})]
     return [
+        *(gives if chosen.verified and chosen.amount else []),
         Text(
             N_(
                 "Before I ask for your ID number: it is sensitive personal information (Personal "

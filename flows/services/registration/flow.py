@@ -1,18 +1,14 @@
-"""Registration guidance (Art. 2, 9, 34, 35): a few questions, then a personalised checklist —
-SME size, online steps, materials, and the policies and public services that fit."""
+"""Registration guidance (Art. 2, 9, 34, 35): the questions; the checklist they lead to is
+built in `checklist`."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from flows.engine.districts import by_code
-from flows.engine.outcome import Block
-from flows.engine.spec import Answers, Completion, Context, Field, FlowSpec, Kind, Option
-from flows.engine.text import N_, Localized, Text
-from flows.policy.citing import articles
+from flows.engine.spec import Field, FlowSpec, Kind, Option
+from flows.engine.text import N_
 from flows.policy.loader import PolicyData
-from flows.policy.sme_size import classify
+from flows.services.registration.checklist import complete
 
 # Synonyms are what founders type for an option besides its label, in either language.
 FORMS = (
@@ -42,146 +38,10 @@ GROUPS = (
     Option("disabled", N_("Person with a disability"), ("残疾", "残障", "disabled")),
     Option("returning_migrant", N_("Returning migrant worker"), ("返乡", "返乡创业", "农民工")),
 )
-SIZE_NAMES = {
-    "micro": N_("micro enterprise"),
-    "small": N_("small enterprise"),
-    "medium": N_("medium-sized enterprise"),
-    "large": N_("large enterprise"),
-}
-METRIC_NAMES = {
-    "staff": N_("staff"),
-    "revenue": N_("revenue (10,000 CNY)"),
-    "assets": N_("total assets (10,000 CNY)"),
-}
-WAN = Decimal(10000)
 
 
 def _uses(policy: PolicyData, metric: str) -> Any:
     return lambda answers: metric in policy.industry(str(answers.get("industry", "other"))).metrics
-
-
-def _size_lines(answers: Answers, policy: PolicyData) -> tuple[str, list[Block]]:
-    industry = policy.industry(answers["industry"])
-    money = {
-        m: Decimal(answers[m]) / WAN for m in ("revenue", "assets") if answers.get(m) is not None
-    }
-    result = classify(
-        industry,
-        staff=answers.get("staff"),
-        revenue_wan=money.get("revenue"),
-        assets_wan=money.get("assets"),
-    )
-    if result.size is None:  # every metric the industry needs is asked, so this means bad data
-        raise ValueError(f"size undecided for {industry.code}: missing {result.missing}")
-    reasons = tuple(
-        Text(
-            N_("{metric} {value} {comparison} {threshold}"),
-            {
-                "metric": Text(METRIC_NAMES[d.metric]),
-                "value": _number(d.value),
-                "comparison": Text.raw("≥" if d.op == ">=" else "<"),
-                "threshold": _number(d.threshold),
-            },
-        )
-        for d in result.decided_by
-    )
-    lines: list[Block] = [
-        Text(
-            N_(
-                "SME size ({articles}; SME size classification standard 工信部联企业〔2011〕300号, {industry}): {size}"
-            ),
-            {
-                "articles": articles((2,)),
-                "industry": industry.name,
-                "size": Text(SIZE_NAMES[result.size]),
-            },
-        ),
-    ]
-    if reasons:
-        lines.append(Text(N_("Decided by: {reasons}"), {"reasons": reasons}))
-    if result.size == "large":
-        lines.append(
-            Text(
-                N_(
-                    "Above the SME ceilings of the standard: support under the Regulations is for SMEs "
-                    "(Art. 2). Check the figures, or ask the district SME department."
-                )
-            )
-        )
-    return result.size, lines
-
-
-def _number(value: Decimal | int) -> Text:
-    return Text.raw(f"{Decimal(value).normalize():f}")
-
-
-def complete(answers: Answers, ctx: Context) -> Completion:
-    """The personalised checklist, and the profile kept for pre-filling later applications."""
-    policy = ctx.policy
-    size, size_lines = _size_lines(answers, policy)
-    profile = {
-        k: answers.get(k) for k in ("business_form", "industry", "district", "premises", "staff")
-    }
-    profile |= {"size": size, "groups": list(answers.get("groups") or [])}
-    district = by_code(str(answers["district"]))
-    assert district is not None
-    items = policy.checklist_for(profile)
-
-    def bullet(text: Localized, cite: Localized, link: str | None) -> Text:
-        if link:
-            return Text(
-                N_("• {text} {url}"), {"text": text, "url": Text.raw(policy.link(link).url)}
-            )
-        return Text(N_("• {text} ({cite})"), {"text": text, "cite": cite})
-
-    steps: list[Block] = [Text(N_("🖥 Register online, step by step:"))]
-    steps += [bullet(i.text, i.cite, i.link) for i in items if i.kind == "step"]
-    materials: list[Block] = [Text(N_("📄 Materials to prepare:"))]
-    materials += [bullet(i.text, i.cite, i.link) for i in items if i.kind == "material"]
-    fits: list[Block] = [
-        Text(
-            N_("🎯 Policies that fit you ({articles}, list of business support policies):"),
-            {"articles": articles((9,))},
-        )
-    ]
-    services: list[Block] = [
-        Text(
-            N_("🤝 Public services for you ({articles}, list of public services for enterprises):"),
-            {"articles": articles((9,))},
-        )
-    ]
-    for p in policy.policies_for(profile):
-        office = policy.office(p.office)
-        office_name = Localized(
-            office.name_for("zh_CN", district.zh), office.name_for("en", district.en)
-        )
-        amount = p.amount if p.verified and p.amount else Text.raw("")
-        (fits if p.kind == "policy" else services).append(
-            Text(
-                N_("• {title} ({articles}): {summary} {amount} → {office}"),
-                {
-                    "title": p.title,
-                    "articles": articles(p.articles),
-                    "summary": p.summary,
-                    "amount": amount,
-                    "office": office_name,
-                },
-            )
-        )
-    if len(fits) == 1:
-        fits.append(
-            Text(
-                N_(
-                    "No listed policy matches your answers; the district SME service centre can advise."
-                )
-            )
-        )
-    header: list[Block] = [Text(N_("✅ Your registration checklist")), *size_lines]
-    return Completion(
-        blocks=(tuple(header), tuple(steps), tuple(materials), tuple(fits), tuple(services)),
-        profile=profile,
-        next_flows=("subsidy",),
-    )
 
 
 def build(policy: PolicyData) -> FlowSpec:
