@@ -20,6 +20,14 @@ from flows.engine.outcome import Action, Button, Reply
 from flows.engine.spec import Speller
 from flows.engine.text import N_, Text, clip
 
+# What founders type for the buttons every flow screen has, besides their labels.
+BACK_WORDS = ("back", "previous", "返回", "上一题", "上一个")
+HELP_WORDS = ("help", "帮助", "帮忙", "说明")
+CANCEL_WORDS = ("cancel", "quit", "stop", "取消", "退出")
+MENU_WORDS = ("menu", "main menu", "菜单", "主菜单")
+DONE_WORDS = ("done", "finish", "finished", "完成", "好了", "选好了")
+CONFIRM_WORDS = ("confirm", "ok", "yes", "submit", "send", "确认", "确定", "提交", "是", "对")
+SKIP_WORDS = ("skip", "none", "no", "跳过", "没有", "无", "都不是")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 Tier = Callable[[str, str], bool]
 

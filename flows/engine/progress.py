@@ -78,3 +78,18 @@ def recount(spec: FlowSpec, before: Position, draft: Draft) -> Text | None:
         N_("ℹ️ That answer changes which questions apply: {total} in all now, not {before}."),
         {"total": after.total, "before": before.total},
     )
+
+
+def counter(spec: FlowSpec, draft: Draft, field: Field) -> Text:
+    """'Registration guidance · step 3 of 7', with the part of a flow in parts; a step that is
+    not counted (the consent) is named instead."""
+    at = position(spec, draft.answers, field.name)
+    title = Text(spec.title)
+    if not at.n:
+        return Text(N_("{title} · {label}"), {"title": title, "label": field.summary_label})
+    if at.part:
+        return Text(
+            N_("{title} · {part} · step {n} of {total}"),
+            {"title": title, "part": Text(at.part), "n": at.n, "total": at.total},
+        )
+    return Text(N_("{title} · step {n} of {total}"), {"title": title, "n": at.n, "total": at.total})

@@ -7,9 +7,18 @@ from typing import Any
 from flows.engine.answers import display
 from flows.engine.districts import DISTRICTS
 from flows.engine.draft import Draft
+from flows.engine.labels import (
+    BACK_WORDS,
+    CANCEL_WORDS,
+    CONFIRM_WORDS,
+    DONE_WORDS,
+    HELP_WORDS,
+    MENU_WORDS,
+    SKIP_WORDS,
+)
 from flows.engine.machine import FlowMachine
 from flows.engine.outcome import Action, Block, Button, Op, Reply, rows
-from flows.engine.progress import position
+from flows.engine.progress import counter
 from flows.engine.spec import Context, Field, FlowSpec, Kind
 from flows.engine.text import N_, Localized, Text
 
@@ -29,15 +38,6 @@ def act(spec: FlowSpec, draft: Draft, op: Op, value: str = "") -> Action:
         else draft.step[:1]
     )
     return Action(op, spec.code, step, value)
-
-
-BACK_WORDS = ("back", "previous", "返回", "上一题", "上一个")
-HELP_WORDS = ("help", "帮助", "帮忙", "说明")
-CANCEL_WORDS = ("cancel", "quit", "stop", "取消", "退出")
-MENU_WORDS = ("menu", "main menu", "菜单", "主菜单")
-DONE_WORDS = ("done", "finish", "finished", "完成", "好了", "选好了")
-CONFIRM_WORDS = ("confirm", "ok", "yes", "submit", "send", "确认", "确定", "提交", "是", "对")
-SKIP_WORDS = ("skip", "none", "no", "跳过", "没有", "无", "都不是")
 
 
 def nav_row(spec: FlowSpec, draft: Draft, *, back: bool = True) -> tuple[Button, ...]:
@@ -119,21 +119,6 @@ def question(
     first = field.name == spec.fields[0].name
     buttons.append(nav_row(spec, draft, back=not first))
     return Reply(tuple(blocks), tuple(buttons), typed=field.kind in TYPED_KINDS)
-
-
-def counter(spec: FlowSpec, draft: Draft, field: Field) -> Text:
-    """'Registration guidance · step 3 of 7', with the part of a flow in parts; a step that is
-    not counted (the consent) is named instead."""
-    at = position(spec, draft.answers, field.name)
-    title = Text(spec.title)
-    if not at.n:
-        return Text(N_("{title} · {label}"), {"title": title, "label": field.summary_label})
-    if at.part:
-        return Text(
-            N_("{title} · {part} · step {n} of {total}"),
-            {"title": title, "part": Text(at.part), "n": at.n, "total": at.total},
-        )
-    return Text(N_("{title} · step {n} of {total}"), {"title": title, "n": at.n, "total": at.total})
 
 
 def multi_update(machine: FlowMachine, draft: Draft, ctx: Context) -> Reply:

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from flows.engine.draft import Draft, FounderState, Submission
+from flows.engine.draft import Draft, FounderState
 from flows.engine.errors import ValidationFailed
 from flows.engine.events import Event, EventKind
 from flows.engine.labels import tapped
 from flows.engine.outcome import Action, Button, Op, Reply
 from flows.engine.runner import FlowRunner, StepResult
 from flows.engine.screens import refusal
-from flows.engine.spec import Context, FlowSpec, Speller, SubmissionRequest
+from flows.engine.spec import Context, FlowSpec, Speller
 from flows.engine.text import N_, Text, spellings
 from flows.policy.loader import PolicyData
 from flows.services.supplement import CASE, case_of
@@ -27,6 +27,7 @@ from flows.shell.menu import (
     services_menu,
 )
 from flows.shell.results import result
+from flows.shell.submission import submit
 
 
 class Conversation:
@@ -311,39 +312,8 @@ class Conversation:
                 state.profile.update(completion.profile)
                 state.touch("profile")
             if completion.submission is not None:
-                self._submit(state, draft, completion.submission, now, ctx)
+                submit(state, draft, completion.submission, now, ctx)
             state.prefs.active = None
             state.touch("prefs")
             return result(completion, self.runners, draft.flow, ctx)
         return step.replies
-
-    def _submit(
-        self,
-        state: FounderState,
-        draft: Draft,
-        request: SubmissionRequest,
-        now: float,
-        ctx: Context,
-    ) -> None:
-        """Turn the draft into an immutable submission; the draft, with its personal data, goes."""
-        if request.parent:
-            for entry in state.applications:
-                if entry.get("reference") == request.parent:
-                    entry["status"] = "supplied"
-                    entry.pop("question", None)
-        state.submit(
-            Submission(
-                reference=request.reference or ctx.reference,
-                founder=state.founder,
-                flow=draft.flow,
-                programme=request.programme,
-                office=request.office,
-                district=request.district,
-                locale=ctx.locale,
-                answers=dict(request.answers),
-                attachments=[dict(a) for a in request.attachments],
-                submitted_at=now,
-                parent=request.parent,
-            )
-        )
-        state.drop_draft(draft.flow)

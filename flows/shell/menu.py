@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from flows.engine.draft import Draft, FounderState
+from flows.engine.labels import HELP_WORDS
 from flows.engine.outcome import Action, Block, Button, Op, Reply, rows
 from flows.engine.progress import position
 from flows.engine.runner import FlowRunner
-from flows.engine.screens import HELP_WORDS
 from flows.engine.text import N_, Text
 from flows.policy.loader import PolicyData
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+from flows.engine.labels import MENU_WORDS
 from flows.engine.outcome import Action, Block, Button, Op, Reply, rows
 from flows.engine.runner import FlowRunner
-from flows.engine.screens import MENU_WORDS
 from flows.engine.spec import Completion, Context, Section, Speller
 from flows.engine.text import N_, Text
 

@@ -3,7 +3,7 @@ consent before any ID number, documents, review, submission to the receiving off
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, cast
 
@@ -11,7 +11,6 @@ from transitions import EventData
 
 from flows.engine import validators
 from flows.engine.errors import NeedsConfirmation, ValidationFailed
-from flows.engine.outcome import Block
 from flows.engine.spec import (
     Answers,
     Completion,
@@ -23,123 +22,17 @@ from flows.engine.spec import (
     SubmissionRequest,
 )
 from flows.engine.text import N_, Text
-from flows.policy.citing import articles, office_name
-from flows.policy.eligibility import Assessment, assess
+from flows.policy.citing import office_name
 from flows.policy.loader import PolicyData
-from flows.services.subsidy.fields import document_fields, eligibility_fields, facts, form_fields
+from flows.services.subsidy.fields import document_fields, eligibility_fields
+from flows.services.subsidy.form import form_fields
+from flows.services.subsidy.help import HELP
+from flows.services.subsidy.screens import consent_screen, eligible_choices, results_screen
 
 CONSENT = (
     Option("agree", N_("✅ I agree"), ("agree", "yes", "ok", "同意", "我同意", "是", "好", "可以")),
     Option("decline", N_("I do not agree"), ("disagree", "no", "不同意", "我不同意", "否", "不")),
 )
-
-
-def assessments(answers: Answers, ctx: Context) -> list[Assessment]:
-    return assess(facts(answers, ctx.today), ctx.policy)
-
-
-def results_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
-    """Each programme: whether the founder looks eligible, why not, the article and the office."""
-    lines: list[Block] = [
-        Text(N_("Your eligibility results ({articles}):"), {"articles": articles((36, 37, 38))})
-    ]
-    for result in assessments(answers, ctx):
-        programme = result.programme
-        policy = ctx.policy.policy(programme.policy)
-        office = office_name(ctx.policy, programme.office, str(answers.get("district", "")))
-        if result.eligible:  # the amount is told once it is chosen, on the consent screen
-            lines.append(
-                Text(
-                    N_("✅ {title} ({articles}): you look eligible → {office}"),
-                    {
-                        "title": policy.title,
-                        "articles": articles(policy.articles),
-                        "office": office,
-                    },
-                )
-            )
-        else:
-            lines.append(
-                Text(
-                    N_("❌ {title} ({articles}): {reason} → {office}"),
-                    {
-                        "title": policy.title,
-                        "articles": articles(policy.articles),
-                        "reason": result.reasons[0],
-                        "office": office,
-                    },
-                )
-            )
-    if not any(r.eligible for r in assessments(answers, ctx)):
-        lines.append(
-            Text(
-                N_(
-                    "No programme fits your answers now. The offices named above can advise; "
-                    "change an answer with ⬅️ Back if one was wrong."
-                )
-            )
-        )
-    return lines
-
-
-def eligible_choices(answers: Answers, ctx: Context) -> tuple[Option, ...]:
-    """The programmes the founder may apply for, as buttons."""
-    return tuple(
-        Option(r.programme.id, ctx.policy.policy(r.programme.policy).title)
-        for r in assessments(answers, ctx)
-        if r.eligible
-    )
-
-
-def consent_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
-    """PIPL Art. 29: what is collected, why, who receives it, how long it is kept."""
-    try:
-        programme = ctx.policy.programme(str(answers.get("programme", "")))
-    except KeyError:
-        return []
-    if answers.get("consent") == "decline":
-        return [
-            Text(
-                N_(
-                    "Without your consent I cannot take your ID number, so I cannot prepare this "
-                    "application here. Nothing sensitive is kept: what you had entered after this "
-                    "step has been deleted. You can apply in person at {office}, or tap ✅ I agree "
-                    "if you change your mind."
-                ),
-                {
-                    "office": office_name(
-                        ctx.policy, programme.office, str(answers.get("district", ""))
-                    )
-                },
-            )
-        ]
-    chosen = ctx.policy.policy(programme.policy)
-    gives = [Text(N_("{title}: {amount}"), {"title": chosen.title, "amount": chosen.amount})]
-    return [
-        *(gives if chosen.verified and chosen.amount else []),
-        Text(
-            N_(
-                "Before I ask for your ID number: it is sensitive personal information (Personal "
-                "Information Protection Law, Art. 29), so I need your separate consent."
-            )
-        ),
-        Text(
-            N_(
-                "What: your name, resident ID number, mobile number, company details and the "
-                "documents you send. Why: only to prepare your application for {programme}. "
-                "Who receives it: {office}. How long: an unfinished draft is deleted after {days} "
-                "days without activity; a submitted application is kept for the office's handling "
-                "of your case. Your ID number is stored encrypted and never written to logs."
-            ),
-            {
-                "programme": ctx.policy.policy(programme.policy).title,
-                "office": office_name(
-                    ctx.policy, programme.office, str(answers.get("district", ""))
-                ),
-                "days": ctx.draft_days,
-            },
-        ),
-    ]
 
 
 def declined(event: EventData) -> bool:
@@ -250,11 +143,7 @@ def build(policy: PolicyData) -> FlowSpec:
             choices=eligible_choices,
             columns=1,
             label=N_("Programme"),
-            help=N_(
-                "Choose the programme to apply for now; you can come back for another one later. "
-                "Why: each is its own application to its own office (Art. 36–38). A ❌ line says "
-                "why a programme does not fit; if an answer was wrong, go ⬅️ Back and change it."
-            ),
+            help=HELP["programme"],
             depends_on=tuple(f.name for f in eligibility_fields()),
         ),
         Field(
@@ -265,12 +154,7 @@ def build(policy: PolicyData) -> FlowSpec:
             intro=consent_screen,
             depends_on=("programme",),
             label=N_("Consent to personal data use"),
-            help=N_(
-                "Your consent lets me take your ID number and the other personal data for this "
-                "application only (Personal Information Protection Law, Art. 29). If you do not "
-                "agree, nothing sensitive is asked or kept, and you can apply in person at the "
-                "office instead."
-            ),
+            help=HELP["consent"],
             part=N_("Application"),
             counted=False,
             presume="agree",
