@@ -16,7 +16,7 @@ from flows.engine.text import N_, Localized, Text, clip
 MAX_MESSAGE = 1000
 
 _EXPECTED: dict[Kind, str] = {
-    Kind.CHOICE: N_("Please tap one of the buttons below."),
+    Kind.CHOICE: N_("Please tap one of the buttons below, or type its name."),
     Kind.MULTI: N_("Please tap the options that apply, then tap Done."),
     Kind.FILE: N_("Please send a photo or a file (PDF, JPEG or PNG), or tap Done."),
 }

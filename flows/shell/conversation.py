@@ -155,9 +155,12 @@ class Conversation:
     def _typed_at_menu(
         self, state: FounderState, text: str, now: float, ctx: Context
     ) -> list[Reply]:
-        """Text with no flow open: a menu button's label opens it, anything else the menu."""
+        """Text with no flow open: a menu button's label (or a language's name) acts as a tap on
+        it; anything else shows the menu."""
+        menu, languages = self.menu(), language_menu()
+        either = Reply(menu.blocks, (*menu.buttons, *languages.buttons))
         try:
-            action = tapped(self.menu(), text, ctx.spell)
+            action = tapped(either, text, ctx.spell)
         except ValidationFailed as refused:
             return [self.menu(refusal(refused.msgid, refused.params))]
         if action is not None:

@@ -26,6 +26,7 @@ STATUS_NAMES = {
     "supplied": N_("more information sent"),
 }
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
+LANGUAGE_WORDS = {"zh_CN": ("汉语", "简体中文", "Chinese"), "en": ("英文", "英语", "英文版")}
 APPS_WORDS = ("apps", "applications", "my apps", "申请", "我的申请", "进度")
 
 
@@ -64,7 +65,8 @@ def services_menu(runners: Runners, notice: Text | None = None) -> Reply:
 def language_menu() -> Reply:
     """The two languages as buttons, each in its own language."""
     buttons = tuple(
-        Button(Text.raw(name), Action(Op.LANG, value=loc)) for loc, name in LANGUAGE_NAMES.items()
+        Button(Text.raw(name), Action(Op.LANG, value=loc), LANGUAGE_WORDS[loc])
+        for loc, name in LANGUAGE_NAMES.items()
     )
     return Reply((Text(N_("Choose your language:")),), (buttons,))
 

@@ -163,3 +163,23 @@ def test_where_a_typed_answer_is_asked_labels_are_answers():
     chat.type("back")  # the staff question wants a number
     assert chat.draft("registration").step == "staff"
     assert "whole number" in chat.sent[-1].text
+
+
+@pytest.mark.parametrize(
+    ("typed", "locale"), [("English", "en"), ("中文", "zh_CN"), ("英文", "en")]
+)
+def test_a_language_by_typing_its_name_at_the_menu(typed, locale):
+    chat = Chat("zh_CN" if locale == "en" else "en")
+    chat.command("menu")
+    chat.type(typed)
+    assert chat.state.prefs.lang == locale
+
+
+def test_a_service_by_typing_at_the_menu():
+    chat = Chat("en")
+    chat.command("menu")
+    chat.type("registration")
+    assert chat.state.prefs.active == "registration"
+    chat.type("菜单")
+    chat.type("s")  # too short to mean anything: the menu again
+    assert chat.state.prefs.active is None and "choose a service" in chat.sent[-1].text
