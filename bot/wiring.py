@@ -173,6 +173,7 @@ def create_app(settings: Settings, redis: Redis) -> App:
             policy,
             draft_days=round(settings.draft_ttl_days),
             profile_days=round(settings.profile_ttl_days),
+            spell=renderer.spellings,
         ),
         store,
         renderer,

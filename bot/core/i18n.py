@@ -24,6 +24,11 @@ class Catalogs:
                 )
             self._translations[locale] = loaded
 
+    @property
+    def locales(self) -> tuple[str, ...]:
+        """The locales these catalogs translate to."""
+        return tuple(self._translations)
+
     def gettext(self, locale: str, msgid: str) -> str:
         return self._translations[locale].gettext(msgid)
 

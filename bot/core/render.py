@@ -63,6 +63,11 @@ class Renderer:
             )
         return str(value)
 
+    def spellings(self, block: Block) -> dict[str, str]:
+        """How a block reads in each language the catalogs hold (the flows' `Context.spell`):
+        what a founder may type for a button's label, and how long a page runs."""
+        return {locale: self.text(block, locale) for locale in self.catalogs.locales}
+
     def render(self, reply: Reply, locale: str) -> RenderedMessage:
         text = ""
         for block in reply.blocks:

@@ -11,12 +11,12 @@ from flows.engine import validators
 from flows.engine.districts import by_code
 from flows.engine.errors import ValidationFailed
 from flows.engine.spec import Answers, Context, Field, Kind
-from flows.engine.text import N_, Localized, Text
+from flows.engine.text import N_, Localized, Text, clip
 
 MAX_MESSAGE = 1000
 
 _EXPECTED: dict[Kind, str] = {
-    Kind.CHOICE: N_("Please tap one of the buttons below."),
+    Kind.CHOICE: N_("Please tap one of the buttons below, or type its name."),
     Kind.MULTI: N_("Please tap the options that apply, then tap Done."),
     Kind.FILE: N_("Please send a photo or a file (PDF, JPEG or PNG), or tap Done."),
 }
@@ -49,8 +49,9 @@ def _parse_text(field: Field, text: str, ctx: Context) -> Any:
 
 
 def parse_answer(field: Field, text: str, ctx: Context) -> Any:
-    """The JSON-ready value of a typed answer, or ValidationFailed saying what is expected."""
-    if len(text) > MAX_MESSAGE:
+    """The JSON-ready value of a typed answer, or ValidationFailed saying what is expected
+    (a text field words its own length limit)."""
+    if field.kind is not Kind.TEXT and len(text) > MAX_MESSAGE:
         raise ValidationFailed(
             N_("That message is too long ({length} characters; at most {limit})."),
             length=len(text),
@@ -75,13 +76,21 @@ _DISPLAY: dict[Kind, Callable[[Field, Any], Text | Localized]] = {
 
 
 def display(
-    field: Field, value: Any, answers: Answers | None = None, ctx: Context | None = None
+    field: Field,
+    value: Any,
+    answers: Answers | None = None,
+    ctx: Context | None = None,
+    *,
+    limit: int = 700,
 ) -> Text | Localized:
-    """How an answer reads on the summary screen (personal data masked)."""
+    """How an answer reads on the summary screen (personal data masked; a long text cut to
+    `limit` characters, so the screen stays short)."""
     if value is None:
         return Text(N_("(skipped)"))
     if field.mask is not None:
         return Text.raw(field.mask(str(value)))
+    if field.kind is Kind.TEXT:
+        return Text.raw(clip(str(value), limit))
     if field.kind is Kind.CHOICE:
         option = field.option(str(value), answers, ctx)
         return option.block() if option else Text.raw(str(value))

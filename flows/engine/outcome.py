@@ -55,8 +55,12 @@ class Action:
 
 @dataclass(frozen=True)
 class Button:
+    """A labelled action. `synonyms` are other words a founder may type for it (in either
+    language; matched, never shown)."""
+
     label: Block
     action: Action
+    synonyms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,10 @@ from flows.engine.districts import by_code
 from flows.engine.draft import SUMMARY, Draft
 from flows.engine.errors import NeedsConfirmation, ValidationFailed
 from flows.engine.events import Event, EventKind, FileRef
+from flows.engine.labels import quoted, tapped
 from flows.engine.machine import FlowMachine
-from flows.engine.outcome import Op, Reply
+from flows.engine.outcome import Action, Op, Reply
+from flows.engine.progress import position, recount
 from flows.engine.screens import (
     cancel_question,
     multi_update,
@@ -23,19 +25,21 @@ from flows.engine.screens import (
     step_help,
     summary,
 )
-from flows.engine.spec import Completion, Context, Field, FlowSpec, Kind
+from flows.engine.spec import BUTTON_KINDS, Completion, Context, Field, FlowSpec, Kind
 from flows.engine.text import N_, Text
 
 
 @dataclass
 class StepResult:
     """Replies to send; `saved` when the draft changed; `completion` when the flow just ended;
-    `leave` is 'keep' or 'discard' when the founder left the flow."""
+    `leave` is 'keep' or 'discard' when the founder left the flow; `tap` a button outside the
+    flow (🏠 Menu) whose label the founder typed, for the caller to act on."""
 
     replies: list[Reply] = field(default_factory=list)
     saved: bool = False
     completion: Completion | None = None
     leave: str = ""
+    tap: Action | None = None
 
 
 class FlowRunner:
@@ -59,7 +63,7 @@ class FlowRunner:
     def screen(self, draft: Draft, ctx: Context, notice: Text | None = None) -> Reply:
         """The screen for where the draft stands now."""
         if draft.step == SUMMARY:
-            return summary(self.machine, draft, ctx)
+            return summary(self.machine, draft, ctx, notice=notice)
         return question(self.machine, draft, ctx, notice=notice)
 
     def handle(self, draft: Draft, event: Event, ctx: Context) -> StepResult:
@@ -74,6 +78,12 @@ class FlowRunner:
             return StepResult([self.screen(draft, ctx, refusal(refused.msgid, refused.params))])
 
     def _handle(self, draft: Draft, event: Event, ctx: Context) -> StepResult:
+        if event.kind is EventKind.TEXT:
+            typed = self._typed(draft, event.text, ctx)
+            if typed is not None and not typed.flow:
+                return StepResult(tap=typed)
+            if typed is not None:
+                event = Event.of_action(typed)
         action = event.action
         if action is not None:
             if action.op is Op.HELP:
@@ -93,6 +103,11 @@ class FlowRunner:
         if draft.step == SUMMARY:
             return self._at_summary(draft, event, ctx)
         return self._at_field(draft, self.spec.field(draft.step), event, ctx)
+
+    def _typed(self, draft: Draft, text: str, ctx: Context) -> Action | None:
+        """The button whose label the founder typed, where the screen asks for a tap."""
+        screen = self.screen(draft, ctx)
+        return None if screen.typed else tapped(screen, text, ctx.spell)
 
     def _moved(self, draft: Draft, ctx: Context) -> StepResult:
         draft.revision += 1
@@ -115,6 +130,11 @@ class FlowRunner:
 
     def _at_field(self, draft: Draft, field: Field, event: Event, ctx: Context) -> StepResult:
         action = event.action
+        if event.kind is EventKind.TEXT and field.kind in BUTTON_KINDS:
+            raise ValidationFailed(
+                N_("“{typed}” is not one of the options. Tap one below, or type its name."),
+                typed=quoted(event.text),
+            )
         if event.kind is EventKind.TEXT:
             return self._accept(draft, field, parse_answer(field, event.text, ctx), ctx)
         if event.kind is EventKind.FILE and event.file is not None:
@@ -187,7 +207,8 @@ class FlowRunner:
     def _accept(self, draft: Draft, field: Field, value: object, ctx: Context) -> StepResult:
         if field.check is not None and value is not None:
             field.check(value, draft.answers)
+        before = position(self.spec, draft.answers, field.name)
         draft.scratch.pop(pending_key(field), None)
         self.machine.set_answer(draft, field.name, value)
         self.machine.advance(draft)
-        return StepResult([self.screen(draft, ctx)], saved=True)
+        return StepResult([self.screen(draft, ctx, recount(self.spec, before, draft))], saved=True)

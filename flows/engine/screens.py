@@ -8,8 +8,18 @@ from flows.engine import files
 from flows.engine.answers import display
 from flows.engine.districts import DISTRICTS
 from flows.engine.draft import Draft
+from flows.engine.labels import (
+    BACK_WORDS,
+    CANCEL_WORDS,
+    CONFIRM_WORDS,
+    DONE_WORDS,
+    HELP_WORDS,
+    MENU_WORDS,
+    SKIP_WORDS,
+)
 from flows.engine.machine import FlowMachine
 from flows.engine.outcome import Action, Block, Button, Op, Reply, rows
+from flows.engine.progress import counter
 from flows.engine.spec import Context, Field, FlowSpec, Kind
 from flows.engine.text import N_, Localized, Text
 
@@ -33,11 +43,11 @@ def act(spec: FlowSpec, draft: Draft, op: Op, value: str = "") -> Action:
 
 def nav_row(spec: FlowSpec, draft: Draft, *, back: bool = True) -> tuple[Button, ...]:
     """Back, help, cancel and menu: on every step of every flow."""
-    buttons = [Button(Text(N_("⬅️ Back")), act(spec, draft, Op.BACK))] if back else []
+    buttons = [Button(Text(N_("⬅️ Back")), act(spec, draft, Op.BACK), BACK_WORDS)] if back else []
     buttons += [
-        Button(Text(N_("❓ Help")), act(spec, draft, Op.HELP)),
-        Button(Text(N_("✖️ Cancel")), act(spec, draft, Op.CANCEL)),
-        Button(Text(N_("🏠 Menu")), Action(Op.MENU)),
+        Button(Text(N_("❓ Help")), act(spec, draft, Op.HELP), HELP_WORDS),
+        Button(Text(N_("✖️ Cancel")), act(spec, draft, Op.CANCEL), CANCEL_WORDS),
+        Button(Text(N_("🏠 Menu")), Action(Op.MENU), MENU_WORDS),
     ]
     return tuple(buttons)
 
@@ -45,24 +55,25 @@ def nav_row(spec: FlowSpec, draft: Draft, *, back: bool = True) -> tuple[Button,
 def _answer_buttons(
     spec: FlowSpec, draft: Draft, field: Field, ctx: Context
 ) -> list[tuple[Button, ...]]:
-    def pick(label: Block, value: str) -> Button:
-        return Button(label, act(spec, draft, Op.PICK, value))
+    def pick(label: Block, value: str, synonyms: tuple[str, ...] = ()) -> Button:
+        return Button(label, act(spec, draft, Op.PICK, value), synonyms)
 
     if field.kind is Kind.CHOICE:
         options = field.offered(draft.answers, ctx)
-        return rows([pick(o.block(), o.value) for o in options], field.columns)
+        return rows([pick(o.block(), o.value, o.synonyms) for o in options], field.columns)
     if field.kind is Kind.MULTI:
         chosen = set(draft.scratch.get(field.name, draft.answers.get(field.name) or []))
         marked = [
             pick(
                 Text(N_("✅ {label}") if o.value in chosen else "{label}", {"label": o.block()}),
                 o.value,
+                o.synonyms,
             )
             for o in field.options
         ]
         return [
             *rows(marked, field.columns),
-            (Button(Text(N_("Done")), act(spec, draft, Op.DONE)),),
+            (Button(Text(N_("Done")), act(spec, draft, Op.DONE), DONE_WORDS),),
         ]
     if field.kind is Kind.YESNO:
         return [(pick(Text(N_("Yes")), "yes"), pick(Text(N_("No")), "no"))]
@@ -76,7 +87,7 @@ def _answer_buttons(
         return [
             *rows(removes, 4),
             (
-                Button(Text(N_("Done")), act(spec, draft, Op.DONE)),
+                Button(Text(N_("Done")), act(spec, draft, Op.DONE), DONE_WORDS),
                 Button(Text(N_("📎 Upload later")), act(spec, draft, Op.CANCEL_KEEP)),
             ),
         ]
@@ -89,17 +100,8 @@ def question(
     """The screen of the draft's current field: progress, the question, its buttons."""
     spec = machine.spec
     field = spec.field(draft.step)
-    asked = machine.applicable(draft.answers)
-    position = next((i for i, f in enumerate(asked) if f.name == field.name), 0) + 1
-    blocks: list[Block] = []
-    if notice is not None:
-        blocks.append(notice)
-    blocks += [
-        Text(
-            N_("{title} · step {n} of {total}"),
-            {"title": Text(spec.title), "n": position, "total": len(asked)},
-        ),
-    ]
+    blocks: list[Block] = [notice] if notice is not None else []
+    blocks.append(counter(spec, draft, field))
     if field.intro is not None:
         blocks += field.intro(draft.answers, ctx)
     blocks.append(Text(field.prompt))
@@ -108,7 +110,7 @@ def question(
     if field.kind is Kind.FILE:  # the list of files received is the answer so far
         blocks += files.listing(files.received(draft, field))
     elif field.name in draft.answers or field.name in draft.defaults:
-        value = display(field, shown, draft.answers, ctx)
+        value = display(field, shown, draft.answers, ctx, limit=200)
         if field.name in draft.answers:
             blocks.append(Text(N_("Current answer: {value}"), {"value": value}))
             extra.append(Button(Text(N_("Keep this answer")), act(spec, draft, Op.KEEP)))
@@ -118,7 +120,7 @@ def question(
     if pending_key(field) in draft.scratch:
         extra.append(Button(Text(N_("✅ Use it anyway")), act(spec, draft, Op.ACCEPT)))
     if field.optional:
-        extra.append(Button(Text(N_("Skip")), act(spec, draft, Op.SKIP)))
+        extra.append(Button(Text(N_("Skip")), act(spec, draft, Op.SKIP), SKIP_WORDS))
     buttons = _answer_buttons(spec, draft, field, ctx)
     if extra:
         buttons.append(tuple(extra))
@@ -133,11 +135,14 @@ def multi_update(machine: FlowMachine, draft: Draft, ctx: Context) -> Reply:
     return Reply(reply.blocks, reply.buttons, replace=True, typed=reply.typed)
 
 
-def summary(machine: FlowMachine, draft: Draft, ctx: Context) -> Reply:
+def summary(
+    machine: FlowMachine, draft: Draft, ctx: Context, *, notice: Text | None = None
+) -> Reply:
     """All answers, one line each, with a button to change any of them and one to confirm."""
     spec = machine.spec
     asked = machine.applicable(draft.answers)
-    lines: list[Block] = [Text(N_("Please check your answers:"))]
+    lines: list[Block] = [notice] if notice is not None else []
+    lines.append(Text(N_("Please check your answers:")))
     for f in asked:
         lines.append(
             Text(
@@ -148,6 +153,8 @@ def summary(machine: FlowMachine, draft: Draft, ctx: Context) -> Reply:
                 },
             )
         )
+    if spec.declaration:
+        lines.append(Text(spec.declaration))
     edits = [
         Button(
             Text(N_("✏️ {label}"), {"label": f.summary_label}),
@@ -157,7 +164,7 @@ def summary(machine: FlowMachine, draft: Draft, ctx: Context) -> Reply:
     ]
     buttons = [
         *rows(edits, 2),
-        (Button(Text(N_("✅ Confirm")), act(spec, draft, Op.CONFIRM)),),
+        (Button(Text(N_("✅ Confirm")), act(spec, draft, Op.CONFIRM), CONFIRM_WORDS),),
         nav_row(spec, draft),
     ]
     return Reply(tuple(lines), tuple(buttons))
@@ -169,21 +176,23 @@ def refusal(msgid: str, params: dict[str, Any]) -> Text:
 
 
 def step_help(machine: FlowMachine, draft: Draft) -> Reply:
-    """Help for the current step; the step itself is unchanged."""
+    """Help for the current step: what it asks, why and where to find it (the field's own
+    help; on the summary what ✅ Confirm does), and how to move; the step is unchanged."""
     spec = machine.spec
+    names = {f.name for f in spec.fields}
+    help = spec.field(draft.step).help if draft.step in names else spec.review_help
     blocks: list[Block] = []
-    if draft.step in {f.name for f in spec.fields} and spec.field(draft.step).help:
-        blocks.append(Text(spec.field(draft.step).help or ""))
-    blocks += [
-        Text(spec.intro),
+    if help:
+        blocks.append(Text(help) if isinstance(help, str) else help)
+    blocks.append(
         Text(
             N_(
                 "Your answers are saved after each step: you can leave and come back at any time, "
                 "on any device. ⬅️ Back returns to the previous question, ✖️ Cancel lets you keep "
                 "or discard this application, 🏠 Menu leaves it for later."
             )
-        ),
-    ]
+        )
+    )
     return Reply(tuple(blocks))
 
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from flows.engine.text import Localized, Text
+from flows.engine.text import Localized, Text, spellings
 
 Answers = Mapping[str, Any]
+Speller = Callable[[Text | Localized], Mapping[str, str]]  # a block as it reads, by locale
 
 
 class Kind(StrEnum):
@@ -31,10 +32,12 @@ BUTTON_KINDS = frozenset({Kind.CHOICE, Kind.MULTI})
 
 @dataclass(frozen=True)
 class Option:
-    """One button of a choice: a short ASCII value (it travels in callback data) and a label."""
+    """One button of a choice: a short ASCII value (it travels in callback data), a label, and
+    `synonyms` a founder may type instead of the label (either language, matched loosely)."""
 
     value: str
     label: str | Localized
+    synonyms: tuple[str, ...] = ()
 
     def block(self) -> Text | Localized:
         """The label as a renderable block (a msgid, or policy data in both languages)."""
@@ -48,6 +51,10 @@ class Field:
     `when` shows the field only when earlier answers call for it; it may read only the
     fields named in `depends_on`, which must come earlier. A changed answer clears the
     answers of every field that depends on it, so they are asked again.
+
+    `help` says what is asked, why and where to find it. For the step counter
+    (`flows.engine.progress`): `part` names a part of the flow that begins here, a field not
+    `counted` is no step of it, and `presume` is the answer assumed while it is open.
     """
 
     name: str
@@ -57,7 +64,7 @@ class Field:
     optional: bool = False
     when: Callable[[Answers], bool] | None = None
     depends_on: tuple[str, ...] = ()
-    help: str | None = None
+    help: str | Localized | None = None
     label: str | Localized | None = None
     limits: Mapping[str, Any] = field(default_factory=dict)
     check: Callable[[Any, Answers], None] | None = None
@@ -66,6 +73,9 @@ class Field:
     intro: Callable[[Answers, Context], Sequence[Text | Localized]] | None = None
     choices: Callable[[Answers, Context], tuple[Option, ...]] | None = None
     mask: Callable[[str], str] | None = None
+    part: str = ""
+    counted: bool = True
+    presume: Any = None
 
     @property
     def summary_label(self) -> Text | Localized:
@@ -94,7 +104,8 @@ class Field:
 @dataclass(frozen=True)
 class Context:
     """What a flow may read besides the answers: policy data, the date, the founder's language,
-    and a fresh reference number in case this update submits an application."""
+    a fresh reference number in case this update submits an application, and `spell`, how a
+    label reads in each language the bot speaks (to match typed labels; the renderer gives it)."""
 
     policy: Any  # flows.policy.loader.PolicyData: the services read it, the engine never does
     today: Any  # datetime.date
@@ -103,6 +114,7 @@ class Context:
     draft_days: int = 30
     profile_days: int = 365
     applications: tuple[Mapping[str, Any], ...] = ()  # the founder's submissions, index lines
+    spell: Speller = spellings
 
 
 @dataclass(frozen=True)
@@ -122,13 +134,28 @@ class SubmissionRequest:
 
 
 @dataclass(frozen=True)
+class Section:
+    """One part of a long result, opened by its own button: a heading and its items (a long
+    section is shown a page of items at a time)."""
+
+    button: Text | Localized
+    heading: Text | Localized
+    items: tuple[Text | Localized, ...]
+
+
+@dataclass(frozen=True)
 class Completion:
-    """What a finished flow shows, what it stores in the founder's profile, what it offers next."""
+    """What a finished flow shows, what it stores in the founder's profile, what it offers next.
+
+    `blocks` are its messages; a long result keeps them short (a summary) and puts the rest in
+    `sections`, each opened by a button under the summary. The result is computed again from
+    the finished draft when a section is opened, so it needs no record of its own."""
 
     blocks: tuple[tuple[Text | Localized, ...], ...]
     profile: Mapping[str, Any] = field(default_factory=dict)
     next_flows: tuple[str, ...] = ()
     submission: SubmissionRequest | None = None
+    sections: tuple[Section, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,7 +163,9 @@ class FlowSpec:
     """A conversation as data. Linear order comes from `fields`; `branches` are the only
     hand-written transitions (dicts for `Machine.add_transition`, tried before the generated).
     A flow not `listed` is left out of the services menu (the registry sets it from its menu):
-    it is opened from somewhere else."""
+    it is opened from somewhere else. `synonyms`: words a founder may type at the menu for it;
+    `review_help`: ❓ on the summary (what ✅ Confirm does here); `declaration`: what the founder
+    declares by tapping ✅ Confirm, shown above it (the application PDF records it)."""
 
     id: str
     code: str
@@ -149,6 +178,9 @@ class FlowSpec:
     icon: str = ""
     prefill: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
     listed: bool = True
+    synonyms: tuple[str, ...] = ()
+    review_help: str = ""
+    declaration: str = ""
 
     @property
     def sensitive_fields(self) -> frozenset[str]:

@@ -44,3 +44,39 @@ class Localized:
 
     def pick(self, locale: str) -> str:
         return self.zh if locale.startswith("zh") else self.en
+
+
+def spellings(block: Text | Localized) -> dict[str, str]:
+    """How a block reads, by locale, without catalogs: a msgid (our msgids are English) filled
+    with its parameters, or both languages of policy data. The renderer supplies the translated
+    spellings where the catalogs are loaded; this is the stand-in for pure tests."""
+    if isinstance(block, Localized):
+        return {"zh_CN": block.zh, "en": block.en}
+    if block.literal or not block.params:
+        return {"en": block.msgid}
+    params = {key: _english(value) for key, value in block.params.items()}
+    try:
+        return {"en": block.msgid.format(**params)}
+    except (KeyError, IndexError, ValueError):
+        return {"en": block.msgid}
+
+
+def _english(value: Any) -> str:
+    if isinstance(value, (Text, Localized)):
+        return spellings(value)["en"]
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_english(v) for v in value)
+    return str(value)
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, with an ellipsis when it was longer."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# What a founder declares by confirming an application or an answer to an office (the PDF the
+# office receives records it with the moment of confirmation).
+DECLARATION = N_(
+    "By tapping ✅ Confirm you declare that the information given is true, accurate and complete "
+    "and the documents genuine, and you accept the legal consequences of any false statement."
+)

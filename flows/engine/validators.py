@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from decimal import Decimal
 from typing import TypeVar
@@ -27,6 +28,10 @@ MSG_TEXT_EMPTY = N_("Please type your answer as text, e.g. one short sentence.")
 MSG_TEXT_SHORT = N_("Please write at least {min_len} characters, e.g. one full sentence.")
 MSG_TEXT_LONG = N_(
     "Please keep it to {max_len} characters or fewer, e.g. by summarising the main facts."
+)
+MSG_TEXT_UNREADABLE = N_(
+    "Please type your answer in words, e.g. one short sentence: emoji or punctuation alone "
+    "can't be read."
 )
 MSG_MOBILE = N_("Please enter an 11-digit mobile number, like 13812345678.")
 MSG_RESIDENT_ID = N_("Please enter the 18-character resident ID number, like 11010519491231002X.")
@@ -224,16 +229,34 @@ def parse_district(text: str) -> str:
     return district.code
 
 
-def parse_free_text(text: str, *, max_len: int = 500, min_len: int = 1) -> str:
-    """Free text, normalised, between `min_len` and `max_len` characters long."""
+def parse_free_text(
+    text: str,
+    *,
+    max_len: int = 500,
+    min_len: int = 1,
+    letters: bool = False,
+    too_long: str = MSG_TEXT_LONG,
+    unreadable: str = MSG_TEXT_UNREADABLE,
+) -> str:
+    """Free text, normalised, between `min_len` and `max_len` characters long, with a letter
+    or a digit in it (with `letters`, as for a name: a letter or a Chinese character). The
+    field words its own refusals: `too_long` (with {max_len} and {length}) and `unreadable`."""
     value = normalize(text)
+    readable = _has_letter(value) if letters else any(char.isalnum() for char in value)
+    if value and not readable:
+        raise ValidationFailed(unreadable)
     if len(value) < min_len:
         if value:
             raise ValidationFailed(MSG_TEXT_SHORT, min_len=min_len)
         raise ValidationFailed(MSG_TEXT_EMPTY)
     if len(value) > max_len:
-        raise ValidationFailed(MSG_TEXT_LONG, max_len=max_len)
+        raise ValidationFailed(too_long, max_len=max_len, length=len(value))
     return value
+
+
+def _has_letter(text: str) -> bool:
+    """Whether the text holds a letter of any script (Chinese characters are letters)."""
+    return any(unicodedata.category(char).startswith("L") for char in text)
 
 
 def parse_mobile(text: str) -> str:

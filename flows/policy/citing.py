@@ -30,7 +30,7 @@ def office_label(
     name = office_name(policy, office_id, district_code)
     if decides(policy.office(office_id)) and grade in (None, "A", "B"):
         return name
-    return Text(N_("{office} (please confirm with them that they handle this)"), {"office": name})
+    return Text(N_("{office} (please confirm)"), {"office": name})
 
 
 def figure(amount: Localized, entry_source: str, checked: object) -> Text:

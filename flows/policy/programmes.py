@@ -62,7 +62,8 @@ FACT_FIELDS: Final[Mapping[str, tuple[FieldKind, tuple[str, ...]]]] = MappingPro
 
 @dataclass(frozen=True)
 class Document:
-    """A supporting document an application may need, and when it is needed."""
+    """A supporting document an application may need, when it is needed, and `help`: what it
+    is and where a founder gets it (shown by ❓ on its upload step)."""
 
     id: str
     name: Localized
@@ -71,6 +72,7 @@ class Document:
     verified_on: date | None
     confidence: Confidence
     transcribed_on: date | None = None
+    help: Localized | None = None
 
     def applies_to(self, facts: Mapping[str, object]) -> bool:
         """Whether the founder's facts call for this document."""
@@ -128,7 +130,8 @@ def parse_document(e: Entry) -> Document:
     """Build a `Document` from its table."""
     ident, name = e.text("id", ID), e.localized("name")
     applies = e.conditions("applies", FACT_FIELDS, "fact")
-    return Document(ident, name, applies, *e.provenance())
+    help = e.optional("help", e.localized)
+    return Document(ident, name, applies, *e.provenance(), help=help)
 
 
 def _rule(e: Entry, where: str, raw: object, grade: Confidence) -> Rule:

@@ -9,13 +9,14 @@ from typing import Any
 
 from flows.engine.outcome import Block
 from flows.engine.spec import Answers, Completion, Context, Field, FlowSpec, Kind, SubmissionRequest
-from flows.engine.text import N_, Localized, Text
+from flows.engine.text import DECLARATION, N_, Localized, Text, clip
 from flows.policy.citing import office_name
 from flows.policy.loader import PolicyData
 
 FLOW_ID = "supplement"
 CASE = "case"  # the answers' record of the case answered; not a question
-MAX_ANSWER = 2000
+MAX_ANSWER = 1000
+QUESTION_SHOWN = 600  # characters of the office's question repeated on the answer's screen
 
 
 def case_of(applications: Sequence[Mapping[str, Any]], reference: str) -> dict[str, Any] | None:
@@ -51,8 +52,9 @@ def _question(answers: Answers, ctx: Context) -> Sequence[Text | Localized]:
             {"office": _office(case, ctx), "reference": case.get("reference", "")},
         )
     ]
-    if case.get("question"):
-        blocks.append(Text(N_("“{question}”"), {"question": Text.raw(str(case["question"]))}))
+    if case.get("question"):  # told in full in the status message; cut here to keep it short
+        question = Text.raw(clip(str(case["question"]), QUESTION_SHOWN))
+        blocks.append(Text(N_("“{question}”"), {"question": question}))
     return blocks
 
 
@@ -105,8 +107,24 @@ def build(policy: PolicyData) -> FlowSpec:
                 N_("Type your answer:"),
                 Kind.TEXT,
                 intro=_question,
-                limits={"max_len": MAX_ANSWER},
+                limits={
+                    "max_len": MAX_ANSWER,
+                    "too_long": N_(
+                        "Your answer to the office can be at most {max_len} characters; this one "
+                        "has {length}. Please shorten it, e.g. to the main facts: details can go "
+                        "in a document next."
+                    ),
+                    "unreadable": N_(
+                        "Please write your answer to the office in words, like one short "
+                        "sentence: emoji or punctuation alone can't be passed on."
+                    ),
+                },
                 label=N_("Your answer"),
+                help=N_(
+                    "Answer the office's question above in your own words; the office receives "
+                    "exactly what you type, with your reference number. Papers it asked for can "
+                    "be sent in the next step."
+                ),
             ),
             Field(
                 "documents",
@@ -117,7 +135,16 @@ def build(policy: PolicyData) -> FlowSpec:
                 Kind.FILE,
                 optional=True,
                 label=N_("Documents"),
+                help=N_(
+                    "Photos or PDFs of what the office asked for (PDF, JPEG or PNG; several at "
+                    "once are fine). Tap Skip if it asked for none."
+                ),
             ),
         ),
         complete=complete,
+        declaration=DECLARATION,
+        review_help=N_(
+            "Check your answer and documents; tap ✏️ to change one. ✅ Confirm sends them to the "
+            "office: it cannot be changed afterwards."
+        ),
     )

@@ -7,12 +7,15 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from flows.engine.draft import Draft, FounderState, Submission
+from flows.engine.draft import Draft, FounderState
+from flows.engine.errors import ValidationFailed
 from flows.engine.events import Event, EventKind
+from flows.engine.labels import tapped
 from flows.engine.outcome import Action, Button, Op, Reply
 from flows.engine.runner import FlowRunner, StepResult
-from flows.engine.spec import Context, FlowSpec, SubmissionRequest
-from flows.engine.text import N_, Text
+from flows.engine.screens import refusal
+from flows.engine.spec import Context, FlowSpec, Speller
+from flows.engine.text import N_, Text, spellings
 from flows.policy.loader import PolicyData
 from flows.services.supplement import CASE, case_of
 from flows.services.supplement import FLOW_ID as SUPPLEMENT
@@ -24,9 +27,10 @@ from flows.shell.menu import (
     locale_from_arg,
     programme_title,
     progress,
-    result,
     services_menu,
 )
+from flows.shell.results import result
+from flows.shell.submission import submit
 
 
 class Conversation:
@@ -39,6 +43,7 @@ class Conversation:
         *,
         draft_days: int = 30,
         profile_days: int = 365,
+        spell: Speller = spellings,
     ) -> None:
         self.runners = {spec.id: FlowRunner(spec) for spec in flows}
         self.flow_ids = {spec.code: spec.id for spec in flows} | {
@@ -47,6 +52,7 @@ class Conversation:
         self.policy = policy
         self.draft_days = draft_days
         self.profile_days = profile_days
+        self.spell = spell
 
     def handle(
         self,
@@ -68,6 +74,7 @@ class Conversation:
             draft_days=self.draft_days,
             profile_days=self.profile_days,
             applications=tuple(state.applications),
+            spell=self.spell,
         )
         if event.kind is EventKind.COMMAND:
             return self._command(state, event, now, ctx)
@@ -78,7 +85,7 @@ class Conversation:
         if active is None:
             if action is not None:
                 return [Reply((Text(N_("That button is from an earlier message.")),)), self.menu()]
-            return [self.menu(Text(N_("Please choose a service from the menu.")))]
+            return self._typed_at_menu(state, event.text, now, ctx)
         runner = self.runners[active.flow]
         if action is not None and not self._current(runner, active, action):
             notice = Text(N_("That button is from an earlier message. Here is where you are now:"))
@@ -140,7 +147,7 @@ class Conversation:
             and state.drafts[flow_id].finished
         ):
             done = self.runners[flow_id].spec.complete(state.drafts[flow_id].answers, ctx)
-            return result(done, self.runners)
+            return result(done, self.runners, flow_id, ctx, action.step)
         if action.op is Op.VIEW and (entry := self._application(state, action.value)):
             runner = self.runners.get(str(entry.get("flow", "")))
             title = programme_title(entry, self.runners, self.policy)
@@ -160,6 +167,21 @@ class Conversation:
     def _application(state: FounderState, reference: str) -> dict[str, Any] | None:
         return next((e for e in state.applications if e.get("reference") == reference), None)
 
+    def _typed_at_menu(
+        self, state: FounderState, text: str, now: float, ctx: Context
+    ) -> list[Reply]:
+        """Text with no flow open: a menu button's label (or a language's name) acts as a tap on
+        it; anything else shows the menu."""
+        menu, languages = self.menu(), language_menu()
+        either = Reply(menu.blocks, (*menu.buttons, *languages.buttons))
+        try:
+            action = tapped(either, text, ctx.spell)
+        except ValidationFailed as refused:
+            return [self.menu(refusal(refused.msgid, refused.params))]
+        if action is not None:
+            return self._menu_action(state, action, now, ctx)
+        return [self.menu(Text(N_("Please choose a service from the menu.")))]
+
     def _welcome(self, state: FounderState) -> list[Reply]:
         unfinished = sorted(
             (d for d in state.drafts.values() if not d.finished), key=lambda d: -d.updated_at
@@ -177,13 +199,13 @@ class Conversation:
             ]
         draft = unfinished[0]
         spec = self.runners[draft.flow].spec
-        done, total = progress(self.runners, draft)
+        where, done, total = progress(self.runners, draft)
         text = Text(
             N_(
                 "Welcome back! You have an unfinished application: {title} ({done} of {total} answered). "
                 "Continue where you stopped?"
             ),
-            {"title": Text(spec.title), "done": done, "total": total},
+            {"title": where, "done": done, "total": total},
         )
         return [
             Reply(
@@ -290,6 +312,8 @@ class Conversation:
         now: float,
         ctx: Context,
     ) -> list[Reply]:
+        if step.tap is not None:
+            return self._menu_action(state, step.tap, now, ctx)
         if step.saved:
             draft.updated_at = now
             state.put_draft(draft)
@@ -306,42 +330,11 @@ class Conversation:
                 state.profile.update(completion.profile)
                 state.touch("profile")
             if completion.submission is not None:
-                self._submit(state, draft, completion.submission, now, ctx)
+                submit(state, draft, completion.submission, now, ctx)
                 applicable = [f.name for f in runner.machine.applicable(draft.answers)]
                 sent = sent_summary(runner.spec, completion.submission.answers, applicable)
                 state.applications[-1]["sent"] = sent
             state.prefs.active = None
             state.touch("prefs")
-            return result(completion, self.runners)
+            return result(completion, self.runners, draft.flow, ctx)
         return step.replies
-
-    def _submit(
-        self,
-        state: FounderState,
-        draft: Draft,
-        request: SubmissionRequest,
-        now: float,
-        ctx: Context,
-    ) -> None:
-        """Turn the draft into an immutable submission; the draft, with its personal data, goes."""
-        if request.parent:
-            for entry in state.applications:
-                if entry.get("reference") == request.parent:
-                    entry["status"] = "supplied"
-                    entry.pop("question", None)
-        state.submit(
-            Submission(
-                reference=request.reference or ctx.reference,
-                founder=state.founder,
-                flow=draft.flow,
-                programme=request.programme,
-                office=request.office,
-                district=request.district,
-                locale=ctx.locale,
-                answers=dict(request.answers),
-                attachments=[dict(a) for a in request.attachments],
-                submitted_at=now,
-                parent=request.parent,
-            )
-        )
-        state.drop_draft(draft.flow)

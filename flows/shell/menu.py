@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flows.engine.draft import DONE, SUMMARY, Draft, FounderState
+from flows.engine.draft import Draft, FounderState
+from flows.engine.labels import HELP_WORDS
 from flows.engine.outcome import Action, Block, Button, Op, Reply, rows
+from flows.engine.progress import position
 from flows.engine.runner import FlowRunner
-from flows.engine.spec import Completion
 from flows.engine.text import N_, Text
 from flows.policy.loader import PolicyData
 from flows.shell.statuses import STATUS_NAMES
@@ -17,6 +18,8 @@ Runners = Mapping[str, FlowRunner]
 
 LOCALES = ("zh_CN", "en")
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
+LANGUAGE_WORDS = {"zh_CN": ("汉语", "简体中文", "Chinese"), "en": ("英文", "英语", "英文版")}
+APPS_WORDS = ("apps", "applications", "my apps", "申请", "我的申请", "进度")
 
 
 def locale_from_arg(arg: str) -> str | None:
@@ -35,14 +38,15 @@ def services_menu(runners: Runners, notice: Text | None = None) -> Reply:
         Button(
             Text(N_("{icon} {title}"), {"icon": r.spec.icon, "title": Text(r.spec.title)}),
             Action(Op.OPEN, value=r.spec.id),
+            r.spec.synonyms,
         )
         for r in runners.values()
         if r.spec.listed
     ]
     extra = (
-        Button(Text(N_("🗂 My applications")), Action(Op.APPS)),
-        Button(Text(N_("🌐 Language")), Action(Op.LANG)),
-        Button(Text(N_("❓ Help")), Action(Op.HELP)),
+        Button(Text(N_("🗂 My applications")), Action(Op.APPS), APPS_WORDS),
+        Button(Text(N_("🌐 Language")), Action(Op.LANG), ("语言", "language", "lang")),
+        Button(Text(N_("❓ Help")), Action(Op.HELP), HELP_WORDS),
     )
     blocks = ([notice] if notice else []) + [
         Text(N_("What would you like to do? Choose a service:"))
@@ -53,17 +57,21 @@ def services_menu(runners: Runners, notice: Text | None = None) -> Reply:
 def language_menu() -> Reply:
     """The two languages as buttons, each in its own language."""
     buttons = tuple(
-        Button(Text.raw(name), Action(Op.LANG, value=loc)) for loc, name in LANGUAGE_NAMES.items()
+        Button(Text.raw(name), Action(Op.LANG, value=loc), LANGUAGE_WORDS[loc])
+        for loc, name in LANGUAGE_NAMES.items()
     )
     return Reply((Text(N_("Choose your language:")),), (buttons,))
 
 
-def progress(runners: Runners, draft: Draft) -> tuple[int, int]:
-    """Questions answered and questions asked, for the draft's answers so far."""
-    machine = runners[draft.flow].machine
-    asked = machine.applicable(draft.answers)
-    done = sum(1 for f in asked if f.name in draft.answers)
-    return (len(asked) if draft.step in (SUMMARY, DONE) else done), len(asked)
+def progress(runners: Runners, draft: Draft) -> tuple[Text, int, int]:
+    """The draft's flow (and part), questions answered and questions counted there, counted
+    as on its question screens."""
+    spec = runners[draft.flow].spec
+    at = position(spec, draft.answers, draft.step)
+    title = Text(spec.title)
+    if at.part:
+        title = Text(N_("{title} · {part}"), {"title": title, "part": Text(at.part)})
+    return title, at.answered, at.total
 
 
 def applications(state: FounderState, runners: Runners, policy: PolicyData) -> Reply:
@@ -81,11 +89,11 @@ def applications(state: FounderState, runners: Runners, policy: PolicyData) -> R
                 Button(Text(N_("📄 {title}"), {"title": title}), Action(Op.VIEW, value=flow_id))
             )
         else:
-            done, total = progress(runners, draft)
+            where, done, total = progress(runners, draft)
             lines.append(
                 Text(
                     N_("• {title}: {done} of {total} answered"),
-                    {"title": title, "done": done, "total": total},
+                    {"title": where, "done": done, "total": total},
                 )
             )
             buttons.append(
@@ -134,9 +142,9 @@ def status_update(
     ]
     apps = Button(Text(N_("🗂 My applications")), Action(Op.APPS))
     if status == "more_info":
-        if note:
-            blocks.append(Text(N_("The office asks: “{note}”"), {"note": Text.raw(note)}))
-        blocks.append(Text(N_("Tap the button below to answer; you can add documents.")))
+        if note:  # the status says it is a request: the note is quoted bare, to keep it short
+            blocks.append(Text(N_("“{question}”"), {"question": Text.raw(note)}))
+        blocks.append(Text(N_("Answer with the button below; you can add documents.")))
         return Reply(tuple(blocks), ((answer_button(reference),), (apps,)))
     if note:
         blocks.append(Text(N_("Note from the office: {note}"), {"note": Text.raw(note)}))
@@ -171,18 +179,3 @@ def programme_title(entry: Mapping[str, object], runners: Runners, policy: Polic
     except KeyError:
         flow = runners.get(str(entry.get("flow", "")))
         return Text(flow.spec.title) if flow else Text.raw(str(entry.get("programme", "")))
-
-
-def result(completion: Completion, runners: Runners) -> list[Reply]:
-    """A finished flow's messages, with its offers of what to do next and the menu."""
-    blocks = list(completion.blocks)
-    offers = [
-        Button(
-            Text(N_("➡️ {title}"), {"title": Text(runners[f].spec.title)}),
-            Action(Op.OPEN, value=f),
-        )
-        for f in completion.next_flows
-        if f in runners
-    ]
-    buttons = (*rows(offers, 1), (Button(Text(N_("🏠 Menu")), Action(Op.MENU)),))
-    return [Reply(tuple(b)) for b in blocks[:-1]] + [Reply(tuple(blocks[-1]), buttons)]

@@ -130,7 +130,7 @@ async def test_a_removal_while_editing_from_the_summary_is_counted_at_once(
     store = await seeded(
         redis, redis_url, key_prefix, user, Draft(flow="subsidy", step=SUMMARY, answers=answers)
     )
-    api.push_message(user, "ok", language_code=EN)  # at the summary: asked to confirm or edit
+    api.push_message(user, "hmm", language_code=EN)  # at the summary: asked to confirm or edit
     summary = await api.wait_for_message(user, lambda m: "3 file(s)" in m["text"])
 
     await tap(api, user, summary, "e", str(ID_CARD), EN)

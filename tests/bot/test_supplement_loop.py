@@ -80,7 +80,7 @@ async def test_office_asks_founder_answers_supplement_reaches_the_office(app, tm
     local = LocalChat(app.service, user_id=FOUNDER, out=out)
     app.channels.add(local.channel, replace=True)  # the chat is open: the office's question shows
     await app.desk().change(CASE, "more_info", QUESTION, "staff:5001")
-    assert QUESTION in out.getvalue() and "部门的问题" in out.getvalue()
+    assert QUESTION in out.getvalue() and "需补充材料" in out.getvalue()
     answer = [a for a in local.channel.buttons if isinstance(a, Action) and a.op is Op.SUPPLY]
     assert [a.value for a in answer] == [CASE]
     await local.send("/apps")

@@ -56,21 +56,19 @@ async def test_registration_survives_a_killed_bot(api, bot, lang, user, district
     summary = await api.wait_for_message(user, lambda m: "a:y:reg" in str(BotApiStub.buttons(m)))
     assert "4,000,000" in summary["text"]
     await tap(api, user, summary, "y", "", lang)
-    done = await api.wait_for_message(
-        user,
-        lambda m: (
-            "a:m:" in str(BotApiStub.buttons(m))
-            and "✅" not in m["text"][:1]
-            and len(m["text"]) > 20
-        ),
-        timeout=10,
+    steps = "a:v::1.0:registration"  # the checklist: a short overview, a button per section
+    done = await api.wait_for_message(user, lambda m: steps in str(BotApiStub.buttons(m)))
+    assert (
+        ("小型企业" in done["text"])
+        if lang.startswith("zh")
+        else ("small enterprise" in done["text"])
     )
+    api.push_callback(user, steps, done["message_id"], language_code=lang)
+    section = await api.wait_for_message(user, lambda m: "yct.sh.gov.cn" in m["text"])
+    assert "a:v:::registration" in str(BotApiStub.buttons(section))  # ↩️ back to the overview
     everything = "\n".join(m["text"] for m in api.messages_to(user))
     assert expect in everything.lower() or expect in everything
-    assert (
-        ("小型企业" in everything) if lang.startswith("zh") else ("small enterprise" in everything)
-    )
-    assert done is not None
+    assert all(len(m["text"]) <= 1200 for m in api.messages_to(user))
 
 
 async def test_resume_after_restart_shows_the_same_question(api, bot):
@@ -157,4 +155,4 @@ async def test_forged_stale_and_foreign_input_is_refused_and_the_draft_kept(api,
     assert case_answers and "unknown" in case_answers[-1]["text"]
     api.push_message(user, "/start", language_code="en")
     offer = await api.wait_for_message(user, lambda m: "a:o:::registration" in str(m))
-    assert "1 of 6 answered" in offer["text"]  # at question 2 still: nothing forged was taken
+    assert "1 of 8 answered" in offer["text"]  # at question 2 still: nothing forged was taken

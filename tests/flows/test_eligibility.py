@@ -131,7 +131,7 @@ def test_every_reason_is_bilingual_and_distinct(data: PolicyData) -> None:
 
 INELIGIBLE: list[tuple[str, dict[str, object], str]] = [
     # (programme, changed facts, the only reason's English text contains)
-    ("startup_subsidy", {"applicant": "veteran"}, "Only for graduates, people with employment"),
+    ("startup_subsidy", {"applicant": "veteran"}, "Only for graduates and people with employment"),
     ("startup_subsidy", {"applicant": "other"}, "returning migrant workers"),
     ("startup_subsidy", {"first_business": "no"}, "first business in Shanghai"),
     ("startup_subsidy", {"org_type": "cooperative"}, "small or micro enterprises and individual"),

@@ -162,7 +162,17 @@ def test_confirm_gives_checklist_and_saves_profile():
     )
     ids = [b.msgid for r in replies for b in r.blocks if hasattr(b, "msgid")]
     assert "✅ Your registration checklist" in ids
-    texts = repr(replies)
+    sections = [a for a in buttons(replies[-1]) if a.op is Op.VIEW]
+    assert [a.step for a in sections] == [
+        "0.0",
+        "1.0",
+        "2.0",
+        "3.0",
+        "4.0",
+        "5.0",
+    ]  # size … licences …
+    materials = send(conv, state, Event.of_action(sections[2]))
+    texts = repr(materials)
     assert "makerspace" in texts.lower() or "众创空间" in texts  # Art. 34 address for no premises
 
 
@@ -224,7 +234,7 @@ def test_help_cancel_keep_discard():
         Event(EventKind.UNSUPPORTED, what="sticker"),
         Event(EventKind.FILE, file=FileRef("f1", "a.pdf", "application/pdf", 10)),
         Event.of_text("x" * 5000),
-        Event.of_text("有限责任公司"),  # text where a button is expected
+        Event.of_text("还没想好"),  # text that names no button, where a button is expected
     ],
 )
 def test_wrong_kind_of_input_is_explained_and_loses_nothing(event):

@@ -188,7 +188,7 @@ def test_full_application_submits_once_with_masked_review():
         and f.draft.answers["applicant"] == "graduate"
     )
     shown = f.text_of(f.replies)
-    assert "it is one-time, so it is not offered again" in shown and submission.reference in shown
+    assert "A one-time programme is not offered again" in shown and submission.reference in shown
     offered = {b.action.value for row in f.screen.buttons for b in row if b.action.op is Op.PICK}
     assert "startup_subsidy" not in offered and "startup_loan" in offered
     f.tap(Op.PICK, "startup_loan")

@@ -38,7 +38,7 @@ def refused(parse: Callable[..., object], text: str, **kwargs: Any) -> Validatio
 
 def test_every_msgid_gives_an_example() -> None:
     msgids = [value for name, value in vars(v).items() if name.startswith("MSG_")]
-    assert len(msgids) == len(set(msgids)) == 17
+    assert len(msgids) == len(set(msgids)) == 18
     for msgid in msgids:
         assert gives_example(msgid), msgid
 
@@ -288,9 +288,9 @@ def test_parse_free_text() -> None:
     error = refused(v.parse_free_text, "太短", min_len=5)
     assert (error.msgid, error.params) == (v.MSG_TEXT_SHORT, {"min_len": 5})
     error = refused(v.parse_free_text, "x" * 501)
-    assert (error.msgid, error.params) == (v.MSG_TEXT_LONG, {"max_len": 500})
+    assert (error.msgid, error.params) == (v.MSG_TEXT_LONG, {"max_len": 500, "length": 501})
     error = refused(v.parse_free_text, "abcdef", max_len=5)
-    assert error.params == {"max_len": 5}
+    assert error.params == {"max_len": 5, "length": 6}
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flows.engine import validators
 from flows.engine.errors import ValidationFailed
 from flows.engine.outcome import Block
 from flows.engine.spec import Answers, Context, Field, Kind, Option
@@ -14,28 +13,31 @@ from flows.engine.text import N_, Localized
 from flows.policy.eligibility import documents_for
 from flows.policy.loader import PolicyData
 from flows.policy.schema import TODAY
+from flows.services.subsidy.help import HELP
 
+NONE_WORDS = ("都不是", "以上都不是", "没有", "无", "none", "no", "neither")
+# Synonyms are what founders type for an option besides its label, in either language.
 APPLICANTS = (
-    Option("graduate", N_("College graduate")),
-    Option("employment_difficulty", N_("Person with employment difficulty")),
-    Option("veteran", N_("Veteran")),
-    Option("unemployed", N_("Registered unemployed")),
-    Option("disabled", N_("Person with a disability")),
-    Option("returning_migrant", N_("Returning migrant worker")),
-    Option("other", N_("None of these")),
+    Option("graduate", N_("College graduate"), ("毕业生", "大学生", "应届生", "graduate")),
+    Option("employment_difficulty", N_("Person with employment difficulty"), ("就业困难",)),
+    Option("veteran", N_("Veteran"), ("退伍军人", "军人", "退役")),
+    Option("unemployed", N_("Registered unemployed"), ("失业", "失业人员", "unemployed")),
+    Option("disabled", N_("Person with a disability"), ("残疾", "残障", "disabled")),
+    Option("returning_migrant", N_("Returning migrant worker"), ("返乡", "返乡创业", "农民工")),
+    Option("other", N_("None of these"), (*NONE_WORDS, "其他", "other")),
 )
 RESIDENCE = (
-    Option("hukou", N_("Shanghai hukou")),
-    Option("residence_permit", N_("Shanghai residence permit")),
-    Option("talent_permit", N_("Overseas talent residence permit")),
-    Option("none", N_("None of these")),
+    Option("hukou", N_("Shanghai hukou"), ("户口", "户籍", "上海户口", "本地户口", "hukou")),
+    Option("residence_permit", N_("Shanghai residence permit"), ("居住证", "residence permit")),
+    Option("talent_permit", N_("Overseas talent residence permit"), ("人才居住证", "海外人才")),
+    Option("none", N_("None of these"), NONE_WORDS),
 )
 ORG_TYPES = (
-    Option("small_micro", N_("Small or micro enterprise")),
-    Option("individual", N_("Individual business")),
-    Option("cooperative", N_("Farmers' cooperative")),
-    Option("non_enterprise", N_("Private non-enterprise unit")),
-    Option("other", N_("Other / not yet decided")),
+    Option("small_micro", N_("Small or micro enterprise"), ("小微", "小微企业", "小型", "微型")),
+    Option("individual", N_("Individual business"), ("个体户", "个体", "个体经营")),
+    Option("cooperative", N_("Farmers' cooperative"), ("合作社", "cooperative", "co-op")),
+    Option("non_enterprise", N_("Private non-enterprise unit"), ("民非", "民办非企业")),
+    Option("other", N_("Other / not yet decided"), ("其他", "未定", "不确定", "not sure")),
 )
 Parser = Callable[[str, Context], Any]
 
@@ -60,7 +62,8 @@ def facts(answers: Answers, today: date | None) -> dict[str, object]:
     return found
 
 
-def _registered(answers: Answers) -> bool:
+def is_registered(answers: Answers) -> bool:
+    """Whether the founder said the business is registered already."""
     return answers.get("registered") is True
 
 
@@ -89,6 +92,8 @@ def eligibility_fields() -> tuple[Field, ...]:
             APPLICANTS,
             columns=1,
             label=N_("Applicant"),
+            part=N_("Eligibility check"),
+            help=HELP["applicant"],
         ),
         Field(
             "graduation_year",
@@ -98,6 +103,7 @@ def eligibility_fields() -> tuple[Field, ...]:
             depends_on=("applicant",),
             check=_year,
             label=N_("Graduation year"),
+            help=HELP["graduation_year"],
         ),
         Field(
             "residence",
@@ -106,27 +112,31 @@ def eligibility_fields() -> tuple[Field, ...]:
             RESIDENCE,
             columns=1,
             label=N_("Hukou or residence permit"),
+            help=HELP["residence"],
         ),
         Field(
             "first_business",
             N_("Is this your first business in Shanghai?"),
             Kind.YESNO,
             label=N_("First business in Shanghai"),
+            help=HELP["first_business"],
         ),
         Field(
             "registered",
             N_("Is the business registered already?"),
             Kind.YESNO,
             label=N_("Business registered"),
+            help=HELP["registered"],
         ),
         Field(
             "registered_on",
             N_("On which date was it registered? E.g. 2025-03-15."),
             Kind.DATE,
-            when=_registered,
+            when=is_registered,
             depends_on=("registered",),
             limits={"not_future": True},
             label=N_("Registration date"),
+            help=HELP["registered_on"],
         ),
         Field(
             "org_type",
@@ -135,12 +145,14 @@ def eligibility_fields() -> tuple[Field, ...]:
             ORG_TYPES,
             columns=1,
             label=N_("Organisation type"),
+            help=HELP["org_type"],
         ),
         Field(
             "district",
             N_("In which district is it registered (or will it be)?"),
             Kind.DISTRICT,
             label=N_("District"),
+            help=HELP["district"],
         ),
         Field(
             "insured_staff",
@@ -149,10 +161,11 @@ def eligibility_fields() -> tuple[Field, ...]:
                 "Type a number, e.g. 3 (0 if none)."
             ),
             Kind.NUMBER,
-            when=_registered,
+            when=is_registered,
             depends_on=("registered",),
             limits={"maximum": 100000},
             label=N_("Insured staff"),
+            help=HELP["insured_staff"],
         ),
         Field(
             "insured_since",
@@ -161,127 +174,32 @@ def eligibility_fields() -> tuple[Field, ...]:
                 "E.g. 2025-06-01."
             ),
             Kind.DATE,
-            when=lambda a: _registered(a) and (a.get("insured_staff") or 0) > 0,
+            when=lambda a: is_registered(a) and (a.get("insured_staff") or 0) > 0,
             depends_on=("registered", "insured_staff"),
             limits={"not_future": True},
             label=N_("Employed since"),
+            help=HELP["insured_since"],
         ),
         Field(
             "lease",
             N_("Do you have a lease for the business premises?"),
             Kind.YESNO,
             label=N_("Premises lease"),
+            help=HELP["lease"],
         ),
         Field(
             "dishonest",
             N_("Are you listed as a dishonest judgment debtor (失信被执行人)?"),
             Kind.YESNO,
             label=N_("Listed as dishonest judgment debtor"),
-            help=N_(
-                "You can check on Credit China (creditchina.gov.cn). Startup guarantee "
-                "loans are not available to listed debtors (Shanghai Measures for Startup "
-                "Guarantee Loans, 上海市创业担保贷款实施办法)."
-            ),
+            help=HELP["dishonest"],
         ),
     )
 
 
-def _agreed(answers: Answers) -> bool:
+def has_agreed(answers: Answers) -> bool:
+    """Whether the founder consented to the use of their personal data (PIPL Art. 29)."""
     return answers.get("consent") == "agree"
-
-
-def _programme_needs(policy: PolicyData, name: str) -> Callable[[Answers], bool]:
-    def needs(answers: Answers) -> bool:
-        try:
-            programme = policy.programme(str(answers.get("programme", "")))
-        except KeyError:
-            return False
-        return _agreed(answers) and name in programme.fields
-
-    return needs
-
-
-def form_fields(
-    credit_code: Parser, loan_check: Callable[[Any, Answers], None], policy: PolicyData
-) -> tuple[Field, ...]:
-    """The application form: asked only after consent; personal data masked on screens."""
-    consent = ("consent",)
-    return (
-        Field(
-            "applicant_name",
-            N_("Your full name, as on your ID card:"),
-            Kind.TEXT,
-            when=_agreed,
-            depends_on=consent,
-            limits={"max_len": 40},
-            label=N_("Name"),
-        ),
-        Field(
-            "id_number",
-            N_("Your 18-character resident ID number:"),
-            Kind.TEXT,
-            when=_agreed,
-            depends_on=consent,
-            mask=mask_id,
-            label=N_("Resident ID number"),
-            parse=lambda text, ctx: validators.parse_resident_id(text, today=ctx.today),
-        ),
-        Field(
-            "mobile",
-            N_("Your mobile number, e.g. 13812345678:"),
-            Kind.TEXT,
-            when=_agreed,
-            depends_on=consent,
-            mask=mask_mobile,
-            label=N_("Mobile number"),
-            parse=lambda text, ctx: validators.parse_mobile(text),
-        ),
-        Field(
-            "company_name",
-            N_("The business's registered name, as on the licence:"),
-            Kind.TEXT,
-            when=lambda a: _agreed(a) and _registered(a),
-            depends_on=("consent", "registered"),
-            limits={"max_len": 100},
-            label=N_("Business name"),
-        ),
-        Field(
-            "credit_code",
-            N_("Its 18-character unified social credit code (USCC):"),
-            Kind.TEXT,
-            when=lambda a: _agreed(a) and _registered(a),
-            depends_on=("consent", "registered"),
-            parse=credit_code,
-            label=N_("USCC"),
-        ),
-        Field(
-            "lease_months",
-            N_("How many months does the lease run? E.g. 24."),
-            Kind.NUMBER,
-            when=_programme_needs(policy, "lease_months"),
-            depends_on=("programme", "consent"),
-            limits={"minimum": 1, "maximum": 240},
-            label=N_("Lease period (months)"),
-        ),
-        Field(
-            "monthly_rent",
-            N_("What is the monthly rent in CNY? E.g. 6000."),
-            Kind.MONEY,
-            when=_programme_needs(policy, "monthly_rent"),
-            depends_on=("programme", "consent"),
-            label=N_("Monthly rent"),
-        ),
-        Field(
-            "loan_amount",
-            N_("How much do you want to borrow, in CNY? E.g. 300000."),
-            Kind.MONEY,
-            when=_programme_needs(policy, "loan_amount"),
-            depends_on=("programme", "consent"),
-            check=loan_check,
-            limits={"minimum": 1},
-            label=N_("Loan amount"),
-        ),
-    )
 
 
 def document_fields(policy: PolicyData) -> tuple[Field, ...]:
@@ -289,7 +207,7 @@ def document_fields(policy: PolicyData) -> tuple[Field, ...]:
 
     def needed(document_id: str) -> Callable[[Answers], bool]:
         def when(answers: Answers) -> bool:
-            if not _agreed(answers):
+            if not has_agreed(answers):
                 return False
             try:
                 programme = policy.programme(str(answers.get("programme", "")))
@@ -310,6 +228,7 @@ def document_fields(policy: PolicyData) -> tuple[Field, ...]:
             depends_on=depends,
             intro=_shows(d.name),
             label=d.name,
+            help=d.help,
         )
         for d in policy.documents
     )

@@ -3,7 +3,7 @@ consent before any ID number, documents, review, submission to the receiving off
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, cast
 
@@ -11,7 +11,6 @@ from transitions import EventData
 
 from flows.engine import validators
 from flows.engine.errors import NeedsConfirmation, ValidationFailed
-from flows.engine.outcome import Block
 from flows.engine.spec import (
     Answers,
     Completion,
@@ -22,159 +21,18 @@ from flows.engine.spec import (
     Option,
     SubmissionRequest,
 )
-from flows.engine.text import N_, Text
-from flows.policy.citing import articles, office_label, quoted_amount
-from flows.policy.eligibility import Assessment, assess
+from flows.engine.text import DECLARATION, N_, Text
+from flows.policy.citing import office_label
 from flows.policy.loader import PolicyData
-from flows.services.subsidy.fields import document_fields, eligibility_fields, facts, form_fields
+from flows.services.subsidy.fields import document_fields, eligibility_fields
+from flows.services.subsidy.form import form_fields
+from flows.services.subsidy.help import HELP
+from flows.services.subsidy.screens import consent_screen, eligible_choices, results_screen
 
-
-def assessments(answers: Answers, ctx: Context) -> list[Assessment]:
-    return assess(facts(answers, ctx.today), ctx.policy)
-
-
-def results_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
-    """Each programme: whether the founder looks eligible, may apply (a condition only the
-    office can confirm), or not and why, with the article and the office."""
-    lines: list[Block] = [
-        Text(N_("Your eligibility results ({articles}):"), {"articles": articles((36, 37, 38))})
-    ]
-    results = assessments(answers, ctx)
-    for result in results:
-        programme = result.programme
-        policy = ctx.policy.policy(programme.policy)
-        facts = {
-            "title": policy.title,
-            "articles": articles(policy.articles),
-            "office": office_label(
-                ctx.policy,
-                programme.office,
-                str(answers.get("district", "")),
-                programme.office_confidence,
-            ),
-        }
-        if result.status == "eligible":
-            msgid = N_("✅ {title} ({articles}): you look eligible. {amount} → {office}")
-            lines.append(Text(msgid, facts | {"amount": quoted_amount(policy)}))
-        elif result.status == "confirm":
-            msgid = N_(
-                "❔ {title} ({articles}): may apply; only the office can confirm: {reason} → {office}"
-            )
-            lines.append(Text(msgid, facts | {"reason": result.unconfirmed[0]}))
-        else:
-            msgid = N_("❌ {title} ({articles}): {reason} → {office}")
-            lines.append(Text(msgid, facts | {"reason": result.reasons[0]}))
-    lines += applied_before(results, ctx)
-    if not any(r.may_apply for r in results):
-        lines.append(
-            Text(
-                N_(
-                    "No programme fits your answers now. The offices named above can advise; "
-                    "change an answer with ⬅️ Back if one was wrong."
-                )
-            )
-        )
-    return lines
-
-
-def eligible_choices(answers: Answers, ctx: Context) -> tuple[Option, ...]:
-    """The programmes the founder may apply for, as buttons: the eligible ones and those only
-    the office can confirm (nothing the bot can rely on rules them out), less one-time
-    programmes applied for already."""
-    return tuple(
-        Option(r.programme.id, ctx.policy.policy(r.programme.policy).title)
-        for r in assessments(answers, ctx)
-        if r.may_apply and not (r.programme.once and earlier(r.programme.id, ctx))
-    )
-
-
-def earlier(programme_id: str, ctx: Context) -> list[Mapping[str, Any]]:
-    """The founder's applications for this programme that still stand (not rejected)."""
-    return [
-        entry
-        for entry in ctx.applications
-        if entry.get("programme") == programme_id
-        and not entry.get("parent")
-        and entry.get("status") != "rejected"
-    ]
-
-
-def applied_before(results: Sequence[Assessment], ctx: Context) -> list[Block]:
-    """A warning for each programme applied for before: a one-time one is not offered again."""
-    lines: list[Block] = []
-    for result in results:
-        entries = earlier(result.programme.id, ctx)
-        if not entries or not result.may_apply:
-            continue
-        msgid = (
-            N_(
-                "You applied for {title} already ({reference}); it is one-time, so it is not offered again."
-            )
-            if result.programme.once
-            else N_(
-                "You applied for {title} before ({reference}); a new application is a second one."
-            )
-        )
-        title = ctx.policy.policy(result.programme.policy).title
-        lines.append(Text(msgid, {"title": title, "reference": str(entries[-1]["reference"])}))
-    return lines
-
-
-def consent_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
-    """PIPL Art. 29: what is collected, why, who receives it, how long it is kept."""
-    try:
-        programme = ctx.policy.programme(str(answers.get("programme", "")))
-    except KeyError:
-        return []
-    if answers.get("consent") == "decline":
-        return [
-            Text(
-                N_(
-                    "Without your consent I cannot take your ID number, so I cannot prepare this "
-                    "application here. Nothing sensitive is kept: what you had entered after this "
-                    "step has been deleted. You can apply in person at {office}, or tap ✅ I agree "
-                    "if you change your mind."
-                ),
-                {
-                    "office": office_label(
-                        ctx.policy,
-                        programme.office,
-                        str(answers.get("district", "")),
-                        programme.office_confidence,
-                    )
-                },
-            )
-        ]
-    return [
-        Text(
-            N_(
-                "Before I ask for your ID number: it is sensitive personal information (Personal "
-                "Information Protection Law, Art. 29), so I need your separate consent."
-            )
-        ),
-        Text(
-            N_(
-                "What: your name, resident ID number, mobile number, company details and the "
-                "documents you send. Why: only to prepare your application for {programme}. "
-                "Who receives it: {office}. How long: an unfinished draft is deleted after {days} "
-                "days without activity; a submitted application is kept for the office's handling "
-                "of your case, and your answers stay in your profile for {profile_days} days so "
-                "that a next application is filled in for you to confirm. Your ID number is "
-                "stored encrypted and never written to logs."
-            ),
-            {
-                "programme": ctx.policy.policy(programme.policy).title,
-                "office": office_label(
-                    ctx.policy,
-                    programme.office,
-                    str(answers.get("district", "")),
-                    programme.office_confidence,
-                ),
-                "days": ctx.draft_days,
-                "profile_days": ctx.profile_days,
-            },
-        ),
-    ]
+CONSENT = (
+    Option("agree", N_("✅ I agree"), ("agree", "yes", "ok", "同意", "我同意", "是", "好", "可以")),
+    Option("decline", N_("I do not agree"), ("disagree", "no", "不同意", "我不同意", "否", "不")),
+)
 
 
 def declined(event: EventData) -> bool:
@@ -299,16 +157,21 @@ def build(policy: PolicyData) -> FlowSpec:
             choices=eligible_choices,
             columns=1,
             label=N_("Programme"),
+            help=HELP["programme"],
             depends_on=tuple(f.name for f in eligibility_fields()),
         ),
         Field(
             "consent",
             N_("Do you agree?"),
             Kind.CHOICE,
-            (Option("agree", N_("✅ I agree")), Option("decline", N_("I do not agree"))),
+            CONSENT,
             intro=consent_screen,
             depends_on=("programme",),
             label=N_("Consent to personal data use"),
+            help=HELP["consent"],
+            part=N_("Application"),
+            counted=False,
+            presume="agree",
         ),
         *form_fields(parse_credit_code, loan_cap(policy), policy),
         *document_fields(policy),
@@ -319,6 +182,7 @@ def build(policy: PolicyData) -> FlowSpec:
         icon="💰",
         articles=(36, 37, 38),
         title=N_("Startup subsidies and loans"),
+        synonyms=("subsidy", "subsidies", "loan", "补贴", "贷款", "创业补贴"),
         intro=N_(
             "Startup subsidy application (Art. 36–38 of the Regulations): first a few "
             "questions to check which programmes fit you, then the application form, your "
@@ -327,6 +191,12 @@ def build(policy: PolicyData) -> FlowSpec:
         fields=fields,
         complete=complete,
         prefill=prefill,
+        declaration=DECLARATION,
+        review_help=N_(
+            "Check each answer; tap ✏️ and an answer to change it (the questions that depend on it "
+            "are asked again). ✅ Confirm submits the application to the office: it cannot be "
+            "changed afterwards, but the office can ask you for more."
+        ),
         branches=(
             {"trigger": "next", "source": "consent", "dest": "consent", "conditions": [declined]},
         ),

@@ -1,0 +1,38 @@
+"""A completed application becomes an immutable submission in the founder's state, written with
+the update that completed it; a supplement marks its case answered."""
+
+from __future__ import annotations
+
+from flows.engine.draft import Draft, FounderState, Submission
+from flows.engine.spec import Context, SubmissionRequest
+
+
+def submit(
+    state: FounderState,
+    draft: Draft,
+    request: SubmissionRequest,
+    now: float,
+    ctx: Context,
+) -> None:
+    """Turn the draft into an immutable submission; the draft, with its personal data, goes."""
+    if request.parent:
+        for entry in state.applications:
+            if entry.get("reference") == request.parent:
+                entry["status"] = "supplied"
+                entry.pop("question", None)
+    state.submit(
+        Submission(
+            reference=request.reference or ctx.reference,
+            founder=state.founder,
+            flow=draft.flow,
+            programme=request.programme,
+            office=request.office,
+            district=request.district,
+            locale=ctx.locale,
+            answers=dict(request.answers),
+            attachments=[dict(a) for a in request.attachments],
+            submitted_at=now,
+            parent=request.parent,
+        )
+    )
+    state.drop_draft(draft.flow)
