@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flows.engine.districts import by_code
+from flows.engine.outcome import Block
 from flows.engine.text import N_, Localized, Text
 from flows.policy.loader import PolicyData
 from flows.policy.schema import Confidence, Policy, decides, quotable
@@ -33,12 +34,20 @@ def office_label(
     return Text(N_("{office} (please confirm)"), {"office": name})
 
 
-def figure(amount: Localized, entry_source: str, checked: object) -> Text:
+def figure(amount: Localized, source: Block, checked: object) -> Text:
     """A quoted figure with its source and the day a person checked it."""
     return Text(
         N_("{amount} (Source: {source}, checked {date}.)"),
-        {"amount": amount, "source": Text.raw(entry_source), "date": Text.raw(str(checked))},
+        {"amount": amount, "source": source, "date": Text.raw(str(checked))},
     )
+
+
+def source_of(entry: Policy) -> Block:
+    """An entry's source as a founder reads it: the Regulations' articles in the founder's
+    language where they are the source, else the data's own wording."""
+    if entry.source.startswith("Regulations Art.") and ";" not in entry.source:
+        return Text(N_("the Regulations, {articles}"), {"articles": articles(entry.articles)})
+    return Text.raw(entry.source)
 
 
 def quoted_amount(entry: Policy) -> Text:
@@ -46,4 +55,4 @@ def quoted_amount(entry: Policy) -> Text:
     quotable, else nothing (the office tells the founder)."""
     if entry.amount is None or not quotable(entry):
         return Text.raw("")
-    return figure(entry.amount, entry.source, entry.verified_on)
+    return figure(entry.amount, source_of(entry), entry.verified_on)
