@@ -27,6 +27,7 @@ CANCEL_WORDS = ("cancel", "quit", "stop", "取消", "退出")
 MENU_WORDS = ("menu", "main menu", "菜单", "主菜单")
 DONE_WORDS = ("done", "finish", "finished", "完成", "好了", "选好了")
 CONFIRM_WORDS = ("confirm", "ok", "yes", "submit", "send", "确认", "确定", "提交", "是", "对")
+KEEP_WORDS = ("keep", "use this", "same", "unchanged", "保留", "不变", "沿用", "用这个")
 SKIP_WORDS = ("skip", "none", "no", "跳过", "没有", "无", "都不是")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 Tier = Callable[[str, str], bool]
@@ -95,6 +96,14 @@ def tapped(screen: Reply, text: str, spell: Speller) -> Action | None:
             options=tuple(b.label for b in found.candidates),
         )
     return found.action
+
+
+def named_exactly(screen: Reply, text: str, spell: Speller) -> Action | None:
+    """The one button whose whole label or synonym `text` is (no starts or parts): where a
+    typed answer is asked, text that is not a valid answer may still be a button's name."""
+    typed = fold(text)
+    found = {b.action for row in screen.buttons for b in row if typed in names(b, spell)}
+    return found.pop() if typed and len(found) == 1 else None
 
 
 def quoted(text: str) -> Text:

@@ -12,7 +12,7 @@ from flows.engine.districts import by_code
 from flows.engine.draft import SUMMARY, Draft
 from flows.engine.errors import NeedsConfirmation, ValidationFailed
 from flows.engine.events import Event, EventKind, FileRef
-from flows.engine.labels import quoted, tapped
+from flows.engine.labels import named_exactly, quoted, tapped
 from flows.engine.machine import FlowMachine
 from flows.engine.outcome import Action, Op, Reply
 from flows.engine.progress import position, recount
@@ -136,7 +136,14 @@ class FlowRunner:
                 typed=quoted(event.text),
             )
         if event.kind is EventKind.TEXT:
-            return self._accept(draft, field, parse_answer(field, event.text, ctx), ctx)
+            try:
+                value = parse_answer(field, event.text, ctx)
+            except ValidationFailed:  # not an answer: perhaps a button's name ("keep", "返回")
+                named = named_exactly(self.screen(draft, ctx), event.text, ctx.spell)
+                if named is None:
+                    raise
+                return self._handle(draft, Event.of_action(named), ctx)
+            return self._accept(draft, field, value, ctx)
         if event.kind is EventKind.FILE and event.file is not None:
             if field.kind is Kind.FILE:
                 return self._file(draft, field, event.file, ctx)

@@ -14,6 +14,7 @@ from flows.engine.labels import (
     CONFIRM_WORDS,
     DONE_WORDS,
     HELP_WORDS,
+    KEEP_WORDS,
     MENU_WORDS,
     SKIP_WORDS,
 )
@@ -113,10 +114,11 @@ def question(
         value = display(field, shown, draft.answers, ctx, limit=200)
         if field.name in draft.answers:
             blocks.append(Text(N_("Current answer: {value}"), {"value": value}))
-            extra.append(Button(Text(N_("Keep this answer")), act(spec, draft, Op.KEEP)))
+            keep = act(spec, draft, Op.KEEP)
+            extra.append(Button(Text(N_("Keep this answer")), keep, KEEP_WORDS))
         else:
             blocks.append(Text(N_("From your profile: {value}"), {"value": value}))
-            extra.append(Button(Text(N_("✅ Use this")), act(spec, draft, Op.KEEP)))
+            extra.append(Button(Text(N_("✅ Use this")), act(spec, draft, Op.KEEP), KEEP_WORDS))
     if pending_key(field) in draft.scratch:
         extra.append(Button(Text(N_("✅ Use it anyway")), act(spec, draft, Op.ACCEPT)))
     if field.optional:

@@ -328,3 +328,19 @@ def test_my_applications_opens_what_was_sent_and_its_history():
     assert entry["reference"] in shown and "110105********002X" in shown
     assert "What you sent:" in shown and "2026-11-18" in shown  # the delivery, Shanghai date
     assert "please confirm" in shown  # no source names the office that takes loan applications
+
+
+def test_a_button_name_typed_where_an_answer_is_asked_acts_as_the_button():
+    """A number question with a default from the profile: "keep" is no number but the name of
+    ✅ Use this; "返回" goes back; a real number is still the answer."""
+    state = FounderState(founder=T(9), profile={"applicant": "graduate", "graduation_year": 2024})
+    f = Founder(state)
+    f.send(Event.of_command("start", "subsidy"))
+    f.tap(Op.KEEP)
+    assert f.draft.step == "graduation_year" and "graduation_year" in f.draft.defaults
+    f.type("keep")
+    assert f.draft.answers["graduation_year"] == 2024 and f.draft.step == "residence"
+    f.type("返回")
+    assert f.draft.step == "graduation_year"
+    f.type("2023")
+    assert f.draft.answers["graduation_year"] == 2023
