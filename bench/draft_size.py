@@ -104,7 +104,7 @@ async def measure(redis: Redis, files_per_document: int) -> dict[str, Any]:
         await f.tap(Op.PICK, "small_micro")
         await f.type("浦东")
         await f.type("2")  # insured staff
-        await f.type("8")  # months
+        await f.type("2025-06-01")  # the longest-serving one employed since
         await f.tap(Op.PICK, "yes")  # lease
         await f.tap(Op.PICK, "no")  # not a dishonest debtor
         await f.tap(Op.PICK, "startup_subsidy")

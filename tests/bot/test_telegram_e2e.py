@@ -156,3 +156,29 @@ async def test_forged_stale_and_foreign_input_is_refused_and_the_draft_kept(api,
     api.push_message(user, "/start", language_code="en")
     offer = await api.wait_for_message(user, lambda m: "a:o:::registration" in str(m))
     assert "1 of 8 answered" in offer["text"]  # at question 2 still: nothing forged was taken
+
+
+async def test_a_catering_founder_types_the_labels_and_reads_short_grounded_sections(api, bot):
+    """Over Telegram, on both runtimes: labels typed instead of tapped (全角 too), the
+    checklist's licences for catering, no makerspace address for a restaurant, and no message
+    over 1,200 characters."""
+    user, lang = 508, "zh-hans"
+    api.push_message(user, "/start registration", language_code=lang)
+    await api.wait_for_message(user, at_step(0), timeout=20)
+    for typed, step in [("有限公司", 1), ("餐饮", 2), ("８", 3), ("200万", 4), ("徐汇", 5)]:
+        api.push_message(user, typed, language_code=lang)
+        await api.wait_for_message(user, at_step(step))
+    api.push_message(user, "暂无", language_code=lang)
+    await api.wait_for_message(user, at_step(6))
+    api.push_message(user, "跳过", language_code=lang)
+    await api.wait_for_message(user, lambda m: "a:y:reg" in str(BotApiStub.buttons(m)))
+    api.push_message(user, "确认", language_code=lang)
+    overview = await api.wait_for_message(user, lambda m: "a:v::" in str(BotApiStub.buttons(m)))
+    sections = [d for _l, d in BotApiStub.buttons(overview) if d.startswith("a:v::")]
+    texts = []
+    for data in sections:
+        api.push_callback(user, data, overview["message_id"], language_code=lang)
+        texts.append((await api.wait_for_message(user, lambda m: "↩️" in str(m)))["text"])
+    everything = "\n".join(texts)
+    assert "食品经营许可证" in everything and "众创空间" not in everything
+    assert all(len(m["text"]) <= 1200 for m in api.messages_to(user))
