@@ -165,11 +165,12 @@ async def test_a_catering_founder_types_the_labels_and_reads_short_grounded_sect
     user, lang = 508, "zh-hans"
     api.push_message(user, "/start registration", language_code=lang)
     await api.wait_for_message(user, at_step(0), timeout=20)
-    for typed, step in [("有限公司", 1), ("餐饮", 2), ("８", 3), ("200万", 4), ("徐汇", 5)]:
+    # field indexes: catering asks staff and revenue, not assets (index 4)
+    for typed, step in [("有限公司", 1), ("餐饮", 2), ("８", 3), ("200万", 5), ("徐汇", 6)]:
         api.push_message(user, typed, language_code=lang)
         await api.wait_for_message(user, at_step(step))
     api.push_message(user, "暂无", language_code=lang)
-    await api.wait_for_message(user, at_step(6))
+    await api.wait_for_message(user, at_step(7))
     api.push_message(user, "跳过", language_code=lang)
     await api.wait_for_message(user, lambda m: "a:y:reg" in str(BotApiStub.buttons(m)))
     api.push_message(user, "确认", language_code=lang)
