@@ -157,12 +157,16 @@ def test_navigation_by_typing():
     assert chat.state.prefs.active == "subsidy"
 
 
-def test_where_a_typed_answer_is_asked_labels_are_answers():
+def test_where_a_typed_answer_is_asked_a_valid_answer_stays_an_answer():
+    """Text that is a valid answer is the answer; text that is not, but names a button of the
+    screen exactly ("back"), acts as the button; anything else is refused as before."""
     chat = Chat("en")
     at(chat, "registration", REG_FIRST)
-    chat.type("back")  # the staff question wants a number
+    chat.type("twelve")  # the staff question wants a number
     assert chat.draft("registration").step == "staff"
     assert "whole number" in chat.sent[-1].text
+    chat.type("back")  # no number, but the name of ⬅️ Back
+    assert chat.draft("registration").step == "industry"
 
 
 @pytest.mark.parametrize(
