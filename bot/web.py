@@ -48,8 +48,14 @@ def add_webhook_route(
             return web.Response(status=400, text="not a Telegram update")
         task = asyncio.create_task(process())
         running.add(task)
-        task.add_done_callback(running.discard)
+        task.add_done_callback(_finished)
         return web.Response(text="ok")
+
+    def _finished(task: asyncio.Task[None]) -> None:
+        """Forget a processed update; a failure is logged by its kind, never its contents."""
+        running.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("a webhook update failed: %s", type(error).__name__)
 
     async def finish(_app: web.Application) -> None:
         if running:

@@ -7,6 +7,7 @@ working). Telegram allows 64 bytes, and a Chinese character costs three.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -48,9 +49,13 @@ def pack(payload: Payload) -> str:
     return data
 
 
+_PART = re.compile(r"[A-Za-z0-9_.\-]*", re.ASCII)  # what this bot puts in a part, no more
+
+
 def parse(data: str | None) -> Payload | None:
-    """What a button's data means, or None for anything this bot did not send."""
-    if not data or len(data.encode("utf-8", "surrogatepass")) > LIMIT:
+    """What a button's data means, or None for anything this bot did not send: a total
+    function (Unicode digits such as ² or ①, other letters, control characters are refused)."""
+    if not data or len(data) > LIMIT or not all(_PART.fullmatch(p) for p in data.split(":")):
         return None
     head, *rest = data.split(SEPARATOR)
     if head == ACTION and len(rest) == 4:

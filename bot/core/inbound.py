@@ -6,6 +6,7 @@ reading serves both: a runtime passes its library's message or callback query as
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,12 +53,24 @@ class Inbound:
 
 def _sender(user: Any) -> tuple[Address, str | None, str]:
     name = " ".join(p for p in (user.first_name, getattr(user, "last_name", None)) if p)
-    return Address.telegram(user.id), getattr(user, "language_code", None), name
+    return Address.telegram(user.id), getattr(user, "language_code", None), clean(name)
+
+
+_HIDDEN = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_FILE_BYTES = 2**31  # beyond any file Telegram carries
+
+
+def clean(text: str) -> str:
+    """Text as the core may keep and show it: valid Unicode (a lone surrogate becomes �),
+    without control characters or bidirectional overrides."""
+    return _HIDDEN.sub("", _SURROGATE.sub("\ufffd", text))
 
 
 def event_of(message: Any) -> Event:
-    """The flow event a Telegram message stands for."""
-    text = message.text
+    """The flow event a Telegram message stands for, narrowed once: text and file names made
+    valid and visible, file sizes in range."""
+    text = clean(message.text) if isinstance(message.text, str) else None
     if text is not None:
         if text.startswith("/"):
             head, _, arg = text[1:].partition(" ")
@@ -65,13 +78,17 @@ def event_of(message: Any) -> Event:
         return Event.of_text(text)
     doc = message.document
     if doc is not None:
-        name = doc.file_name or "document"
-        mime = doc.mime_type or "application/octet-stream"
+        name = clean(doc.file_name or "") or "document"
+        mime = clean(doc.mime_type or "") or "application/octet-stream"
+        if not 0 <= (doc.file_size or 0) <= MAX_FILE_BYTES:
+            return Event(EventKind.UNSUPPORTED, what="document")
         ref = FileRef(doc.file_id, name, mime, doc.file_size or 0, unique=doc.file_unique_id)
         return Event(EventKind.FILE, file=ref)
     if message.photo:
         photo = message.photo[-1]
-        name = f"photo-{photo.file_unique_id}.jpg"
+        if not 0 <= (photo.file_size or 0) <= MAX_FILE_BYTES:
+            return Event(EventKind.UNSUPPORTED, what="photo")
+        name = clean(f"photo-{photo.file_unique_id}.jpg")
         size = photo.file_size or 0
         ref = FileRef(photo.file_id, name, "image/jpeg", size, unique=photo.file_unique_id)
         return Event(EventKind.FILE, file=ref)

@@ -122,6 +122,22 @@ class ConversationService:
                 )
                 await deliver([self.renderer.render(sorry, locale)], locale)
                 return
+            except Exception as exc:  # noqa: BLE001 - every update gets an answer; the turn was released
+                log.error("update failed for founder %s: %s", founder.address, type(exc).__name__)
+                log.debug("the failure in full (may hold input)", exc_info=True)
+                locale = self.locale(None, founder)
+                oops = Reply(
+                    (
+                        Text(
+                            N_(
+                                "Sorry, something went wrong with that message. Your answers so "
+                                "far are kept; please try again, or send /start."
+                            )
+                        ),
+                    )
+                )
+                await deliver([self.renderer.render(oops, locale)], locale)
+                return
             if outcome is not None:
                 await deliver(*outcome)
 

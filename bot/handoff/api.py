@@ -8,7 +8,7 @@ import logging
 
 from aiohttp import web
 
-from bot.handoff.agencies import Agencies
+from bot.handoff.agencies import Agencies, Agency
 from bot.handoff.signing import SIGNATURE_HEADER, SignatureError, verify
 from bot.handoff.status import AGENCY_STATUSES, StatusDesk
 from bot.handoff.transports import REFERENCE
@@ -17,6 +17,8 @@ from storage.submissions import SubmissionStore
 log = logging.getLogger(__name__)
 STATUS_PATH = "/agency/status"
 MAX_BODY = 64 * 1024
+MAX_SIGNATURE = 512  # t=<10 digits>,v1=<64 hex>, twice during a rotation, with room
+NOTE_LIMIT = 1000
 
 
 def _answer(code: int, **body: object) -> web.Response:
@@ -25,6 +27,40 @@ def _answer(code: int, **body: object) -> web.Response:
 
 async def _healthz(request: web.Request) -> web.Response:
     return web.Response(text="ok")
+
+
+def signer(agencies: Agencies, body: bytes, header: str) -> Agency | None:
+    """The agency whose secret signed `body`, or None (a header is bounded, checked as it
+    is: its reasons are logged, never the body)."""
+    if not header or len(header) > MAX_SIGNATURE:
+        return None
+    for agency in agencies.all():
+        if not agency.secrets:  # an agency without a secret (directory) reports nothing here
+            continue
+        try:
+            verify(body, header, list(agency.secrets))
+        except SignatureError:
+            continue
+        return agency
+    log.warning("status report refused: no agency's secret verifies its signature")
+    return None
+
+
+def parse_report(body: bytes) -> tuple[str, str, str]:
+    """(reference, status, note) from a report body; ValueError for anything else (not JSON,
+    nested too deep, not an object, text that is not valid Unicode)."""
+    try:
+        data = json.loads(body)
+    except RecursionError as exc:
+        raise ValueError("nested too deep") from exc
+    fields = data if isinstance(data, dict) else {}
+    reference, status, note = fields.get("reference"), fields.get("status"), fields.get("note")
+    note = "" if note is None else note
+    if not (isinstance(reference, str) and isinstance(status, str) and isinstance(note, str)):
+        raise ValueError("expected an object with string reference, status and note")  # noqa: TRY004 - one error kind: a bad body
+    for value in (reference, status, note):
+        value.encode("utf-8")  # a lone surrogate (\ud800) raises UnicodeEncodeError, a ValueError
+    return reference, status, note[:NOTE_LIMIT]
 
 
 def add_status_routes(
@@ -37,25 +73,19 @@ def add_status_routes(
         body = await request.content.read(MAX_BODY + 1)
         if len(body) > MAX_BODY:
             return _answer(413, error="body too large")
-        header = request.headers.get(SIGNATURE_HEADER, "")
+        agency = signer(agencies, body, request.headers.get(SIGNATURE_HEADER, ""))
+        if agency is None:  # before anything of the body is read: nobody learns anything
+            return _answer(401, error="bad or stale signature")
         try:
-            data = json.loads(body)
-            reference, status = str(data["reference"]), str(data["status"])
-            note = str(data.get("note") or "")[:1000]
-        except (ValueError, KeyError, TypeError):
+            reference, status, note = parse_report(body)
+        except ValueError:
             return _answer(400, error="expected JSON with reference, status and note")
         submission = await submissions.get(reference) if REFERENCE.fullmatch(reference) else None
-        agency = agencies.for_office(submission.office) if submission else None
-        secrets = list(agency.secrets) if agency else [s for a in agencies.all() for s in a.secrets]
-        try:
-            if not secrets:  # an agency without a secret (directory) reports nothing here
-                raise SignatureError("no secret to verify with")
-            verify(body, header, secrets)
-        except SignatureError as exc:
-            log.warning("status report refused: %s", exc)
-            return _answer(401, error="bad or stale signature")
-        if submission is None or agency is None:
+        if submission is None:
             return _answer(404, error="unknown reference")
+        if agencies.for_office(submission.office).id != agency.id:
+            log.warning("agency %s reported on another agency's case; refused", agency.id)
+            return _answer(401, error="bad or stale signature")
         if status not in AGENCY_STATUSES:
             return _answer(400, error=f"status must be one of {', '.join(AGENCY_STATUSES)}")
         case = submission.parent or reference  # a supplement's status is its case's

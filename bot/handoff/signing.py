@@ -45,7 +45,8 @@ def _parse(header: str) -> tuple[int, list[str]]:
         if not sep:
             raise SignatureError("malformed signature header: expected key=value pairs")
         if key == "t":
-            if timestamp is not None or not value.isascii() or not value.isdigit():
+            bad = not value.isascii() or not value.isdigit() or len(value) > 12
+            if timestamp is not None or bad:
                 raise SignatureError("malformed signature header: bad or repeated t")
             timestamp = int(value)
         elif key == "v1":

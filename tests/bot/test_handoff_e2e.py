@@ -894,3 +894,37 @@ async def test_request_more_information_closes_the_loop_in_telegram(polling):
     assert BotApiStub.buttons(staff_note)[0] == ("✅ 受理", f"c:a:{ref}")
     assert [s for s, _, _ in await handoff.history(ref)] == ["delivered", "more_info", "supplied"]
     assert await handoff.listed_status(ZH_FOUNDER, ref) == "supplied"
+
+
+async def test_hostile_status_reports_get_a_deliberate_answer(handoff, caplog):
+    """The signature is checked before the body is read; a bad body with a good signature is
+    400; a huge or malformed header is 401; nothing answers 500 or logs a traceback."""
+    submission = await handoff.submit(ZH_FOUNDER, "zh_CN", "startup_loan")
+    ref = submission.reference
+
+    async def post(body: bytes, header: str | None) -> int:
+        headers = {"Content-Type": "application/json"}
+        if header is not None:
+            headers[SIGNATURE_HEADER] = header
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(handoff.status_url, data=body, headers=headers) as response,
+        ):
+            return response.status
+
+    deep = b"[" * 30_000 + b"]" * 30_000  # under the size limit, deeper than any parser allows
+    assert await post(deep, None) == 401  # not even parsed
+    assert await post(b"x" * 70_000, sign(b"x", NEW_SECRET)) == 413
+    for body in (
+        deep,
+        b'{"reference": "' + ref.encode() + b'", "status": "accepted", "note": "\\ud800"}',
+        b'{"reference": 1, "status": "accepted"}',
+        b"[]",
+        b"\xff\xfe",
+    ):
+        assert await post(body, sign(body, NEW_SECRET)) == 400, body[:40]
+    body = json.dumps({"reference": ref, "status": "accepted"}).encode()
+    for header in ("t=" + "9" * 400 + ",v1=" + "0" * 64, "t=1,v1=zz", "é" * 600, ""):
+        assert await post(body, header) == 401
+    assert await handoff.history(ref) == []
+    assert "Traceback" not in caplog.text

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from botapi_stub import BotApiStub
-from telegram_harness import CJK, at_step, other_runtime, tap
+from telegram_harness import CJK, at_step, other_runtime, pick_data, tap
 
 from flows.engine.address import Address
 
@@ -183,3 +183,42 @@ async def test_a_catering_founder_types_the_labels_and_reads_short_grounded_sect
     everything = "\n".join(texts)
     assert "食品经营许可证" in everything and "众创空间" not in everything
     assert all(len(m["text"]) <= 1200 for m in api.messages_to(user))
+
+
+async def test_taps_texts_and_files_sent_within_milliseconds_land_in_their_questions(
+    api, bot, redis, key_prefix
+):
+    """A tap, then typed answers, a sticker and more taps, all pushed before any reply: each is
+    handled in arrival order, on both runtimes, so each answer lands in its own question."""
+    user, lang = 509, "en"
+    api.push_message(user, "/start registration", language_code=lang)
+    first = await api.wait_for_message(user, at_step(0), timeout=20)
+    api.push_callback(user, pick_data(first, "p", "llc"), first["message_id"], lang)
+    api.push_message(user, "Retail", language_code=lang)  # the industry, typed
+    api.push_message(user, "12", language_code=lang)  # staff
+    api.push_sticker(user, language_code=lang)  # refused where revenue is asked, changes nothing
+    api.push_message(user, "150万", language_code=lang)  # revenue
+    api.push_message(user, "Minhang", language_code=lang)  # district
+    await api.wait_for_message(user, at_step(6), timeout=20)  # premises
+    answers = (await peek(key_prefix, user)).drafts["registration"].answers
+    assert (answers["business_form"], answers["industry"]) == ("llc", "retail")
+    assert (answers["staff"], answers["revenue"], answers["district"]) == (12, "1500000", "minhang")
+
+
+async def peek(key_prefix: str, user: int):
+    """The founder's state as the bot stored it (the test's own client, the bot's data key)."""
+    import redis.asyncio as aioredis
+
+    from bot.config import Settings
+    from storage.crypto import FieldCipher
+    from storage.founders import FounderStore
+    from storage.keys import KeyBuilder
+
+    settings = Settings()
+    client = aioredis.from_url(settings.redis_url)
+    try:
+        cipher = FieldCipher.from_keys(settings.encryption_keys())
+        store = FounderStore(client, ["registration"], keys=KeyBuilder(key_prefix), cipher=cipher)
+        return await store.peek(T(user))
+    finally:
+        await client.aclose()

@@ -18,6 +18,7 @@ from typing import TextIO
 
 from bot.core.callbacks import Payload
 from bot.core.channel import FileGone, Unreachable
+from bot.core.inbound import clean
 from bot.core.render import RenderedMessage
 from bot.core.service import ConversationService, Founder
 from flows.engine.address import Address
@@ -91,6 +92,7 @@ class LocalChat:
 
     def event_of(self, line: str) -> Event:
         """A typed line as a flow event: a button number, a file, a command or an answer."""
+        line = clean(line)
         buttons = self.channel.buttons
         pick = line[1:] if line.startswith("#") else (line if not self.channel.typed else "")
         if pick.isdigit() and 1 <= int(pick) <= len(buttons):

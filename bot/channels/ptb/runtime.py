@@ -103,7 +103,7 @@ class PtbRuntime:
     def accept(self, update: dict[str, Any]) -> Callable[[], Coroutine[Any, Any, None]]:
         try:
             parsed = Update.de_json(update, self.bot)
-        except (KeyError, TypeError, ValueError) as exc:
+        except Exception as exc:
             raise BadUpdate("not a Telegram update") from exc
 
         async def process() -> None:
