@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 
 from bot.channels.local.chat import LocalChannel
 from bot.config import Settings, SettingsError
@@ -45,7 +47,14 @@ def create_redis(settings: Settings) -> Redis:
     """A client whose pool waits for a free connection under a burst (up to 10 s) instead of
     failing the turn: REDIS_MAX_CONNECTIONS bounds what one process opens."""
     pool = BlockingConnectionPool.from_url(
-        settings.redis_url, max_connections=settings.redis_max_connections, timeout=10
+        settings.redis_url,
+        max_connections=settings.redis_max_connections,
+        timeout=10,
+        # A pooled connection gone stale (Redis restarted) is retried on a fresh one instead of
+        # failing the founder's answer; a commit that ran twice this way is caught by its
+        # compare-and-set, and the service then finds its update recorded and answers.
+        retry=Retry(ExponentialBackoff(cap=0.5, base=0.02), 3),
+        health_check_interval=10,
     )
     return Redis.from_pool(pool)
 

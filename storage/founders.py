@@ -210,6 +210,12 @@ class FounderStore:
         except RedisError:
             log.warning("could not release turn of founder %s; its lease will run out", founder)
 
+    async def handled(self, founder: Address, update_id: int) -> bool:
+        """Whether the update was committed (the commit records its id in the same script)."""
+        with unavailable():
+            score = await self.redis.zscore(self._key(founder, "seen"), str(update_id))
+        return score is not None
+
     async def prefs(self, founder: Address) -> Prefs:
         """A founder's preferences alone (their chosen language), outside any turn."""
         with unavailable():

@@ -23,7 +23,7 @@ from flows.engine.events import Event
 from flows.engine.outcome import Reply
 from flows.engine.text import N_, Text
 from flows.shell.conversation import Conversation
-from storage.errors import DraftConflict, ReferenceTaken, StorageError
+from storage.errors import DraftConflict, ReferenceTaken, StorageError, StorageUnavailable
 from storage.founders import FounderStore
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ class ConversationService:
                 )
                 await deliver([self.renderer.render(sorry, locale)], locale)
                 return
-            except Exception as exc:  # noqa: BLE001 - every update gets an answer; the turn was released
+            except Exception as exc:
                 log.error("update failed for founder %s: %s", founder.address, type(exc).__name__)
                 log.debug("the failure in full (may hold input)", exc_info=True)
                 locale = self.locale(None, founder)
@@ -145,9 +145,13 @@ class ConversationService:
         self, founder: Founder, event: Event, update_id: int | None
     ) -> tuple[list[RenderedMessage], str] | None:
         token = None
+        said: tuple[list[RenderedMessage], str] | None = None  # the last attempt's answer
         for _ in range(MAX_CONFLICT_RETRIES):
             turn = await self.store.begin(founder.address, update_id, token=token)
             if turn is None:
+                if said is not None:  # our commit landed, only its reply was lost: say it now
+                    log.info("founder %s: update %s was saved before", founder.address, update_id)
+                    return said
                 log.info("founder %s: update %s already handled", founder.address, update_id)
                 return None
             today = date.today()
@@ -160,16 +164,30 @@ class ConversationService:
                     locale=self.locale(turn.state.prefs.lang, founder),
                     reference=new_reference(today),
                 )
+                locale = self.locale(turn.state.prefs.lang, founder)
+                said = self.renderer.render_all(replies, locale), locale
                 await self.store.commit(turn)
             except (DraftConflict, ReferenceTaken) as retry:
                 log.info("founder %s: %s, applying again", founder.address, type(retry).__name__)
                 token = turn.token
                 continue
+            except StorageUnavailable:
+                if update_id is not None and await self._landed(founder, update_id):
+                    return said  # the commit's answer was lost on the way back; it was saved
+                await self.store.release(founder.address, turn.token)
+                raise
             except BaseException:
                 await self.store.release(founder.address, turn.token)
                 raise
             active = turn.state.prefs.active
             log.info("founder %s: %s → flow=%s", founder.address, event.kind.value, active or "-")
-            locale = self.locale(turn.state.prefs.lang, founder)
-            return self.renderer.render_all(replies, locale), locale
+            return said
         raise DraftConflict(f"founder {founder.address}: too many conflicts")
+
+    async def _landed(self, founder: Founder, update_id: int) -> bool:
+        """Whether a commit whose outcome is unknown was saved (its update id is recorded with
+        it, in the same script); False when that cannot be found out either."""
+        try:
+            return await self.store.handled(founder.address, update_id)
+        except StorageError:
+            return False

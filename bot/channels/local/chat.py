@@ -11,6 +11,7 @@ import asyncio
 import logging
 import mimetypes
 import sys
+import time
 from collections.abc import Sequence
 from itertools import count
 from pathlib import Path
@@ -89,6 +90,7 @@ class LocalChat:
         self.founder = Founder(Address(LOCAL, str(user_id)), None)
         self.channel = LocalChannel(out)
         self.out = out
+        self._updates = count(time.time_ns() // 1000)  # increasing across runs too
 
     def event_of(self, line: str) -> Event:
         """A typed line as a flow event: a button number, a file, a command or an answer."""
@@ -120,7 +122,10 @@ class LocalChat:
         await self.channel.send(self.founder.address, messages)
 
     async def send(self, line: str) -> None:
-        await self.service.handle(self.founder, self.event_of(line), self.deliver)
+        update = next(
+            self._updates
+        )  # so a turn whose answer was lost is recognised, as on Telegram
+        await self.service.handle(self.founder, self.event_of(line), self.deliver, update)
 
     async def run(self, lines: TextIO = sys.stdin) -> None:
         self.out.write(BANNER)
