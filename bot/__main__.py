@@ -1,4 +1,5 @@
-"""`python -m bot [telegram|chat|worker|api|agency-inbox|diagrams DIR|check]`: the processes.
+"""`python -m bot [telegram|chat|worker|api|agency-inbox|diagrams DIR|check|doctor|dead-letters]`:
+the processes, and the operators' commands (`bot.ops`).
 
 With no command: the Telegram bot when TELEGRAM_BOT_TOKEN is set, else the local chat.
 """
@@ -47,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "check", help="validate the settings, policy data, agencies and catalogs, then exit"
     )
+    from bot.ops import add_parsers
+
+    add_parsers(sub)
     diagrams = sub.add_parser("diagrams", help="write each flow's Mermaid diagram into a folder")
     diagrams.add_argument("folder", type=Path)
     return parser
@@ -145,6 +149,10 @@ def _main(argv: list[str] | None) -> int:
         return 0
     if command == "agency-inbox":
         return _agency_inbox(args)
+    if command in ("doctor", "dead-letters"):
+        from bot.ops import run
+
+        return asyncio.run(run(args, settings))
     if command == "check":
         from bot.wiring import create_app, create_redis
 

@@ -47,6 +47,10 @@ class KeyBuilder:
             raise ValueError(f"bad submission reference {reference!r}")
         return SEPARATOR.join((self.prefix, SCHEMA, "sub", reference))
 
+    def submissions_pattern(self) -> str:
+        """A SCAN pattern matching every submission record (and its `:events` list)."""
+        return SEPARATOR.join((self.prefix, SCHEMA, "sub", "*"))
+
     def outbox(self) -> str:
         """The stream of submissions waiting to be delivered to their offices."""
         return SEPARATOR.join((self.prefix, SCHEMA, "outbox"))

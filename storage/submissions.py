@@ -12,7 +12,7 @@ from typing import Any, cast
 from redis.asyncio import Redis
 
 from flows.engine.draft import Submission
-from storage.crypto import FieldCipher
+from storage.crypto import FieldCipher, is_sealed
 from storage.errors import text, unavailable
 from storage.keys import KeyBuilder
 
@@ -64,6 +64,23 @@ class SubmissionStore:
             blob = await self.redis.get(self.keys.submission(reference))
         return None if blob is None else self.decode(blob)
 
+    async def first_sealed(self, scan_limit: int = 1000) -> dict[str, Any] | None:
+        """One sealed value from a stored submission (among the first `scan_limit` keys the
+        scan meets), to check the keys still open the records; None when there is none."""
+        seen = 0
+        with unavailable():
+            async for key in self.redis.scan_iter(match=self.keys.submissions_pattern()):
+                seen += 1
+                if seen > scan_limit:
+                    return None
+                if text(key).endswith(":events"):
+                    continue
+                blob = await self.redis.get(key)
+                found = None if blob is None else _sealed_in(json.loads(blob))
+                if found is not None:
+                    return found
+        return None
+
     async def outbox(self, count: int = 100) -> list[dict[str, str]]:
         """The oldest outbox entries: the fields of `OUTBOX_FIELDS` plus the stream `id`."""
         with unavailable():
@@ -72,6 +89,19 @@ class SubmissionStore:
             {"id": text(entry_id)} | {text(k): text(v) for k, v in fields.items()}
             for entry_id, fields in cast(list[tuple[Any, dict[Any, Any]]], entries)
         ]
+
+
+def _sealed_in(value: Any) -> dict[str, Any] | None:
+    """The first sealed value inside a decoded JSON document, depth first."""
+    if is_sealed(value):
+        return cast(dict[str, Any], value)
+    children = (
+        value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    )
+    for child in children:
+        if (found := _sealed_in(child)) is not None:
+            return found
+    return None
 
 
 def _outbox_entry(submission: Submission) -> list[str]:
