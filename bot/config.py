@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     delivery_max_age_hours: float = Field(default=72, gt=0)
     locales_dir: Path = ROOT / "locales"
     chat_user_id: int = 1
+    flood_rate: float = Field(default=5.0, gt=0)
+    flood_burst: int = Field(default=30, ge=1)
     log_level: str = "INFO"
 
     @field_validator("telegram_bot_token", "webhook_secret", "data_keys", mode="before")

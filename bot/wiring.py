@@ -17,6 +17,7 @@ from redis.backoff import ExponentialBackoff
 from bot.channels.local.chat import LocalChannel
 from bot.config import Settings, SettingsError
 from bot.core.channel import ChannelError, Channels
+from bot.core.flood import FloodGate
 from bot.core.front import Front
 from bot.core.i18n import Catalogs
 from bot.core.notify import FounderNotifier
@@ -189,6 +190,7 @@ def create_app(settings: Settings, redis: Redis) -> App:
         default_locale=settings.default_locale,
         fallback_locale=settings.fallback_locale,
         fetch=channels.fetch,
+        flood=FloodGate(settings.flood_rate, settings.flood_burst),
     )
     return App(
         settings,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.core.files import Fetch, with_content
+from bot.core.flood import FloodGate
 from bot.core.i18n import locale_for
 from bot.core.references import new_reference
 from bot.core.render import RenderedMessage, Renderer
@@ -29,6 +30,10 @@ from storage.founders import FounderStore
 log = logging.getLogger(__name__)
 Deliver = Callable[[list[RenderedMessage], str], Awaitable[None]]
 MAX_CONFLICT_RETRIES = 5
+FLOOD_NOTICE = N_(
+    "You are sending messages faster than I can answer, so I skipped some. Please wait a "
+    "moment, then send your answer again."
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class ConversationService:
         default_locale: str = "zh_CN",
         fallback_locale: str = "en",
         fetch: Fetch | None = None,
+        flood: FloodGate | None = None,
     ) -> None:
         self.conversation = conversation
         self.fetch = fetch  # reads founders' files before their turn; without it none is taken
@@ -87,6 +93,7 @@ class ConversationService:
         self.default_locale = default_locale
         self.fallback_locale = fallback_locale
         self._locks = FounderLocks()
+        self.flood = flood if flood is not None else FloodGate()  # an empty gate is falsy
 
     def locale(self, stored: str | None, founder: Founder) -> str:
         return locale_for(
@@ -101,6 +108,14 @@ class ConversationService:
     ) -> None:
         """Apply one update and deliver the replies, in this founder's arrival order. A file is
         read first, inside the founder's turn (theirs wait, no one else's)."""
+        admitted, tell = self.flood.admit(founder.address)
+        if not admitted:  # faster than anyone types: not processed, the founder told once
+            log.warning("founder %s: flood, update %s dropped", founder.address, update_id)
+            if tell:
+                locale = self.locale(None, founder)
+                slow = Reply((Text(FLOOD_NOTICE),))
+                await deliver([self.renderer.render(slow, locale)], locale)
+            return
         async with self._locks.hold(founder.address):
             event = await with_content(founder.address, event, self.fetch)
             try:
