@@ -7,13 +7,15 @@ entry (id, or #n from 1) and the field. The format is described atop `agencies.d
 from __future__ import annotations
 
 import re
+import ssl
 import tomllib
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal, NoReturn, cast
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
+from bot.handoff.tls import TLSFileError, client_context, is_loopback
 from bot.handoff.transports import DirectoryTransport, HttpsTransport
 from bot.handoff.types import Transport
 from flows.engine.text import Localized
@@ -22,9 +24,10 @@ DEFAULT_PATH: Final = Path(__file__).parent / "agencies.default.toml"
 _ID: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _KEYS: Final = {
     "id", "name", "offices", "transport", "url", "secrets", "timeout_s", "path",
-    "staff_chat_id", "staff_user_ids",
+    "staff_chat_id", "staff_user_ids", "ca_file", "client_cert", "client_key",
 }  # fmt: skip
-_HTTPS_ONLY: Final = ("url", "secrets", "timeout_s")
+_TLS_KEYS: Final = ("ca_file", "client_cert", "client_key")
+_HTTPS_ONLY: Final = ("url", "secrets", "timeout_s", *_TLS_KEYS)
 
 
 class AgencyConfigError(Exception):
@@ -45,6 +48,8 @@ class Agency:
     path: Path | None = None
     staff_chat_id: int | None = None
     staff_user_ids: tuple[int, ...] = ()
+    tls: ssl.SSLContext | None = field(default=None, compare=False, repr=False)
+    """Built at start-up from `ca_file`, `client_cert` and `client_key`; None: system store."""
 
 
 @dataclass(frozen=True)
@@ -120,12 +125,30 @@ class _Entry:
         return value
 
 
-def _https(e: _Entry) -> tuple[str, tuple[str, ...], float]:
+def _tls(e: _Entry, parts: SplitResult, cwd: Path) -> ssl.SSLContext | None:
+    """The agency's SSL context from its PEM files; http:// only to a loopback host."""
+    paths = {key: cwd / e.text(key) for key in _TLS_KEYS if key in e.table}
+    if parts.scheme == "http":
+        if not is_loopback(parts.hostname or ""):
+            e.fail("url", "https:// required (http:// only for a loopback host): full ID "
+                   "numbers would travel unencrypted")  # fmt: skip
+        if paths:
+            e.fail(next(iter(paths)), "only for an https:// url")
+    if not paths:
+        return None
+    try:
+        return client_context(*(paths.get(key) for key in _TLS_KEYS))
+    except TLSFileError as error:
+        e.fail(error.field, error.problem)
+
+
+def _https(e: _Entry, cwd: Path) -> tuple[str, tuple[str, ...], float, ssl.SSLContext | None]:
     why = ' for transport "https"'
     url = e.text("url", why)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         e.fail("url", "expected an http:// or https:// address with a host")
+    tls = _tls(e, parts, cwd)
     secrets = cast(list[str], e.items("secrets", str, "strings", why))
     if len(secrets) > 2 or not all(s.strip() for s in secrets):
         e.fail("secrets", "expected 1 or 2 non-empty secrets (the first signs)")
@@ -134,7 +157,7 @@ def _https(e: _Entry) -> tuple[str, tuple[str, ...], float]:
         e.fail("timeout_s", "expected more than 0 and at most 600 seconds")
     if "path" in e.table:
         e.fail("path", 'only for transport "directory"')
-    return url, tuple(secrets), 30.0 if timeout is None else float(timeout)
+    return url, tuple(secrets), 30.0 if timeout is None else float(timeout), tls
 
 
 def _directory(e: _Entry, cwd: Path) -> Path:
@@ -173,8 +196,8 @@ def _agency(e: _Entry, cwd: Path) -> Agency:
     chat, users = _staff(e)
     common = (ident, Localized(zh, en), tuple(offices))
     if transport == "https":
-        url, secrets, timeout = _https(e)
-        return Agency(*common, "https", url, secrets, timeout, None, chat, users)
+        url, secrets, timeout, tls = _https(e, cwd)
+        return Agency(*common, "https", url, secrets, timeout, None, chat, users, tls)
     if transport == "directory":
         return Agency(
             *common, "directory", path=_directory(e, cwd), staff_chat_id=chat, staff_user_ids=users
@@ -233,6 +256,6 @@ def make_transport(agency: Agency) -> Transport:
     """The transport that delivers to `agency`."""
     if agency.transport == "https":
         assert agency.url is not None
-        return HttpsTransport(agency.url, agency.secrets, agency.timeout_s)
+        return HttpsTransport(agency.url, agency.secrets, agency.timeout_s, ssl_context=agency.tls)
     assert agency.path is not None
     return DirectoryTransport(agency.path)
