@@ -12,14 +12,19 @@ import tomllib
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, Literal, NoReturn, cast
+from typing import Final, Literal, cast
 from urllib.parse import SplitResult, urlsplit
 
+from bot.handoff.agency_entry import AgencyConfigError, Entry
 from bot.handoff.tls import TLSFileError, client_context, is_loopback
 from bot.handoff.transports import DirectoryTransport, HttpsTransport
 from bot.handoff.types import Transport
 from flows.engine.text import Localized
 
+__all__ = [
+    "DEFAULT_PATH", "Agencies", "Agency", "AgencyConfigError", "load_agencies", "make_transport",
+    "parse_agencies",
+]  # fmt: skip
 DEFAULT_PATH: Final = Path(__file__).parent / "agencies.default.toml"
 _ID: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _KEYS: Final = {
@@ -28,10 +33,6 @@ _KEYS: Final = {
 }  # fmt: skip
 _TLS_KEYS: Final = ("ca_file", "client_cert", "client_key")
 _HTTPS_ONLY: Final = ("url", "secrets", "timeout_s", *_TLS_KEYS)
-
-
-class AgencyConfigError(Exception):
-    """The agencies file is unreadable or invalid; the message says where."""
 
 
 @dataclass(frozen=True)
@@ -84,48 +85,7 @@ class Agencies:
         return len(self.agencies)
 
 
-class _Entry:
-    """Reads the fields of one `[[agency]]` table; every failure names file, entry and field."""
-
-    def __init__(self, file: str, index: int, table: dict[str, object]) -> None:
-        self.file, self.table = file, table
-        ident = table.get("id")
-        self.label = f"agency {ident!r}" if isinstance(ident, str) and ident else f"agency #{index}"
-
-    def fail(self, key: str, problem: str) -> NoReturn:
-        raise AgencyConfigError(f"{self.file}: {self.label}: field {key!r}: {problem}")
-
-    def get(self, key: str, kind: type | tuple[type, ...], what: str) -> object:
-        value = self.table.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, kind):
-            self.fail(key, f"expected {what}, got {type(value).__name__}")
-        return value
-
-    def required(self, key: str, kind: type | tuple[type, ...], what: str, why: str = "") -> object:
-        value = self.get(key, kind, what)
-        if value is None:
-            self.fail(key, f"required{why}")
-        return value
-
-    def text(self, key: str, why: str = "") -> str:
-        value = cast(str, self.required(key, str, "a string", why))
-        if not value.strip():
-            self.fail(key, "must not be empty")
-        return value
-
-    def items(self, key: str, kind: type, what: str, why: str = "") -> list[object]:
-        value = cast(list[object], self.required(key, list, f"a list of {what}", why))
-        if not value:
-            self.fail(key, f"expected a non-empty list of {what}")
-        for item in value:
-            if isinstance(item, bool) or not isinstance(item, kind):
-                self.fail(key, f"expected a list of {what}, got an item {item!r}")
-        return value
-
-
-def _tls(e: _Entry, parts: SplitResult, cwd: Path) -> ssl.SSLContext | None:
+def _tls(e: Entry, parts: SplitResult, cwd: Path) -> ssl.SSLContext | None:
     """The agency's SSL context from its PEM files; http:// only to a loopback host."""
     paths = {key: cwd / e.text(key) for key in _TLS_KEYS if key in e.table}
     if parts.scheme == "http":
@@ -142,7 +102,7 @@ def _tls(e: _Entry, parts: SplitResult, cwd: Path) -> ssl.SSLContext | None:
         e.fail(error.field, error.problem)
 
 
-def _https(e: _Entry, cwd: Path) -> tuple[str, tuple[str, ...], float, ssl.SSLContext | None]:
+def _https(e: Entry, cwd: Path) -> tuple[str, tuple[str, ...], float, ssl.SSLContext | None]:
     why = ' for transport "https"'
     url = e.text("url", why)
     parts = urlsplit(url)
@@ -160,14 +120,14 @@ def _https(e: _Entry, cwd: Path) -> tuple[str, tuple[str, ...], float, ssl.SSLCo
     return url, tuple(secrets), 30.0 if timeout is None else float(timeout), tls
 
 
-def _directory(e: _Entry, cwd: Path) -> Path:
+def _directory(e: Entry, cwd: Path) -> Path:
     path = Path(e.text("path", ' for transport "directory"'))
     if present := [key for key in _HTTPS_ONLY if key in e.table]:
         e.fail(present[0], 'only for transport "https"')
     return path if path.is_absolute() else cwd / path
 
 
-def _staff(e: _Entry) -> tuple[int | None, tuple[int, ...]]:
+def _staff(e: Entry) -> tuple[int | None, tuple[int, ...]]:
     chat = cast(int | None, e.get("staff_chat_id", int, "an integer chat id"))
     if chat is None:
         if "staff_user_ids" in e.table:
@@ -177,7 +137,7 @@ def _staff(e: _Entry) -> tuple[int | None, tuple[int, ...]]:
     return chat, tuple(cast(list[int], users))
 
 
-def _agency(e: _Entry, cwd: Path) -> Agency:
+def _agency(e: Entry, cwd: Path) -> Agency:
     if unknown := sorted(set(e.table) - _KEYS):
         e.fail(unknown[0], "unknown field")
     ident = e.text("id")
@@ -219,7 +179,7 @@ def parse_agencies(
     for index, table in enumerate(tables, start=1):
         if not isinstance(table, dict):
             raise AgencyConfigError(f"{file}: agency #{index}: expected a table")
-        entry = _Entry(file, index, table)
+        entry = Entry(file, index, table)
         agency = _agency(entry, Path.cwd())
         if any(a.id == agency.id for a in agencies):
             entry.fail("id", "duplicate agency id")
