@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="the bot's status endpoint, to post 'accepted' back for each new bundle",
     )
+    inbox.add_argument("--tls-cert", type=Path, help="serve HTTPS with this PEM certificate")
+    inbox.add_argument("--tls-key", type=Path, help="the PEM private key of --tls-cert")
+    inbox.add_argument("--client-ca", type=Path, help="require client certificates it signed")
     sub.add_parser(
         "check", help="validate the settings, policy data, agencies and catalogs, then exit"
     )
@@ -93,6 +96,7 @@ async def _serve(settings: Settings, command: str) -> None:
 
 def _agency_inbox(args: argparse.Namespace) -> int:
     from bot.handoff.receiver import run_receiver
+    from bot.handoff.tls import TLSFileError, server_context
 
     secrets = args.secret or [s for s in os.environ.get("AGENCY_SECRET", "").split(",") if s]
     if not secrets:
@@ -101,8 +105,19 @@ def _agency_inbox(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    tls = None
+    try:
+        if args.tls_cert or args.tls_key or args.client_ca:
+            if not (args.tls_cert and args.tls_key):
+                raise TLSFileError("--tls-cert", "give --tls-cert and --tls-key together")
+            tls = server_context(args.tls_cert, args.tls_key, args.client_ca)
+    except TLSFileError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_receiver(args.host, args.port, secrets, args.folder, args.bot_status_url))
+        asyncio.run(
+            run_receiver(args.host, args.port, secrets, args.folder, args.bot_status_url, tls)
+        )
     return 0
 
 

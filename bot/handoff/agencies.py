@@ -7,28 +7,32 @@ entry (id, or #n from 1) and the field. The format is described atop `agencies.d
 from __future__ import annotations
 
 import re
+import ssl
 import tomllib
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, Literal, NoReturn, cast
-from urllib.parse import urlsplit
+from typing import Final, Literal, cast
+from urllib.parse import SplitResult, urlsplit
 
+from bot.handoff.agency_entry import AgencyConfigError, Entry
+from bot.handoff.tls import TLSFileError, client_context, is_loopback
 from bot.handoff.transports import DirectoryTransport, HttpsTransport
 from bot.handoff.types import Transport
 from flows.engine.text import Localized
 
+__all__ = [
+    "DEFAULT_PATH", "Agencies", "Agency", "AgencyConfigError", "load_agencies", "make_transport",
+    "parse_agencies",
+]  # fmt: skip
 DEFAULT_PATH: Final = Path(__file__).parent / "agencies.default.toml"
 _ID: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _KEYS: Final = {
     "id", "name", "offices", "transport", "url", "secrets", "timeout_s", "path",
-    "staff_chat_id", "staff_user_ids",
+    "staff_chat_id", "staff_user_ids", "ca_file", "client_cert", "client_key",
 }  # fmt: skip
-_HTTPS_ONLY: Final = ("url", "secrets", "timeout_s")
-
-
-class AgencyConfigError(Exception):
-    """The agencies file is unreadable or invalid; the message says where."""
+_TLS_KEYS: Final = ("ca_file", "client_cert", "client_key")
+_HTTPS_ONLY: Final = ("url", "secrets", "timeout_s", *_TLS_KEYS)
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class Agency:
     path: Path | None = None
     staff_chat_id: int | None = None
     staff_user_ids: tuple[int, ...] = ()
+    tls: ssl.SSLContext | None = field(default=None, compare=False, repr=False)
+    """Built at start-up from `ca_file`, `client_cert` and `client_key`; None: system store."""
 
 
 @dataclass(frozen=True)
@@ -79,53 +85,30 @@ class Agencies:
         return len(self.agencies)
 
 
-class _Entry:
-    """Reads the fields of one `[[agency]]` table; every failure names file, entry and field."""
-
-    def __init__(self, file: str, index: int, table: dict[str, object]) -> None:
-        self.file, self.table = file, table
-        ident = table.get("id")
-        self.label = f"agency {ident!r}" if isinstance(ident, str) and ident else f"agency #{index}"
-
-    def fail(self, key: str, problem: str) -> NoReturn:
-        raise AgencyConfigError(f"{self.file}: {self.label}: field {key!r}: {problem}")
-
-    def get(self, key: str, kind: type | tuple[type, ...], what: str) -> object:
-        value = self.table.get(key)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, kind):
-            self.fail(key, f"expected {what}, got {type(value).__name__}")
-        return value
-
-    def required(self, key: str, kind: type | tuple[type, ...], what: str, why: str = "") -> object:
-        value = self.get(key, kind, what)
-        if value is None:
-            self.fail(key, f"required{why}")
-        return value
-
-    def text(self, key: str, why: str = "") -> str:
-        value = cast(str, self.required(key, str, "a string", why))
-        if not value.strip():
-            self.fail(key, "must not be empty")
-        return value
-
-    def items(self, key: str, kind: type, what: str, why: str = "") -> list[object]:
-        value = cast(list[object], self.required(key, list, f"a list of {what}", why))
-        if not value:
-            self.fail(key, f"expected a non-empty list of {what}")
-        for item in value:
-            if isinstance(item, bool) or not isinstance(item, kind):
-                self.fail(key, f"expected a list of {what}, got an item {item!r}")
-        return value
+def _tls(e: Entry, parts: SplitResult, cwd: Path) -> ssl.SSLContext | None:
+    """The agency's SSL context from its PEM files; http:// only to a loopback host."""
+    paths = {key: cwd / e.text(key) for key in _TLS_KEYS if key in e.table}
+    if parts.scheme == "http":
+        if not is_loopback(parts.hostname or ""):
+            e.fail("url", "https:// required (http:// only for a loopback host): full ID "
+                   "numbers would travel unencrypted")  # fmt: skip
+        if paths:
+            e.fail(next(iter(paths)), "only for an https:// url")
+    if not paths:
+        return None
+    try:
+        return client_context(*(paths.get(key) for key in _TLS_KEYS))
+    except TLSFileError as error:
+        e.fail(error.field, error.problem)
 
 
-def _https(e: _Entry) -> tuple[str, tuple[str, ...], float]:
+def _https(e: Entry, cwd: Path) -> tuple[str, tuple[str, ...], float, ssl.SSLContext | None]:
     why = ' for transport "https"'
     url = e.text("url", why)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         e.fail("url", "expected an http:// or https:// address with a host")
+    tls = _tls(e, parts, cwd)
     secrets = cast(list[str], e.items("secrets", str, "strings", why))
     if len(secrets) > 2 or not all(s.strip() for s in secrets):
         e.fail("secrets", "expected 1 or 2 non-empty secrets (the first signs)")
@@ -134,17 +117,17 @@ def _https(e: _Entry) -> tuple[str, tuple[str, ...], float]:
         e.fail("timeout_s", "expected more than 0 and at most 600 seconds")
     if "path" in e.table:
         e.fail("path", 'only for transport "directory"')
-    return url, tuple(secrets), 30.0 if timeout is None else float(timeout)
+    return url, tuple(secrets), 30.0 if timeout is None else float(timeout), tls
 
 
-def _directory(e: _Entry, cwd: Path) -> Path:
+def _directory(e: Entry, cwd: Path) -> Path:
     path = Path(e.text("path", ' for transport "directory"'))
     if present := [key for key in _HTTPS_ONLY if key in e.table]:
         e.fail(present[0], 'only for transport "https"')
     return path if path.is_absolute() else cwd / path
 
 
-def _staff(e: _Entry) -> tuple[int | None, tuple[int, ...]]:
+def _staff(e: Entry) -> tuple[int | None, tuple[int, ...]]:
     chat = cast(int | None, e.get("staff_chat_id", int, "an integer chat id"))
     if chat is None:
         if "staff_user_ids" in e.table:
@@ -154,7 +137,7 @@ def _staff(e: _Entry) -> tuple[int | None, tuple[int, ...]]:
     return chat, tuple(cast(list[int], users))
 
 
-def _agency(e: _Entry, cwd: Path) -> Agency:
+def _agency(e: Entry, cwd: Path) -> Agency:
     if unknown := sorted(set(e.table) - _KEYS):
         e.fail(unknown[0], "unknown field")
     ident = e.text("id")
@@ -173,8 +156,8 @@ def _agency(e: _Entry, cwd: Path) -> Agency:
     chat, users = _staff(e)
     common = (ident, Localized(zh, en), tuple(offices))
     if transport == "https":
-        url, secrets, timeout = _https(e)
-        return Agency(*common, "https", url, secrets, timeout, None, chat, users)
+        url, secrets, timeout, tls = _https(e, cwd)
+        return Agency(*common, "https", url, secrets, timeout, None, chat, users, tls)
     if transport == "directory":
         return Agency(
             *common, "directory", path=_directory(e, cwd), staff_chat_id=chat, staff_user_ids=users
@@ -196,7 +179,7 @@ def parse_agencies(
     for index, table in enumerate(tables, start=1):
         if not isinstance(table, dict):
             raise AgencyConfigError(f"{file}: agency #{index}: expected a table")
-        entry = _Entry(file, index, table)
+        entry = Entry(file, index, table)
         agency = _agency(entry, Path.cwd())
         if any(a.id == agency.id for a in agencies):
             entry.fail("id", "duplicate agency id")
@@ -233,6 +216,6 @@ def make_transport(agency: Agency) -> Transport:
     """The transport that delivers to `agency`."""
     if agency.transport == "https":
         assert agency.url is not None
-        return HttpsTransport(agency.url, agency.secrets, agency.timeout_s)
+        return HttpsTransport(agency.url, agency.secrets, agency.timeout_s, ssl_context=agency.tls)
     assert agency.path is not None
     return DirectoryTransport(agency.path)

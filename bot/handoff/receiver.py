@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -211,14 +212,16 @@ async def run_receiver(
     secrets: Sequence[str],
     folder: Path,
     bot_status_url: str | None = None,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> None:
-    """Serve the receiver until cancelled."""
+    """Serve the receiver until cancelled; over HTTPS with `ssl_context` (`tls.server_context`)."""
     app = create_receiver_app(secrets, folder, bot_status_url=bot_status_url)
     runner = web.AppRunner(app)
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
-        log.info("agency inbox on %s, storing into %s", runner.addresses, folder)
+        await web.TCPSite(runner, host, port, ssl_context=ssl_context).start()
+        scheme = "http" if ssl_context is None else "https"
+        log.info("agency inbox (%s) on %s, storing into %s", scheme, runner.addresses, folder)
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()

@@ -11,6 +11,7 @@ import os
 import re
 import secrets as random
 import shutil
+import ssl
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from bot.handoff.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, sign
+from bot.handoff.tls import is_loopback
 from bot.handoff.types import Bundle, DeliveryFailed, safe_file_names
 
 DELIVERY_HEADER: Final = "X-SME-Delivery"
@@ -130,23 +132,36 @@ async def multipart_body(bundle: Bundle) -> tuple[bytes, str]:
 
 
 class HttpsTransport:
-    """POSTs each bundle as one signed multipart request; a 2xx answer is the acknowledgement."""
+    """POSTs each bundle as one signed multipart request; a 2xx answer is the acknowledgement.
+
+    `https://` always verifies the server (against `ssl_context`'s CAs, else the system store);
+    plain `http://` is refused unless the host is a loopback address.
+    """
 
     def __init__(
         self,
         url: str,
         secrets: Sequence[str],
         timeout_s: float = 30.0,
-        session_factory: Callable[[], aiohttp.ClientSession] = aiohttp.ClientSession,
+        session_factory: Callable[[], aiohttp.ClientSession] | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         if not secrets:
             raise ValueError("HttpsTransport needs a signing secret")
+        parts = urlsplit(url)
+        plain_loopback = parts.scheme == "http" and is_loopback(parts.hostname or "")
+        if parts.scheme != "https" and not plain_loopback:
+            raise ValueError(f"{parts.netloc}: https:// required except for a loopback host")
         self.url = url
         self._secret = secrets[0]
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
-        self._session_factory = session_factory
+        self._ssl: ssl.SSLContext | bool = True if ssl_context is None else ssl_context
+        self._session_factory = session_factory or self._verifying_session
         self._session: aiohttp.ClientSession | None = None
-        self._host = urlsplit(url).netloc  # reasons name the host, never the full URL
+        self._host = parts.netloc  # reasons name the host, never the full URL
+
+    def _verifying_session(self) -> aiohttp.ClientSession:
+        return aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=self._ssl))
 
     def _client(self) -> aiohttp.ClientSession:
         """One session per transport: its connections (and TLS sessions) are kept between

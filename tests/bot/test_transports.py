@@ -15,6 +15,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from handoff_bundles import deliver_once, make_bundle
 
 from bot.handoff.receiver import create_receiver_app, parse_multipart, post_status, run_receiver
 from bot.handoff.signing import SIGNATURE_HEADER, sign, verify
@@ -24,36 +25,9 @@ from bot.handoff.transports import (
     multipart_body,
     write_bundle_folder,
 )
-from bot.handoff.types import Attachment, Bundle, DeliveryFailed, safe_file_names
+from bot.handoff.types import Attachment, DeliveryFailed, safe_file_names
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-async def deliver_once(transport: HttpsTransport, bundle: Bundle) -> None:
-    """One delivery on a fresh transport, its connections closed afterwards."""
-    try:
-        await transport.deliver(bundle)
-    finally:
-        await transport.close()
-
-
-def make_bundle(reference: str = "SUB-20261128-7Q4K9M", **changes: object) -> Bundle:
-    document = {"reference": reference, "kind": "submission", "programme": "startup_subsidy"}
-    fields: dict[str, object] = {
-        "reference": reference,
-        "agency": "district_hrss",
-        "bundle_json": json.dumps(document).encode(),
-        "pdf": b"%PDF-1.7\n" + bytes(range(256)) * 40,
-        "attachments": (
-            Attachment("营业执照.pdf", "application/pdf", b"%PDF licence \r\n--x\r\n"),
-            Attachment("../../etc/passwd", "text/plain", b"not a path"),
-            Attachment("photo.jpg", "image/jpeg", os.urandom(5000)),
-            Attachment("photo.jpg", "image/jpeg", b"second photo"),
-        ),
-        "delivery_id": "1764300000000-0",
-    }
-    fields.update(changes)
-    return Bundle(**fields)  # type: ignore[arg-type]
 
 
 @asynccontextmanager
