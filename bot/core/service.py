@@ -30,6 +30,14 @@ from storage.founders import FounderStore
 log = logging.getLogger(__name__)
 Deliver = Callable[[list[RenderedMessage], str], Awaitable[None]]
 MAX_CONFLICT_RETRIES = 5
+CANT_SAVE = N_(
+    "Sorry, I can't save your answer right now. Nothing you answered before is lost; please try "
+    "again in a minute."
+)
+WENT_WRONG = N_(
+    "Sorry, something went wrong with that message. Your answers so far are kept; please try "
+    "again, or send /start."
+)
 FLOOD_NOTICE = N_(
     "You are sending messages faster than I can answer, so I skipped some. Please wait a "
     "moment, then send your answer again."
@@ -112,9 +120,7 @@ class ConversationService:
         if not admitted:  # faster than anyone types: not processed, the founder told once
             log.warning("founder %s: flood, update %s dropped", founder.address, update_id)
             if tell:
-                locale = self.locale(None, founder)
-                slow = Reply((Text(FLOOD_NOTICE),))
-                await deliver([self.renderer.render(slow, locale)], locale)
+                await self._tell(founder, deliver, FLOOD_NOTICE)
             return
         async with self._locks.hold(founder.address):
             event = await with_content(founder.address, event, self.fetch)
@@ -124,37 +130,20 @@ class ConversationService:
                 log.warning(
                     "storage failed for founder %s: %s", founder.address, type(exc).__name__
                 )
-                locale = self.locale(None, founder)
-                sorry = Reply(
-                    (
-                        Text(
-                            N_(
-                                "Sorry, I can't save your answer right now. Nothing you answered "
-                                "before is lost; please try again in a minute."
-                            )
-                        ),
-                    )
-                )
-                await deliver([self.renderer.render(sorry, locale)], locale)
+                await self._tell(founder, deliver, CANT_SAVE)
                 return
-            except Exception as exc:
+            except Exception as exc:  # every update gets an answer; the turn was released
                 log.error("update failed for founder %s: %s", founder.address, type(exc).__name__)
                 log.debug("the failure in full (may hold input)", exc_info=True)
-                locale = self.locale(None, founder)
-                oops = Reply(
-                    (
-                        Text(
-                            N_(
-                                "Sorry, something went wrong with that message. Your answers so "
-                                "far are kept; please try again, or send /start."
-                            )
-                        ),
-                    )
-                )
-                await deliver([self.renderer.render(oops, locale)], locale)
+                await self._tell(founder, deliver, WENT_WRONG)
                 return
             if outcome is not None:
                 await deliver(*outcome)
+
+    async def _tell(self, founder: Founder, deliver: Deliver, msgid: str) -> None:
+        """One short message outside the conversation, in the client's language."""
+        locale = self.locale(None, founder)
+        await deliver([self.renderer.render(Reply((Text(msgid),)), locale)], locale)
 
     async def _apply(
         self, founder: Founder, event: Event, update_id: int | None
