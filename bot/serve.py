@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from types import ModuleType
+from typing import cast
 
 from bot.config import Settings
 from bot.core.channel import Channel
@@ -23,38 +26,28 @@ def _token(settings: Settings) -> str:
     return settings.telegram_bot_token.get_secret_value()
 
 
+def _runtime(settings: Settings) -> ModuleType:
+    """The module of the configured runtime, imported only when chosen: both offer
+    `runtime(token, api_url, front)` and `channel(token, api_url)`."""
+    return importlib.import_module(f"bot.channels.{settings.bot_runtime}.runtime")
+
+
 def create_runtime(app: App) -> TelegramRuntime:
     """The configured runtime around the app's front; its channel joins the app's channels."""
     settings = app.settings
-    runtime: TelegramRuntime
-    if settings.bot_runtime == "ptb":
-        from bot.channels.ptb.channel import create_bot as ptb_bot
-        from bot.channels.ptb.runtime import PtbRuntime
-
-        runtime = PtbRuntime(ptb_bot(_token(settings), settings.telegram_api_url), app.front())
-    else:
-        from bot.channels.aiogram.runtime import AiogramRuntime, create_bot
-
-        runtime = AiogramRuntime(
-            create_bot(_token(settings), settings.telegram_api_url), app.front()
-        )
+    make = _runtime(settings).runtime
+    runtime = cast(TelegramRuntime, make(_token(settings), settings.telegram_api_url, app.front()))
     app.channels.add(runtime.channel)
     return runtime
 
 
-def create_channel(settings: Settings) -> tuple[Channel, Callable[[], Awaitable[None]]]:
+Close = Callable[[], Awaitable[None]]
+
+
+def create_channel(settings: Settings) -> tuple[Channel, Close]:
     """The Telegram channel alone (a worker's or the API's way out) and how to close it."""
-    if settings.bot_runtime == "ptb":
-        from bot.channels.ptb.channel import PtbChannel
-        from bot.channels.ptb.channel import create_bot as ptb_bot
-
-        bot = ptb_bot(_token(settings), settings.telegram_api_url)
-        return PtbChannel(bot), bot.shutdown
-    from bot.channels.aiogram.channel import AiogramChannel
-    from bot.channels.aiogram.runtime import create_bot
-
-    aiogram_bot = create_bot(_token(settings), settings.telegram_api_url)
-    return AiogramChannel(aiogram_bot), aiogram_bot.session.close
+    make = _runtime(settings).channel
+    return cast(tuple[Channel, Close], make(_token(settings), settings.telegram_api_url))
 
 
 @contextlib.asynccontextmanager

@@ -55,11 +55,3 @@ def completed(start: date, period: Period, today: date) -> bool:
 def within(start: date, period: Period, today: date) -> bool:
     """Whether `today` still falls inside `period` from `start` (up to its last day)."""
     return start <= today <= period.end(start)
-
-
-def whole_months(start: date, today: date) -> int:
-    """How many whole months have run from `start` to `today` (0 before the first is complete)."""
-    months = (today.year - start.year) * 12 + today.month - start.month
-    while months > 0 and not completed(start, Period(months=months), today):
-        months -= 1
-    return max(months, 0)

@@ -45,7 +45,6 @@ FACT_FIELDS: Final[Mapping[str, tuple[FieldKind, tuple[str, ...]]]] = MappingPro
     {
         "applicant": ("code", APPLICANTS),
         "graduation_year": ("count", ()),
-        "graduated_years_ago": ("count", ()),
         "residence": ("code", RESIDENCES),
         "first_business": ("code", YES_NO),
         "registered": ("code", YES_NO),

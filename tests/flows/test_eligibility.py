@@ -38,7 +38,6 @@ FOUNDER: dict[str, object] = {
     "today": TODAY,
     "applicant": "graduate",
     "graduation_year": 2024,
-    "graduated_years_ago": 2,
     "residence": "residence_permit",
     "first_business": "yes",
     "registered": "yes",

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from flows.engine.periods import Period, completed, whole_months, within
+from flows.engine.periods import Period, completed, within
 
 D = date.fromisoformat
 
@@ -79,18 +79,3 @@ def test_completed(start, period, today, done):
 )
 def test_within(start, period, today, inside):
     assert within(D(start), Period.parse(period), D(today)) is inside
-
-
-@pytest.mark.parametrize(
-    ("start", "today", "months"),
-    [
-        ("2025-03-15", "2025-04-14", 0),
-        ("2025-03-15", "2025-04-15", 1),
-        ("2025-01-31", "2025-02-28", 1),  # month end
-        ("2025-01-31", "2025-02-27", 0),
-        ("2024-02-29", "2025-02-28", 12),
-        ("2025-03-15", "2025-03-01", 0),  # before the start
-    ],
-)
-def test_whole_months_count_calendar_months(start, today, months):
-    assert whole_months(D(start), D(today)) == months

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -111,3 +111,14 @@ class AiogramRuntime:
 
     async def close(self) -> None:
         await self.bot.session.close()
+
+
+def runtime(token: str, api_url: str, front: Front) -> AiogramRuntime:
+    """The runtime `bot.serve` starts for BOT_RUNTIME=aiogram."""
+    return AiogramRuntime(create_bot(token, api_url), front)
+
+
+def channel(token: str, api_url: str) -> tuple[AiogramChannel, Callable[[], Awaitable[None]]]:
+    """The channel alone (a worker's or the API's way out) and how to close it."""
+    bot = create_bot(token, api_url)
+    return AiogramChannel(bot), bot.session.close

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -26,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.ptb.channel import PtbChannel, close_bot
+from bot.channels.ptb.channel import PtbChannel, close_bot, create_bot
 from bot.core.commands import ALLOWED_UPDATES, BadUpdate, Menu
 from bot.core.front import Front
 from bot.core.inbound import from_callback, from_message
@@ -120,3 +120,14 @@ class PtbRuntime:
             await self.application.shutdown()
         else:
             await close_bot(self.bot)
+
+
+def runtime(token: str, api_url: str, front: Front) -> PtbRuntime:
+    """The runtime `bot.serve` starts for BOT_RUNTIME=ptb."""
+    return PtbRuntime(create_bot(token, api_url), front)
+
+
+def channel(token: str, api_url: str) -> tuple[PtbChannel, Callable[[], Awaitable[None]]]:
+    """The channel alone (a worker's or the API's way out) and how to close it."""
+    bot = create_bot(token, api_url)
+    return PtbChannel(bot), lambda: close_bot(bot)

@@ -57,8 +57,6 @@ def facts(answers: Answers, today: date | None) -> dict[str, object]:
     if today is None:
         return found
     found[TODAY] = today  # date rules count their periods to this day
-    if isinstance(answers.get("graduation_year"), int):
-        found["graduated_years_ago"] = today.year - int(answers["graduation_year"])
     return found
 
 
