@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     fallback_locale: Literal["zh_CN", "en"] = "en"
     draft_ttl_days: float = Field(default=30, gt=0)
     profile_ttl_days: float = Field(default=365, gt=0)
+    submission_retention_days: float = Field(default=180, gt=0)
     data_keys: SecretStr | None = None
     data_key_file: Path = ROOT / "var" / "data.key"
     policy_file: Path | None = None
@@ -46,6 +47,7 @@ class Settings(BaseSettings):
     delivery_max_age_hours: float = Field(default=72, gt=0)
     locales_dir: Path = ROOT / "locales"
     chat_user_id: int = 1
+    local_files_dir: Path = ROOT / "var" / "local-files"
     flood_rate: float = Field(default=5.0, gt=0)
     flood_burst: int = Field(default=30, ge=1)
     log_level: str = "INFO"

@@ -126,7 +126,14 @@ class App:
             max_age=timedelta(hours=self.settings.delivery_max_age_hours),
             reclaim_idle_ms=self.agencies.takeover_after_ms(),
             on_dead=self._tell_admins(),
+            chore=self._purge,
         )
+
+    async def _purge(self, now: float) -> None:
+        """Retention: delivered submissions lose their personal fields when it ends."""
+        retention_s = self.settings.submission_retention_days * 86_400
+        while await self.store.privacy.purge_due(now, retention_s) > 0:
+            pass
 
     def _tell_admins(self) -> OnDead:
         admins = [Address.telegram(admin) for admin in self.settings.admins()]
@@ -183,6 +190,7 @@ def create_app(settings: Settings, redis: Redis) -> App:
             policy,
             draft_days=round(settings.draft_ttl_days),
             profile_days=round(settings.profile_ttl_days),
+            retention_days=round(settings.submission_retention_days),
             spell=renderer.spellings,
         ),
         store,
@@ -191,6 +199,7 @@ def create_app(settings: Settings, redis: Redis) -> App:
         fallback_locale=settings.fallback_locale,
         fetch=channels.fetch,
         flood=FloodGate(settings.flood_rate, settings.flood_burst),
+        send_file=channels.send_file,
     )
     return App(
         settings,

@@ -31,6 +31,7 @@ from storage.errors import (
     unavailable,
 )
 from storage.keys import KeyBuilder
+from storage.privacy import PrivacyStore
 from storage.scripts import BEGIN, COMMIT, RELEASE
 from storage.submissions import SubmissionStore
 
@@ -75,6 +76,7 @@ class FounderStore:
         self.cipher = cipher
         self.sensitive = frozenset(sensitive)
         self.submissions = SubmissionStore(redis, self.keys, cipher, self.sensitive)
+        self.privacy = PrivacyStore(redis, self.keys, cipher)
         self.draft_ttl_ms = int(draft_ttl.total_seconds() * 1000)
         self.profile_ttl_ms = int(profile_ttl.total_seconds() * 1000)
         self.lease_ms = int(lease.total_seconds() * 1000)

@@ -69,6 +69,15 @@ class KeyBuilder:
             raise ValueError(f"bad submission reference {reference!r}")
         return SEPARATOR.join((self.prefix, SCHEMA, "delivery", reference))
 
+    def retention(self) -> str:
+        """The sorted set of delivered submissions, scored by delivery time (seconds), whose
+        personal fields are purged when the retention period ends."""
+        return SEPARATOR.join((self.prefix, SCHEMA, "retention"))
+
+    def erasures(self) -> str:
+        """The stream recording each erasure a founder asked for, in counts only."""
+        return SEPARATOR.join((self.prefix, SCHEMA, "privacy", "erasures"))
+
     def pattern(self) -> str:
         """A SCAN pattern matching every founder key of this schema."""
         return SEPARATOR.join((self.prefix, SCHEMA, "f", "*"))

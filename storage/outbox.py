@@ -192,6 +192,8 @@ class OutboxStore:
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.hincrby(key, "attempts", 1)
                 pipe.hset(key, mapping={"delivered_at": delivered_at, "delivery_id": delivery_id})
+                # the retention period of its personal fields starts (storage.privacy purges)
+                pipe.zadd(self.keys.retention(), {reference: float(delivered_at)}, nx=True)
                 if settle is not None:
                     pipe.xack(self.keys.outbox(), self.group, settle.id)
                 await pipe.execute()

@@ -20,6 +20,8 @@ COMMANDS = (
     ("language", N_("Language / 语言")),
     ("cancel", N_("Cancel the current step")),
     ("help", N_("Help")),
+    ("mydata", N_("My data")),
+    ("deleteme", N_("Erase my data")),
 )
 # language code ('' for every other client) -> (command, description)
 Menu = dict[str, list[tuple[str, str]]]

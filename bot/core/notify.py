@@ -7,6 +7,7 @@ import logging
 
 from bot.core.channel import Channels
 from bot.core.render import Renderer
+from flows.engine.address import ERASED
 from flows.policy.loader import PolicyData
 from flows.shell.menu import status_update
 from storage.founders import FounderStore
@@ -27,6 +28,8 @@ class FounderNotifier:
         self.channels = channels
 
     async def status_changed(self, change: StatusChange, programme: str, locale: str) -> None:
+        if change.founder == ERASED:
+            return  # the founder erased their data: nobody to tell
         chosen = (await self.founders.prefs(change.founder)).lang or locale
         update = status_update(change.reference, programme, change.status, change.note, self.policy)
         rendered = self.renderer.render(update, chosen)

@@ -8,12 +8,14 @@ replies go out in the order the updates came in.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
+from bot.core.channel import ChannelError
 from bot.core.files import Fetch, with_content
 from bot.core.flood import FloodGate
 from bot.core.i18n import locale_for
@@ -24,11 +26,13 @@ from flows.engine.events import Event
 from flows.engine.outcome import Reply
 from flows.engine.text import N_, Text
 from flows.shell.conversation import Conversation
+from flows.shell.privacy import ERASE, EXPORT, erased
 from storage.errors import DraftConflict, ReferenceTaken, StorageError, StorageUnavailable
 from storage.founders import FounderStore
 
 log = logging.getLogger(__name__)
 Deliver = Callable[[list[RenderedMessage], str], Awaitable[None]]
+SendFile = Callable[[Address, str, bytes, str], Awaitable[str]]  # to, name, content, caption
 MAX_CONFLICT_RETRIES = 5
 CANT_SAVE = N_(
     "Sorry, I can't save your answer right now. Nothing you answered before is lost; please try "
@@ -38,10 +42,28 @@ WENT_WRONG = N_(
     "Sorry, something went wrong with that message. Your answers so far are kept; please try "
     "again, or send /start."
 )
+EXPORT_CAPTION = N_(
+    "Everything this bot stores about you, as of {date}. It includes your ID number and "
+    "mobile in full: keep this file safe."
+)
+EXPORT_FAILED = N_(
+    "Sorry, I could not send you the file just now. Please send /mydata again later."
+)
 FLOOD_NOTICE = N_(
     "You are sending messages faster than I can answer, so I skipped some. Please wait a "
     "moment, then send your answer again."
 )
+
+
+@dataclass(frozen=True)
+class Said:
+    """What a turn answered: the replies in a language, and what storage must do after it
+    (`FounderState.request`), with the references the founder's index held."""
+
+    messages: list[RenderedMessage]
+    locale: str
+    request: str = ""
+    references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,10 +115,12 @@ class ConversationService:
         fallback_locale: str = "en",
         fetch: Fetch | None = None,
         flood: FloodGate | None = None,
+        send_file: SendFile | None = None,
     ) -> None:
         self.conversation = conversation
         self.fetch = fetch  # reads founders' files before their turn; without it none is taken
         self.store = store
+        self.send_file = send_file  # sends a founder their data export; without it none is
         self.renderer = renderer
         self.default_locale = default_locale
         self.fallback_locale = fallback_locale
@@ -138,18 +162,36 @@ class ConversationService:
                 await self._tell(founder, deliver, WENT_WRONG)
                 return
             if outcome is not None:
-                await deliver(*outcome)
+                await deliver(outcome.messages, outcome.locale)
+                if outcome.request == EXPORT:
+                    await self._export(founder, outcome, deliver)
 
     async def _tell(self, founder: Founder, deliver: Deliver, msgid: str) -> None:
         """One short message outside the conversation, in the client's language."""
         locale = self.locale(None, founder)
         await deliver([self.renderer.render(Reply((Text(msgid),)), locale)], locale)
 
-    async def _apply(
-        self, founder: Founder, event: Event, update_id: int | None
-    ) -> tuple[list[RenderedMessage], str] | None:
+    async def _export(self, founder: Founder, said: Said, deliver: Deliver) -> None:
+        """Send the founder everything stored about them as a JSON file, after the summary."""
+        try:
+            data = await self.store.privacy.export(founder.address, said.references)
+            if self.send_file is None:
+                raise ChannelError("this process cannot send files")
+            content = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+            today = date.today().isoformat()
+            caption = self.renderer.text(Text(EXPORT_CAPTION, {"date": today}), said.locale)
+            await self.send_file(founder.address, f"mydata-{today}.json", content, caption)
+        except (StorageError, ChannelError) as exc:
+            log.warning("export for founder %s failed: %s", founder.address, type(exc).__name__)
+            await deliver(
+                [self.renderer.render(Reply((Text(EXPORT_FAILED),)), said.locale)], said.locale
+            )
+            return
+        log.info("founder %s: data export sent", founder.address)
+
+    async def _apply(self, founder: Founder, event: Event, update_id: int | None) -> Said | None:
         token = None
-        said: tuple[list[RenderedMessage], str] | None = None  # the last attempt's answer
+        said: Said | None = None  # the last attempt's answer
         for _ in range(MAX_CONFLICT_RETRIES):
             turn = await self.store.begin(founder.address, update_id, token=token)
             if turn is None:
@@ -169,7 +211,15 @@ class ConversationService:
                     reference=new_reference(today),
                 )
                 locale = self.locale(turn.state.prefs.lang, founder)
-                said = self.renderer.render_all(replies, locale), locale
+                state = turn.state
+                references = tuple(str(e.get("reference", "")) for e in state.applications)
+                if state.request == ERASE:
+                    done = await self.store.privacy.erase(founder.address, turn.token, references)
+                    replies = [erased(len(state.drafts), done.unlinked, done.withdrawn)]
+                    return Said(self.renderer.render_all(replies, locale), locale)
+                said = Said(
+                    self.renderer.render_all(replies, locale), locale, state.request, references
+                )
                 await self.store.commit(turn)
             except (DraftConflict, ReferenceTaken) as retry:
                 log.info("founder %s: %s, applying again", founder.address, type(retry).__name__)

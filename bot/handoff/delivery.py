@@ -13,7 +13,7 @@ from bot.handoff.agencies import Agencies, make_transport
 from bot.handoff.bundle import build_bundle
 from bot.handoff.fonts import PdfFont
 from bot.handoff.status import StatusDesk
-from bot.handoff.types import Bundle, DeliveryFailed, Transport
+from bot.handoff.types import Bundle, DeliveryFailed, Transport, Withdrawn
 from flows.engine.address import Address
 from flows.engine.draft import Submission
 from flows.policy.loader import PolicyData
@@ -86,6 +86,8 @@ class Deliverer:
         submission = await self.submissions.get(reference)
         if submission is None:
             raise DeliveryFailed(f"submission {reference} not found", retryable=False)
+        if submission.withdrawn:
+            raise Withdrawn(reference)
         case = None
         if submission.parent:
             case = await self.submissions.get(submission.parent)

@@ -79,3 +79,7 @@ def safe_file_names(names: Iterable[str]) -> list[str]:
         taken.add(name.casefold())
         safe.append(name)
     return safe
+
+
+class Withdrawn(Exception):
+    """The submission's founder erased their data before it was delivered: it is not sent."""

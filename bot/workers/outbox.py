@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.handoff.types import DeliveryFailed
+from bot.handoff.types import DeliveryFailed, Withdrawn
 from storage.errors import StorageError
 from storage.outbox import OutboxEntry, OutboxStore
 
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 Deliver = Callable[[OutboxEntry], Awaitable[str | None]]
 OnDead = Callable[[OutboxEntry, str], Awaitable[None]]
+Chore = Callable[[float], Awaitable[object]]  # housekeeping, given the time (seconds)
 
 
 class OutboxWorker:
@@ -40,6 +41,8 @@ class OutboxWorker:
     A delivery must finish well within `reclaim_idle_ms` (the entries of a batch are delivered
     concurrently): after that, another worker may take the entry over and send it again, under
     the same reference.
+
+    `chore` (the retention purge) runs at most every `chore_every_s` between batches.
     """
 
     def __init__(
@@ -57,6 +60,8 @@ class OutboxWorker:
         on_dead: OnDead | None = None,
         clock: Callable[[], float] = time.time,
         rng: Callable[[], float] = random.random,
+        chore: Chore | None = None,
+        chore_every_s: float = 600.0,
     ) -> None:
         self.store = store
         self.deliver = deliver
@@ -70,6 +75,9 @@ class OutboxWorker:
         self.on_dead = on_dead
         self.clock = clock
         self.rng = rng
+        self.chore = chore
+        self.chore_every_s = chore_every_s
+        self._chore_due = 0.0
         self._group_ready = False
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -98,6 +106,7 @@ class OutboxWorker:
             await self.store.ensure_group()
             self._group_ready = True
         await self.store.due_retries(self._now_ms(), self.batch)
+        await self._chores()
         entries = await self.store.reclaim(self.consumer, self.reclaim_idle_ms, self.batch)
         wait = 0 if entries else block_ms
         entries += await self.store.read(self.consumer, self.batch, wait)
@@ -121,6 +130,10 @@ class OutboxWorker:
         started_ms = self._now_ms()
         try:
             delivery_id = await self.deliver(entry)
+        except Withdrawn:
+            await self.store.ack(entry)
+            log.info("outbox %s withdrawn by its founder; acked %s", entry.reference, entry.id)
+            return
         except Exception as exc:  # noqa: BLE001 - any failure is retried or dead-lettered
             await self._failed(entry, exc, entry.first_attempt_ms or started_ms)
             return
@@ -159,6 +172,13 @@ class OutboxWorker:
             await self.on_dead(entry, reason)
         except Exception as exc:  # noqa: BLE001 - the entry is dead-lettered already
             log.error("outbox %s: on_dead failed with %s", entry.reference, type(exc).__name__)
+
+    async def _chores(self) -> None:
+        now = self.clock()
+        if self.chore is None or now < self._chore_due:
+            return
+        self._chore_due = now + self.chore_every_s
+        await self.chore(now)
 
     def _now_ms(self) -> int:
         return int(self.clock() * 1000)

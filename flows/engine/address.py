@@ -53,3 +53,7 @@ class Address:
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.id}"
+
+
+# Whom a submission belongs to once its founder had their data erased: nobody reachable.
+ERASED = Address("erased", "-")

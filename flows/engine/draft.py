@@ -75,9 +75,13 @@ class Submission:
     status: str = "submitted"
     schema: int = DRAFT_SCHEMA
     parent: str = ""
+    withdrawn: bool = False  # its founder erased their data before it was delivered
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self) | {"founder": str(self.founder)}
+        data = asdict(self) | {"founder": str(self.founder)}
+        if not self.withdrawn:
+            del data["withdrawn"]
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Submission:
@@ -108,6 +112,8 @@ class FounderState:
 
     `applications` is the founder's index of submissions (record 'applications');
     `new_submissions` are created by this update and written atomically with it.
+    `request` asks the service for what only storage can do, after this turn: 'export' (send
+    the founder everything stored about them) or 'erase' (erase it instead of writing back).
     """
 
     founder: Address
@@ -117,6 +123,7 @@ class FounderState:
     applications: list[dict[str, Any]] = field(default_factory=list)
     new_submissions: list[Submission] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)
+    request: str = ""
 
     def submit(self, submission: Submission) -> None:
         """Record a new submission and its index line; both are written with this update."""

@@ -34,6 +34,8 @@ class Op(StrEnum):
     ACCEPT = "ya"
     VIEW = "v"
     SUPPLY = "sp"
+    ERASE_ASK = "ea"
+    ERASE = "er"
 
 
 OPS = {op.value: op for op in Op}

@@ -113,6 +113,7 @@ class Context:
     reference: str = ""
     draft_days: int = 30
     profile_days: int = 365
+    retention_days: int = 365  # a delivered application's personal fields are kept this long
     applications: tuple[Mapping[str, Any], ...] = ()  # the founder's submissions, index lines
     spell: Speller = spellings
 

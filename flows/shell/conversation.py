@@ -29,6 +29,7 @@ from flows.shell.menu import (
     progress,
     services_menu,
 )
+from flows.shell.privacy import erase, erase_confirm, my_data
 from flows.shell.results import result
 from flows.shell.submission import submit
 
@@ -43,6 +44,7 @@ class Conversation:
         *,
         draft_days: int = 30,
         profile_days: int = 365,
+        retention_days: int = 365,
         spell: Speller = spellings,
     ) -> None:
         self.runners = {spec.id: FlowRunner(spec) for spec in flows}
@@ -52,6 +54,7 @@ class Conversation:
         self.policy = policy
         self.draft_days = draft_days
         self.profile_days = profile_days
+        self.retention_days = retention_days
         self.spell = spell
 
     def handle(
@@ -73,6 +76,7 @@ class Conversation:
             reference=reference,
             draft_days=self.draft_days,
             profile_days=self.profile_days,
+            retention_days=self.retention_days,
             applications=tuple(state.applications),
             spell=self.spell,
         )
@@ -127,6 +131,10 @@ class Conversation:
             return self._help(state, ctx)
         if cmd == "menu":
             return self._leave_to_menu(state)
+        if cmd in ("mydata", "privacy"):
+            return my_data(state, self.runners, self.policy)
+        if cmd == "deleteme":
+            return [erase_confirm(state, ctx)]
         return [self.menu(Text(N_("I don't know that command.")))]
 
     def _menu_action(
@@ -161,6 +169,10 @@ class Conversation:
             return self._set_language(state, locale, ctx) if locale else [language_menu()]
         if action.op is Op.HELP:
             return self._help(state, ctx)
+        if action.op is Op.ERASE_ASK:
+            return [erase_confirm(state, ctx)]
+        if action.op is Op.ERASE:
+            return erase(state)
         return [self.menu(Text(N_("That button is from an earlier message.")))]
 
     @staticmethod
@@ -279,7 +291,8 @@ class Conversation:
             N_(
                 "I guide you through services under the Regulations on Promoting SMEs. Tap buttons or type "
                 "answers; your answers are saved after every step, so you can stop and continue later on any "
-                "device. Commands: /start, /menu, /apps (My applications), /language, /cancel, /help."
+                "device. Commands: /start, /menu, /apps (My applications), /language, /cancel, /help; "
+                "/mydata sends you what I store about you, /deleteme erases it."
             )
         )
         active = self._active(state)

@@ -39,8 +39,9 @@ class LocalChannel:
 
     name = LOCAL
 
-    def __init__(self, out: TextIO | None = None) -> None:
+    def __init__(self, out: TextIO | None = None, files: Path | None = None) -> None:
         self.out = out
+        self.files = files  # where files sent to the chat are saved (only the owner reads them)
         self.buttons: list[Payload] = []
         self.typed = False
         self._ids = count(1)
@@ -68,7 +69,14 @@ class LocalChannel:
     async def send_file(self, chat: Address, name: str, data: bytes, caption: str) -> str:
         if self.out is None:
             raise Unreachable("the local chat is not open in this process")
-        self.out.write(f"\n📎 {name} ({len(data)} bytes)\n{caption}\n")
+        where = ""
+        if self.files is not None:
+            self.files.mkdir(mode=0o700, parents=True, exist_ok=True)
+            path = self.files / Path(name).name
+            path.touch(mode=0o600)
+            path.write_bytes(data)
+            where = f" → {path}"
+        self.out.write(f"\n📎 {name} ({len(data)} bytes){where}\n{caption}\n")
         return str(next(self._ids))
 
     async def fetch(self, file_id: str) -> bytes:
@@ -84,11 +92,15 @@ class LocalChat:
     """Reads lines, turns them into events, and shows the replies through its channel."""
 
     def __init__(
-        self, service: ConversationService, user_id: int | str, out: TextIO = sys.stdout
+        self,
+        service: ConversationService,
+        user_id: int | str,
+        out: TextIO = sys.stdout,
+        files: Path | None = None,
     ) -> None:
         self.service = service
         self.founder = Founder(Address(LOCAL, str(user_id)), None)
-        self.channel = LocalChannel(out)
+        self.channel = LocalChannel(out, files)
         self.out = out
         self._updates = count(time.time_ns() // 1000)  # increasing across runs too
 

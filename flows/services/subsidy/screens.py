@@ -148,16 +148,24 @@ def consent_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
                 "What: your name, resident ID number, mobile number, company details and the "
                 "documents you send. Why: only to prepare your application for {programme}. "
                 "Who receives it: {office}. How long: an unfinished draft is deleted after {days} "
-                "days without activity; a submitted application is kept for the office's handling "
-                "of your case, and your answers stay in your profile for {profile_days} days so "
-                "that a next application is filled in for you to confirm. Your ID number is "
-                "stored encrypted and never written to logs."
+                "days without activity; your answers stay in your profile for {profile_days} days "
+                "so that a next application is filled in for you to confirm; a submitted "
+                "application's personal details are removed from this bot {retention_days} days "
+                "after delivery (the office keeps its own record). Your ID number is stored "
+                "encrypted and never written to logs."
             ),
             {
                 "programme": chosen.title,
                 "office": office,
                 "days": ctx.draft_days,
                 "profile_days": ctx.profile_days,
+                "retention_days": ctx.retention_days,
             },
+        ),
+        Text(
+            N_(
+                "Your rights (Personal Information Protection Law, Art. 44–47): /mydata sends you "
+                "everything I store about you; /deleteme erases it."
+            )
         ),
     ]
