@@ -134,4 +134,4 @@ def erased(drafts: int, unlinked: int, withdrawn: int) -> Reply:
             )
         )
     blocks.append(Text(N_("If you write to me again, I start afresh.")))
-    return Reply(tuple(blocks))
+    return Reply(tuple(blocks), ((Button(Text(N_("🏠 Menu")), Action(Op.MENU)),),))

@@ -6,10 +6,9 @@ delivered; the retention purge strips delivered submissions' personal fields onc
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
-import redis.asyncio as aioredis
+from redis_dump import everything
 from test_founder_store import ID_NUMBER, MOBILE, make_store
 from test_submissions import submit
 
@@ -49,27 +48,6 @@ async def founder_with_history(store: FounderStore) -> OutboxStore:
     await statuses.record(DELIVERED, "delivered", "", "worker")
     await statuses.record(DELIVERED, "accepted", "张三先生：材料齐全", "agency:hrss")
     return outbox
-
-
-async def everything(redis: aioredis.Redis, prefix: str) -> dict[str, str]:
-    """Every key of the test with its whole content, as text."""
-    dump: dict[str, str] = {}
-    async for raw in redis.scan_iter(match=f"{prefix}:*"):
-        key = raw.decode()
-        kind = (await redis.type(key)).decode()
-        if kind == "string":
-            value: Any = await redis.get(key)
-        elif kind == "list":
-            value = await redis.lrange(key, 0, -1)
-        elif kind == "hash":
-            value = await redis.hgetall(key)
-        elif kind == "zset":
-            value = await redis.zrange(key, 0, -1, withscores=True)
-        else:
-            assert kind == "stream", kind
-            value = await redis.xrange(key)
-        dump[key] = repr(value)
-    return dump
 
 
 async def test_the_export_opens_every_record_and_submission(redis, key_prefix):
