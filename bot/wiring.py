@@ -132,6 +132,7 @@ class App:
     async def _purge(self, now: float) -> None:
         """Retention: delivered submissions lose their personal fields when it ends."""
         retention_s = self.settings.submission_retention_days * 86_400
+        await self.store.privacy.backfill()  # once: what was delivered before retention
         while await self.store.privacy.purge_due(now, retention_s) > 0:
             pass
 

@@ -38,6 +38,31 @@ if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[1] then return -1 end
 return redis.call('DEL', unpack(KEYS))
 """
 
+# KEYS: the founder's applications index, their revision; ARGV: the reference.
+# The index line of a purged submission loses its summary of what was sent, and says so; the
+# revision is bumped so a founder turn that read the old line writes nothing back.
+FORGET_SENT = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local index, found = cjson.decode(raw), false
+for _, entry in ipairs(index) do
+  if entry['reference'] == ARGV[1] then
+    entry['sent'] = nil
+    entry['purged'] = true
+    found = true
+  end
+end
+if not found then return 0 end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl > 0 then
+  redis.call('SET', KEYS[1], cjson.encode(index), 'PX', ttl)
+else
+  redis.call('SET', KEYS[1], cjson.encode(index))
+end
+redis.call('INCR', KEYS[2])
+return 1
+"""
+
 
 class TurnLost(StorageError):
     """The founder's turn ran out before their records could be erased; nothing was deleted."""
@@ -63,6 +88,7 @@ class PrivacyStore:
         self.cipher = cipher
         self.group = group
         self._erase = redis.register_script(ERASE)
+        self._forget_sent = redis.register_script(FORGET_SENT)
 
     # -- export ---------------------------------------------------------------------------
 
@@ -251,6 +277,26 @@ class PrivacyStore:
 
     # -- retention ------------------------------------------------------------------------
 
+    async def backfill(self) -> int:
+        """Start the retention period of submissions delivered before it existed (their
+        delivery records name the time), once per Redis; how many were added."""
+        added = 0
+        match = self.keys.delivery("*")
+        with unavailable():
+            if not await self.redis.set(self.keys.retention() + ":backfilled", "1", nx=True):
+                return 0
+            async for raw in self.redis.scan_iter(match=match, count=PAGE):
+                key = text(raw)
+                delivered_at = await self.redis.hget(key, "delivered_at")
+                if delivered_at is None:
+                    continue
+                reference = key.rsplit(":", 1)[1]
+                score = float(text(cast(bytes, delivered_at)))
+                added += int(
+                    await self.redis.zadd(self.keys.retention(), {reference: score}, nx=True) or 0
+                )
+        return added
+
     async def purge_due(self, now: float, retention_s: float, limit: int = 100) -> int:
         """Purge the personal fields of submissions delivered more than `retention_s` ago;
         how many were purged. A case still waiting for the founder's answer waits a day more.
@@ -272,11 +318,24 @@ class PrivacyStore:
                 if isinstance(record, dict) and "purged_at" not in record:
                     kept = _impersonal(record) | {"purged_at": now}
                     await self.redis.set(self.keys.submission(reference), _dumps(kept))
+                    await self._forget(record, reference)
                     purged += 1
                 await self.redis.zrem(key, reference)
         if purged:
             log.info("retention: purged the personal fields of %s delivered submissions", purged)
         return purged
+
+    async def _forget(self, record: dict[str, Any], reference: str) -> None:
+        """The founder's index line of a purged submission drops what was sent."""
+        owner = str(record.get("founder", record.get("user_id", "")))
+        try:
+            founder = Address.parse(owner)
+        except ValueError:
+            return
+        if founder == ERASED:
+            return
+        keys = [self.keys.founder(founder, "applications"), self.keys.founder(founder, "rev")]
+        await self._forget_sent(keys=keys, args=[reference])
 
     async def _open_case(self, reference: str) -> bool:
         last = await self.redis.lindex(self.keys.submission(reference) + ":events", -1)

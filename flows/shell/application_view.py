@@ -80,6 +80,16 @@ def application_detail(
             blocks.append(Text(N_("• {label}: {value}"), label))
         if len(sent) > SHOWN:
             blocks.append(Text(N_("… and {count} more."), {"count": len(sent) - SHOWN}))
+    if entry.get("purged"):
+        blocks.append(
+            Text(
+                N_(
+                    "Your answers and files were removed from this bot {days} days after "
+                    "delivery; the office keeps its own record."
+                ),
+                {"days": ctx.retention_days},
+            )
+        )
     apps = Button(Text(N_("🗂 My applications")), Action(Op.APPS))
     return Reply(tuple(blocks), ((apps,), (Button(Text(N_("🏠 Menu")), Action(Op.MENU)),)))
 

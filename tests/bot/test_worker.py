@@ -324,3 +324,40 @@ async def test_a_malformed_entry_goes_to_the_dead_letters(store: OutboxStore) ->
     await worker.run_once()
     assert dead.calls == [("", "malformed outbox entry: no reference")]
     assert await unsettled(store) == (0, 0)
+
+
+async def test_a_withdrawn_submission_is_acked_and_not_delivered(store: OutboxStore) -> None:
+    from bot.handoff.types import Withdrawn
+
+    agency = Agency(failures=1, error=Withdrawn("SUB-1"))
+    dead = DeadLetters()
+    await submit(store, "SUB-1")
+    worker = OutboxWorker(store, agency, consumer="w1", clock=Clock(), on_dead=dead)
+    assert await worker.run_once() == 1
+    assert agency.delivered == {} and dead.calls == []
+    assert await unsettled(store) == (0, 0)  # neither pending nor waiting for a retry
+    assert await store.delivery("SUB-1") == {}  # and never recorded as delivered
+
+
+async def test_the_chore_runs_between_batches_at_most_every_period(store: OutboxStore) -> None:
+    clock, ran = Clock(), []
+
+    async def chore(now: float) -> None:
+        ran.append(now)
+
+    worker = OutboxWorker(
+        store, Agency(), consumer="w1", clock=clock, chore=chore, chore_every_s=600
+    )
+    await worker.run_once()
+    clock.advance(599)
+    await worker.run_once()
+    clock.advance(1)
+    await worker.run_once()
+    assert ran == [START, START + 600]
+
+
+async def test_delivery_starts_the_retention_period(store: OutboxStore) -> None:
+    await submit(store, "SUB-1")
+    await OutboxWorker(store, Agency(), consumer="w1", clock=Clock()).run_once()
+    scores = await store.redis.zrange(store.keys.retention(), 0, -1, withscores=True)
+    assert scores == [(b"SUB-1", START)]

@@ -58,3 +58,13 @@ def test_typing_the_label_does_not_erase():
     chat.command("deleteme")
     chat.type("Yes, erase my data")
     assert chat.state.request == ""
+
+
+def test_a_purged_application_says_where_its_answers_are():
+    chat = Chat("en")
+    many_applications(chat, 1)
+    chat.state.applications[0] |= {"purged": True, "submitted_at": 1.0, "office": "district_hrss"}
+    chat.command("apps")
+    chat.tap(Op.VIEW, "SUB-20261128-000000")
+    assert "removed from this bot 365 days after delivery" in chat.text
+    assert "What you sent" not in chat.text

@@ -122,6 +122,12 @@ async def test_erasure_without_the_turn_deletes_nothing(redis, key_prefix):
 async def test_retention_purges_delivered_personal_fields_once(redis, key_prefix):
     store = make_store(redis, key_prefix)
     await founder_with_history(store)  # DELIVERED and THEIRS delivered at t=1000
+    turn = await store.begin(T(FOUNDER))
+    assert turn is not None
+    for entry in turn.state.applications:
+        entry["sent"] = [["applicant_name", "张三"]]  # the masked summary My applications shows
+    turn.state.touch("applications")
+    await store.commit(turn)
     day = 86_400.0
     assert await store.privacy.purge_due(1_000 + 179 * day, 180 * day) == 0  # not yet
     assert (await store.submissions.get(DELIVERED)).answers["id_number"] == ID_NUMBER  # type: ignore[union-attr]
@@ -137,7 +143,20 @@ async def test_retention_purges_delivered_personal_fields_once(redis, key_prefix
     assert (await store.submissions.get(THEIRS)).answers  # type: ignore[union-attr]
     assert await store.privacy.purge_due(1_000 + 181 * day, 180 * day) == 0  # once
     assert await store.submissions.get(PENDING) is not None  # never delivered: not due
+    lines = {e["reference"]: e for e in (await store.peek(T(FOUNDER))).applications}
+    assert "sent" not in lines[DELIVERED] and lines[DELIVERED]["purged"] is True
+    assert lines[PENDING]["sent"] == [["applicant_name", "张三"]]
 
     await statuses.record(THEIRS, "resolved", "", "staff:9001")
     assert await store.privacy.purge_due(1_000 + 183 * day, 180 * day) == 1
     assert (await store.submissions.get(THEIRS)).answers == {}  # type: ignore[union-attr]
+
+
+async def test_submissions_delivered_before_retention_are_given_their_period(redis, key_prefix):
+    store = make_store(redis, key_prefix)
+    await founder_with_history(store)
+    await redis.delete(store.keys.retention())  # as written by the previous release
+    assert await store.privacy.backfill() == 2  # DELIVERED and THEIRS, not PENDING
+    scores = dict(await redis.zrange(store.keys.retention(), 0, -1, withscores=True))
+    assert scores == {DELIVERED.encode(): 1_000.0, THEIRS.encode(): 1_000.0}
+    assert await store.privacy.backfill() == 0  # once per Redis
