@@ -105,6 +105,8 @@ class Deliverer:
         )
         # Delivered is final here: what follows is told, not retried (that would send twice).
         try:
+            # read again: a founder who erased their data meanwhile is not told, nor named
+            submission = await self.submissions.get(reference) or submission
             await self.desk.change(reference, "delivered", "", "worker", submission=submission)
             if case is not None:
                 await self.desk.change(

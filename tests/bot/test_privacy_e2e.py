@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
 import pytest
 from applications import COMPANY, ID_NUMBER, MOBILE, subsidy_answers
@@ -148,3 +149,69 @@ async def test_keeping_the_data_returns_to_the_open_question(redis, redis_url, k
     assert "Continuing where you stopped" in out.getvalue().split("Erase your data?")[-1]
     state = await app.store.peek(local.founder.address)
     assert state.drafts["registration"].answers["business_form"] == "llc"
+
+
+class Recorder:
+    """A Telegram channel that records what it is asked to send, and has the founder's file."""
+
+    name = "telegram"
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[Address, str]] = []
+
+    async def send(self, chat: Address, messages: Any, *, edit: str | None = None) -> list[str]:
+        self.sent += [(chat, m.text) for m in messages]
+        return ["1"]
+
+    async def send_file(self, chat: Address, name: str, data: bytes, caption: str) -> str:
+        return "1"
+
+    async def fetch(self, file_id: str) -> bytes:
+        return b"%PDF-1.4 licence"
+
+
+async def test_a_founder_who_erases_during_delivery_is_not_told_or_named(
+    redis, redis_url, key_prefix, tmp_path
+):
+    """The worker read the submission, then the founder erased before it recorded delivery."""
+    from bot.handoff.delivery import Deliverer
+
+    app = create_app(
+        Settings(redis_url=redis_url, redis_prefix=key_prefix, local_files_dir=tmp_path), redis
+    )
+    recorder = Recorder()
+    app.channels.add(recorder)
+    founder = Address.telegram(7781003)
+    reference = "SUB-20261201-PRIV03"
+    await seed_submission(app, founder, reference)
+    await redis.delete(app.store.keys.submission(reference) + ":events")
+    await redis.delete(app.store.keys.delivery(reference))
+
+    class ErasingTransport:
+        async def deliver(self, bundle: object) -> None:  # the founder erases meanwhile
+            turn = await app.store.begin(founder)
+            assert turn is not None
+            await app.store.privacy.erase(founder, turn.token, [reference])
+
+        async def close(self) -> None:
+            pass
+
+    desk = app.desk()
+    deliverer = Deliverer(
+        app.submissions,
+        app.policy,
+        app.agencies,
+        desk,
+        app.channels.fetch,
+        transport_for=lambda _agency: ErasingTransport(),  # type: ignore[arg-type,return-value]
+        font=app.font,
+    )
+    await deliverer(_entry(reference))
+    assert recorder.sent == []  # nobody told "delivered"
+    assert await personal_data_left(app, founder) == []
+
+
+def _entry(reference: str) -> Any:
+    from storage.outbox import OutboxEntry
+
+    return OutboxEntry("1-0", {"reference": reference})
