@@ -130,7 +130,8 @@ async def _report(
     found = await submissions.get(sent.reference) if REFERENCE.fullmatch(sent.reference) else None
     if found is None:
         return _answer(404, error="unknown reference")
-    if agencies.for_office(found.office).id != agency.id:
+    owner = agencies.by_office.get(found.office)  # None: an office gone from the policy data
+    if owner is None or owner.id != agency.id:
         log.warning("agency %s reported on another agency's case; refused", agency.id)
         return _answer(401, error="bad or stale signature")
     if sent.status not in AGENCY_STATUSES:
