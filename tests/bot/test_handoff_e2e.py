@@ -44,7 +44,7 @@ from flows.engine.address import Address
 from flows.engine.draft import Draft, Submission
 from flows.policy.loader import load_policy_data
 from storage.crypto import FieldCipher
-from storage.statuses import StatusChange
+from storage.statuses import AgencyReport, Outcome, StatusChange
 
 T = Address.telegram
 
@@ -1107,6 +1107,26 @@ async def test_500_concurrent_copies_of_one_report_are_recorded_and_told_once(re
     assert await handoff.history(ref) == [("accepted", "agency:hrss", "All received.")]
     [told] = handoff.api.messages_to(EN_FOUNDER)
     assert "accepted" in told["text"]
+
+
+async def test_concurrent_changes_through_the_desk_are_decided_atomically(reports):
+    """Staff tapping twice (200 copies) while the worker records the delivery and the agency
+    answers: every copy decided in Redis, the founder told once per recorded change."""
+    handoff = reports
+    desk = handoff.app.desk()
+    ref = (await handoff.submit(ZH_FOUNDER, "zh_CN")).reference
+    report = AgencyReport("hrss", "hrss-1", 1)
+    changes = [desk.change(ref, "accepted", "", "agency:hrss", report=report) for _ in range(100)]
+    changes += [desk.change(ref, "delivered", "", "worker") for _ in range(100)]
+    outcomes = [r.outcome for r in await asyncio.gather(*changes)]
+    history = [s for s, _, _ in await handoff.history(ref)]
+    assert history in (["delivered", "accepted"], ["accepted"])  # never a delivered after
+    assert outcomes.count(Outcome.RECORDED) == len(history)
+    staff = [desk.change(ref, "rejected", "不符合条件", "staff:9001") for _ in range(200)]
+    outcomes = [r.outcome for r in await asyncio.gather(*staff)]
+    assert outcomes.count(Outcome.RECORDED) == 1
+    assert [s for s, _, _ in await handoff.history(ref)] == [*history, "rejected"]
+    assert len(handoff.api.messages_to(ZH_FOUNDER)) == len(history) + 1
 
 
 async def test_the_documented_report_bodies_follow_the_schema_and_parse():
