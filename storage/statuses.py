@@ -29,6 +29,7 @@ STATUSES = (
 )
 QUESTION_LIMIT = 1000  # characters of an office's question kept on the founder's index line
 MAX_SEQUENCE = 2**53 - 1  # compared in Lua, whose numbers are doubles
+REPORT_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # an agency's id of one of its reports
 
 # KEYS: events, the case's applied agency reports (a hash), the founder's applications index,
 #       the founder's revision
@@ -116,13 +117,12 @@ class AgencyReport:
     sequence: int
 
     def __post_init__(self) -> None:
+        if not self.agency or ":" in self.agency:
+            raise ValueError("an agency id is not empty and holds no ':'")
         if not REPORT_ID.fullmatch(self.report_id):
             raise ValueError("a report id is 1 to 128 of A-Z a-z 0-9 . _ : -")
         if not 0 < self.sequence <= MAX_SEQUENCE:
             raise ValueError(f"a report sequence is from 1 to {MAX_SEQUENCE}")
-
-
-REPORT_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 @dataclass(frozen=True)

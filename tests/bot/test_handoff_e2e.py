@@ -1129,6 +1129,23 @@ async def test_concurrent_changes_through_the_desk_are_decided_atomically(report
     assert len(handoff.api.messages_to(ZH_FOUNDER)) == len(history) + 1
 
 
+async def test_the_documented_standard_library_sender_works(reports):
+    """The `report_status` of docs/agency-integration.md, run as written against the endpoint."""
+    handoff = reports
+    ref = (await handoff.submit(ZH_FOUNDER, "zh_CN")).reference
+    text = (ROOT / "docs" / "agency-integration.md").read_text(encoding="utf-8")
+    section = text.split("## Reporting a status from code", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(code.split("\n\nreport_status(", 1)[0], namespace)  # noqa: S102 - our own docs
+    send = namespace["report_status"]
+    args = (handoff.status_url, NEW_SECRET, ref, "more_info", "请补充营业执照扫描件。")
+    assert await asyncio.to_thread(send, *args, report_id="doc-1", sequence=1) == 200
+    assert await asyncio.to_thread(send, *args, report_id="doc-1", sequence=1) == 200  # a retry
+    assert await handoff.history(ref) == [("more_info", "agency:hrss", "请补充营业执照扫描件。")]
+    assert len(handoff.api.messages_to(ZH_FOUNDER)) == 1
+
+
 async def test_the_documented_report_bodies_follow_the_schema_and_parse():
     """docs/status-report.schema.json, its examples and `parse_report` agree."""
     schema = json.loads((ROOT / "docs" / "status-report.schema.json").read_text())
