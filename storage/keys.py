@@ -11,6 +11,7 @@ from flows.engine.address import Address
 
 SCHEMA = "v1"
 SEPARATOR = ":"
+CASE_PARTS = ("events", "reports")  # `sub:<reference>:<part>`: a case's status history beside it
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class KeyBuilder:
         return SEPARATOR.join((self.prefix, SCHEMA, "sub", reference))
 
     def submissions_pattern(self) -> str:
-        """A SCAN pattern matching every submission record (and its `:events` list)."""
+        """A SCAN pattern matching every submission record (and its `CASE_PARTS`)."""
         return SEPARATOR.join((self.prefix, SCHEMA, "sub", "*"))
 
     def outbox(self) -> str:

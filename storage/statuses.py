@@ -5,15 +5,18 @@ the office's question while the application waits for more information."""
 from __future__ import annotations
 
 import json
+import re
 import time
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from typing import Any
 
 from redis.asyncio import Redis
 
 from flows.engine.address import Address
-from storage.errors import unavailable
-from storage.keys import KeyBuilder
+from storage.errors import text, unavailable
+from storage.keys import CASE_PARTS, KeyBuilder
 
 STATUSES = (
     "submitted",
@@ -25,17 +28,51 @@ STATUSES = (
     "resolved",
 )
 QUESTION_LIMIT = 1000  # characters of an office's question kept on the founder's index line
+MAX_SEQUENCE = 2**53 - 1  # compared in Lua, whose numbers are doubles
+REPORT_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # an agency's id of one of its reports
 
-# KEYS: events, the founder's applications index, the founder's revision
-# ARGV: reference, status, the change as JSON, the office's question ('' but for more_info),
-#       the time of the change (seconds); the index line keeps the last HISTORY changes
-# One round trip: the event is kept, the index line follows, and the revision is bumped so a
-# founder turn that read the old line commits nothing (compare-and-set) and reads again.
+# KEYS: events, the case's applied agency reports (a hash), the founder's applications index,
+#       the founder's revision
+# ARGV: 1 reference, 2 status, 3 the change as JSON, 4 the office's question ('' but for
+#       more_info), 5 the time of the change (seconds), 6 the note, 7 the statuses the case must
+#       be in (space-separated, '' for any), 8 the report's hash field ('' for a change that is
+#       not an agency's report), 9 the agency's sequence field, 10 the report's sequence
+# One step decides and records, so concurrent copies of a change record it once: a report id
+# applied before is a repeat; a sequence not above the agency's last applied one is stale; the
+# latest status with the same note again is a repeat; a case in another status than required
+# is left alone. Else the event is kept, the index line follows (it keeps the last 10 changes),
+# and the revision is bumped so a founder turn that read the old line commits nothing
+# (compare-and-set) and reads again.
 RECORD = """
+local current, last_note, any = 'submitted', nil, false
+local raw = redis.call('LINDEX', KEYS[1], -1)
+if raw then
+  any = true
+  local ok, last = pcall(cjson.decode, raw)
+  if ok and type(last) == 'table' then
+    if type(last['status']) == 'string' then current = last['status'] end
+    if type(last['note']) == 'string' then last_note = last['note'] end
+  end
+end
+local report = ARGV[8] ~= ''
+if report then
+  local seen = redis.call('HGET', KEYS[2], ARGV[8])
+  if seen then return {'repeated', seen} end
+  local last_sequence = tonumber(redis.call('HGET', KEYS[2], ARGV[9]) or '0')
+  if tonumber(ARGV[10]) <= last_sequence then return {'stale', tostring(last_sequence)} end
+end
+if any and current == ARGV[2] and last_note == ARGV[6] then
+  if report then redis.call('HSET', KEYS[2], ARGV[8], ARGV[2], ARGV[9], ARGV[10]) end
+  return {'repeated', current}
+end
+if ARGV[7] ~= '' and not string.find(' ' .. ARGV[7] .. ' ', ' ' .. current .. ' ', 1, true) then
+  return {'ignored', current}
+end
 redis.call('RPUSH', KEYS[1], ARGV[3])
-local raw = redis.call('GET', KEYS[2])
-if not raw then return 0 end
-local index, found = cjson.decode(raw), false
+if report then redis.call('HSET', KEYS[2], ARGV[8], ARGV[2], ARGV[9], ARGV[10]) end
+local index_raw = redis.call('GET', KEYS[3])
+if not index_raw then return {'recorded', ARGV[2]} end
+local index, found = cjson.decode(index_raw), false
 for _, entry in ipairs(index) do
   if entry['reference'] == ARGV[1] then
     entry['status'] = ARGV[2]
@@ -48,16 +85,44 @@ for _, entry in ipairs(index) do
     found = true
   end
 end
-if not found then return 0 end
-local ttl = redis.call('PTTL', KEYS[2])
+if not found then return {'recorded', ARGV[2]} end
+local ttl = redis.call('PTTL', KEYS[3])
 if ttl > 0 then
-  redis.call('SET', KEYS[2], cjson.encode(index), 'PX', ttl)
+  redis.call('SET', KEYS[3], cjson.encode(index), 'PX', ttl)
 else
-  redis.call('SET', KEYS[2], cjson.encode(index))
+  redis.call('SET', KEYS[3], cjson.encode(index))
 end
-redis.call('INCR', KEYS[3])
-return 1
+redis.call('INCR', KEYS[4])
+return {'recorded', ARGV[2]}
 """
+
+
+class Outcome(StrEnum):
+    """What the record step decided."""
+
+    RECORDED = "recorded"  # a new change: kept, and the founder is to be told
+    REPEATED = "repeated"  # its report id was applied before, or it repeats the latest change
+    STALE = "stale"  # its sequence is not above the last applied report's of that agency
+    IGNORED = "ignored"  # the case is not in a status this change may follow
+    UNKNOWN = "unknown"  # no submission has this reference
+
+
+@dataclass(frozen=True)
+class AgencyReport:
+    """Who sent a status report and which one it is: the agency's id, the report's id (unique
+    from that agency) and its sequence (increasing per case from that agency)."""
+
+    agency: str
+    report_id: str
+    sequence: int
+
+    def __post_init__(self) -> None:
+        if not self.agency or ":" in self.agency:
+            raise ValueError("an agency id is not empty and holds no ':'")
+        if not REPORT_ID.fullmatch(self.report_id):
+            raise ValueError("a report id is 1 to 128 of A-Z a-z 0-9 . _ : -")
+        if not 0 < self.sequence <= MAX_SEQUENCE:
+            raise ValueError(f"a report sequence is from 1 to {MAX_SEQUENCE}")
 
 
 @dataclass(frozen=True)
@@ -73,6 +138,17 @@ class StatusChange:
     at: float
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """What `StatusStore.record` decided: the change when it was recorded; for a repeat the
+    status it repeats, for a stale report the agency's last applied sequence, for an ignored
+    change the case's current status (`detail`)."""
+
+    outcome: Outcome
+    change: StatusChange | None = None
+    detail: str = ""
+
+
 class StatusStore:
     """Records status changes; the founder's revision is bumped with each, so a founder turn
     that read the old My applications line retries instead of writing it back."""
@@ -82,8 +158,9 @@ class StatusStore:
         self.keys = keys
         self._script = redis.register_script(RECORD)
 
-    def _events(self, reference: str) -> str:
-        return self.keys.submission(reference) + ":events"
+    def _case(self, reference: str, part: str) -> str:
+        assert part in CASE_PARTS
+        return f"{self.keys.submission(reference)}:{part}"
 
     async def record(
         self,
@@ -93,37 +170,55 @@ class StatusStore:
         actor: str,
         *,
         founder: Address | None = None,
-    ) -> StatusChange | None:
-        """Record a change; None when no submission has this reference. A caller that knows
-        the submission's founder passes `founder`, saving a read."""
-        if status not in STATUSES:
-            raise ValueError(f"unknown status {status!r}")
+        after: Collection[str] = (),
+        report: AgencyReport | None = None,
+    ) -> Recorded:
+        """Decide and record a change in one step: only while the case is in one of the
+        statuses `after` (any when empty), never the latest status with the same note again,
+        and an agency's `report` once and in sequence. A caller that knows the submission's
+        founder passes `founder`, saving a read."""
+        if status not in STATUSES or not set(after) <= set(STATUSES):
+            raise ValueError(f"unknown status {status!r} or {sorted(after)!r}")
         with unavailable():
-            return await self._record(reference, status, note, actor, founder)
+            return await self._record(reference, status, note, actor, founder, after, report)
 
     async def _record(
-        self, reference: str, status: str, note: str, actor: str, founder: Address | None
-    ) -> StatusChange | None:
+        self,
+        reference: str,
+        status: str,
+        note: str,
+        actor: str,
+        founder: Address | None,
+        after: Collection[str],
+        report: AgencyReport | None,
+    ) -> Recorded:
         if founder is None:
             blob = await self.redis.get(self.keys.submission(reference))
             if blob is None:
-                return None
+                return Recorded(Outcome.UNKNOWN)
             founder = _founder(json.loads(blob))
         change = StatusChange(reference, founder, status, note, actor, time.time())
         keys = [
-            self._events(reference),
+            self._case(reference, "events"),
+            self._case(reference, "reports"),
             self.keys.founder(founder, "applications"),
             self.keys.founder(founder, "rev"),
         ]
         question = note[:QUESTION_LIMIT] if status == "more_info" else ""
         event = json.dumps(asdict(change) | {"founder": str(founder)}, ensure_ascii=False)
-        await self._script(keys=keys, args=[reference, status, event, question, repr(change.at)])
-        return change
+        fields = ("", "", "")
+        if report is not None:
+            agency = report.agency
+            fields = (f"{agency}:id:{report.report_id}", f"{agency}:sequence", str(report.sequence))
+        args = [reference, status, event, question, repr(change.at), note, " ".join(after)]
+        outcome, detail = await self._script(keys=keys, args=[*args, *fields])
+        decided = Outcome(text(outcome))
+        return Recorded(decided, change if decided is Outcome.RECORDED else None, text(detail))
 
     async def history(self, reference: str) -> list[StatusChange]:
         """Every change recorded for a submission, oldest first."""
         with unavailable():
-            raw = await self.redis.lrange(self._events(reference), 0, -1)
+            raw = await self.redis.lrange(self._case(reference, "events"), 0, -1)
         return [StatusChange(**_fields(json.loads(item))) for item in raw]
 
     async def current(self, reference: str) -> str | None:

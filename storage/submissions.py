@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from flows.engine.draft import Submission
 from storage.crypto import FieldCipher, is_sealed
 from storage.errors import text, unavailable
-from storage.keys import KeyBuilder
+from storage.keys import CASE_PARTS, KeyBuilder
 
 OUTBOX_FIELDS = ("reference", "founder", "flow", "programme", "office", "submitted_at")
 
@@ -73,7 +73,7 @@ class SubmissionStore:
                 seen += 1
                 if seen > scan_limit:
                     return None
-                if text(key).endswith(":events"):
+                if text(key).rpartition(":")[2] in CASE_PARTS:
                     continue
                 blob = await self.redis.get(key)
                 found = None if blob is None else _sealed_in(json.loads(blob))

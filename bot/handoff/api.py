@@ -1,23 +1,26 @@
 """The bot's HTTP endpoint for agency systems: signed status reports (`python -m bot api`, and
-inside the webhook server). Unknown references, bad signatures and stale timestamps are refused."""
+inside the webhook server). Unknown references, bad signatures and stale timestamps are refused;
+each report (`report_id`) is applied once, and only in `sequence` (docs/agency-integration.md)."""
 
 from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 
 from aiohttp import web
 
 from bot.handoff.agencies import Agencies, Agency
-from bot.handoff.signing import SIGNATURE_HEADER, SignatureError, verify
+from bot.handoff.signing import MAX_HEADER, SIGNATURE_HEADER, SignatureError, verify
 from bot.handoff.status import AGENCY_STATUSES, StatusDesk
 from bot.handoff.transports import REFERENCE
+from storage.errors import StorageError
+from storage.statuses import MAX_SEQUENCE, REPORT_ID, AgencyReport, Outcome
 from storage.submissions import SubmissionStore
 
 log = logging.getLogger(__name__)
 STATUS_PATH = "/agency/status"
 MAX_BODY = 64 * 1024
-MAX_SIGNATURE = 512  # t=<10 digits>,v1=<64 hex>, twice during a rotation, with room
 NOTE_LIMIT = 1000
 
 
@@ -32,7 +35,7 @@ async def _healthz(request: web.Request) -> web.Response:
 def signer(agencies: Agencies, body: bytes, header: str) -> Agency | None:
     """The agency whose secret signed `body`, or None (a header is bounded, checked as it
     is: its reasons are logged, never the body)."""
-    if not header or len(header) > MAX_SIGNATURE:
+    if not header or len(header) > MAX_HEADER:
         return None
     for agency in agencies.all():
         if not agency.secrets:  # an agency without a secret (directory) reports nothing here
@@ -46,54 +49,107 @@ def signer(agencies: Agencies, body: bytes, header: str) -> Agency | None:
     return None
 
 
-def parse_report(body: bytes) -> tuple[str, str, str]:
-    """(reference, status, note) from a report body; ValueError for anything else (not JSON,
-    nested too deep, not an object, text that is not valid Unicode)."""
+class BadReport(ValueError):
+    """A report body that is not the documented JSON object; its message names the field."""
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """One agency's status report, as its body says (docs/status-report.schema.json)."""
+
+    reference: str
+    status: str
+    note: str
+    report_id: str
+    sequence: int
+
+
+def parse_report(body: bytes) -> StatusReport:
+    """The report in a body; `BadReport` (a ValueError) for anything else: not JSON, nested too
+    deep, not an object, a missing or mistyped field, text that is not valid Unicode."""
     try:
         data = json.loads(body)
     except RecursionError as exc:
-        raise ValueError("nested too deep") from exc
-    fields = data if isinstance(data, dict) else {}
-    reference, status, note = fields.get("reference"), fields.get("status"), fields.get("note")
-    note = "" if note is None else note
-    if not (isinstance(reference, str) and isinstance(status, str) and isinstance(note, str)):
-        raise ValueError("expected an object with string reference, status and note")  # noqa: TRY004 - one error kind: a bad body
-    for value in (reference, status, note):
-        value.encode("utf-8")  # a lone surrogate (\ud800) raises UnicodeEncodeError, a ValueError
-    return reference, status, note[:NOTE_LIMIT]
+        raise BadReport("nested too deep") from exc
+    except ValueError as exc:  # not JSON, not UTF-8, an integer of thousands of digits
+        raise BadReport("expected a JSON object") from exc
+    if not isinstance(data, dict):
+        raise BadReport("expected a JSON object")
+    note = "" if data.get("note") is None else data["note"]
+    texts = {name: data.get(name) for name in ("reference", "status", "report_id")} | {"note": note}
+    for name, value in texts.items():
+        if not isinstance(value, str):
+            raise BadReport(f"{name} must be a string")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate such as \ud800
+            raise BadReport(f"{name} is not valid Unicode") from exc
+    if not REPORT_ID.fullmatch(data["report_id"]):
+        raise BadReport("report_id must be 1 to 128 of A-Z a-z 0-9 . _ : -")
+    sequence = data.get("sequence")
+    if isinstance(sequence, bool) or not isinstance(sequence, int):
+        raise BadReport("sequence must be an integer")
+    if not 0 < sequence <= MAX_SEQUENCE:
+        raise BadReport(f"sequence must be from 1 to {MAX_SEQUENCE}")
+    return StatusReport(
+        data["reference"], data["status"], note[:NOTE_LIMIT], data["report_id"], sequence
+    )
 
 
 def add_status_routes(
     app: web.Application, desk: StatusDesk, submissions: SubmissionStore, agencies: Agencies
 ) -> None:
-    """POST /agency/status: {"reference", "status", "note"} signed with the agency's secret.
-    A status reported for a supplement (`<case>-S<n>`) applies to its case. Also GET /healthz."""
+    """POST /agency/status: {"reference", "status", "note", "report_id", "sequence"} signed with
+    the agency's secret. A status reported for a supplement (`<case>-S<n>`) applies to its case.
+    Also GET /healthz."""
 
     async def report(request: web.Request) -> web.Response:
-        body = await request.content.read(MAX_BODY + 1)
-        if len(body) > MAX_BODY:
-            return _answer(413, error="body too large")
-        agency = signer(agencies, body, request.headers.get(SIGNATURE_HEADER, ""))
-        if agency is None:  # before anything of the body is read: nobody learns anything
-            return _answer(401, error="bad or stale signature")
         try:
-            reference, status, note = parse_report(body)
-        except ValueError:
-            return _answer(400, error="expected JSON with reference, status and note")
-        submission = await submissions.get(reference) if REFERENCE.fullmatch(reference) else None
-        if submission is None:
-            return _answer(404, error="unknown reference")
-        if agencies.for_office(submission.office).id != agency.id:
-            log.warning("agency %s reported on another agency's case; refused", agency.id)
-            return _answer(401, error="bad or stale signature")
-        if status not in AGENCY_STATUSES:
-            return _answer(400, error=f"status must be one of {', '.join(AGENCY_STATUSES)}")
-        case = submission.parent or reference  # a supplement's status is its case's
-        await desk.change(case, status, note, f"agency:{agency.id}")
-        return _answer(200, ok=True, reference=case, status=status)
+            return await _report(request, desk, submissions, agencies)
+        except StorageError as exc:  # Redis away, or a record the data keys cannot open
+            log.warning("status report not taken: %s", type(exc).__name__)
+            return _answer(503, error="try again later")
 
     app.router.add_post(STATUS_PATH, report)
     app.router.add_get("/healthz", _healthz)
+
+
+async def _report(
+    request: web.Request, desk: StatusDesk, submissions: SubmissionStore, agencies: Agencies
+) -> web.Response:
+    body = await request.content.read(MAX_BODY + 1)
+    if len(body) > MAX_BODY:
+        return _answer(413, error="body too large")
+    agency = signer(agencies, body, request.headers.get(SIGNATURE_HEADER, ""))
+    if agency is None:  # before anything of the body is read: nobody learns anything
+        return _answer(401, error="bad or stale signature")
+    try:
+        sent = parse_report(body)
+    except BadReport as exc:
+        return _answer(400, error=str(exc))
+    found = await submissions.get(sent.reference) if REFERENCE.fullmatch(sent.reference) else None
+    if found is None:
+        return _answer(404, error="unknown reference")
+    owner = agencies.by_office.get(found.office)  # None: an office gone from the policy data
+    if owner is None or owner.id != agency.id:
+        log.warning("agency %s reported on another agency's case; refused", agency.id)
+        return _answer(401, error="bad or stale signature")
+    if sent.status not in AGENCY_STATUSES:
+        return _answer(400, error=f"status must be one of {', '.join(AGENCY_STATUSES)}")
+    case = found.parent or sent.reference  # a supplement's status is its case's
+    report = AgencyReport(agency.id, sent.report_id, sent.sequence)
+    recorded = await desk.change(case, sent.status, sent.note, f"agency:{agency.id}", report=report)
+    match recorded.outcome:
+        case Outcome.RECORDED:
+            return _answer(200, ok=True, duplicate=False, reference=case, status=sent.status)
+        case Outcome.REPEATED:  # a retry after a lost answer, or a replay: applied once
+            return _answer(200, ok=True, duplicate=True, reference=case, status=recorded.detail)
+        case Outcome.STALE:
+            log.info("agency %s: a stale report on %s refused", agency.id, case)
+            last = int(recorded.detail)
+            return _answer(409, error="stale sequence", reference=case, last_sequence=last)
+        case _:  # the case went away meanwhile
+            return _answer(404, error="unknown reference")
 
 
 def create_api_app(

@@ -147,8 +147,16 @@ async def _acknowledge(inbox: _Inbox, reference: str) -> None:
     assert inbox.bot_status_url is not None
     await asyncio.sleep(inbox.ack_delay_s)  # let the bot record "delivered" first
     try:
+        # The example's only report on a case: the first in sequence, its id made from the
+        # case, so a second attempt is the same report (applied once by the bot).
         status = await post_status(
-            inbox.bot_status_url, inbox.secrets[0], reference, "accepted", "Received."
+            inbox.bot_status_url,
+            inbox.secrets[0],
+            reference,
+            "accepted",
+            "Received.",
+            report_id=f"{reference}.accepted",
+            sequence=1,
         )
         log.info("bundle %s: status 'accepted' sent, bot answered %d", reference, status)
     except (aiohttp.ClientError, TimeoutError) as error:
@@ -191,12 +199,26 @@ def create_receiver_app(
 
 
 async def post_status(
-    bot_status_url: str, secret: str, reference: str, status: str, note: str
+    bot_status_url: str,
+    secret: str,
+    reference: str,
+    status: str,
+    note: str,
+    *,
+    report_id: str,
+    sequence: int,
 ) -> int:
-    """POST `{"reference", "status", "note"}` to the bot, signed; returns the HTTP status."""
-    body = json.dumps(
-        {"reference": reference, "status": status, "note": note}, ensure_ascii=False
-    ).encode()
+    """POST `{"reference", "status", "note", "report_id", "sequence"}` to the bot, signed;
+    returns the HTTP status. `report_id` names this report (send the same id when retrying it);
+    `sequence` is above every earlier report's on this case."""
+    report = {
+        "reference": reference,
+        "status": status,
+        "note": note,
+        "report_id": report_id,
+        "sequence": sequence,
+    }
+    body = json.dumps(report, ensure_ascii=False).encode()
     headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, secret)}
     timeout = aiohttp.ClientTimeout(total=30)
     async with (

@@ -17,6 +17,7 @@ from typing import Final
 SIGNATURE_HEADER: Final = "X-SME-Signature"
 IDEMPOTENCY_HEADER: Final = "Idempotency-Key"
 DEFAULT_TOLERANCE_S: Final = 300
+MAX_HEADER: Final = 512  # t=<10 digits>,v1=<64 hex>, twice during a rotation, with room
 _HEX64: Final = re.compile(r"[0-9a-f]{64}")
 
 
@@ -73,6 +74,8 @@ def verify(
         raise ValueError("verify needs at least one non-empty secret")
     if not header:
         raise SignatureError("missing signature header")
+    if len(header) > MAX_HEADER:
+        raise SignatureError(f"signature header longer than {MAX_HEADER} characters")
     timestamp, signatures = _parse(header)
     matched = False
     for secret in secrets:

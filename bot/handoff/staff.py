@@ -27,6 +27,7 @@ from flows.engine.draft import Submission
 from flows.engine.text import N_, Text
 from flows.shell.statuses import STATUS_NAMES
 from storage.keys import KeyBuilder
+from storage.statuses import Outcome
 from storage.submissions import SubmissionStore
 
 log = logging.getLogger(__name__)
@@ -181,8 +182,8 @@ class StaffDesk:
         channel: Channel,
         locale: str,
     ) -> None:
-        change = await self.desk.change(reference, status, note, f"staff:{who.sender.id}")
-        if change is None:
+        recorded = await self.desk.change(reference, status, note, f"staff:{who.sender.id}")
+        if recorded.outcome not in (Outcome.RECORDED, Outcome.REPEATED):
             return
         done = self._t(
             locale,

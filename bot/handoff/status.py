@@ -7,11 +7,14 @@ import logging
 
 from bot.core.notify import FounderNotifier
 from flows.engine.draft import Submission
-from storage.statuses import StatusChange, StatusStore
+from storage.statuses import AgencyReport, Outcome, Recorded, StatusStore
 from storage.submissions import SubmissionStore
 
 log = logging.getLogger(__name__)
 AGENCY_STATUSES = ("accepted", "more_info", "rejected", "resolved")  # what an agency may report
+# The statuses a case must be in for these to be recorded: the agency may answer before the
+# worker records its delivery, and staff may act before a supplement's delivery is recorded.
+ONLY_AFTER = {"delivered": ("submitted",), "supplied": ("more_info", "supplied")}
 
 
 class StatusDesk:
@@ -33,29 +36,32 @@ class StatusDesk:
         *,
         notify: bool = True,
         submission: Submission | None = None,
-    ) -> StatusChange | None:
-        """Record a change and tell the founder (unless `notify` is off); None when the
-        reference is unknown or a late `delivered` is ignored. The same status with the same
-        note as the latest is not recorded again. A caller holding the `submission` passes it,
-        saving a read."""
+        report: AgencyReport | None = None,
+    ) -> Recorded:
+        """Record a change and tell the founder (unless `notify` is off) when it is new. Decided
+        in one step in Redis: a `delivered` after the agency answered, a `supplied` after staff
+        acted, the latest status with the same note again, and an agency's `report` seen before
+        or out of sequence are not recorded (nor told). A caller holding the `submission`
+        passes it, saving a read."""
         if submission is None or submission.reference != reference:
             submission = await self.submissions.get(reference)
         if submission is None:
-            return None
-        history = await self.statuses.history(reference)
-        current = history[-1].status if history else "submitted"
-        if history and (history[-1].status, history[-1].note) == (status, note):
-            return history[-1]  # a report repeated (an agency's retry): recorded and told once
-        if status == "delivered" and current != "submitted":
-            return None  # the agency answered before the worker recorded its delivery
-        if status == "supplied" and current not in ("more_info", "supplied"):
-            return None  # staff acted on the case before the supplement's delivery was recorded
-        change = await self.statuses.record(
-            reference, status, note, actor, founder=submission.founder
+            return Recorded(Outcome.UNKNOWN)
+        recorded = await self.statuses.record(
+            reference,
+            status,
+            note,
+            actor,
+            founder=submission.founder,
+            after=ONLY_AFTER.get(status, ()),
+            report=report,
         )
-        if change is None:
-            return None
+        if recorded.change is None:
+            log.info("submission %s: %s by %s %s", reference, status, actor, recorded.outcome)
+            return recorded
         log.info("submission %s: %s by %s", reference, status, actor)
         if notify:
-            await self.notifier.status_changed(change, submission.programme, submission.locale)
-        return change
+            await self.notifier.status_changed(
+                recorded.change, submission.programme, submission.locale
+            )
+        return recorded

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import socket
 import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import count
 from pathlib import Path
@@ -25,24 +26,25 @@ import pytest
 from aiohttp import web
 from applications import COMPANY, ID_NUMBER, subsidy_answers
 from botapi_stub import BotApiStub
+from jsonschema import Draft202012Validator
 from pdfs import fonts, pdf_text
-from telegram_harness import CJK, ROOT
+from telegram_harness import CJK, ROOT, RUNTIMES
 
 from bot.config import Settings
 from bot.core.commands import TelegramRuntime, commands_menu
 from bot.core.references import new_reference
-from bot.handoff.api import STATUS_PATH, create_api_app
+from bot.handoff.api import STATUS_PATH, create_api_app, parse_report
 from bot.handoff.bundle import validate_bundle_json
 from bot.handoff.receiver import RECEIPT, create_receiver_app
 from bot.handoff.signing import SIGNATURE_HEADER, sign
 from bot.serve import create_runtime
 from bot.web import create_web_app
-from bot.wiring import App, create_app
+from bot.wiring import App, create_app, create_redis
 from flows.engine.address import Address
 from flows.engine.draft import Draft, Submission
 from flows.policy.loader import load_policy_data
 from storage.crypto import FieldCipher
-from storage.statuses import StatusChange
+from storage.statuses import AgencyReport, Outcome, StatusChange
 
 T = Address.telegram
 
@@ -124,6 +126,7 @@ class Handoff:
     _callback_ids: count[int] = field(default_factory=lambda: count(1))
     _message_ids: count[int] = field(default_factory=lambda: count(100_000))
     _update_ids: count[int] = field(default_factory=lambda: count(500_000))
+    _reports: count[int] = field(default_factory=lambda: count(1))
 
     async def submit(
         self,
@@ -193,15 +196,30 @@ class Handoff:
         secret: str | None = NEW_SECRET,
         timestamp: int | None = None,
         url: str | None = None,
+        report_id: str | None = None,
+        sequence: int | None = None,
     ) -> tuple[int, dict[str, Any]]:
         """POST a status report the way `bot.handoff.receiver.post_status` does; (HTTP status,
-        JSON answer). `secret=None` sends no signature header."""
-        body = json.dumps(
-            {"reference": reference, "status": status, "note": note}, ensure_ascii=False
-        ).encode()
+        JSON answer). `secret=None` sends no signature header. Unless given, each report has a
+        new id and a sequence above every earlier one's."""
+        number = next(self._reports)
+        body = report_body(
+            reference,
+            status,
+            note,
+            report_id=f"auto-{number}" if report_id is None else report_id,
+            sequence=number if sequence is None else sequence,
+        )
+        header = None if secret is None else sign(body, secret, timestamp)
+        return await self.post(body, header, url)
+
+    async def post(
+        self, body: bytes, header: str | None, url: str | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """POST these bytes with this signature header (None: no header) to the endpoint."""
         headers = {"Content-Type": "application/json"}
-        if secret is not None:
-            headers[SIGNATURE_HEADER] = sign(body, secret, timestamp)
+        if header is not None:
+            headers[SIGNATURE_HEADER] = header
         async with (
             aiohttp.ClientSession() as session,
             session.post(url or self.status_url, data=body, headers=headers) as response,
@@ -275,6 +293,18 @@ class Handoff:
                     return answer
             await asyncio.sleep(0.01)
         raise AssertionError(f"callback {query_id} was not answered within {timeout}s")
+
+
+def report_body(reference: str, status: str, note: str, *, report_id: str, sequence: int) -> bytes:
+    """A status report's body as docs/status-report.schema.json describes it."""
+    fields = {
+        "reference": reference,
+        "status": status,
+        "note": note,
+        "report_id": report_id,
+        "sequence": sequence,
+    }
+    return json.dumps(fields, ensure_ascii=False).encode()
 
 
 def group(chat_id: int) -> dict[str, Any]:
@@ -405,17 +435,31 @@ async def test_a_valid_report_is_answered_200_with_what_was_recorded(handoff):
     submission = await handoff.submit(ZH_FOUNDER, "zh_CN")
     ref = submission.reference
     status, body = await handoff.report(ref, "accepted", "ok")
-    assert (status, body) == (200, {"ok": True, "reference": ref, "status": "accepted"})
+    assert (status, body) == (
+        200,
+        {"ok": True, "duplicate": False, "reference": ref, "status": "accepted"},
+    )
 
 
 async def test_a_repeated_report_is_recorded_and_told_once(handoff):
     submission = await handoff.submit(ZH_FOUNDER, "zh_CN")
     ref = submission.reference
-    for _ in range(3):  # an agency system retrying after a lost answer
-        assert (await handoff.report(ref, "accepted", "材料齐全"))[0] == 200
+    answers = [  # an agency system retrying after a lost answer: the same report each time
+        await handoff.report(ref, "accepted", "材料齐全", report_id="hrss-7", sequence=7)
+        for _ in range(3)
+    ]
+    assert [(status, body["duplicate"]) for status, body in answers] == [
+        (200, False),
+        (200, True),
+        (200, True),
+    ]
+    assert answers[2][1] == {"ok": True, "duplicate": True, "reference": ref, "status": "accepted"}
+    # a new report saying the same again is taken (200) but not recorded or told again
+    status, body = await handoff.report(ref, "accepted", "材料齐全", sequence=8)
+    assert (status, body["duplicate"]) == (200, True)
     assert await handoff.history(ref) == [("accepted", "agency:hrss", "材料齐全")]
     assert len(handoff.api.messages_to(ZH_FOUNDER)) == 1
-    await handoff.report(ref, "resolved", "")
+    await handoff.report(ref, "resolved", "", sequence=9)
     assert [s for s, _, _ in await handoff.history(ref)] == ["accepted", "resolved"]
 
 
@@ -896,35 +940,226 @@ async def test_request_more_information_closes_the_loop_in_telegram(polling):
     assert await handoff.listed_status(ZH_FOUNDER, ref) == "supplied"
 
 
-async def test_hostile_status_reports_get_a_deliberate_answer(handoff, caplog):
+async def test_hostile_status_reports_get_a_deliberate_answer(reports, caplog):
     """The signature is checked before the body is read; a bad body with a good signature is
-    400; a huge or malformed header is 401; nothing answers 500 or logs a traceback."""
+    400; a huge or malformed header is 401; nothing answers 500 or logs a traceback, and
+    nothing the agency sent is logged."""
+    handoff = reports
+    caplog.set_level(logging.INFO)
     submission = await handoff.submit(ZH_FOUNDER, "zh_CN", "startup_loan")
     ref = submission.reference
 
     async def post(body: bytes, header: str | None) -> int:
-        headers = {"Content-Type": "application/json"}
-        if header is not None:
-            headers[SIGNATURE_HEADER] = header
-        async with (
-            aiohttp.ClientSession() as session,
-            session.post(handoff.status_url, data=body, headers=headers) as response,
-        ):
-            return response.status
+        return (await handoff.post(body, header))[0]
+
+    def report(**fields: object) -> bytes:
+        base = {"reference": ref, "status": "accepted", "report_id": "r-1", "sequence": 1}
+        return json.dumps(base | fields).encode()
+
+    def raw(fields: str) -> bytes:  # JSON the json module would not write
+        head = f'{{"reference": "{ref}", "status": "accepted", "report_id": "r-1"'
+        return (head + ", " + fields + "}").encode()
 
     deep = b"[" * 30_000 + b"]" * 30_000  # under the size limit, deeper than any parser allows
     assert await post(deep, None) == 401  # not even parsed
     assert await post(b"x" * 70_000, sign(b"x", NEW_SECRET)) == 413
     for body in (
         deep,
-        b'{"reference": "' + ref.encode() + b'", "status": "accepted", "note": "\\ud800"}',
-        b'{"reference": 1, "status": "accepted"}',
+        b'{"reference": "' + ref.encode() + b'", "note": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+        raw('"sequence": 1, "note": "\\ud800"'),  # an escaped lone surrogate
+        raw('"sequence": 1, "note": "\\udfff\\ud800"'),
+        raw('"sequence": 1, "report_id": "\\ud800"'),
+        raw('"sequence": ' + "9" * 5000),  # more digits than Python converts
+        raw('"sequence": ' + "9" * 4000),  # converted, far above the bound
+        raw('"sequence": 1e999'),  # a float overflowing to infinity
+        raw('"sequence": NaN'),
+        raw('"sequence": -Infinity'),
+        report(sequence=0),
+        report(sequence=-3),
+        report(sequence=2**53),
+        report(sequence=True),
+        report(sequence="1"),
+        report(sequence=1.5),
+        report(sequence=None),
+        report(report_id=""),
+        report(report_id="x" * 129),
+        report(report_id="with space"),
+        report(report_id="受理-1"),
+        report(report_id=7),
+        json.dumps({"reference": ref, "status": "accepted", "sequence": 1}).encode(),  # no id
+        json.dumps({"reference": ref, "status": "accepted", "report_id": "r-1"}).encode(),
+        report(reference=1),
+        report(note=["a"]),
         b"[]",
+        b"null",
         b"\xff\xfe",
+        b"",
     ):
-        assert await post(body, sign(body, NEW_SECRET)) == 400, body[:40]
-    body = json.dumps({"reference": ref, "status": "accepted"}).encode()
-    for header in ("t=" + "9" * 400 + ",v1=" + "0" * 64, "t=1,v1=zz", "é" * 600, ""):
-        assert await post(body, header) == 401
+        assert await post(body, sign(body, NEW_SECRET)) == 400, body[:60]
+    body = report()
+    now = str(int(time.time()))
+    for header in (
+        "t=" + "9" * 400 + ",v1=" + "0" * 64,  # within the bound: a huge integer
+        "t=" + "9" * 5000 + ",v1=" + "0" * 64,  # beyond the bound
+        "t=" + "9" * 13 + ",v1=" + sign(body, NEW_SECRET).partition("v1=")[2],
+        "t=1e999,v1=" + "0" * 64,
+        "t=-1,v1=" + "0" * 64,
+        "t=１２３,v1=" + "0" * 64,  # fullwidth digits
+        f"t={now},t={now},v1=" + "0" * 64,
+        f"t={now}," + ",".join(["v1=" + "0" * 64] * 7),  # many signatures, none matching
+        f"t={now},v1=" + "0" * 65,
+        "t=1,v1=zz",
+        "=,=,=",
+        "é" * 600,
+        "",
+    ):
+        assert await post(body, header) == 401, header[:40]
     assert await handoff.history(ref) == []
+    assert handoff.api.messages_to(ZH_FOUNDER) == []
     assert "Traceback" not in caplog.text
+    assert "ud800" not in caplog.text and "r-1" not in caplog.text
+
+
+# -- 1b. reports applied once and in sequence ---------------------------------------------------
+
+
+@pytest.fixture
+async def reports(api, redis_url, key_prefix, tmp_path) -> AsyncIterator[Handoff]:
+    """The hand-off with the status endpoint on a Redis client as the processes make it (a
+    blocking pool); one runtime is enough: the endpoint does not depend on it."""
+    client = create_redis(Settings(redis_url=redis_url))
+    try:
+        async with running_handoff(api, client, redis_url, key_prefix, tmp_path, RUNTIMES[0]) as h:
+            yield h
+    finally:
+        await client.aclose()
+
+
+async def test_a_replayed_older_report_within_the_window_is_refused_and_not_told_again(reports):
+    """An attacker on the wire (or a confused agency) sends an older, correctly signed report
+    again, well inside the 300 s window: the case does not go back, the founder hears nothing."""
+    handoff = reports
+    ref = (await handoff.submit(ZH_FOUNDER, "zh_CN")).reference
+    older = report_body(ref, "more_info", "请补充租赁合同。", report_id="hrss-1", sequence=1)
+    older_header = sign(older, NEW_SECRET)
+    assert (await handoff.post(older, older_header))[0] == 200
+    assert (await handoff.report(ref, "accepted", "材料齐全", sequence=2))[0] == 200
+    assert len(handoff.api.messages_to(ZH_FOUNDER)) == 2
+
+    status, body = await handoff.post(older, older_header)  # the very same bytes and header
+    assert (status, body) == (
+        200,
+        {"ok": True, "duplicate": True, "reference": ref, "status": "more_info"},
+    )
+    assert [s for s, _, _ in await handoff.history(ref)] == ["more_info", "accepted"]
+    assert await handoff.listed_status(ZH_FOUNDER, ref) == "accepted"
+    assert len(handoff.api.messages_to(ZH_FOUNDER)) == 2
+
+
+async def test_a_report_not_above_the_last_sequence_is_409_stale_and_a_gap_applies(reports):
+    handoff = reports
+    ref = (await handoff.submit(ZH_FOUNDER, "zh_CN")).reference
+    assert (await handoff.report(ref, "accepted", sequence=5))[0] == 200
+    for sequence in (5, 4, 1):  # new report ids, older or equal sequences
+        status, body = await handoff.report(ref, "rejected", "不符合条件", sequence=sequence)
+        assert (status, body) == (
+            409,
+            {"error": "stale sequence", "reference": ref, "last_sequence": 5},
+        )
+    status, body = await handoff.report(ref, "resolved", sequence=1_000)  # a gap is fine
+    assert (status, body["duplicate"]) == (200, False)
+    assert [s for s, _, _ in await handoff.history(ref)] == ["accepted", "resolved"]
+    assert len(handoff.api.messages_to(ZH_FOUNDER)) == 2
+
+
+async def test_a_report_on_a_supplement_counts_in_its_cases_sequence(reports):
+    handoff = reports
+    ref = (await handoff.submit(ZH_FOUNDER, "zh_CN")).reference
+    assert (await handoff.report(ref, "more_info", "请补充。", sequence=3))[0] == 200
+    case = await handoff.app.submissions.get(ref)
+    assert case is not None
+    supplement = replace(case, reference=f"{ref}-S1", parent=ref)
+    submissions = handoff.app.submissions
+    await handoff.app.redis.set(
+        submissions.keys.submission(supplement.reference), submissions.encode(supplement)
+    )
+    status, body = await handoff.report(supplement.reference, "accepted", sequence=2)
+    assert (status, body["reference"]) == (409, ref)
+    assert (await handoff.report(supplement.reference, "accepted", sequence=4))[0] == 200
+    assert [s for s, _, _ in await handoff.history(ref)] == ["more_info", "accepted"]
+
+
+async def test_500_concurrent_copies_of_one_report_are_recorded_and_told_once(reports):
+    """The same signed report, 500 times at once over HTTP (no connection limit on the client):
+    one is recorded and told, every other copy is answered 200 duplicate."""
+    handoff = reports
+    ref = (await handoff.submit(EN_FOUNDER, "en")).reference
+    body = report_body(ref, "accepted", "All received.", report_id="hrss-500", sequence=1)
+    headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, NEW_SECRET)}
+
+    async def post(session: aiohttp.ClientSession) -> tuple[int, bool]:
+        async with session.post(handoff.status_url, data=body, headers=headers) as response:
+            return response.status, (await response.json())["duplicate"]
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        answers = await asyncio.gather(*(post(session) for _ in range(500)))
+    assert sorted(answers) == [(200, False)] + [(200, True)] * 499
+    assert await handoff.history(ref) == [("accepted", "agency:hrss", "All received.")]
+    [told] = handoff.api.messages_to(EN_FOUNDER)
+    assert "accepted" in told["text"]
+
+
+async def test_concurrent_changes_through_the_desk_are_decided_atomically(reports):
+    """Staff tapping twice (200 copies) while the worker records the delivery and the agency
+    answers: every copy decided in Redis, the founder told once per recorded change."""
+    handoff = reports
+    desk = handoff.app.desk()
+    ref = (await handoff.submit(ZH_FOUNDER, "zh_CN")).reference
+    report = AgencyReport("hrss", "hrss-1", 1)
+    changes = [desk.change(ref, "accepted", "", "agency:hrss", report=report) for _ in range(100)]
+    changes += [desk.change(ref, "delivered", "", "worker") for _ in range(100)]
+    outcomes = [r.outcome for r in await asyncio.gather(*changes)]
+    history = [s for s, _, _ in await handoff.history(ref)]
+    assert history in (["delivered", "accepted"], ["accepted"])  # never a delivered after
+    assert outcomes.count(Outcome.RECORDED) == len(history)
+    staff = [desk.change(ref, "rejected", "不符合条件", "staff:9001") for _ in range(200)]
+    outcomes = [r.outcome for r in await asyncio.gather(*staff)]
+    assert outcomes.count(Outcome.RECORDED) == 1
+    assert [s for s, _, _ in await handoff.history(ref)] == [*history, "rejected"]
+    assert len(handoff.api.messages_to(ZH_FOUNDER)) == len(history) + 1
+
+
+async def test_the_documented_standard_library_sender_works(reports):
+    """The `report_status` of docs/agency-integration.md, run as written against the endpoint."""
+    handoff = reports
+    ref = (await handoff.submit(ZH_FOUNDER, "zh_CN")).reference
+    text = (ROOT / "docs" / "agency-integration.md").read_text(encoding="utf-8")
+    section = text.split("## Reporting a status from code", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(code.split("\n\nreport_status(", 1)[0], namespace)  # noqa: S102 - our own docs
+    send = namespace["report_status"]
+    args = (handoff.status_url, NEW_SECRET, ref, "more_info", "请补充营业执照扫描件。")
+    assert await asyncio.to_thread(send, *args, report_id="doc-1", sequence=1) == 200
+    assert await asyncio.to_thread(send, *args, report_id="doc-1", sequence=1) == 200  # a retry
+    assert await handoff.history(ref) == [("more_info", "agency:hrss", "请补充营业执照扫描件。")]
+    assert len(handoff.api.messages_to(ZH_FOUNDER)) == 1
+
+
+async def test_the_documented_report_bodies_follow_the_schema_and_parse():
+    """docs/status-report.schema.json, its examples and `parse_report` agree."""
+    schema = json.loads((ROOT / "docs" / "status-report.schema.json").read_text())
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    Draft202012Validator.check_schema(schema)
+    assert schema["examples"]
+    for example in schema["examples"]:
+        validator.validate(example)
+        report = parse_report(json.dumps(example, ensure_ascii=False).encode())
+        assert (report.report_id, report.sequence) == (example["report_id"], example["sequence"])
+    for bad in (
+        {"reference": "SUB-20261128-7Q4K9M", "status": "accepted"},
+        {**schema["examples"][0], "sequence": 0},
+        {**schema["examples"][0], "report_id": "with space"},
+        {**schema["examples"][0], "status": "approved"},
+    ):
+        assert not validator.is_valid(bad)

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from bot.handoff.signing import SignatureError, sign, verify
+from bot.handoff.signing import MAX_HEADER, SignatureError, sign, verify
 
 BODY = b'{"reference": "SUB-20261128-7Q4K9M"}'
 NOW = 1_800_000_000
@@ -95,6 +95,14 @@ GOOD_V1 = "v1=" + "a" * 64
         f"t=1,t=2,{GOOD_V1}",
         f"t=1800000000;{GOOD_V1}",
         "t=1800000000,v0=" + "a" * 64,
+        f"t={'9' * 13},{GOOD_V1}",  # more digits than a Unix time needs
+        f"t={'9' * 400},{GOOD_V1}",  # within the header's bound, a huge integer
+        f"t={'9' * 5000},{GOOD_V1}",  # beyond the bound: more digits than int() converts
+        f"t=1e999,{GOOD_V1}",  # a float overflowing to infinity
+        f"t=inf,{GOOD_V1}",
+        f"t=NaN,{GOOD_V1}",
+        f"t=\ud800,{GOOD_V1}",  # a lone surrogate
+        f"t=1800000000,{GOOD_V1}," + "x" * 500,  # longer than 512 characters
     ],
 )
 def test_malformed_headers_are_rejected(header):
@@ -113,3 +121,10 @@ def test_secrets_must_be_given():
         verify(BODY, sign(BODY, "s3cret", NOW), [], now=NOW)
     with pytest.raises(ValueError):
         sign(BODY, "")
+
+
+def test_a_long_header_is_refused_before_any_work_even_with_a_good_signature():
+    good = sign(BODY, "s3cret", NOW)
+    verify(BODY, good + "," + "v0=" + "0" * (MAX_HEADER - len(good) - 4), ["s3cret"], now=NOW)
+    with pytest.raises(SignatureError, match="longer than 512"):
+        verify(BODY, good + "," + "v0=" + "0" * (MAX_HEADER - len(good) - 3), ["s3cret"], now=NOW)

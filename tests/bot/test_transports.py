@@ -194,8 +194,17 @@ async def test_receiver_acknowledges_new_submissions_to_the_bot(tmp_path):
     status_app.router.add_post("/agency/status", bot_status)
     async with serve(status_app) as status_url:
         status_url = status_url.replace("/bundles", "/agency/status")
-        assert await post_status(status_url, "agency-secret", "SUB-1", "more_info", "需要") == 202
-        assert await received.get() == {"reference": "SUB-1", "status": "more_info", "note": "需要"}
+        sent = await post_status(
+            status_url, "agency-secret", "SUB-1", "more_info", "需要", report_id="r-9", sequence=9
+        )
+        assert sent == 202
+        assert await received.get() == {
+            "reference": "SUB-1",
+            "status": "more_info",
+            "note": "需要",
+            "report_id": "r-9",
+            "sequence": 9,
+        }
 
         app = create_receiver_app(
             ["agency-secret"], tmp_path, bot_status_url=status_url, ack_delay_s=0
@@ -204,6 +213,7 @@ async def test_receiver_acknowledges_new_submissions_to_the_bot(tmp_path):
             await deliver_once(HttpsTransport(url, ["agency-secret"], timeout_s=5), make_bundle())
             ack = await asyncio.wait_for(received.get(), 5)
     assert ack["reference"] == "SUB-20261128-7Q4K9M" and ack["status"] == "accepted"
+    assert (ack["report_id"], ack["sequence"]) == ("SUB-20261128-7Q4K9M.accepted", 1)
 
 
 async def test_directory_transport_writes_the_bundle_and_ignores_redelivery(tmp_path):

@@ -90,7 +90,7 @@ async def test_submissions_and_history_of_the_previous_release_name_their_founde
     statuses = StatusStore(redis, store.keys)
     [old] = await statuses.history(REFERENCE)
     assert old.founder == FOUNDER and old.status == "delivered"
-    change = await statuses.record(REFERENCE, "accepted", "", "agency:x")
+    change = (await statuses.record(REFERENCE, "accepted", "", "agency:x")).change
     assert change is not None and change.founder == FOUNDER
     [line] = (await store.peek(FOUNDER)).applications
     assert line["status"] == "accepted"  # the old index line follows the new status

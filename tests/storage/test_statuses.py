@@ -3,13 +3,18 @@ and the founder's revision bumped so a concurrent turn cannot write an old line 
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
-from test_founder_store import make_store
+from redis.asyncio import Redis
+from test_founder_store import CIPHER, SENSITIVE, make_store
 from test_submissions import submit
 
 from flows.engine.address import Address
 from storage.errors import DraftConflict
-from storage.statuses import StatusStore
+from storage.keys import KeyBuilder
+from storage.statuses import AgencyReport, Outcome, StatusStore
+from storage.submissions import SubmissionStore
 
 T = Address.telegram
 
@@ -19,7 +24,7 @@ async def test_status_changes_are_recorded_and_shown_to_the_founder(redis, key_p
     await store.commit(await submit(store, 40, "SUB-20261128-AAAAAA"))
     statuses = StatusStore(redis, store.keys)
     assert await statuses.current("SUB-20261128-AAAAAA") == "submitted"
-    change = await statuses.record("SUB-20261128-AAAAAA", "delivered", "", "worker")
+    change = (await statuses.record("SUB-20261128-AAAAAA", "delivered", "", "worker")).change
     assert change is not None and change.founder == T(40)
     await statuses.record("SUB-20261128-AAAAAA", "accepted", "材料齐全", "staff:9001")
     history = await statuses.history("SUB-20261128-AAAAAA")
@@ -35,7 +40,8 @@ async def test_status_changes_are_recorded_and_shown_to_the_founder(redis, key_p
 async def test_unknown_reference_and_status(redis, key_prefix):
     store = make_store(redis, key_prefix)
     statuses = StatusStore(redis, store.keys)
-    assert await statuses.record("SUB-20261128-NOPE00", "accepted", "", "agency:x") is None
+    unknown = await statuses.record("SUB-20261128-NOPE00", "accepted", "", "agency:x")
+    assert (unknown.outcome, unknown.change) == (Outcome.UNKNOWN, None)
     assert await statuses.current("SUB-20261128-NOPE00") is None
     with pytest.raises(ValueError):
         await statuses.record("SUB-20261128-NOPE00", "lost", "", "agency:x")
@@ -72,9 +78,120 @@ async def test_the_index_line_keeps_the_last_ten_changes_with_their_time(redis, 
     recorded = []
     for i in range(12):
         status = ("more_info", "supplied")[i % 2]
-        change = await statuses.record("SUB-20261128-EEEEEE", status, "", "staff:1")
+        change = (await statuses.record("SUB-20261128-EEEEEE", status, "", "staff:1")).change
         assert change is not None
         recorded.append((status, change.at))
     [line] = (await store.peek(T(43))).applications
     assert [h["status"] for h in line["history"]] == [s for s, _ in recorded[-10:]]
     assert [h["at"] for h in line["history"]] == pytest.approx([t for _, t in recorded[-10:]])
+
+
+# -- deciding and recording in one step --------------------------------------------------------
+
+CASE = "SUB-20261128-FFFFFF"
+
+
+async def case_statuses(redis, key_prefix, user_id: int = 44) -> StatusStore:
+    store = make_store(redis, key_prefix)
+    await store.commit(await submit(store, user_id, CASE))
+    return StatusStore(redis, store.keys)
+
+
+def hrss(report_id: str, sequence: int) -> AgencyReport:
+    return AgencyReport("hrss", report_id, sequence)
+
+
+async def test_a_report_is_applied_once_and_a_replay_of_an_older_one_changes_nothing(
+    redis, key_prefix
+):
+    statuses = await case_statuses(redis, key_prefix)
+    first = await statuses.record(
+        CASE, "more_info", "请补充。", "agency:hrss", report=hrss("r1", 1)
+    )
+    second = await statuses.record(CASE, "accepted", "", "agency:hrss", report=hrss("r2", 2))
+    assert first.outcome is second.outcome is Outcome.RECORDED
+    again = await statuses.record(
+        CASE, "more_info", "请补充。", "agency:hrss", report=hrss("r1", 1)
+    )
+    assert (again.outcome, again.change, again.detail) == (Outcome.REPEATED, None, "more_info")
+    assert [c.status for c in await statuses.history(CASE)] == ["more_info", "accepted"]
+    assert await statuses.current(CASE) == "accepted"  # not rolled back
+
+
+async def test_a_sequence_not_above_the_last_applied_is_stale_and_a_gap_applies(redis, key_prefix):
+    statuses = await case_statuses(redis, key_prefix)
+    assert (await statuses.record(CASE, "accepted", "", "agency:hrss", report=hrss("a", 5))).change
+    for report in (hrss("b", 5), hrss("c", 4), hrss("d", 1)):
+        stale = await statuses.record(CASE, "rejected", "no", "agency:hrss", report=report)
+        assert (stale.outcome, stale.detail) == (Outcome.STALE, "5")
+    later = await statuses.record(CASE, "resolved", "", "agency:hrss", report=hrss("e", 90))
+    assert later.outcome is Outcome.RECORDED
+    assert [c.status for c in await statuses.history(CASE)] == ["accepted", "resolved"]
+    # another agency's sequence is its own (an office moved to another agency)
+    other = await statuses.record(
+        CASE, "accepted", "", "agency:tax", report=AgencyReport("tax", "a", 1)
+    )
+    assert other.outcome is Outcome.RECORDED
+
+
+async def test_a_report_repeating_the_latest_change_is_not_recorded_but_counts(redis, key_prefix):
+    statuses = await case_statuses(redis, key_prefix)
+    await statuses.record(CASE, "accepted", "ok", "staff:1")
+    repeat = await statuses.record(CASE, "accepted", "ok", "agency:hrss", report=hrss("x", 3))
+    assert (repeat.outcome, repeat.detail) == (Outcome.REPEATED, "accepted")
+    stale = await statuses.record(CASE, "rejected", "", "agency:hrss", report=hrss("y", 2))
+    assert stale.outcome is Outcome.STALE  # the repeat's sequence was taken
+    assert (await statuses.record(CASE, "accepted", "other note", "staff:1")).change is not None
+    assert len(await statuses.history(CASE)) == 2
+
+
+async def test_a_change_only_after_certain_statuses_is_decided_in_the_same_step(redis, key_prefix):
+    statuses = await case_statuses(redis, key_prefix)
+    await statuses.record(CASE, "accepted", "", "agency:hrss", report=hrss("a", 1))
+    late = await statuses.record(CASE, "delivered", "", "worker", after=["submitted"])
+    assert (late.outcome, late.detail) == (Outcome.IGNORED, "accepted")
+    supplied = await statuses.record(CASE, "supplied", "", "founder", after=["more_info"])
+    assert supplied.outcome is Outcome.IGNORED
+    assert [c.status for c in await statuses.history(CASE)] == ["accepted"]
+    with pytest.raises(ValueError):
+        await statuses.record(CASE, "accepted", "", "worker", after=["lost"])
+
+
+@pytest.mark.parametrize("actor", ["agency:hrss", "staff:9"])
+async def test_concurrent_copies_of_one_change_are_recorded_once(
+    redis, redis_url, key_prefix, actor
+):
+    """500 copies at once, of an agency's report or of a staff member's change (no report)."""
+    recorded = await case_statuses(redis, key_prefix)
+    client = Redis.from_url(redis_url, max_connections=600)  # a connection for each copy
+    statuses = StatusStore(client, KeyBuilder(key_prefix))
+    report = hrss("r-1", 1) if actor.startswith("agency") else None
+    copies = [statuses.record(CASE, "accepted", "收到", actor, report=report) for _ in range(500)]
+    try:
+        outcomes = [r.outcome for r in await asyncio.gather(*copies)]
+    finally:
+        await client.aclose()
+    assert outcomes.count(Outcome.RECORDED) == 1
+    assert outcomes.count(Outcome.REPEATED) == 499
+    assert [c.status for c in await recorded.history(CASE)] == ["accepted"]
+
+
+@pytest.mark.parametrize(
+    ("report_id", "sequence"),
+    [("", 1), ("a" * 129, 1), ("with space", 1), ("认", 1), ("ok", 0), ("ok", -1), ("ok", 2**53)],
+)
+def test_a_report_id_and_sequence_are_bounded(report_id, sequence):
+    with pytest.raises(ValueError):
+        AgencyReport("hrss", report_id, sequence)
+
+
+async def test_the_applied_reports_live_beside_the_case_and_do_not_confuse_a_scan(
+    redis, key_prefix
+):
+    store = make_store(redis, key_prefix)
+    await store.commit(await submit(store, 45, CASE))
+    statuses = StatusStore(redis, store.keys)
+    await statuses.record(CASE, "accepted", "", "agency:hrss", report=hrss("a", 1))
+    assert await redis.type(store.keys.submission(CASE) + ":reports") == b"hash"
+    submissions = SubmissionStore(redis, store.keys, CIPHER, SENSITIVE)
+    assert await submissions.first_sealed() is not None  # the hash is skipped, not read as JSON
