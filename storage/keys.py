@@ -48,6 +48,12 @@ class KeyBuilder:
             raise ValueError(f"bad submission reference {reference!r}")
         return SEPARATOR.join((self.prefix, SCHEMA, "sub", reference))
 
+    def case(self, reference: str, part: str) -> str:
+        """A key beside a submission record: its status `events` or applied agency `reports`."""
+        if part not in CASE_PARTS:
+            raise ValueError(f"bad case part {part!r}")
+        return f"{self.submission(reference)}{SEPARATOR}{part}"
+
     def submissions_pattern(self) -> str:
         """A SCAN pattern matching every submission record (and its `CASE_PARTS`)."""
         return SEPARATOR.join((self.prefix, SCHEMA, "sub", "*"))

@@ -23,6 +23,7 @@ from flows.engine.address import ERASED, Address
 from storage.crypto import FieldCipher, is_sealed
 from storage.errors import SealBroken, StorageError, text, unavailable
 from storage.keys import KeyBuilder
+from storage.scripts import SET_KEEPING_TTL
 
 log = logging.getLogger(__name__)
 PERSONAL = ("answers", "attachments")  # what a submission holds of the founder's own
@@ -41,7 +42,9 @@ return redis.call('DEL', unpack(KEYS))
 # KEYS: the founder's applications index, their revision; ARGV: the reference.
 # The index line of a purged submission loses its summary of what was sent, and says so; the
 # revision is bumped so a founder turn that read the old line writes nothing back.
-FORGET_SENT = """
+FORGET_SENT = (
+    SET_KEEPING_TTL
+    + """
 local raw = redis.call('GET', KEYS[1])
 if not raw then return 0 end
 local index, found = cjson.decode(raw), false
@@ -53,15 +56,11 @@ for _, entry in ipairs(index) do
   end
 end
 if not found then return 0 end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl > 0 then
-  redis.call('SET', KEYS[1], cjson.encode(index), 'PX', ttl)
-else
-  redis.call('SET', KEYS[1], cjson.encode(index))
-end
+set_keeping_ttl(KEYS[1], cjson.encode(index))
 redis.call('INCR', KEYS[2])
 return 1
 """
+)
 
 
 class TurnLost(StorageError):
@@ -155,7 +154,7 @@ class PrivacyStore:
         record = await self._own(founder, reference)
         if record is None:
             return None
-        events = await self.redis.lrange(self.keys.submission(reference) + ":events", 0, -1)
+        events = await self.redis.lrange(self.keys.case(reference, "events"), 0, -1)
         delivery = await self.redis.hgetall(self.keys.delivery(reference))
         opened: dict[str, Any] = self._opened(record)
         return opened | {
@@ -231,7 +230,7 @@ class PrivacyStore:
         return len(mine), len(withdrawn)
 
     async def _unlink_events(self, reference: str) -> None:
-        key = self.keys.submission(reference) + ":events"
+        key = self.keys.case(reference, "events")
         events = [json.loads(e) for e in await self.redis.lrange(key, 0, -1)]
         if not events:
             return
@@ -338,7 +337,7 @@ class PrivacyStore:
         await self._forget_sent(keys=keys, args=[reference])
 
     async def _open_case(self, reference: str) -> bool:
-        last = await self.redis.lindex(self.keys.submission(reference) + ":events", -1)
+        last = await self.redis.lindex(self.keys.case(reference, "events"), -1)
         return bool(last) and json.loads(cast(bytes, last)).get("status") in OPEN_STATUSES
 
 

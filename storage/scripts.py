@@ -77,3 +77,11 @@ redis.call('LREM', KEYS[1], 1, ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
 return 1
 """
+
+# A Lua helper for scripts that rewrite a record in place: its expiry is kept.
+SET_KEEPING_TTL = """
+local function set_keeping_ttl(key, value)
+  local ttl = redis.call('PTTL', key)
+  if ttl > 0 then redis.call('SET', key, value, 'PX', ttl) else redis.call('SET', key, value) end
+end
+"""

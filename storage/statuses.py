@@ -16,7 +16,8 @@ from redis.asyncio import Redis
 
 from flows.engine.address import Address
 from storage.errors import text, unavailable
-from storage.keys import CASE_PARTS, KeyBuilder
+from storage.keys import KeyBuilder
+from storage.scripts import SET_KEEPING_TTL
 
 STATUSES = (
     "submitted",
@@ -43,7 +44,9 @@ REPORT_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # an agency's id of one of it
 # is left alone. Else the event is kept, the index line follows (it keeps the last 10 changes),
 # and the revision is bumped so a founder turn that read the old line commits nothing
 # (compare-and-set) and reads again.
-RECORD = """
+RECORD = (
+    SET_KEEPING_TTL
+    + """
 local current, last_note, any = 'submitted', nil, false
 local raw = redis.call('LINDEX', KEYS[1], -1)
 if raw then
@@ -86,15 +89,11 @@ for _, entry in ipairs(index) do
   end
 end
 if not found then return {'recorded', ARGV[2]} end
-local ttl = redis.call('PTTL', KEYS[3])
-if ttl > 0 then
-  redis.call('SET', KEYS[3], cjson.encode(index), 'PX', ttl)
-else
-  redis.call('SET', KEYS[3], cjson.encode(index))
-end
+set_keeping_ttl(KEYS[3], cjson.encode(index))
 redis.call('INCR', KEYS[4])
 return {'recorded', ARGV[2]}
 """
+)
 
 
 class Outcome(StrEnum):
@@ -158,10 +157,6 @@ class StatusStore:
         self.keys = keys
         self._script = redis.register_script(RECORD)
 
-    def _case(self, reference: str, part: str) -> str:
-        assert part in CASE_PARTS
-        return f"{self.keys.submission(reference)}:{part}"
-
     async def record(
         self,
         reference: str,
@@ -199,8 +194,8 @@ class StatusStore:
             founder = _founder(json.loads(blob))
         change = StatusChange(reference, founder, status, note, actor, time.time())
         keys = [
-            self._case(reference, "events"),
-            self._case(reference, "reports"),
+            self.keys.case(reference, "events"),
+            self.keys.case(reference, "reports"),
             self.keys.founder(founder, "applications"),
             self.keys.founder(founder, "rev"),
         ]
@@ -218,7 +213,7 @@ class StatusStore:
     async def history(self, reference: str) -> list[StatusChange]:
         """Every change recorded for a submission, oldest first."""
         with unavailable():
-            raw = await self.redis.lrange(self._case(reference, "events"), 0, -1)
+            raw = await self.redis.lrange(self.keys.case(reference, "events"), 0, -1)
         return [StatusChange(**_fields(json.loads(item))) for item in raw]
 
     async def current(self, reference: str) -> str | None:
