@@ -86,7 +86,8 @@ class App:
     def desk(self) -> StatusDesk:
         """Status changes, told to founders on their channel (logged when it is not here)."""
         notifier = FounderNotifier(self.renderer, self.store, self.policy, self.channels)
-        return StatusDesk(self.statuses, self.submissions, notifier)
+        lifecycles = {spec.id: spec.lifecycle for spec in all_flows(self.policy)}
+        return StatusDesk(self.statuses, self.submissions, notifier, lifecycles)
 
     def staff(self) -> StaffDesk:
         """The agencies' staff desk, recording through a status desk."""

@@ -15,19 +15,12 @@ from typing import Any
 from redis.asyncio import Redis
 
 from flows.engine.address import Address
+from flows.engine.lifecycle import APPLICATION
 from storage.errors import text, unavailable
 from storage.keys import KeyBuilder
 from storage.scripts import SET_KEEPING_TTL
 
-STATUSES = (
-    "submitted",
-    "delivered",
-    "accepted",
-    "more_info",
-    "supplied",
-    "rejected",
-    "resolved",
-)
+STATUS = re.compile(r"[a-z][a-z_]{0,31}")  # a status id; which exist and follow which: lifecycle
 QUESTION_LIMIT = 1000  # characters of an office's question kept on the founder's index line
 MAX_SEQUENCE = 2**53 - 1  # compared in Lua, whose numbers are doubles
 REPORT_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # an agency's id of one of its reports
@@ -172,7 +165,7 @@ class StatusStore:
         statuses `after` (any when empty), never the latest status with the same note again,
         and an agency's `report` once and in sequence. A caller that knows the submission's
         founder passes `founder`, saving a read."""
-        if status not in STATUSES or not set(after) <= set(STATUSES):
+        if not all(STATUS.fullmatch(s) for s in (status, *after)):
             raise ValueError(f"unknown status {status!r} or {sorted(after)!r}")
         with unavailable():
             return await self._record(reference, status, note, actor, founder, after, report)
@@ -199,7 +192,7 @@ class StatusStore:
             self.keys.founder(founder, "applications"),
             self.keys.founder(founder, "rev"),
         ]
-        question = note[:QUESTION_LIMIT] if status == "more_info" else ""
+        question = note[:QUESTION_LIMIT] if APPLICATION.asks_founder(status) else ""
         event = json.dumps(asdict(change) | {"founder": str(founder)}, ensure_ascii=False)
         fields = ("", "", "")
         if report is not None:

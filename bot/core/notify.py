@@ -8,6 +8,7 @@ import logging
 from bot.core.channel import Channels
 from bot.core.render import Renderer
 from flows.engine.address import ERASED
+from flows.engine.lifecycle import APPLICATION, Lifecycle
 from flows.policy.loader import PolicyData
 from flows.shell.menu import status_update
 from storage.founders import FounderStore
@@ -27,11 +28,19 @@ class FounderNotifier:
         self.policy = policy
         self.channels = channels
 
-    async def status_changed(self, change: StatusChange, programme: str, locale: str) -> None:
+    async def status_changed(
+        self,
+        change: StatusChange,
+        programme: str,
+        locale: str,
+        lifecycle: Lifecycle = APPLICATION,
+    ) -> None:
         if change.founder == ERASED:
             return  # the founder erased their data: nobody to tell
         chosen = (await self.founders.prefs(change.founder)).lang or locale
-        update = status_update(change.reference, programme, change.status, change.note, self.policy)
+        update = status_update(
+            change.reference, programme, change.status, change.note, self.policy, lifecycle
+        )
         rendered = self.renderer.render(update, chosen)
         try:
             await self.channels.send(change.founder, [rendered])

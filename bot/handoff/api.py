@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.handoff.agencies import Agencies, Agency
 from bot.handoff.signing import MAX_HEADER, SIGNATURE_HEADER, SignatureError, verify
-from bot.handoff.status import AGENCY_STATUSES, StatusDesk
+from bot.handoff.status import StatusDesk
 from bot.handoff.transports import REFERENCE
 from storage.errors import StorageError
 from storage.statuses import MAX_SEQUENCE, REPORT_ID, AgencyReport, Outcome
@@ -134,8 +134,9 @@ async def _report(
     if owner is None or owner.id != agency.id:
         log.warning("agency %s reported on another agency's case; refused", agency.id)
         return _answer(401, error="bad or stale signature")
-    if sent.status not in AGENCY_STATUSES:
-        return _answer(400, error=f"status must be one of {', '.join(AGENCY_STATUSES)}")
+    reportable = desk.lifecycle(found).settable_by("agency")
+    if sent.status not in reportable:
+        return _answer(400, error=f"status must be one of {', '.join(reportable)}")
     case = found.parent or sent.reference  # a supplement's status is its case's
     report = AgencyReport(agency.id, sent.report_id, sent.sequence)
     recorded = await desk.change(case, sent.status, sent.note, f"agency:{agency.id}", report=report)
@@ -148,6 +149,12 @@ async def _report(
             log.info("agency %s: a stale report on %s refused", agency.id, case)
             last = int(recorded.detail)
             return _answer(409, error="stale sequence", reference=case, last_sequence=last)
+        case Outcome.IGNORED:  # the case's status does not allow it (it is closed)
+            log.info("agency %s: a report on %s not allowed from its status", agency.id, case)
+            current = recorded.detail or None
+            return _answer(
+                409, error="not allowed from the case's status", reference=case, status=current
+            )
         case _:  # the case went away meanwhile
             return _answer(404, error="unknown reference")
 

@@ -183,6 +183,16 @@ class StaffDesk:
         locale: str,
     ) -> None:
         recorded = await self.desk.change(reference, status, note, f"staff:{who.sender.id}")
+        if recorded.outcome is Outcome.IGNORED:  # closed, or not a change staff may make now
+            refused = self._t(
+                locale,
+                N_("{reference} is {current}: it cannot be changed to {status} now."),
+                reference=reference,
+                current=Text(STATUS_NAMES.get(recorded.detail, recorded.detail or "?")),
+                status=Text(STATUS_NAMES.get(status, status)),
+            )
+            await channel.send(chat, [RenderedMessage(refused)])
+            return
         if recorded.outcome not in (Outcome.RECORDED, Outcome.REPEATED):
             return
         done = self._t(

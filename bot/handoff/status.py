@@ -4,28 +4,41 @@ delivery worker, agency staff in Telegram, and agency systems through the status
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from bot.core.notify import FounderNotifier
 from flows.engine.draft import Submission
+from flows.engine.lifecycle import ACTORS, APPLICATION, Lifecycle
 from storage.statuses import AgencyReport, Outcome, Recorded, StatusStore
 from storage.submissions import SubmissionStore
 
 log = logging.getLogger(__name__)
-AGENCY_STATUSES = ("accepted", "more_info", "rejected", "resolved")  # what an agency may report
-# The statuses a case must be in for these to be recorded: the agency may answer before the
-# worker records its delivery, and staff may act before a supplement's delivery is recorded.
-ONLY_AFTER = {"delivered": ("submitted",), "supplied": ("more_info", "supplied")}
+
+
+def actor_kind(actor: str) -> str:
+    """'agency:hrss' → 'agency', 'staff:9001' → 'staff', 'worker' → 'worker'."""
+    kind = actor.partition(":")[0]
+    return kind if kind in ACTORS else ""
 
 
 class StatusDesk:
     """Records status changes and notifies founders."""
 
     def __init__(
-        self, statuses: StatusStore, submissions: SubmissionStore, notifier: FounderNotifier
+        self,
+        statuses: StatusStore,
+        submissions: SubmissionStore,
+        notifier: FounderNotifier,
+        lifecycles: Mapping[str, Lifecycle] | None = None,
     ) -> None:
         self.statuses = statuses
         self.submissions = submissions
         self.notifier = notifier
+        self.lifecycles = dict(lifecycles or {})  # flow id → its lifecycle
+
+    def lifecycle(self, submission: Submission) -> Lifecycle:
+        """The lifecycle of a submission's service (the common one for a service gone)."""
+        return self.lifecycles.get(submission.flow, APPLICATION)
 
     async def change(
         self,
@@ -38,22 +51,27 @@ class StatusDesk:
         submission: Submission | None = None,
         report: AgencyReport | None = None,
     ) -> Recorded:
-        """Record a change and tell the founder (unless `notify` is off) when it is new. Decided
-        in one step in Redis: a `delivered` after the agency answered, a `supplied` after staff
-        acted, the latest status with the same note again, and an agency's `report` seen before
-        or out of sequence are not recorded (nor told). A caller holding the `submission`
-        passes it, saving a read."""
+        """Record a change and tell the founder (unless `notify` is off) when it is new. Its
+        service's lifecycle says from which statuses the `actor` may make it; decided in one
+        step in Redis: a change the case's status does not allow (a `delivered` after the
+        agency answered, anything after a final status), the latest status with the same note
+        again, and an agency's `report` seen before or out of sequence are not recorded (nor
+        told). A caller holding the `submission` passes it, saving a read."""
         if submission is None or submission.reference != reference:
             submission = await self.submissions.get(reference)
         if submission is None:
             return Recorded(Outcome.UNKNOWN)
+        after = self.lifecycle(submission).sources(status, actor_kind(actor))
+        if not after:
+            log.info("submission %s: %s may not be set by %s", reference, status, actor)
+            return Recorded(Outcome.IGNORED)
         recorded = await self.statuses.record(
             reference,
             status,
             note,
             actor,
             founder=submission.founder,
-            after=ONLY_AFTER.get(status, ()),
+            after=after,
             report=report,
         )
         if recorded.change is None:
@@ -62,6 +80,6 @@ class StatusDesk:
         log.info("submission %s: %s by %s", reference, status, actor)
         if notify:
             await self.notifier.status_changed(
-                recorded.change, submission.programme, submission.locale
+                recorded.change, submission.programme, submission.locale, self.lifecycle(submission)
             )
         return recorded

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from flows.engine.lifecycle import APPLICATION, Lifecycle
 from flows.engine.text import Localized, Text, spellings
 
 Answers = Mapping[str, Any]
@@ -166,7 +167,8 @@ class FlowSpec:
     A flow not `listed` is left out of the services menu (the registry sets it from its menu):
     it is opened from somewhere else. `synonyms`: words a founder may type at the menu for it;
     `review_help`: ❓ on the summary (what ✅ Confirm does here); `declaration`: what the founder
-    declares by tapping ✅ Confirm, shown above it (the application PDF records it)."""
+    declares by tapping ✅ Confirm, shown above it (the application PDF records it);
+    `lifecycle`: the statuses its submissions go through and who changes them."""
 
     id: str
     code: str
@@ -182,6 +184,7 @@ class FlowSpec:
     synonyms: tuple[str, ...] = ()
     review_help: str = ""
     declaration: str = ""
+    lifecycle: Lifecycle = APPLICATION  # what happens to its submissions after they are sent
 
     @property
     def sensitive_fields(self) -> frozenset[str]:

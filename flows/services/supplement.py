@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from flows.engine.lifecycle import APPLICATION
 from flows.engine.outcome import Block
 from flows.engine.spec import Answers, Completion, Context, Field, FlowSpec, Kind, SubmissionRequest
 from flows.engine.text import DECLARATION, N_, Localized, Text, clip
@@ -24,7 +25,11 @@ def case_of(applications: Sequence[Mapping[str, Any]], reference: str) -> dict[s
     with its question, office and the number the next supplement gets; None when it waits for
     nothing."""
     entry = next((e for e in applications if e.get("reference") == reference), None)
-    if entry is None or entry.get("status") != "more_info" or entry.get("parent"):
+    if (
+        entry is None
+        or not APPLICATION.asks_founder(str(entry.get("status")))
+        or entry.get("parent")
+    ):
         return None
     earlier = sum(1 for e in applications if e.get("parent") == reference)
     return {

@@ -12,7 +12,7 @@ from flows.engine.outcome import Action, Block, Button, Op, Reply
 from flows.engine.spec import Answers, Context, FlowSpec, Kind
 from flows.engine.text import N_, Text
 from flows.policy.citing import office_label
-from flows.shell.statuses import STATUS_NAMES
+from flows.shell.statuses import status_name
 
 SHANGHAI = timezone(timedelta(hours=8))
 SKIPPED = ("programme", "consent")  # shown in the heading, or not an answer
@@ -63,7 +63,10 @@ def application_detail(
         blocks.append(
             Text(
                 N_("• {date}: {status}"),
-                {"date": Text.raw(day(change.get("at", 0))), "status": status_name(change)},
+                {
+                    "date": Text.raw(day(change.get("at", 0))),
+                    "status": status_name(change.get("status"), spec.lifecycle if spec else None),
+                },
             )
         )
     sent = [item for item in entry.get("sent") or [] if spec and _known(spec, item[0])]
@@ -92,10 +95,6 @@ def application_detail(
         )
     apps = Button(Text(N_("🗂 My applications")), Action(Op.APPS))
     return Reply(tuple(blocks), ((apps,), (Button(Text(N_("🏠 Menu")), Action(Op.MENU)),)))
-
-
-def status_name(change: Mapping[str, Any]) -> Text:
-    return Text(STATUS_NAMES.get(str(change.get("status", "")), N_("unknown")))
 
 
 def _known(spec: FlowSpec, name: str) -> bool:

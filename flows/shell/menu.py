@@ -7,12 +7,13 @@ from typing import Any
 
 from flows.engine.draft import Draft, FounderState
 from flows.engine.labels import HELP_WORDS
+from flows.engine.lifecycle import APPLICATION, Lifecycle
 from flows.engine.outcome import Action, Block, Button, Op, Reply, rows
 from flows.engine.progress import position
 from flows.engine.runner import FlowRunner
 from flows.engine.text import N_, Text
 from flows.policy.loader import PolicyData
-from flows.shell.statuses import STATUS_NAMES
+from flows.shell.statuses import status_name
 
 Runners = Mapping[str, FlowRunner]
 
@@ -101,6 +102,7 @@ def applications(state: FounderState, runners: Runners, policy: PolicyData) -> R
             )
     for entry in _cases_first(state.applications):
         reference = str(entry.get("reference", ""))
+        lifecycle = lifecycle_of(entry, runners)
         line = N_("  ↳ {reference}: {status}")
         if not entry.get("parent"):
             line = N_("• {title} · {reference}: {status}")
@@ -110,11 +112,11 @@ def applications(state: FounderState, runners: Runners, policy: PolicyData) -> R
                 {
                     "title": programme_title(entry, runners, policy),
                     "reference": reference,
-                    "status": Text(STATUS_NAMES.get(entry.get("status", ""), N_("unknown"))),
+                    "status": status_name(entry.get("status"), lifecycle),
                 },
             )
         )
-        if entry.get("status") == "more_info" and not entry.get("parent"):
+        if lifecycle.asks_founder(str(entry.get("status"))) and not entry.get("parent"):
             buttons.append(answer_button(reference))
         elif not entry.get("parent"):
             view = Action(Op.VIEW, value=reference)
@@ -124,8 +126,19 @@ def applications(state: FounderState, runners: Runners, policy: PolicyData) -> R
     return Reply(tuple(lines), (*rows(buttons, 1), (Button(Text(N_("🏠 Menu")), Action(Op.MENU)),)))
 
 
+def lifecycle_of(entry: Mapping[str, Any], runners: Runners) -> Lifecycle:
+    """The lifecycle of an index line's service (the common one for a service gone)."""
+    runner = runners.get(str(entry.get("flow", "")))
+    return runner.spec.lifecycle if runner is not None else APPLICATION
+
+
 def status_update(
-    reference: str, programme: str, status: str, note: str, policy: PolicyData
+    reference: str,
+    programme: str,
+    status: str,
+    note: str,
+    policy: PolicyData,
+    lifecycle: Lifecycle = APPLICATION,
 ) -> Reply:
     """What a founder is told when an application's status changes; when the office asks for
     more information, its question and a button to answer it."""
@@ -136,12 +149,12 @@ def status_update(
             {
                 "reference": reference,
                 "title": title,
-                "status": Text(STATUS_NAMES.get(status, N_("unknown"))),
+                "status": status_name(status, lifecycle),
             },
         )
     ]
     apps = Button(Text(N_("🗂 My applications")), Action(Op.APPS))
-    if status == "more_info":
+    if lifecycle.asks_founder(status):
         if note:  # the status says it is a request: the note is quoted bare, to keep it short
             blocks.append(Text(N_("“{question}”"), {"question": Text.raw(note)}))
         blocks.append(Text(N_("Answer with the button below; you can add documents.")))

@@ -9,8 +9,8 @@ from flows.engine.outcome import Action, Button, Op, Reply
 from flows.engine.spec import Context
 from flows.engine.text import N_, Text
 from flows.policy.loader import PolicyData
-from flows.shell.menu import LANGUAGE_NAMES, Runners, programme_title, progress
-from flows.shell.statuses import STATUS_NAMES
+from flows.shell.menu import LANGUAGE_NAMES, Runners, lifecycle_of, programme_title, progress
+from flows.shell.statuses import status_name
 
 LISTED = 4  # drafts or applications named on the summary; the file holds every one
 EXPORT, ERASE = "export", "erase"
@@ -50,7 +50,7 @@ def my_data(state: FounderState, runners: Runners, policy: PolicyData) -> list[R
                 {
                     "reference": str(entry.get("reference", "")),
                     "title": programme_title(entry, runners, policy),
-                    "status": Text(STATUS_NAMES.get(entry.get("status", ""), N_("unknown"))),
+                    "status": status_name(entry.get("status"), lifecycle_of(entry, runners)),
                 },
             )
         )

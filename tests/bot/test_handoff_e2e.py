@@ -839,6 +839,23 @@ async def test_staff_get_the_case_outsiders_are_refused_and_staff_accept(polling
     assert_in_language(told, lang)
 
 
+async def test_staff_acting_on_a_closed_case_are_told_why(polling):
+    handoff, api = polling, polling.api
+    ref, _document, summary = await delivered_case(handoff, ZH_FOUNDER, "zh_CN")
+    revision = api.revision
+    handoff.tap(HRSS_CHAT, HRSS_STAFF[0], summary, f"c:d:{ref}")
+    await api.wait_for_message(HRSS_CHAT, lambda m: "已通知创业者" in m["text"], since=revision)
+    told = len(texts(api, ZH_FOUNDER))
+    revision = api.revision
+    handoff.tap(HRSS_CHAT, HRSS_STAFF[1], summary, f"c:a:{ref}")  # an old button
+    refused = await api.wait_for_message(
+        HRSS_CHAT, lambda m: "不能改为" in m["text"], since=revision
+    )
+    assert refused["text"] == f"{ref} 当前状态为已办结，现在不能改为已受理。"
+    assert [s for s, _, _ in await handoff.history(ref)] == ["delivered", "resolved"]
+    assert len(texts(api, ZH_FOUNDER)) == told
+
+
 @pytest.mark.parametrize(
     ("user", "lang", "reason", "words"),
     [
@@ -1070,6 +1087,24 @@ async def test_a_report_not_above_the_last_sequence_is_409_stale_and_a_gap_appli
     assert (status, body["duplicate"]) == (200, False)
     assert [s for s, _, _ in await handoff.history(ref)] == ["accepted", "resolved"]
     assert len(handoff.api.messages_to(ZH_FOUNDER)) == 2
+
+
+async def test_a_closed_case_takes_no_further_change(reports):
+    """Its service's lifecycle closes a resolved case: a later report is 409 and not told, and
+    staff acting on it are told why."""
+    handoff = reports
+    ref = (await handoff.submit(ZH_FOUNDER, "zh_CN")).reference
+    assert (await handoff.report(ref, "resolved"))[0] == 200
+    status, body = await handoff.report(ref, "more_info", "再补充一份。")
+    assert (status, body["error"], body["status"]) == (
+        409,
+        "not allowed from the case's status",
+        "resolved",
+    )
+    assert [s for s, _, _ in await handoff.history(ref)] == ["resolved"]
+    assert len(handoff.api.messages_to(ZH_FOUNDER)) == 1
+    status, body = await handoff.report(ref, "delivered")
+    assert status == 400 and "accepted" in body["error"]  # not the agency's to report
 
 
 async def test_a_report_on_a_supplement_counts_in_its_cases_sequence(reports):

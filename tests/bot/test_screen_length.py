@@ -10,8 +10,9 @@ from founder_chat import RENDERER, Chat
 
 from flows.engine.events import Event
 from flows.engine.outcome import Action, Op
-from flows.shell.menu import STATUS_NAMES, status_update
+from flows.shell.menu import status_update
 from flows.shell.results import PAGE_CHARACTERS
+from flows.shell.statuses import STATUS_NAMES
 
 LIMIT = 1200
 LOCALES = ("zh_CN", "en")
