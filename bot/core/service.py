@@ -22,6 +22,7 @@ from bot.core.i18n import locale_for
 from bot.core.references import new_reference
 from bot.core.render import RenderedMessage, Renderer
 from flows.engine.address import Address
+from flows.engine.draft import FounderState
 from flows.engine.events import Event
 from flows.engine.outcome import Reply
 from flows.engine.text import N_, Text
@@ -48,6 +49,10 @@ EXPORT_CAPTION = N_(
 )
 EXPORT_FAILED = N_(
     "Sorry, I could not send you the file just now. Please send /mydata again later."
+)
+ERASE_UNSURE = N_(
+    "Sorry, I could not finish erasing your data just now. Please send /deleteme again in a "
+    "minute: it is safe to repeat."
 )
 FLOOD_NOTICE = N_(
     "You are sending messages faster than I can answer, so I skipped some. Please wait a "
@@ -214,9 +219,7 @@ class ConversationService:
                 state = turn.state
                 references = tuple(str(e.get("reference", "")) for e in state.applications)
                 if state.request == ERASE:
-                    done = await self.store.privacy.erase(founder.address, turn.token, references)
-                    replies = [erased(len(state.drafts), done.unlinked, done.withdrawn)]
-                    return Said(self.renderer.render_all(replies, locale), locale)
+                    return await self._erase(founder, turn.token, state, references, locale)
                 said = Said(
                     self.renderer.render_all(replies, locale), locale, state.request, references
                 )
@@ -237,6 +240,26 @@ class ConversationService:
             log.info("founder %s: %s → flow=%s", founder.address, event.kind.value, active or "-")
             return said
         raise DraftConflict(f"founder {founder.address}: too many conflicts")
+
+    async def _erase(
+        self,
+        founder: Founder,
+        token: str,
+        state: FounderState,
+        references: tuple[str, ...],
+        locale: str,
+    ) -> Said:
+        """Erase instead of committing; the founder is told what was done, or, when storage
+        failed part-way, that it is safe to ask again (erasure can be repeated)."""
+        try:
+            done = await self.store.privacy.erase(founder.address, token, references)
+        except StorageError as exc:
+            log.warning("erasure for founder %s failed: %s", founder.address, type(exc).__name__)
+            await self.store.release(founder.address, token)
+            unsure = Reply((Text(ERASE_UNSURE),))
+            return Said(self.renderer.render_all([unsure], locale), locale)
+        replies = [erased(len(state.drafts), done.unlinked, done.withdrawn)]
+        return Said(self.renderer.render_all(replies, locale), locale)
 
     async def _landed(self, founder: Founder, update_id: int) -> bool:
         """Whether a commit whose outcome is unknown was saved (its update id is recorded with
