@@ -31,7 +31,7 @@ from flows.engine.errors import ValidationFailed
 from flows.engine.validators import MSG_AMOUNT_FEN, MSG_AT_LEAST, MSG_DATE_NOT_FUTURE
 from flows.engine.workdays import calendar_deadline
 from flows.policy.limits import LateInterest, Payer, PaymentTerm
-from flows.policy.schema import PolicyData
+from flows.policy.schema import PolicyData, quotable
 
 AMOUNT_MINIMUM: Final = Decimal("0.01")
 _FEN: Final = Decimal("0.01")
@@ -81,6 +81,18 @@ class ArrearsAssessment:
     rate_agreed: bool  # the contract's rate, not the default
     interest: Decimal
     before_in_force: bool
+
+    @property
+    def rules(self) -> tuple[PaymentTerm | LateInterest, ...]:
+        """The policy entries the result rests on, for citing (the default interest only when
+        the contract agrees no rate)."""
+        return (self.term,) if self.rate_agreed else (self.term, self.interest_rule)
+
+    @property
+    def quotable(self) -> bool:
+        """Whether the bot may state the dates and figures: every rule used is quotable (a
+        verified grade A/B entry); otherwise it cites the rules and sends the founder on."""
+        return all(quotable(rule) for rule in self.rules)
 
     @property
     def overdue(self) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Final, Literal
 
@@ -88,6 +88,14 @@ def _article_numbers(e: Entry, key: str) -> tuple[int, ...]:
     return tuple(value)
 
 
+def _in_force_from(e: Entry) -> date:
+    """The day the rule's law takes effect; unlike a checking date it may lie ahead."""
+    value = e.get("in_force_from")
+    if not isinstance(value, date) or isinstance(value, datetime):
+        e.fail("in_force_from", "expected a TOML date like 2025-06-01")
+    return value
+
+
 def parse_deadline(e: Entry, known: Collection[str]) -> DeadlineRule:
     """Build a `DeadlineRule`; `after` must name a rule listed before it (in `known`)."""
     ident, law, articles = e.text("id", ID), e.localized("law"), _article_numbers(e, "articles")
@@ -116,7 +124,7 @@ def parse_payment_term(e: Entry, taken: set[str]) -> PaymentTerm:
     most = e.optional("contract_max_days", lambda key: e.count(key, least=1))
     if most is not None and most < days:
         e.fail("contract_max_days", f"expected at least days ({days}), got {most}")
-    in_force = e.day("in_force_from")
+    in_force = _in_force_from(e)
     return PaymentTerm(ident, kinds, law, articles, days, most, in_force, *e.provenance())
 
 
@@ -130,5 +138,5 @@ def parse_late_interest(e: Entry) -> LateInterest:
         e.fail("daily_rate", f'expected a decimal string like "0.0005", got {text!r}')
     if not rate.is_finite() or not 0 < rate < _MAX_RATE:
         e.fail("daily_rate", f"expected a daily rate between 0 and {_MAX_RATE}, got {text!r}")
-    in_force = e.day("in_force_from")
+    in_force = _in_force_from(e)
     return LateInterest(ident, law, articles, rate, in_force, *e.provenance())

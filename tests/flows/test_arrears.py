@@ -156,6 +156,10 @@ def test_overdue_and_interest(
     assert str(found.interest) == str(interest)  # always to the fen
     assert found.overdue is (days_overdue > 0)
     assert found.rate_agreed is ("daily_rate" in changes)
+    assert found.rules == (
+        (found.term,) if found.rate_agreed else (found.term, found.interest_rule)
+    )
+    assert not found.quotable  # the payment terms are transcribed, not yet verified
 
 
 def test_a_due_date_in_a_year_the_calendar_does_not_know_is_approximate(

@@ -157,6 +157,7 @@ def edit(raw: dict[str, Any], section: str, index: int, **changes: Any) -> dict[
         ("payment_term", 0, {"payers": ["ministry"]}, "expected one of"),
         ("payment_term", 0, {"contract_max_days": 20}, "expected at least days"),
         ("payment_term", 0, {"in_force_from": None}, "missing"),
+        ("payment_term", 0, {"in_force_from": "2025-06-01"}, "expected a TOML date"),
         ("late_interest", 0, {"daily_rate": "five"}, "decimal string"),
         ("late_interest", 0, {"daily_rate": "0.05"}, "between 0 and"),
         ("late_interest", 0, {"daily_rate": "NaN"}, "between 0 and"),
