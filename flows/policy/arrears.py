@@ -175,9 +175,9 @@ def assess_arrears(policy: PolicyData, claim: ArrearsClaim, today: dt.date) -> A
     due = deadline.date
     outstanding = claim.owed - claim.paid
     rate = interest_rule.daily_rate if claim.daily_rate is None else claim.daily_rate
-    days_overdue = max(0, (today - due).days)
+    days_overdue = max(0, (today - due).days) if outstanding else 0
     paid_late = 0 if claim.paid_on is None else max(0, (claim.paid_on - due).days)
-    exact = rate * (outstanding * (days_overdue if outstanding else 0) + claim.paid * paid_late)
+    exact = rate * (outstanding * days_overdue + claim.paid * paid_late)
     return ArrearsAssessment(
         term=term,
         interest_rule=interest_rule,
@@ -187,7 +187,7 @@ def assess_arrears(policy: PolicyData, claim: ArrearsClaim, today: dt.date) -> A
         nominal_due=deadline.nominal,
         due=due,
         approximate=deadline.approximate,
-        days_overdue=days_overdue if outstanding else 0,
+        days_overdue=days_overdue,
         outstanding=outstanding,
         daily_rate=rate,
         rate_agreed=claim.daily_rate is not None,
