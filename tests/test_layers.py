@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_LIBRARIES = {"aiogram", "telegram"}
 THIRD_PARTY = {
-    "flows": {"transitions"},
+    "flows": {"transitions", "chinese_calendar"},
     "storage": {"redis", "cryptography"},
 }
 

@@ -2,7 +2,8 @@
 
 Any problem raises `PolicyDataError` naming the section, the entry (id, or #n from 1) and field.
 The startup subsidy programmes and their documents (optional sections) are read by
-`flows.policy.programmes`.
+`flows.policy.programmes`; complaint deadlines, payment terms and late interest (optional
+sections too) by `flows.policy.limits`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,15 @@ from typing import Final, Literal, TypeVar
 
 from flows.engine.errors import PolicyDataError
 from flows.policy.entry import ID, LAST_ARTICLE, Entry
+from flows.policy.limits import (
+    PAYERS,
+    DeadlineRule,
+    LateInterest,
+    PaymentTerm,
+    parse_deadline,
+    parse_late_interest,
+    parse_payment_term,
+)
 from flows.policy.programmes import (
     FACT_FIELDS,
     Cap,
@@ -55,6 +65,7 @@ __all__ = [
     "INDUSTRY_CODES",
     "LAST_ARTICLE",
     "METRICS",
+    "PAYERS",
     "PREMISES",
     "PROFILE_FIELDS",
     "SIZES",
@@ -62,10 +73,13 @@ __all__ = [
     "ChecklistItem",
     "Condition",
     "Confidence",
+    "DeadlineRule",
     "Document",
+    "LateInterest",
     "Link",
     "Metric",
     "Office",
+    "PaymentTerm",
     "Policy",
     "PolicyData",
     "Programme",
@@ -89,6 +103,9 @@ _SECTIONS: Final = (
     "registration_permit",
     "document",
     "programme",
+    "deadline",
+    "payment_term",
+    "late_interest",
 )
 _OFFICE_KINDS: Final[tuple[Literal["city", "district"], ...]] = ("city", "district")
 _POLICY_KINDS: Final[tuple[Literal["policy", "service"], ...]] = ("policy", "service")
@@ -243,6 +260,7 @@ def parse_policy_data(doc: Mapping[str, object]) -> PolicyData:
         lambda e: parse_programme(e, policy_ids, office_ids, document_ids),
         required=False,
     )
+    deadlines, payment_terms, late_interest = _limits(doc)
     return PolicyData(
         title,
         links,
@@ -254,7 +272,32 @@ def parse_policy_data(doc: Mapping[str, object]) -> PolicyData:
         programmes,
         documents,
         permits,
+        deadlines,
+        payment_terms,
+        late_interest,
     )
+
+
+def _limits(
+    doc: Mapping[str, object],
+) -> tuple[tuple[DeadlineRule, ...], tuple[PaymentTerm, ...], tuple[LateInterest, ...]]:
+    """The optional time-limit sections; a payment term for every payer, one late interest."""
+    known: set[str] = set()  # a deadline may count from one listed before it
+
+    def deadline(e: Entry) -> DeadlineRule:
+        rule = parse_deadline(e, known)
+        known.add(rule.id)
+        return rule
+
+    deadlines = _section(doc, "deadline", deadline, required=False)
+    taken: set[str] = set()
+    terms = _section(doc, "payment_term", lambda e: parse_payment_term(e, taken), required=False)
+    if terms and (absent := [payer for payer in PAYERS if payer not in taken]):
+        raise PolicyDataError(f"payment_term: no term for payers {', '.join(absent)}")
+    interest = _section(doc, "late_interest", parse_late_interest, required=False)
+    if len(interest) > 1:
+        raise PolicyDataError("late_interest: expected one entry, got several")
+    return deadlines, terms, interest
 
 
 def load_policy_data(path: Path | None = None) -> PolicyData:

@@ -1,6 +1,7 @@
 """Policy data as frozen records: links, offices, policies, SME size standards, the checklist.
 
-Startup subsidy programmes and their documents are defined in `flows.policy.programmes`.
+Startup subsidy programmes and their documents are defined in `flows.policy.programmes`;
+complaint deadlines, payment terms and late interest in `flows.policy.limits`.
 `flows.policy.loader` reads and validates `data/policy.toml` into these; import them from there.
 """
 
@@ -18,6 +19,7 @@ from flows.engine.periods import Period, completed, within
 from flows.engine.text import Localized
 
 if TYPE_CHECKING:
+    from flows.policy.limits import DeadlineRule, LateInterest, PaymentTerm
     from flows.policy.programmes import Document, Programme
 
 Confidence = Literal["A", "B", "C"]
@@ -306,6 +308,9 @@ class PolicyData:
     programmes: tuple[Programme, ...] = ()
     documents: tuple[Document, ...] = ()
     permits: tuple[ChecklistItem, ...] = ()
+    deadlines: tuple[DeadlineRule, ...] = ()
+    payment_terms: tuple[PaymentTerm, ...] = ()
+    late_interest: tuple[LateInterest, ...] = ()  # one entry, or none in a file without it
 
     def policies_for(self, profile: Mapping[str, object]) -> list[Policy]:
         """Policies and services whose conditions all hold for the profile, in file order."""
@@ -353,3 +358,23 @@ class PolicyData:
             if document.id == document_id:
                 return document
         raise KeyError(f"unknown document {document_id!r}")
+
+    def deadline(self, rule_id: str) -> DeadlineRule:
+        """The complaint deadline rule with this id (KeyError if unknown)."""
+        for rule in self.deadlines:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(f"unknown deadline {rule_id!r}")
+
+    def payment_term(self, payer: str) -> PaymentTerm:
+        """The payment term that binds this kind of payer (KeyError if none does)."""
+        for term in self.payment_terms:
+            if payer in term.payers:
+                return term
+        raise KeyError(f"no payment term for payer {payer!r}")
+
+    def default_late_interest(self) -> LateInterest:
+        """The late interest due when a contract agrees no rate (KeyError if the file has none)."""
+        if not self.late_interest:
+            raise KeyError("no late_interest entry")
+        return self.late_interest[0]
