@@ -1,6 +1,7 @@
 """Builds the running parts from settings: policy data, flows, Redis, stores, catalogs, the
 conversation service, the channels this process reaches, and the hand-off (agencies,
-statuses, notifier, staff desk, worker) and the timed-events worker. Channel-neutral: `bot.serve` adds the channels."""
+statuses, notifier, staff desk, worker), and the timed-events worker. Channel-neutral:
+`bot.serve` adds the channels."""
 
 from __future__ import annotations
 

@@ -166,7 +166,8 @@ class TimerStore:
 
         The payload is JSON of at most `max_payload_bytes` and holds references and ids (a
         submission reference, a founder's address key), never personal data in plain text:
-        the handler reads the record it names. Raises ValueError (PayloadTooLarge for the size) otherwise.
+        the handler reads the record it names. Raises ValueError otherwise (PayloadTooLarge
+        for the size).
         """
         _check_name("event id", event_id)
         _check_name("kind", kind)
@@ -240,13 +241,13 @@ class TimerStore:
         with unavailable():
             return bool(await self._release(keys=self._k("leases", "due", "state"), args=args))
 
-    async def dead(self, event: TimedEvent, reason: str, *, at: float) -> bool:
+    async def dead(self, event: TimedEvent, reason: str, *, attempts: int, at: float) -> bool:
         """Move a claimed event to the dead letters with `reason`; False when the claim was lost."""
         record = {
             "kind": event.kind,
             "due_at": event.due_at,
             "payload": event.payload,
-            "attempts": event.attempt + 1,
+            "attempts": attempts,
             "reason": reason,
             "dead_at": at,
         }

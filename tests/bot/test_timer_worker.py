@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
 
+from bot import ops
 from bot.config import Settings
 from bot.wiring import create_app
 from bot.workers.timers import TimerWorker
@@ -54,8 +56,9 @@ def store(redis: aioredis.Redis, key_prefix: str) -> TimerStore:
     return TimerStore(redis, KeyBuilder(key_prefix))
 
 
-def worker(store: TimerStore, handler: Recorder, clock: Clock, **options: object) -> TimerWorker:
-    return TimerWorker(store, {CHECK: handler}, clock=clock, rng=lambda: 1.0, **options)  # type: ignore[arg-type]
+def worker(store: TimerStore, handler: Recorder, clock: Clock, **options: Any) -> TimerWorker:
+    """A worker firing `CHECK` events through `handler`, with the longest jittered delays."""
+    return TimerWorker(store, {CHECK: handler}, clock=clock, rng=lambda: 1.0, **options)
 
 
 async def test_two_workers_racing_fire_each_of_200_events_exactly_once(
@@ -268,3 +271,26 @@ async def test_the_app_builds_a_timer_worker_over_its_redis_and_prefix(
     assert await app.timers(name="t").run_once() == 1
     assert handler.calls == {"c1": 1}
     assert await redis.exists(f"{key_prefix}:v1:{{timers}}:due") == 0
+
+
+DEAD_REASON = "gave up after 5 attempts: RuntimeError"
+
+
+async def test_timers_list_shows_each_event_without_its_payload(
+    store: TimerStore, redis_url: str, key_prefix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = Settings(redis_url=redis_url, redis_prefix=key_prefix)
+    assert await ops.main(["timers", "list"], settings) == 0
+    assert capsys.readouterr().out == "no timed events\n"
+    await store.schedule("c1", CHECK, START, {"reference": SECRET})
+    await store.schedule("c2", CHECK, START + 86_400, {})
+    [claimed] = await store.claim(START, 1, 60)
+    await store.dead(claimed, DEAD_REASON, attempts=5, at=START)
+    await store.schedule("c3", CHECK, START, {})
+    await store.claim(START, 1, 60)
+    assert await ops.main(["timers", "list"], settings) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "c2  complaint-overdue  scheduled  2026-09-22 14:13:20Z  0",
+        "c3  complaint-overdue  in-flight  2026-09-21 14:13:20Z  0",
+        "c1  complaint-overdue  dead  2026-09-21 14:13:20Z  5  " + DEAD_REASON,
+    ]
