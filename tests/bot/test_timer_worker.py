@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 
 from bot import ops
 from bot.config import Settings
+from bot.serve import embedded_worker, run_worker
 from bot.wiring import create_app
 from bot.workers.timers import TimerWorker
 from storage.keys import KeyBuilder
@@ -294,3 +295,30 @@ async def test_timers_list_shows_each_event_without_its_payload(
         "c3  complaint-overdue  in-flight  2026-09-21 14:13:20Z  0",
         "c1  complaint-overdue  dead  2026-09-21 14:13:20Z  5  " + DEAD_REASON,
     ]
+
+
+@pytest.mark.parametrize("process", ["worker", "embedded"])
+async def test_the_worker_processes_fire_timed_events(
+    redis_url: str, redis: aioredis.Redis, key_prefix: str, process: str
+) -> None:
+    """`python -m bot worker` and the bot's embedded worker run the timer worker beside the
+    outbox worker."""
+    app = create_app(Settings(redis_url=redis_url, redis_prefix=key_prefix), redis)
+    await app.outbox.ensure_group()
+    fired = asyncio.Event()
+
+    async def fire(event: TimedEvent) -> None:
+        fired.set()
+
+    app.timer_handlers = {CHECK: fire}
+    await app.timer_store.schedule("c1", CHECK, 0, {})
+    if process == "worker":
+        stop = asyncio.Event()
+        running = asyncio.create_task(run_worker(app, stop))
+        await asyncio.wait_for(fired.wait(), 10)
+        stop.set()
+        await asyncio.wait_for(running, 10)
+    else:
+        async with embedded_worker(app):
+            await asyncio.wait_for(fired.wait(), 10)
+    assert await app.timer_store.pending() == []
