@@ -18,6 +18,11 @@ def store(redis: aioredis.Redis, key_prefix: str) -> TimerStore:
     return TimerStore(redis, KeyBuilder(key_prefix))
 
 
+async def keys_of(store: TimerStore) -> list[str]:
+    """Every key under the test's prefix."""
+    return [k.decode() async for k in store.redis.scan_iter(match=f"{store.keys.prefix}:*")]
+
+
 async def claim_one(store: TimerStore, now: float, lease_s: float = 60) -> TimedEvent:
     [event] = await store.claim(now, 10, lease_s)
     return event
@@ -80,7 +85,7 @@ async def test_cancel_says_whether_there_was_an_event_to_cancel(store: TimerStor
     fired = await claim_one(store, NOW)
     await store.done(fired)
     assert await store.cancel("c2") is False  # fired already
-    assert await store.redis.keys(f"{store.keys.prefix}:*") == []
+    assert await keys_of(store) == []
 
 
 async def test_cancelling_an_event_in_flight_voids_its_claim(store: TimerStore) -> None:
@@ -176,6 +181,6 @@ async def test_every_key_of_the_store_is_in_one_cluster_slot(store: TimerStore) 
         await store.schedule(f"e{i}", CHECK, NOW, {})
     claimed = await store.claim(NOW, 2, 60)
     await store.dead(claimed[0], "x", attempts=1, at=NOW)
-    keys = [k.decode() for k in await store.redis.keys(f"{store.keys.prefix}:*")]
+    keys = await keys_of(store)
     assert {k.rsplit(":", 1)[1] for k in keys} == {"due", "leases", "events", "state", "dead"}
     assert {key_slot(k.encode()) for k in keys} == {key_slot(b"{timers}")}
