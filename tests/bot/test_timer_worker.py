@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -322,3 +323,22 @@ async def test_the_worker_processes_fire_timed_events(
         async with embedded_worker(app):
             await asyncio.wait_for(fired.wait(), 10)
     assert await app.timer_store.pending() == []
+
+
+async def test_a_redis_outage_is_logged_and_waited_out(
+    tmp_path: Path, key_prefix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    gone = aioredis.from_url(f"unix://{tmp_path / 'no-redis.sock'}")
+    stop = asyncio.Event()
+
+    def clock() -> float:
+        stop.set()  # this pass is the last
+        return START
+
+    timers = TimerWorker(TimerStore(gone, KeyBuilder(key_prefix)), {}, clock=clock, name="t")
+    try:
+        with caplog.at_level(logging.WARNING):
+            await asyncio.wait_for(timers.run(stop), 10)
+    finally:
+        await gone.aclose()
+    assert "timer worker t: storage error StorageUnavailable" in caplog.text
