@@ -1,4 +1,4 @@
-"""`python -m bot [telegram|chat|worker|api|agency-inbox|diagrams DIR|check|doctor|dead-letters]`:
+"""`python -m bot [telegram|chat|worker|api|agency-inbox|diagrams DIR|check|doctor|dead-letters|timers]`:
 the processes, and the operators' commands (`bot.ops`).
 
 With no command: the Telegram bot when TELEGRAM_BOT_TOKEN is set, else the local chat.
@@ -164,7 +164,7 @@ def _main(argv: list[str] | None) -> int:
         return 0
     if command == "agency-inbox":
         return _agency_inbox(args)
-    if command in ("doctor", "dead-letters"):
+    if command in ("doctor", "dead-letters", "timers"):
         from bot.ops import run
 
         return asyncio.run(run(args, settings))

@@ -1,4 +1,5 @@
-"""Operator commands: `dead-letters list|show REF|requeue REF|drop REF [--yes]` and `doctor`.
+"""Operator commands: `dead-letters list|show REF|requeue REF|drop REF [--yes]`, `timers list`
+and `doctor`.
 
 Exit codes: 0 done, 1 refused, not found or a problem found, 2 configuration error (raised
 to `bot.__main__`). Output holds references, offices and reasons, never personal data.
@@ -17,13 +18,14 @@ from storage.dead_letters import DeadLetter, DeadLetterStore
 from storage.keys import KeyBuilder
 from storage.outbox import OutboxStore
 from storage.statuses import StatusStore
+from storage.timers import TimerStore
 
 REASON_WIDTH = 100
 SHOWN = ("reference", "office", "flow", "programme", "submitted_at", "attempt", "entry_id")
 
 
 def add_parsers(sub: Any) -> None:
-    """Add `dead-letters` and `doctor` to the subcommands of `python -m bot`."""
+    """Add `dead-letters`, `timers` and `doctor` to the subcommands of `python -m bot`."""
     dead = sub.add_parser("dead-letters", help="inspect, requeue or drop failed deliveries")
     action = dead.add_subparsers(dest="action", required=True)
     action.add_parser("list", help="one line per dead letter")
@@ -36,6 +38,10 @@ def add_parsers(sub: Any) -> None:
         one.add_argument("reference")
         if name == "drop":
             one.add_argument("--yes", action="store_true", help="really drop it")
+    timers = sub.add_parser("timers", help="list timed events: pending, in flight, dead")
+    timers.add_subparsers(dest="action", required=True).add_parser(
+        "list", help="one line per timed event (id, kind, state, due time, attempts)"
+    )
     sub.add_parser("doctor", help="check Redis, the data keys and the agencies; one line each")
 
 
@@ -47,7 +53,7 @@ async def main(argv: list[str], settings: Settings | None = None) -> int:
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Run `dead-letters …` or `doctor` with parsed arguments."""
+    """Run `dead-letters …`, `timers list` or `doctor` with parsed arguments."""
     from bot.wiring import create_redis
 
     redis = create_redis(settings)
@@ -64,6 +70,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                 return 0
             return 1
         keys = KeyBuilder(settings.redis_prefix)
+        if args.command == "timers":
+            return await list_timers(TimerStore(redis, keys))
         ops = DeadLetterOps(DeadLetterStore(redis, keys), OutboxStore(redis, keys), redis, keys)
         return await ops.dispatch(args)
     finally:
@@ -138,6 +146,25 @@ class DeadLetterOps:
         dropped = await self.dead.drop(reference)
         print(f"dropped {dropped} dead letter(s) of {reference}")
         return 0
+
+
+async def list_timers(store: TimerStore) -> int:
+    """One line per timed event: id, kind, state, due time, attempts, and the last error or why
+    it died. Payloads are not shown."""
+    lines = []
+    for event in await store.pending():
+        state = "scheduled" if event.leased_until is None else "in-flight"
+        error = [event.last_error] if event.last_error else []
+        lines.append([event.id, event.kind, state, _when(str(event.due_at)), event.attempt, *error])
+    for event_id, dead in sorted((await store.dead_letters()).items()):
+        reason = _short(str(dead.get("reason", "")), REASON_WIDTH)
+        due = _when(str(dead.get("due_at")))
+        lines.append([event_id, dead.get("kind"), "dead", due, dead.get("attempts"), reason])
+    for line in lines:
+        print("  ".join(str(part) for part in line))
+    if not lines:
+        print("no timed events")
+    return 0
 
 
 def _refuse(message: str) -> int:

@@ -64,19 +64,36 @@ async def telegram_channel(app: App) -> AsyncIterator[None]:
         await close()
 
 
+def _start_workers(app: App, stop: asyncio.Event) -> list[asyncio.Task[None]]:
+    """The delivery worker and the timed-events worker, each a task of its own until `stop`."""
+    return [
+        asyncio.create_task(app.worker().run(stop)),
+        asyncio.create_task(app.timers().run(stop)),
+    ]
+
+
+async def _settle(tasks: list[asyncio.Task[None]]) -> None:
+    """Wait for every task to end, then raise the first failure among them."""
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+
+
 @contextlib.asynccontextmanager
 async def embedded_worker(app: App) -> AsyncIterator[None]:
-    """The delivery worker in this process unless EMBEDDED_WORKER is off."""
+    """The delivery and timed-events workers in this process unless EMBEDDED_WORKER is off;
+    each runs on its own (one failing does not stop the other)."""
     if not app.settings.embedded_worker:
         yield
         return
     stop = asyncio.Event()
-    task = asyncio.create_task(app.worker().run(stop))
+    tasks = _start_workers(app, stop)
     try:
         yield
     finally:
         stop.set()
-        await task
+        await _settle(tasks)
 
 
 async def run_telegram(app: App, stop: asyncio.Event) -> None:
@@ -104,9 +121,15 @@ async def run_telegram(app: App, stop: asyncio.Event) -> None:
 
 
 async def run_worker(app: App, stop: asyncio.Event) -> None:
-    """The delivery worker alone (`python -m bot worker`)."""
+    """The delivery and timed-events workers alone (`python -m bot worker`); when one fails,
+    the other is stopped too and the process ends with the failure (to be restarted)."""
     async with telegram_channel(app):
-        await app.worker().run(stop)
+        tasks = _start_workers(app, stop)
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        finally:
+            stop.set()
+            await _settle(tasks)
 
 
 async def run_api(app: App, stop: asyncio.Event) -> None:

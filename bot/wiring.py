@@ -1,12 +1,14 @@
 """Builds the running parts from settings: policy data, flows, Redis, stores, catalogs, the
 conversation service, the channels this process reaches, and the hand-off (agencies,
-statuses, notifier, staff desk, worker). Channel-neutral: `bot.serve` adds the channels."""
+statuses, notifier, staff desk, worker), and the timed-events worker. Channel-neutral:
+`bot.serve` adds the channels."""
 
 from __future__ import annotations
 
 import logging
 import os
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -29,6 +31,7 @@ from bot.handoff.fonts import FontError, PdfFont, load_font
 from bot.handoff.staff import StaffDesk
 from bot.handoff.status import StatusDesk
 from bot.workers.outbox import OnDead, OutboxWorker
+from bot.workers.timers import Handler, TimerWorker
 from flows.engine.address import TELEGRAM, Address
 from flows.engine.text import N_, Text
 from flows.policy.loader import PolicyData, load_policy_data
@@ -40,6 +43,7 @@ from storage.keys import KeyBuilder
 from storage.outbox import OutboxEntry, OutboxStore
 from storage.statuses import StatusStore
 from storage.submissions import SubmissionStore
+from storage.timers import TimerStore
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +69,8 @@ class App:
     """Everything a process needs, validated at start-up: a bad policy file, agencies file,
     catalog or PDF font stops here with a message naming the entry, field or file. `channels`
     are the ways out this process has: every process reads files sent in the local chat; a
-    Telegram runtime or the local chat adds itself."""
+    Telegram runtime or the local chat adds itself. `timer_handlers` maps each timed event
+    kind to what fires it (none yet: complaints' deadline checks and reminders will add theirs)."""
 
     settings: Settings
     redis: Redis
@@ -78,6 +83,7 @@ class App:
     service: ConversationService
     font: PdfFont
     channels: Channels = field(default_factory=lambda: Channels(LocalChannel()))
+    timer_handlers: Mapping[str, Handler] = field(default_factory=dict)
 
     @property
     def submissions(self) -> SubmissionStore:
@@ -128,6 +134,18 @@ class App:
             reclaim_idle_ms=self.agencies.takeover_after_ms(),
             on_dead=self._tell_admins(),
             chore=self._purge,
+        )
+
+    @property
+    def timer_store(self) -> TimerStore:
+        return TimerStore(self.redis, self.store.keys)
+
+    def timers(self, *, name: str | None = None) -> TimerWorker:
+        """The timed-events worker, firing through `timer_handlers`."""
+        return TimerWorker(
+            self.timer_store,
+            self.timer_handlers,
+            name=name or f"{socket.gethostname()}-{os.getpid()}",
         )
 
     async def _purge(self, now: float) -> None:

@@ -12,6 +12,7 @@ from flows.engine.address import Address
 SCHEMA = "v1"
 SEPARATOR = ":"
 CASE_PARTS = ("events", "reports")  # `sub:<reference>:<part>`: a case's status history beside it
+TIMER_PARTS = ("due", "leases", "events", "state", "dead")  # `{timers}:<part>`: storage.timers
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,13 @@ class KeyBuilder:
     def erasures(self) -> str:
         """The stream recording each erasure a founder asked for, in counts only."""
         return SEPARATOR.join((self.prefix, SCHEMA, "privacy", "erasures"))
+
+    def timers(self, part: str) -> str:
+        """A key of the timed events' store, e.g. `smebot:v1:{timers}:due`; the braces put all
+        of them in one Redis Cluster slot, so its scripts could run on a Cluster."""
+        if part not in TIMER_PARTS:
+            raise ValueError(f"bad timers part {part!r}")
+        return SEPARATOR.join((self.prefix, SCHEMA, "{timers}", part))
 
     def pattern(self) -> str:
         """A SCAN pattern matching every founder key of this schema."""

@@ -1,1 +1,1 @@
-"""Background workers: the outbox (deliveries to agencies)."""
+"""Background workers: the outbox (deliveries to agencies) and timed events."""
