@@ -46,11 +46,15 @@ log = logging.getLogger(__name__)
 
 def create_redis(settings: Settings) -> Redis:
     """A client whose pool waits for a free connection under a burst (up to 10 s) instead of
-    failing the turn: REDIS_MAX_CONNECTIONS bounds what one process opens."""
+    failing the turn: REDIS_MAX_CONNECTIONS bounds what one process opens. A Redis that stops
+    answering (stalled, or its host gone without a reset) fails a command after
+    REDIS_SOCKET_TIMEOUT instead of holding the founder's turn for ever."""
     pool = BlockingConnectionPool.from_url(
         settings.redis_url,
         max_connections=settings.redis_max_connections,
         timeout=10,
+        socket_timeout=settings.redis_socket_timeout,
+        socket_connect_timeout=settings.redis_socket_timeout,
         # A pooled connection gone stale (Redis restarted) is retried on a fresh one instead of
         # failing the founder's answer; a commit that ran twice this way is caught by its
         # compare-and-set, and the service then finds its update recorded and answers.

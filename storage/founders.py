@@ -26,12 +26,13 @@ from storage.errors import (
     DraftConflict,
     ReferenceTaken,
     SealBroken,
+    TurnLost,
     TurnTimeout,
     text,
     unavailable,
 )
 from storage.keys import KeyBuilder
-from storage.scripts import BEGIN, COMMIT, RELEASE
+from storage.scripts import BEGIN, COMMIT, RELEASE, SETTLE
 from storage.submissions import SubmissionStore
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ class FounderStore:
         self._begin = redis.register_script(BEGIN)
         self._commit = redis.register_script(COMMIT)
         self._release = redis.register_script(RELEASE)
+        self._settle = redis.register_script(SETTLE)
 
     def _key(self, founder: Address, *parts: str) -> str:
         return self.keys.founder(founder, *parts)
@@ -150,7 +152,9 @@ class FounderStore:
         """Write what the turn changed and its new submissions, and end it; the new revision.
 
         Writes nothing and keeps the turn on DraftConflict (someone else wrote) and on
-        ReferenceTaken (a new submission's reference exists): begin again with the same token.
+        ReferenceTaken (a new submission's reference exists), and writes nothing on TurnLost (the
+        turn was taken away): begin again with the same token. On StorageUnavailable the outcome
+        is unknown: `settle` it.
         """
         state = turn.state
         sub_keys, sub_args = self.submissions.commit_items(state.new_submissions)
@@ -171,6 +175,8 @@ class FounderStore:
         with unavailable():
             answer = await self._commit(keys=keys + sub_keys, args=args + sub_args)
         status, detail = (text(part) for part in answer)
+        if status == "lost":
+            raise TurnLost(f"founder {state.founder}: the turn was taken away")
         if status == "conflict":
             raise DraftConflict(f"founder {state.founder}: revision {turn.revision} is stale")
         if status == "taken":
@@ -210,11 +216,16 @@ class FounderStore:
         except RedisError:
             log.warning("could not release turn of founder %s; its lease will run out", founder)
 
-    async def handled(self, founder: Address, update_id: int) -> bool:
-        """Whether the update was committed (the commit records its id in the same script)."""
+    async def settle(self, turn: Turn) -> bool:
+        """Whether a commit whose reply was lost landed; if it did not, its turn is ended so that
+        it cannot land later (the commit checks it holds the turn). StorageUnavailable when Redis
+        cannot be asked either."""
+        founder = turn.state.founder
+        keys = [*self._control(founder), self._key(founder, "rev")]
+        seen = "" if turn.update_id is None else turn.update_id
         with unavailable():
-            score = await self.redis.zscore(self._key(founder, "seen"), str(update_id))
-        return score is not None
+            landed = await self._settle(keys=keys, args=[turn.token, seen, turn.revision])
+        return bool(landed)
 
     async def prefs(self, founder: Address) -> Prefs:
         """A founder's preferences alone (their chosen language), outside any turn."""

@@ -32,9 +32,13 @@ return {'ok', redis.call('MGET', unpack(records))}
 # ARGV: token, expected_rev, update_id, seen_ttl_ms, rev_ttl_ms, n,
 #       then (value, ttl_ms) per record: value '' deletes it, ttl_ms '0' keeps it without expiry,
 #       then (record, reference, founder, flow, programme, office, submitted_at) per submission
-# Replies {'conflict', rev}, {'taken', reference} (nothing written, turn still held) or {'ok', rev}.
+# Replies {'conflict', rev}, {'taken', reference} (nothing written, turn still held),
+# {'lost', rev} (the token no longer holds the turn: settled, or evicted; nothing written) or
+# {'ok', rev}. Holding the turn is checked first, so a commit that reaches Redis after its
+# turn was settled (the client gave up waiting for its reply) writes nothing.
 COMMIT = """
 local current = redis.call('GET', KEYS[4]) or '0'
+if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[1] then return {'lost', current} end
 if current ~= ARGV[2] then return {'conflict', current} end
 local n = tonumber(ARGV[6])
 local m = #KEYS - 5 - n
@@ -69,6 +73,20 @@ end
 redis.call('LREM', KEYS[1], 1, ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
 return {'ok', tostring(rev)}
+"""
+
+# Settles a commit whose reply never came: it landed (its update id is recorded), or it did not
+# and its turn is taken away so that it cannot land later.
+# KEYS: queue, leases, seen, rev; ARGV: token, update_id ('' when none), expected_rev
+# Replies 1 when it landed, 0 when not.
+SETTLE = """
+local landed
+if ARGV[2] ~= '' then landed = redis.call('ZSCORE', KEYS[3], ARGV[2]) ~= false
+else landed = (redis.call('GET', KEYS[4]) or '0') ~= ARGV[3] end
+redis.call('LREM', KEYS[1], 1, ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+if landed then return 1 end
+return 0
 """
 
 # KEYS: queue, leases; ARGV: token
