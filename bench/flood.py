@@ -61,9 +61,12 @@ async def flood(side: Side, stop: asyncio.Event) -> int:
     (a webhook or getUpdates hands them over without waiting for the replies); how many."""
     running: set[asyncio.Task[None]] = set()
     sent, started = 0, time.perf_counter()
+
+    async def send(update: Any) -> None:
+        await side.feed(update)
+
     while not stop.is_set():
-        update = side.client.text(FLOODER, f"spam {sent}")
-        task = asyncio.create_task(side.feed(update))
+        task = asyncio.create_task(send(side.client.text(FLOODER, f"spam {sent}")))
         running.add(task)
         task.add_done_callback(running.discard)
         sent += 1

@@ -13,6 +13,7 @@ from datetime import timedelta
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as ConnectionLost
 
 from bot.channels.local.chat import LocalChannel
 from bot.config import Settings, SettingsError
@@ -57,8 +58,11 @@ def create_redis(settings: Settings) -> Redis:
         socket_connect_timeout=settings.redis_socket_timeout,
         # A pooled connection gone stale (Redis restarted) is retried on a fresh one instead of
         # failing the founder's answer; a commit that ran twice this way is caught by its
-        # compare-and-set, and the service then finds its update recorded and answers.
-        retry=Retry(ExponentialBackoff(cap=0.5, base=0.02), 3),
+        # compare-and-set, and the service then finds its update recorded and answers. A
+        # timeout is not retried: with redis-py's retries (the command's, then the reconnect's)
+        # a stalled Redis held each command about 13 socket timeouts (over a minute at 5 s);
+        # the service settles a commit whose reply timed out instead.
+        retry=Retry(ExponentialBackoff(cap=0.5, base=0.02), 3, supported_errors=(ConnectionLost,)),
         health_check_interval=10,
     )
     return Redis.from_pool(pool)

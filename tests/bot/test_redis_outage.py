@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import pytest
+from redis.exceptions import RedisError
 from redis_server import RedisServer
 
 from bot.config import Settings
@@ -101,6 +103,20 @@ async def founders_at_staff(server: RedisServer, prefix: str, **settings: object
 
     await asyncio.gather(*(walk(f) for f in founders))
     return founders
+
+
+async def test_a_stalled_redis_fails_a_command_after_one_socket_timeout(server):
+    """Not after redis-py's retries and reconnects, about 13 timeouts (over a minute at 5 s)."""
+    client = create_redis(Settings(redis_url=server.url, redis_socket_timeout=0.2))
+    await client.set("k", "v")
+    server.stall()
+    started = time.monotonic()
+    with pytest.raises(RedisError):
+        await client.get("k")
+    server.resume()
+    assert time.monotonic() - started < 0.6
+    assert await client.get("k") == b"v"  # and works again once Redis does
+    await client.aclose()
 
 
 async def test_a_redis_restart_loses_no_answer(server, key_prefix):
