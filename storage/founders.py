@@ -1,7 +1,8 @@
 """A founder's state in Redis: preferences, profile, application index and drafts, as JSON.
 
 A turn is `begin` (one round trip: duplicate check, wait in line, read every record) and `commit`
-(one round trip: compare-and-set on the revision, write records and new submissions, end it).
+(one round trip: the turn still held, compare-and-set on the revision, write records and new
+submissions, end it); `settle` finds out what became of a commit whose reply never came.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from storage.errors import (
     DraftConflict,
     ReferenceTaken,
     SealBroken,
+    StorageUnavailable,
     TurnLost,
     TurnTimeout,
     text,
@@ -37,6 +39,7 @@ from storage.submissions import SubmissionStore
 
 log = logging.getLogger(__name__)
 SEEN_TTL = timedelta(days=2)
+MAX_ABANDONED, MAX_ABANDONED_FOUNDERS = 8, 100_000  # bounds on the tokens kept for `abandon`
 SEALED_PARTS = ("answers", "defaults")  # the draft's answer maps; scratch stays plain
 
 
@@ -84,6 +87,7 @@ class FounderStore:
         self._commit = redis.register_script(COMMIT)
         self._release = redis.register_script(RELEASE)
         self._settle = redis.register_script(SETTLE)
+        self._abandoned: dict[Address, list[str]] = {}  # see `abandon`
 
     def _key(self, founder: Address, *parts: str) -> str:
         return self.keys.founder(founder, *parts)
@@ -110,9 +114,14 @@ class FounderStore:
         pause, seen = 0.002, "" if update_id is None else update_id
         while True:
             now_ms = int(time.time() * 1000)
-            args: list[str | int] = [token, now_ms, self.lease_ms, seen]
-            with unavailable():
-                answer = await self._begin(keys=keys, args=args)
+            gone = self._abandoned.pop(founder, [])
+            args: list[str | int] = [token, now_ms, self.lease_ms, seen, *gone]
+            try:
+                with unavailable():
+                    answer = await self._begin(keys=keys, args=args)
+            except StorageUnavailable:
+                self.abandon(founder, token, *gone)
+                raise
             status = text(answer[0])
             if status == "dup":
                 return None
@@ -208,6 +217,15 @@ class FounderStore:
                     else self.cipher.unseal_answers(data[part])
                 )
         return data
+
+    def abandon(self, founder: Address, *tokens: str) -> None:
+        """Give up on turns whose begin or commit got no reply; the founder's next `begin` ends
+        them in Redis, so one that reached Redis after all does not hold the line."""
+        kept = self._abandoned.setdefault(founder, [])
+        kept += [t for t in tokens if t not in kept]
+        del kept[:-MAX_ABANDONED]
+        if len(self._abandoned) > MAX_ABANDONED_FOUNDERS:
+            self._abandoned.pop(next(iter(self._abandoned)))
 
     async def release(self, founder: Address, token: str) -> None:
         """End a turn without writing (the update failed before it could commit)."""

@@ -6,8 +6,14 @@ lease runs out. Commit is compare-and-set on the founder's revision.
 """
 
 # KEYS: queue, leases, seen, then the records to read (rev first)
-# ARGV: token, now_ms, lease_ms, update_id ('' when the channel has none)
+# ARGV: token, now_ms, lease_ms, update_id ('' when the channel has none), then the tokens this
+# process gave up on for this founder (a begin or commit that got no reply: if it reached Redis
+# after all, it would hold the line until its lease ran out)
 BEGIN = """
+for i = 5, #ARGV do
+  redis.call('LREM', KEYS[1], 1, ARGV[i])
+  redis.call('HDEL', KEYS[2], ARGV[i])
+end
 if ARGV[4] ~= '' and redis.call('ZSCORE', KEYS[3], ARGV[4]) then return {'dup'} end
 local now, lease = tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('HSET', KEYS[2], ARGV[1], now + lease)

@@ -201,6 +201,7 @@ class ConversationService:
             except StorageUnavailable:
                 if time.monotonic() + pause > deadline:
                     log.error("founder %s: a commit could not be settled", turn.state.founder)
+                    self.store.abandon(turn.state.founder, turn.token)
                     return False
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 2.0)
