@@ -11,8 +11,9 @@ import logging
 import aiohttp
 from hostile_updates import SENTINELS, hostile_bodies, hostile_reports
 from telegram_harness import at_step, tap
-from webhook_server import SECRET, Served
+from webhook_server import AGENCY_SECRET, SECRET, Served
 
+from bot.handoff.signing import sign
 from flows.engine.address import Address
 
 MID_FORM = 7001  # a founder answering the registration questions while the corpus is posted
@@ -92,6 +93,12 @@ async def test_the_status_endpoint_refuses_2000_unsigned_reports_deliberately(se
     codes = await post_all(served.status_url, hostile_reports(2000))
     assert sum(codes.values()) == 2000
     assert set(codes) <= {400, 401, 413}, codes
+    signed = [  # the same kind of bodies, signed by the agency: refused or unknown, never a 5xx
+        (body, {**headers, "X-SME-Signature": sign(body, AGENCY_SECRET)})
+        for body, headers in hostile_reports(1000, seed=7)
+    ]
+    codes = await post_all(served.status_url, signed)
+    assert sum(codes.values()) == 1000 and max(codes) < 500, codes
     logged = caplog.text
     assert "Traceback" not in logged
     assert not [s for s in SENTINELS if s in logged]
