@@ -19,11 +19,11 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bench import breakdown, draft_size, form_steps, handoff, memory
+from bench import breakdown, draft_size, flood, form_steps, handoff, memory
 from bench.common import ROOT, machine, redis_url
 
 HERE = ROOT / "bench"
-SCENARIOS = ("form_steps", "draft", "handoff", "memory")
+SCENARIOS = ("form_steps", "draft", "handoff", "memory", "flood")
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,8 @@ TARGETS = (
     Target("bot RSS growth, 1k → 100k drafts", _growth("bot"), "none (≤ 5 MB)", lambda v: v <= 5, " MB"),
     Target("worker RSS growth, 1k → 100k drafts", _growth("worker"), "none (≤ 5 MB)",
            lambda v: v <= 5, " MB"),
+    Target("others' p95 beside a 50/s flooder, minus alone", lambda f: f["flood.others_p95_delta_ms"],
+           "≤ 10 ms", lambda v: v <= 10, " ms"),
 )  # fmt: skip
 
 ROWS = (
@@ -89,6 +91,10 @@ ROWS = (
     ("Hand-off submit-to-receipt ms at 80% of capacity (p50 / p99)", "handoff.sustained_p50_ms", "handoff.sustained_p99_ms"),
     ("Bot RSS MB (1k / 100k drafts)", "memory.bot_rss_mb_1k_drafts", "memory.bot_rss_mb_100k_drafts"),
     ("Worker RSS MB (1k / 100k drafts)", "memory.worker_rss_mb_1k_drafts", "memory.worker_rss_mb_100k_drafts"),
+    ("Flood: others' reply ms, p50 (alone / beside one founder sending 50/s)", "flood.others_p50_ms_no_flood", "flood.others_p50_ms_flood"),
+    ("Flood: others' reply ms, p95 (alone / beside one founder sending 50/s)", "flood.others_p95_ms_no_flood", "flood.others_p95_ms_flood"),
+    ("Flood: the flooder's messages sent / processed (the rest skipped)", "flood.flooder_sent", "flood.flooder_processed"),
+    ("Flood: founders answering / bot RSS growth MB during the flood", "flood.founders", "flood.rss_growth_mb"),
 )  # fmt: skip
 
 
@@ -155,6 +161,8 @@ async def main(args: argparse.Namespace) -> int:
                     result = await handoff.run(url, redis, quick=args.quick)
                 elif name == "memory":
                     result = await memory.run(url, redis, quick=args.quick)
+                elif name == "flood":
+                    result = await flood.run(url, redis, quick=args.quick)
                 else:
                     raise SystemExit(
                         f"unknown scenario {name!r}; choose from {', '.join(SCENARIOS)}"

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     redis_url: str = "redis://localhost:6379/0"
     redis_prefix: str = "smebot"
     redis_max_connections: int = Field(default=256, ge=2)
+    redis_socket_timeout: float = Field(default=5.0, gt=0)
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
     fallback_locale: Literal["zh_CN", "en"] = "en"
     draft_ttl_days: float = Field(default=30, gt=0)

@@ -11,6 +11,7 @@ import logging
 from aiohttp import web
 
 from bot.core.commands import BadUpdate, TelegramRuntime
+from bot.core.update_shape import check_update
 from bot.handoff.agencies import Agencies
 from bot.handoff.api import add_status_routes
 from bot.handoff.status import StatusDesk
@@ -25,8 +26,9 @@ def add_webhook_route(
     app: web.Application, path: str, secret: str, runtime: TelegramRuntime
 ) -> None:
     """POST `path`: 401 without the secret header, 403 with a wrong one, 400 for a body that is
-    not an update, else 200 at once while the update is processed (Telegram resends after a
-    timeout; a resent update is recognised by its id and answered once)."""
+    not an update (or types a field the core reads wrongly), else 200 at once while the update
+    is processed (Telegram resends after a timeout; a resent update is recognised by its id and
+    answered once)."""
     expected = secret.encode()
     running: set[asyncio.Task[None]] = set()
 
@@ -43,9 +45,12 @@ def add_webhook_route(
             update = json.loads(body)
             if not isinstance(update, dict):
                 raise BadUpdate("not an object")
+            wanted = check_update(update)  # the same fields typed for every runtime
             process = runtime.accept(update)
         except (ValueError, RecursionError):
             return web.Response(status=400, text="not a Telegram update")
+        if not wanted:  # a kind of update the bot did not ask for: nothing to do
+            return web.Response(text="ok")
         task = asyncio.create_task(process())
         running.add(task)
         task.add_done_callback(_finished)

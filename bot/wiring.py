@@ -15,6 +15,7 @@ from datetime import timedelta
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as ConnectionLost
 
 from bot.channels.local.chat import LocalChannel
 from bot.config import Settings, SettingsError
@@ -50,15 +51,22 @@ log = logging.getLogger(__name__)
 
 def create_redis(settings: Settings) -> Redis:
     """A client whose pool waits for a free connection under a burst (up to 10 s) instead of
-    failing the turn: REDIS_MAX_CONNECTIONS bounds what one process opens."""
+    failing the turn: REDIS_MAX_CONNECTIONS bounds what one process opens. A Redis that stops
+    answering (stalled, or its host gone without a reset) fails a command after
+    REDIS_SOCKET_TIMEOUT instead of holding the founder's turn for ever."""
     pool = BlockingConnectionPool.from_url(
         settings.redis_url,
         max_connections=settings.redis_max_connections,
         timeout=10,
+        socket_timeout=settings.redis_socket_timeout,
+        socket_connect_timeout=settings.redis_socket_timeout,
         # A pooled connection gone stale (Redis restarted) is retried on a fresh one instead of
         # failing the founder's answer; a commit that ran twice this way is caught by its
-        # compare-and-set, and the service then finds its update recorded and answers.
-        retry=Retry(ExponentialBackoff(cap=0.5, base=0.02), 3),
+        # compare-and-set, and the service then finds its update recorded and answers. A
+        # timeout is not retried: with redis-py's retries (the command's, then the reconnect's)
+        # a stalled Redis held each command about 13 socket timeouts (over a minute at 5 s);
+        # the service settles a commit whose reply timed out instead.
+        retry=Retry(ExponentialBackoff(cap=0.5, base=0.02), 3, supported_errors=(ConnectionLost,)),
         health_check_interval=10,
     )
     return Redis.from_pool(pool)

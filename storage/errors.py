@@ -3,12 +3,13 @@
 StorageError
 ├── StorageUnavailable   Redis could not be reached or answered with an error
 ├── DraftConflict        the founder's records changed since they were loaded (CAS failed)
-│   └── ReferenceTaken   a submission's reference is already used; apply again with a new one
+│   ├── ReferenceTaken   a submission's reference is already used; apply again with a new one
+│   └── TurnLost         the turn was taken away (settled, or its lease ran out); begin again
 ├── TurnTimeout          another update of the same founder held the turn for too long
 └── SealBroken           an encrypted value could not be decrypted with any configured key
 
-DraftConflict and ReferenceTaken leave the turn held and write nothing: begin again with the
-same token and apply the update again (a retry of the whole turn handles both).
+DraftConflict, ReferenceTaken and TurnLost write nothing: begin again with the same token and
+apply the update again (a retry of the whole turn handles all three).
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ class ReferenceTaken(DraftConflict):
     def __init__(self, reference: str) -> None:
         super().__init__(f"submission reference {reference} is already taken")
         self.reference = reference
+
+
+class TurnLost(DraftConflict):
+    """The turn no longer holds the founder's records (settled or evicted); nothing was written."""
 
 
 class TurnTimeout(StorageError):

@@ -1,7 +1,8 @@
 """A founder's state in Redis: preferences, profile, application index and drafts, as JSON.
 
 A turn is `begin` (one round trip: duplicate check, wait in line, read every record) and `commit`
-(one round trip: compare-and-set on the revision, write records and new submissions, end it).
+(one round trip: the turn still held, compare-and-set on the revision, write records and new
+submissions, end it); `settle` finds out what became of a commit whose reply never came.
 """
 
 from __future__ import annotations
@@ -26,17 +27,20 @@ from storage.errors import (
     DraftConflict,
     ReferenceTaken,
     SealBroken,
+    StorageUnavailable,
+    TurnLost,
     TurnTimeout,
     text,
     unavailable,
 )
 from storage.keys import KeyBuilder
 from storage.privacy import PrivacyStore
-from storage.scripts import BEGIN, COMMIT, RELEASE
+from storage.scripts import BEGIN, COMMIT, RELEASE, SETTLE
 from storage.submissions import SubmissionStore
 
 log = logging.getLogger(__name__)
 SEEN_TTL = timedelta(days=2)
+MAX_ABANDONED, MAX_ABANDONED_FOUNDERS = 8, 100_000  # bounds on the tokens kept for `abandon`
 SEALED_PARTS = ("answers", "defaults")  # the draft's answer maps; scratch stays plain
 
 
@@ -84,6 +88,8 @@ class FounderStore:
         self._begin = redis.register_script(BEGIN)
         self._commit = redis.register_script(COMMIT)
         self._release = redis.register_script(RELEASE)
+        self._settle = redis.register_script(SETTLE)
+        self._abandoned: dict[Address, list[str]] = {}  # see `abandon`
 
     def _key(self, founder: Address, *parts: str) -> str:
         return self.keys.founder(founder, *parts)
@@ -110,9 +116,14 @@ class FounderStore:
         pause, seen = 0.002, "" if update_id is None else update_id
         while True:
             now_ms = int(time.time() * 1000)
-            args: list[str | int] = [token, now_ms, self.lease_ms, seen]
-            with unavailable():
-                answer = await self._begin(keys=keys, args=args)
+            gone = self._abandoned.pop(founder, [])
+            args: list[str | int] = [token, now_ms, self.lease_ms, seen, *gone]
+            try:
+                with unavailable():
+                    answer = await self._begin(keys=keys, args=args)
+            except StorageUnavailable:
+                self.abandon(founder, token, *gone)
+                raise
             status = text(answer[0])
             if status == "dup":
                 return None
@@ -152,7 +163,9 @@ class FounderStore:
         """Write what the turn changed and its new submissions, and end it; the new revision.
 
         Writes nothing and keeps the turn on DraftConflict (someone else wrote) and on
-        ReferenceTaken (a new submission's reference exists): begin again with the same token.
+        ReferenceTaken (a new submission's reference exists), and writes nothing on TurnLost (the
+        turn was taken away): begin again with the same token. On StorageUnavailable the outcome
+        is unknown: `settle` it.
         """
         state = turn.state
         sub_keys, sub_args = self.submissions.commit_items(state.new_submissions)
@@ -173,6 +186,8 @@ class FounderStore:
         with unavailable():
             answer = await self._commit(keys=keys + sub_keys, args=args + sub_args)
         status, detail = (text(part) for part in answer)
+        if status == "lost":
+            raise TurnLost(f"founder {state.founder}: the turn was taken away")
         if status == "conflict":
             raise DraftConflict(f"founder {state.founder}: revision {turn.revision} is stale")
         if status == "taken":
@@ -205,6 +220,15 @@ class FounderStore:
                 )
         return data
 
+    def abandon(self, founder: Address, *tokens: str) -> None:
+        """Give up on turns whose begin or commit got no reply; the founder's next `begin` ends
+        them in Redis, so one that reached Redis after all does not hold the line."""
+        kept = self._abandoned.setdefault(founder, [])
+        kept += [t for t in tokens if t not in kept]
+        del kept[:-MAX_ABANDONED]
+        if len(self._abandoned) > MAX_ABANDONED_FOUNDERS:
+            self._abandoned.pop(next(iter(self._abandoned)))
+
     async def release(self, founder: Address, token: str) -> None:
         """End a turn without writing (the update failed before it could commit)."""
         try:
@@ -212,11 +236,16 @@ class FounderStore:
         except RedisError:
             log.warning("could not release turn of founder %s; its lease will run out", founder)
 
-    async def handled(self, founder: Address, update_id: int) -> bool:
-        """Whether the update was committed (the commit records its id in the same script)."""
+    async def settle(self, turn: Turn) -> bool:
+        """Whether a commit whose reply was lost landed; if it did not, its turn is ended so that
+        it cannot land later (the commit checks it holds the turn). StorageUnavailable when Redis
+        cannot be asked either."""
+        founder = turn.state.founder
+        keys = [*self._control(founder), self._key(founder, "rev")]
+        seen = "" if turn.update_id is None else turn.update_id
         with unavailable():
-            score = await self.redis.zscore(self._key(founder, "seen"), str(update_id))
-        return score is not None
+            landed = await self._settle(keys=keys, args=[turn.token, seen, turn.revision])
+        return bool(landed)
 
     async def prefs(self, founder: Address) -> Prefs:
         """A founder's preferences alone (their chosen language), outside any turn."""

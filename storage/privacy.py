@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 
 from flows.engine.address import ERASED, Address
 from storage.crypto import FieldCipher, is_sealed
-from storage.errors import SealBroken, StorageError, text, unavailable
+from storage.errors import SealBroken, TurnLost, text, unavailable
 from storage.keys import KeyBuilder
 from storage.scripts import SET_KEEPING_TTL
 
@@ -61,10 +61,6 @@ redis.call('INCR', KEYS[2])
 return 1
 """
 )
-
-
-class TurnLost(StorageError):
-    """The founder's turn ran out before their records could be erased; nothing was deleted."""
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,14 @@ lease runs out. Commit is compare-and-set on the founder's revision.
 """
 
 # KEYS: queue, leases, seen, then the records to read (rev first)
-# ARGV: token, now_ms, lease_ms, update_id ('' when the channel has none)
+# ARGV: token, now_ms, lease_ms, update_id ('' when the channel has none), then the tokens this
+# process gave up on for this founder (a begin or commit that got no reply: if it reached Redis
+# after all, it would hold the line until its lease ran out)
 BEGIN = """
+for i = 5, #ARGV do
+  redis.call('LREM', KEYS[1], 1, ARGV[i])
+  redis.call('HDEL', KEYS[2], ARGV[i])
+end
 if ARGV[4] ~= '' and redis.call('ZSCORE', KEYS[3], ARGV[4]) then return {'dup'} end
 local now, lease = tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('HSET', KEYS[2], ARGV[1], now + lease)
@@ -32,9 +38,13 @@ return {'ok', redis.call('MGET', unpack(records))}
 # ARGV: token, expected_rev, update_id, seen_ttl_ms, rev_ttl_ms, n,
 #       then (value, ttl_ms) per record: value '' deletes it, ttl_ms '0' keeps it without expiry,
 #       then (record, reference, founder, flow, programme, office, submitted_at) per submission
-# Replies {'conflict', rev}, {'taken', reference} (nothing written, turn still held) or {'ok', rev}.
+# Replies {'conflict', rev}, {'taken', reference} (nothing written, turn still held),
+# {'lost', rev} (the token no longer holds the turn: settled, or evicted; nothing written) or
+# {'ok', rev}. Holding the turn is checked first, so a commit that reaches Redis after its
+# turn was settled (the client gave up waiting for its reply) writes nothing.
 COMMIT = """
 local current = redis.call('GET', KEYS[4]) or '0'
+if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[1] then return {'lost', current} end
 if current ~= ARGV[2] then return {'conflict', current} end
 local n = tonumber(ARGV[6])
 local m = #KEYS - 5 - n
@@ -69,6 +79,20 @@ end
 redis.call('LREM', KEYS[1], 1, ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
 return {'ok', tostring(rev)}
+"""
+
+# Settles a commit whose reply never came: it landed (its update id is recorded), or it did not
+# and its turn is taken away so that it cannot land later.
+# KEYS: queue, leases, seen, rev; ARGV: token, update_id ('' when none), expected_rev
+# Replies 1 when it landed, 0 when not.
+SETTLE = """
+local landed
+if ARGV[2] ~= '' then landed = redis.call('ZSCORE', KEYS[3], ARGV[2]) ~= false
+else landed = (redis.call('GET', KEYS[4]) or '0') ~= ARGV[3] end
+redis.call('LREM', KEYS[1], 1, ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+if landed then return 1 end
+return 0
 """
 
 # KEYS: queue, leases; ARGV: token

@@ -29,7 +29,7 @@ from flows.engine.text import N_, Text
 from flows.shell.conversation import Conversation
 from flows.shell.privacy import ERASE, EXPORT, erased
 from storage.errors import DraftConflict, ReferenceTaken, StorageError, StorageUnavailable
-from storage.founders import FounderStore
+from storage.founders import FounderStore, Turn
 
 log = logging.getLogger(__name__)
 Deliver = Callable[[list[RenderedMessage], str], Awaitable[None]]
@@ -121,6 +121,7 @@ class ConversationService:
         fetch: Fetch | None = None,
         flood: FloodGate | None = None,
         send_file: SendFile | None = None,
+        settle_for: float = 30.0,
     ) -> None:
         self.conversation = conversation
         self.fetch = fetch  # reads founders' files before their turn; without it none is taken
@@ -131,6 +132,7 @@ class ConversationService:
         self.fallback_locale = fallback_locale
         self._locks = FounderLocks()
         self.flood = flood if flood is not None else FloodGate()  # an empty gate is falsy
+        self.settle_for = settle_for  # how long to find out whether an unanswered commit landed
 
     def locale(self, stored: str | None, founder: Founder) -> str:
         return locale_for(
@@ -229,9 +231,8 @@ class ConversationService:
                 token = turn.token
                 continue
             except StorageUnavailable:
-                if update_id is not None and await self._landed(founder, update_id):
+                if await self._landed(turn):
                     return said  # the commit's answer was lost on the way back; it was saved
-                await self.store.release(founder.address, turn.token)
                 raise
             except BaseException:
                 await self.store.release(founder.address, turn.token)
@@ -261,10 +262,19 @@ class ConversationService:
         replies = [erased(len(state.drafts), done.unlinked, done.withdrawn)]
         return Said(self.renderer.render_all(replies, locale), locale)
 
-    async def _landed(self, founder: Founder, update_id: int) -> bool:
+    async def _landed(self, turn: Turn) -> bool:
         """Whether a commit whose outcome is unknown was saved (its update id is recorded with
-        it, in the same script); False when that cannot be found out either."""
-        try:
-            return await self.store.handled(founder.address, update_id)
-        except StorageError:
-            return False
+        it, in the same script). Settling it also makes sure one that did not land never will,
+        so the founder is told the truth; Redis is asked again, for up to `settle_for` seconds,
+        while the founder's later updates wait. False when it could not be asked at all."""
+        deadline, pause = time.monotonic() + self.settle_for, 0.05
+        while True:
+            try:
+                return await self.store.settle(turn)
+            except StorageUnavailable:
+                if time.monotonic() + pause > deadline:
+                    log.error("founder %s: a commit could not be settled", turn.state.founder)
+                    self.store.abandon(turn.state.founder, turn.token)
+                    return False
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 2.0)

@@ -1,4 +1,5 @@
-"""Fixtures of the Telegram tests: the stand-in Bot API server and the bot process."""
+"""Fixtures of the Telegram tests: the stand-in Bot API server, the bot process, and the bot's
+web server in webhook mode."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from botapi_stub import BotApiStub
 from telegram_harness import RUNTIMES, BotProcess
+from webhook_server import Served, serve_webhook
 
 
 @pytest.fixture
@@ -31,3 +33,16 @@ async def bot(api, redis_url, key_prefix, redis, tmp_path, runtime) -> AsyncIter
         if process.proc is not None and process.proc.returncode is None:
             await process.kill()
         print(process.log.read_text(errors="replace")[-3000:])
+
+
+@pytest.fixture
+async def served(redis, redis_url, key_prefix, runtime, tmp_path) -> AsyncIterator[Served]:
+    """The web server in webhook mode on `runtime`, its status endpoint beside it."""
+    async with serve_webhook(redis, redis_url, key_prefix, runtime, tmp_path) as server:
+        yield server
+
+
+@pytest.fixture
+def webhook(served: Served) -> tuple[BotApiStub, str]:
+    """(the stand-in Bot API, the webhook's URL)."""
+    return served.api, served.url

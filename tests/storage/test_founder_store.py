@@ -11,7 +11,7 @@ import redis.asyncio as aioredis
 from flows.engine.address import Address
 from flows.engine.draft import Draft
 from storage.crypto import FieldCipher
-from storage.errors import DraftConflict, SealBroken, TurnTimeout
+from storage.errors import DraftConflict, SealBroken, TurnLost, TurnTimeout
 from storage.founders import FounderStore
 from storage.keys import KeyBuilder
 
@@ -241,3 +241,28 @@ async def test_a_draft_no_key_opens_raises_and_frees_the_turn(redis, key_prefix)
     with pytest.raises(SealBroken):
         await stranger.begin(T(23))
     assert await redis.llen(store.keys.founder(T(23), "queue")) == 0  # nobody waits on a dead turn
+
+
+async def test_a_settled_commit_that_arrives_late_writes_nothing(redis, key_prefix):
+    """The client gave up on a commit's reply and settled it: not landed, so the turn is
+    taken away, and the commit reaching Redis afterwards (it was still in a socket) is refused."""
+    store = make_store(redis, key_prefix)
+    turn = await store.begin(T(12), update_id=5)
+    assert turn is not None
+    turn.state.put_draft(Draft(flow="registration", step="industry", answers={"a": 1}))
+    assert await store.settle(turn) is False
+    with pytest.raises(TurnLost):
+        await store.commit(turn)
+    assert (await store.peek(T(12))).drafts == {}
+    again = await store.begin(T(12), update_id=5, token=turn.token)  # not handled: applies again
+    assert again is not None
+
+
+async def test_a_commit_that_landed_settles_as_landed(redis, key_prefix):
+    store = make_store(redis, key_prefix)
+    turn = await store.begin(T(13), update_id=6)
+    assert turn is not None
+    turn.state.put_draft(Draft(flow="registration", step="industry", answers={"a": 1}))
+    await store.commit(turn)
+    assert await store.settle(turn) is True
+    assert await store.begin(T(13), update_id=6) is None  # handled: not applied twice

@@ -14,9 +14,9 @@ from test_submissions import submit
 
 from flows.engine.address import ERASED, Address
 from flows.engine.draft import Draft
+from storage.errors import TurnLost
 from storage.founders import FounderStore
 from storage.outbox import OutboxStore
-from storage.privacy import TurnLost
 from storage.statuses import StatusStore
 
 T = Address.telegram
