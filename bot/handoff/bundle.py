@@ -32,6 +32,8 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 # Each version's top schema; version 2's service sections sit beside it (<service>.schema.json).
 SCHEMA_PATHS = {1: DOCS / "bundle.schema.json", 2: DOCS / "bundle" / "v2" / "bundle.schema.json"}
 Fetch = Callable[[str], Awaitable[bytes]]
+# Errors whose message names the keys at fault, not the whole object's content.
+NAMING_KEYS = frozenset({"required", "additionalProperties", "propertyNames"})
 
 
 def _encode(document: Mapping[str, Any]) -> bytes:
@@ -124,6 +126,24 @@ def validate_bundle_json(data: bytes) -> None:
     version = document.get("schema_version") if isinstance(document, dict) else None
     if version not in BUNDLE_VERSIONS or isinstance(version, bool):
         raise ValueError(f"$.schema_version: {version!r} is not a known version (1 or 2)")
-    first = best_match(_validator(version).iter_errors(document))
+    validator = _validator(version)
+    first = best_match(validator.iter_errors(document))
     if first is not None:
-        raise ValueError(f"{first.json_path}: {first.message}")
+        raise ValueError(f"{first.json_path}: {_reason(first, validator.schema)}")
+
+
+def _reason(error: Any, schema: Mapping[str, Any]) -> str:
+    """The error's message; for a whole object (whose message would repeat it, personal data
+    and all), the rule it breaks: the nearest description on the way to it in the schema."""
+    if not isinstance(error.instance, (dict, list)) or error.validator in NAMING_KEYS:
+        return str(error.message)
+    path = error.absolute_schema_path
+    rule, node = "/".join(map(str, path)), schema
+    for step in path:
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):  # into a $ref: the rule so far names it
+            break
+        if isinstance(node, dict) and "description" in node:
+            rule = str(node["description"])
+    return f"breaks {error.validator!r}: {rule}"

@@ -62,13 +62,15 @@ def _applicant(answers: Mapping[str, Any], *, required: bool) -> dict[str, str] 
     return {key: str(value) for key, value in given.items()} or None
 
 
-def _company(answers: Mapping[str, Any]) -> dict[str, str] | None:
+def _company(answers: Mapping[str, Any], *, partial: bool = False) -> dict[str, str] | None:
+    """The business from the answers: both fields (version 1), or those given (`partial`)."""
     if answers.get("company_name") is None and answers.get("credit_code") is None:
         return None
-    return {
+    company = {
         "name": str(answers.get("company_name") or ""),
         "credit_code": str(answers.get("credit_code") or ""),
     }
+    return {k: v for k, v in company.items() if v} or None if partial else company
 
 
 def _supplement(submission: Submission, case: Submission | None) -> dict[str, str] | None:
@@ -155,7 +157,7 @@ def _v2(
         "service": section.service,
         **_common(submission, policy, case, optional=True),
         "applicant": applicant,
-        "company": None if anonymous else _company(answers),
+        "company": None if anonymous else _company(answers, partial=True),
         "attachments": _attachments(attachments),
         section.service: section.build(SectionSource(submission, case, policy, own)),
     }
