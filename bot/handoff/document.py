@@ -70,7 +70,7 @@ def _company(answers: Mapping[str, Any], *, partial: bool = False) -> dict[str, 
         "name": str(answers.get("company_name") or ""),
         "credit_code": str(answers.get("credit_code") or ""),
     }
-    return {k: v for k, v in company.items() if v} or None if partial else company
+    return ({k: v for k, v in company.items() if v} or None) if partial else company
 
 
 def _supplement(submission: Submission, case: Submission | None) -> dict[str, str] | None:

@@ -296,7 +296,7 @@ def test_an_anonymous_pdf_has_no_applicant_and_embeds_the_font(policy):
     pdf = render_application_pdf(data)
     text = pdf_text(pdf)
     assert "匿名举报" in text and "Anonymous tip-off" in text and ANONYMOUS[0] in text
-    for absent in ("申请人 / Applicant\n", "姓名", "企业 / Business", "李四", MOBILE, COMPANY):
+    for absent in ("申请人 / Applicant", "姓名", "企业 / Business", "李四", MOBILE, COMPANY):
         assert absent not in text
     assert "某区某局" in text and "工程款逾期未付。" in text and "government_arrears" in text
     assert "申请人声明" in text and "2026-12-01" in text  # still declared, by no name
@@ -347,3 +347,17 @@ async def test_a_v1_agency_gets_a_service_v1_cannot_carry_as_a_final_failure(pol
     assert not failed.value.retryable and fetched == [] and list(tmp_path.iterdir()) == []
     assert failed.value.reason.startswith("agency old_receiver: bundle version 1 cannot carry")
     assert "bundle_version = 2" in failed.value.reason
+
+
+def test_the_documented_validation_runs_as_written(policy, monkeypatch):
+    """The jsonschema snippet of docs/agency-integration.md, run from the project folder."""
+    root = SCHEMA_PATHS[2].parents[3]
+    text = (root / "docs" / "agency-integration.md").read_text(encoding="utf-8")
+    section = text.split("## bundle.json's versions", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(root)
+    good = build_bundle_json(subsidy(), policy, [])
+    exec(code, {"bundle_json": good})  # noqa: S102 - our own docs
+    bad = changed(json.loads(good), lambda d: d.pop("subsidy"))
+    with pytest.raises(Exception, match="'subsidy' is a required property"):
+        exec(code, {"bundle_json": bad})  # noqa: S102 - our own docs
