@@ -224,6 +224,8 @@ def test_the_registry_refuses_a_second_or_malformed_service():
         SECTIONS.adding(Section("subsidy", tip_off_section))
     with pytest.raises(ValueError, match="'Tip-off': not a service id"):
         Sections([Section("Tip-off", tip_off_section)])
+    with pytest.raises(ValueError, match="'company': not a service id"):  # a common key
+        Sections([Section("company", tip_off_section)])
 
 
 def test_every_registered_service_has_its_schema_referenced_from_the_common_one():

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from bot.handoff.sections.base import (
+    COMMON_KEYS,
     PERSONAL_ANSWERS,
     SERVICE_ID,
     Section,
@@ -30,7 +31,7 @@ class Sections:
     def __init__(self, sections: Iterable[Section]) -> None:
         self._by_service: dict[str, Section] = {}
         for section in sections:
-            if not SERVICE_ID.fullmatch(section.service):
+            if not SERVICE_ID.fullmatch(section.service) or section.service in COMMON_KEYS:
                 raise ValueError(f"bundle section {section.service!r}: not a service id")
             if section.service in self._by_service:
                 raise ValueError(f"bundle section {section.service!r}: registered twice")

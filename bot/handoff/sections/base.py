@@ -11,6 +11,11 @@ from flows.engine.draft import Submission
 from flows.policy.loader import PolicyData
 
 SERVICE_ID: Final = re.compile(r"[a-z][a-z0-9_]{0,31}")
+# The common part's keys: a section, named after its service, cannot take one of them.
+COMMON_KEYS: Final = frozenset({
+    "schema_version", "reference", "kind", "service", "submitted_at", "locale", "office",
+    "district", "applicant", "company", "attachments", "supplement",
+})  # fmt: skip
 # Answers that name the applicant: bundle.json's `applicant`, never kept in an anonymous one.
 PERSONAL_ANSWERS: Final = ("applicant_name", "id_number", "mobile", "company_name", "credit_code")
 
