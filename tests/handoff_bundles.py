@@ -18,7 +18,13 @@ async def deliver_once(transport: HttpsTransport, bundle: Bundle) -> None:
 
 
 def make_bundle(reference: str = "SUB-20261128-7Q4K9M", **changes: object) -> Bundle:
-    document = {"reference": reference, "kind": "submission", "programme": "startup_subsidy"}
+    document = {
+        "schema_version": 2,
+        "reference": reference,
+        "kind": "submission",
+        "service": "subsidy",
+        "subsidy": {"programme": {"id": "startup_subsidy"}},
+    }
     fields: dict[str, object] = {
         "reference": reference,
         "agency": "district_hrss",

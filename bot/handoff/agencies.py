@@ -18,7 +18,7 @@ from urllib.parse import SplitResult, urlsplit
 from bot.handoff.agency_entry import AgencyConfigError, Entry
 from bot.handoff.tls import TLSFileError, client_context, is_loopback
 from bot.handoff.transports import DirectoryTransport, HttpsTransport
-from bot.handoff.types import Transport
+from bot.handoff.types import BUNDLE_SCHEMA_VERSION, BUNDLE_VERSIONS, Transport
 from flows.engine.text import Localized
 
 __all__ = [
@@ -29,7 +29,7 @@ DEFAULT_PATH: Final = Path(__file__).parent / "agencies.default.toml"
 _ID: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _KEYS: Final = {
     "id", "name", "offices", "transport", "url", "secrets", "timeout_s", "path",
-    "staff_chat_id", "staff_user_ids", "ca_file", "client_cert", "client_key",
+    "staff_chat_id", "staff_user_ids", "ca_file", "client_cert", "client_key", "bundle_version",
 }  # fmt: skip
 _TLS_KEYS: Final = ("ca_file", "client_cert", "client_key")
 _HTTPS_ONLY: Final = ("url", "secrets", "timeout_s", *_TLS_KEYS)
@@ -51,6 +51,8 @@ class Agency:
     staff_user_ids: tuple[int, ...] = ()
     tls: ssl.SSLContext | None = field(default=None, compare=False, repr=False)
     """Built at start-up from `ca_file`, `client_cert` and `client_key`; None: system store."""
+    bundle_version: int = BUNDLE_SCHEMA_VERSION
+    """The bundle.json version its receiver reads (1: the subsidy-only layout it was built on)."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,17 @@ def _staff(e: Entry) -> tuple[int | None, tuple[int, ...]]:
     return chat, tuple(cast(list[int], users))
 
 
+def _bundle_version(e: Entry) -> int:
+    version = cast(int | None, e.get("bundle_version", int, "an integer"))
+    if version is None:
+        return BUNDLE_SCHEMA_VERSION
+    if version not in BUNDLE_VERSIONS:
+        e.fail(
+            "bundle_version", f"expected {' or '.join(map(str, BUNDLE_VERSIONS))}, got {version}"
+        )
+    return version
+
+
 def _agency(e: Entry, cwd: Path) -> Agency:
     if unknown := sorted(set(e.table) - _KEYS):
         e.fail(unknown[0], "unknown field")
@@ -155,12 +168,18 @@ def _agency(e: Entry, cwd: Path) -> Agency:
     transport = e.text("transport")
     chat, users = _staff(e)
     common = (ident, Localized(zh, en), tuple(offices))
+    version = _bundle_version(e)
     if transport == "https":
         url, secrets, timeout, tls = _https(e, cwd)
-        return Agency(*common, "https", url, secrets, timeout, None, chat, users, tls)
+        return Agency(*common, "https", url, secrets, timeout, None, chat, users, tls, version)
     if transport == "directory":
         return Agency(
-            *common, "directory", path=_directory(e, cwd), staff_chat_id=chat, staff_user_ids=users
+            *common,
+            "directory",
+            path=_directory(e, cwd),
+            staff_chat_id=chat,
+            staff_user_ids=users,
+            bundle_version=version,
         )
     e.fail("transport", f'expected "https" or "directory", got {transport!r}')
 

@@ -12,8 +12,9 @@ from bot.core.channel import FileGone, Unreachable
 from bot.handoff.agencies import Agencies, make_transport
 from bot.handoff.bundle import build_bundle
 from bot.handoff.fonts import PdfFont
+from bot.handoff.sections import SECTIONS, Sections
 from bot.handoff.status import StatusDesk
-from bot.handoff.types import Bundle, DeliveryFailed, Transport, Withdrawn
+from bot.handoff.types import Bundle, DeliveryFailed, Transport, UnsupportedBundle, Withdrawn
 from flows.engine.address import Address
 from flows.engine.draft import Submission
 from flows.policy.loader import PolicyData
@@ -53,6 +54,7 @@ class Deliverer:
         post_case: PostCase | None = None,
         transport_for: Callable[[str], Transport] | None = None,
         font: PdfFont | None = None,
+        sections: Sections = SECTIONS,
     ) -> None:
         self.submissions = submissions
         self.policy = policy
@@ -63,6 +65,7 @@ class Deliverer:
         self._transports: dict[str, Transport] = {}
         self._transport_for = transport_for
         self.font = font
+        self.sections = sections
 
     async def close(self) -> None:
         """Close the transports' kept connections (when the worker stops)."""
@@ -95,9 +98,19 @@ class Deliverer:
                 raise DeliveryFailed(f"case {submission.parent} not found", retryable=False)
         agency = self.agencies.for_office(submission.office)
         fetch = files_of(self.fetch, submission.founder)
-        bundle = await build_bundle(
-            submission, self.policy, agency.id, fetch, case=case, font=self.font
-        )
+        try:
+            bundle = await build_bundle(
+                submission,
+                self.policy,
+                agency.id,
+                fetch,
+                case=case,
+                font=self.font,
+                version=agency.bundle_version,
+                sections=self.sections,
+            )
+        except UnsupportedBundle as exc:  # the agency's setting or the registry must change
+            raise DeliveryFailed(f"agency {agency.id}: {exc}", retryable=False) from exc
         bundle = replace(bundle, delivery_id=entry.id)  # which outbox entry: X-SME-Delivery
         await self.transport(agency.id).deliver(bundle)
         log.info(

@@ -3,7 +3,7 @@
 Text is set in a CJK TrueType font embedded as a subset (bot.handoff.fonts), so Chinese shows in
 any viewer and can be copied out. It ends with the applicant's declaration, is dated when the
 founder confirmed, and the same bundle gives the same bytes. Personal data is shown in full:
-this is the office's copy.
+this is the office's copy; an anonymous one (applicant null) shows none.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from bot.handoff.pdf_layout import (
     styles,
     table,
 )
+from bot.handoff.view import BundleView, read_bundle
 from flows.engine.text import Localized
 
 # Applicant fields of bundle.json and the answers they come from.
@@ -51,16 +52,18 @@ def _attachments(s: Styles, bundle: Mapping[str, Any], names: Mapping[str, Local
     return rows or [("—", "无 / None")]
 
 
-def _closing(s: Styles, bundle: Mapping[str, Any], attachments: list[Row]) -> list[Flowable]:
+def _closing(s: Styles, view: BundleView, attachments: list[Row]) -> list[Flowable]:
     """The attachments, then the declaration with the moment the founder confirmed; it never
-    stands alone on a last page: the last attachment goes over with it."""
-    confirmed = f"{w.when(bundle['submitted_at'], utc=False)}\n{w.CONFIRMED_HOW}"
+    stands alone on a last page: the last attachment goes over with it. An anonymous one is
+    signed by no name."""
+    confirmed = f"{w.when(view.bundle['submitted_at'], utc=False)}\n{w.CONFIRMED_HOW}"
+    signed: list[Row] = [(w.CONFIRMED, confirmed)]
+    if view.applicant and view.applicant.get("name"):
+        signed.insert(0, (w.label("applicant_name"), view.applicant["name"]))
     declaration = [
         para(w.DECLARATION_HEADING, s.heading),
         *(para(text, s.body) for text in w.DECLARATION),
-        table(
-            s, [(w.label("applicant_name"), bundle["applicant"]["name"]), (w.CONFIRMED, confirmed)]
-        ),
+        table(s, signed),
     ]
     return [
         *heading("附件 / Attachments", s),
@@ -69,59 +72,69 @@ def _closing(s: Styles, bundle: Mapping[str, Any], attachments: list[Row]) -> li
     ]
 
 
-def _story(s: Styles, bundle: Mapping[str, Any], names: Mapping[str, Localized]) -> list[Flowable]:
-    title, office, district = bundle["programme"]["title"], bundle["office"], bundle["district"]
-    supplement = bundle.get("supplement")
-    kind = "补充材料 / Supplement" if supplement else "申请表 / Application"
-    applicant, company = bundle["applicant"], bundle["company"]
-    articles = ", ".join(f"Art. {a}" for a in bundle["programme"]["articles"])
-    story: list[Flowable] = [
-        para(title["zh"], s.title),
-        para(f"{title['en']} — {kind}", s.subtitle),
+def _who(s: Styles, view: BundleView) -> list[Flowable]:
+    """The applicant and the business; for an anonymous submission one line instead."""
+    applicant, company = view.applicant, view.company
+    if applicant is None:
+        return [para(w.both(*w.ANONYMOUS), s.heading)]
+    if company:
+        business = [
+            (w.label("company_name"), company["name"]),
+            (w.label("credit_code"), company["credit_code"]),
+        ]
+    elif view.answers.get("registered") is False or view.programme is not None:
+        business = [("状态 / Status", "尚未登记 / Not registered yet")]
+    else:
+        business = [("—", w.both(*w.NO_BUSINESS))]
+    shown = [(w.label(k), applicant[v]) for k, v in APPLICANT if v in applicant]
+    return [
+        *heading("申请人 / Applicant", s),
+        table(s, shown),
+        *heading("企业 / Business", s),
+        table(s, business),
+    ]
+
+
+def _supplement(s: Styles, supplement: Mapping[str, str]) -> list[Flowable]:
+    return [
+        *heading("补充 / Supplement", s),
         table(
             s,
             [
-                ("编号 / Reference", bundle["reference"]),
-                ("提交时间 / Submitted at", w.when(bundle["submitted_at"])),
-                ("受理机构 / Receiving office", w.localized(office["name"])),
-                ("所在区 / District", w.localized(district["name"])),
-                ("依据 / Articles", articles),
+                ("原申请编号 / Case reference", supplement["case_reference"]),
+                ("问题 / Question", supplement["question"] or "—"),
+                ("回答 / Answer", supplement["text"] or "—"),
+                ("回答时间 / Answered at", w.when(supplement["answered_at"])),
             ],
         ),
-        *heading("申请人 / Applicant", s),
-        table(s, [(w.label(k), applicant[v]) for k, v in APPLICANT]),
-        *heading("企业 / Business", s),
-        table(
-            s,
-            [
-                (w.label("company_name"), company["name"]),
-                (w.label("credit_code"), company["credit_code"]),
-            ]
-            if company
-            else [("状态 / Status", "尚未登记 / Not registered yet")],
-        ),
     ]
-    if supplement:
-        story += [
-            *heading("补充 / Supplement", s),
-            table(
-                s,
-                [
-                    ("原申请编号 / Case reference", supplement["case_reference"]),
-                    ("问题 / Question", supplement["question"] or "—"),
-                    ("回答 / Answer", supplement["text"] or "—"),
-                    ("回答时间 / Answered at", w.when(supplement["answered_at"])),
-                ],
-            ),
-        ]
+
+
+def _story(s: Styles, view: BundleView, names: Mapping[str, Localized]) -> list[Flowable]:
+    bundle, title = view.bundle, view.title
+    supplement = bundle.get("supplement")
+    kind = "补充材料 / Supplement" if supplement else "申请表 / Application"
+    facts: list[Row] = [
+        ("编号 / Reference", bundle["reference"]),
+        ("提交时间 / Submitted at", w.when(bundle["submitted_at"])),
+        ("受理机构 / Receiving office", w.localized(bundle["office"]["name"])),
+    ]
+    if view.district is not None:
+        facts.append(("所在区 / District", w.localized(view.district["name"])))
+    if view.articles:
+        facts.append(("依据 / Articles", ", ".join(f"Art. {a}" for a in view.articles)))
     # Answers the applicant and business tables above already show are not repeated.
-    answers = {k: v for k, v in bundle["answers"].items() if k not in SHOWN_ABOVE}
-    shown: list[Row] = [(w.label(k), w.value(k, v, bundle)) for k, v in answers.items()]
+    fields = {**view.details, **{k: v for k, v in view.answers.items() if k not in SHOWN_ABOVE}}
+    shown: list[Row] = [(w.label(k), w.value(k, v, view.programme)) for k, v in fields.items()]
     return [
-        *story,
+        para(title["zh"], s.title),
+        para(f"{title['en']} — {kind}", s.subtitle),
+        table(s, facts),
+        *_who(s, view),
+        *(_supplement(s, supplement) if supplement else []),
         *heading("填报内容 / Answers", s),
         table(s, shown or [("—", "—")]),
-        *_closing(s, bundle, _attachments(s, bundle, names)),
+        *_closing(s, view, _attachments(s, bundle, names)),
     ]
 
 
@@ -131,9 +144,11 @@ def render_application_pdf(
     document_names: Mapping[str, Localized] | None = None,
     font: PdfFont | None = None,
 ) -> bytes:
-    """The bundle as a readable A4 application; `document_names` names the attachments' documents,
-    `font` is the CJK font to embed (PDF_FONT_FILE's, checked at start-up; the default if None)."""
+    """The bundle (version 1 or 2) as a readable A4 application; `document_names` names the
+    attachments' documents, `font` is the CJK font to embed (PDF_FONT_FILE's, checked at
+    start-up; the default if None)."""
     s = styles((font or load_font()).name)
+    view = read_bundle(bundle)
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -142,16 +157,16 @@ def render_application_pdf(
         rightMargin=MARGIN,
         topMargin=14 * mm,
         bottomMargin=16 * mm,
-        title=f"{bundle['reference']} {bundle['programme']['title']['en']}",
+        title=f"{bundle['reference']} {view.title['en']}",
         author=BOT,
-        subject=bundle["programme"]["title"]["zh"],
+        subject=view.title["zh"],
         lang="zh-CN",
         invariant=True,  # no clock and no random id; the dates are the founder's confirmation
         initialFontName=s.font,
     )
     page_foot = footer(s.font, f"{bundle['reference']}  {BOT}")
     document.build(
-        _story(s, bundle, document_names or {}),
+        _story(s, view, document_names or {}),
         onFirstPage=page_foot,
         onLaterPages=page_foot,
         canvasmaker=dated(w.moment(bundle["submitted_at"])),

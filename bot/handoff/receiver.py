@@ -1,6 +1,7 @@
 """The reference receiver agency IT integrates against (`python -m bot agency-inbox`).
 
-POST /bundles  a signed multipart bundle, stored once under `<folder>/<reference>/`
+POST /bundles  a signed multipart bundle (bundle.json version 1 or 2), stored once under
+               `<folder>/<reference>/`
 GET  /bundles  the stored references, their kind and when each arrived
 `post_status`  sends a status back to the bot, signed the same way
 """
@@ -24,7 +25,14 @@ import aiohttp
 from aiohttp import web
 
 from bot.handoff.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, SignatureError, sign, verify
-from bot.handoff.transports import DELIVERY_HEADER, KIND_HEADER, REFERENCE, write_bundle_folder
+from bot.handoff.transports import (
+    DELIVERY_HEADER,
+    KIND_HEADER,
+    REFERENCE,
+    VERSION_HEADER,
+    write_bundle_folder,
+)
+from bot.handoff.types import BUNDLE_VERSIONS
 
 log = logging.getLogger(__name__)
 RECEIPT: Final = "receipt.json"
@@ -98,6 +106,18 @@ def _read_bundle(body: bytes, content_type: str) -> tuple[dict[str, object], lis
     return document, parts
 
 
+def bundle_version(document: dict[str, object], header: str | None) -> int:
+    """bundle.json's `schema_version`, one this receiver reads (1 or 2) and the one the
+    X-SME-Bundle-Version header announced, if any; `MalformedBundle` otherwise."""
+    version = document.get("schema_version")
+    if isinstance(version, bool) or version not in BUNDLE_VERSIONS:
+        raise MalformedBundle(f"bundle.json: schema_version {version!r} unknown (1 or 2)")
+    assert isinstance(version, int)
+    if header is not None and header != str(version):
+        raise MalformedBundle(f"{VERSION_HEADER} {header!r} is not bundle.json's {version}")
+    return version
+
+
 async def _receive(request: web.Request) -> web.Response:
     inbox = request.app[INBOX]
     body = await request.read()
@@ -112,12 +132,14 @@ async def _receive(request: web.Request) -> web.Response:
         document, (bundle_json, pdf, *files) = _read_bundle(
             body, request.headers.get("Content-Type", "")
         )
+        version = bundle_version(document, request.headers.get(VERSION_HEADER))
     except ValueError as error:  # also UnicodeDecodeError and JSONDecodeError
         return _error(400, str(error))
     kind = str(document.get("kind") or request.headers.get(KIND_HEADER, "submission"))
     receipt = {
         "reference": reference,
         "kind": kind,
+        "schema_version": version,
         "received_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "delivery_id": request.headers.get(DELIVERY_HEADER, ""),
     }
@@ -134,7 +156,13 @@ async def _receive(request: web.Request) -> web.Response:
     if not new:
         log.info("bundle %s: duplicate, already stored", reference)
         return web.json_response({"ok": True, "duplicate": True})
-    log.info("bundle %s (%s): stored with %d attachments", reference, kind, len(attachments))
+    log.info(
+        "bundle %s (%s, version %d): stored with %d attachments",
+        reference,
+        kind,
+        version,
+        len(attachments),
+    )
     if inbox.bot_status_url and kind == "submission":
         task = asyncio.create_task(_acknowledge(inbox, reference))
         inbox.acks.add(task)

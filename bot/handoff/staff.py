@@ -22,6 +22,7 @@ from bot.core.render import RenderedButton, RenderedMessage, Renderer
 from bot.handoff.agencies import Agencies, Agency
 from bot.handoff.status import StatusDesk
 from bot.handoff.types import Bundle
+from bot.handoff.view import read_bundle
 from flows.engine.address import Address
 from flows.engine.draft import Submission
 from flows.engine.text import N_, Text
@@ -93,10 +94,11 @@ class StaffDesk:
         locale = self.default_locale
         language = "zh" if locale.startswith("zh") else "en"
         data = json.loads(bundle.bundle_json)
+        view = read_bundle(data)
         facts = {
             "reference": submission.reference,
-            "title": data["programme"]["title"][language],
-            "district": data["district"]["name"][language],
+            "title": view.title[language],
+            "district": view.district["name"][language] if view.district else "—",
             "office": data["office"]["name"][language],
         }
         if submission.parent:

@@ -25,6 +25,7 @@ from bot.handoff.types import Bundle, DeliveryFailed, safe_file_names
 
 DELIVERY_HEADER: Final = "X-SME-Delivery"
 KIND_HEADER: Final = "X-SME-Kind"
+VERSION_HEADER: Final = "X-SME-Bundle-Version"
 RETRYABLE_4XX: Final = frozenset({408, 409, 425, 429})
 REFERENCE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
@@ -183,6 +184,7 @@ class HttpsTransport:
             SIGNATURE_HEADER: sign(body, self._secret),
             IDEMPOTENCY_HEADER: bundle.reference,
             KIND_HEADER: bundle.kind,
+            VERSION_HEADER: str(bundle.version),
         }
         if bundle.delivery_id:
             headers[DELIVERY_HEADER] = bundle.delivery_id

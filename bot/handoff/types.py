@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-BUNDLE_SCHEMA_VERSION = 1
+BUNDLE_SCHEMA_VERSION = 2  # what an agency gets unless its entry sets bundle_version
+BUNDLE_VERSIONS = (1, 2)  # every version the bot can write (docs/bundle/v<n>/)
 RESERVED_NAMES = frozenset({".", "..", "bundle.json", "application.pdf"})
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f"/\\]')
 
@@ -29,6 +30,7 @@ class Bundle:
     `reference` is the idempotency key: an agency that receives it twice can tell.
     `kind` is "submission" or "supplement" (the founder's answer to a staff question).
     `delivery_id` names the outbox entry that carried it (header X-SME-Delivery), for tracing.
+    `version` is bundle.json's `schema_version` (header X-SME-Bundle-Version).
     """
 
     reference: str
@@ -38,6 +40,7 @@ class Bundle:
     attachments: tuple[Attachment, ...] = ()
     kind: str = "submission"
     delivery_id: str = field(default="")
+    version: int = BUNDLE_SCHEMA_VERSION
 
 
 class DeliveryFailed(Exception):
@@ -49,6 +52,11 @@ class DeliveryFailed(Exception):
         super().__init__(reason)
         self.reason = reason
         self.retryable = retryable
+
+
+class UnsupportedBundle(ValueError):
+    """The submission cannot be written in the bundle version asked for (a service version 1
+    cannot carry, a service with no registered section): no retry can fix it."""
 
 
 class Transport(Protocol):

@@ -74,6 +74,14 @@ DECLARATION = (
         "documents submitted are genuine; I accept the legal consequences of any false statement."
     ),
 )
+# Service (flow id) -> (Chinese, English) name: the PDF's title when the section names no
+# programme.
+SERVICES: dict[str, tuple[str, str]] = {
+    "subsidy": ("扶持政策申请", "Support programme application"),
+}
+# Shown instead of the applicant and business when a submission is anonymous (applicant null).
+ANONYMOUS = ("匿名举报：不含申请人身份信息", "Anonymous tip-off: no applicant identity")
+NO_BUSINESS = ("未提供", "None given")
 DECLARATION_HEADING = "申请人声明 / Applicant's declaration"
 CONFIRMED = "确认日期 / Date of confirmation"
 CONFIRMED_HOW = "在本助手中确认提交 / confirmed by the applicant in this bot"
@@ -81,7 +89,8 @@ CONFIRMED_HOW = "在本助手中确认提交 / confirmed by the applicant in thi
 
 def characters() -> str:
     """Every character of the fixed wording: the font must have a glyph for each."""
-    texts = [*DECLARATION, DECLARATION_HEADING, CONFIRMED, CONFIRMED_HOW]
+    texts = [*DECLARATION, DECLARATION_HEADING, CONFIRMED, CONFIRMED_HOW, *ANONYMOUS, *NO_BUSINESS]
+    texts += [text for pair in SERVICES.values() for text in pair]
     texts += [text for pair in LABELS.values() for text in pair]
     texts += [text for choices in CHOICES.values() for pair in choices.values() for text in pair]
     return "".join(sorted(set("".join(texts))))
@@ -117,16 +126,17 @@ def label(name: str) -> str:
     return both(*LABELS.get(name, (name, name)))
 
 
-def value(name: str, answer: Any, bundle: Mapping[str, Any]) -> str:
-    """An answer as the office reads it: choices, districts, money and yes/no in both languages."""
+def value(name: str, answer: Any, programme: Mapping[str, Any] | None = None) -> str:
+    """An answer as the office reads it: choices, districts, money and yes/no in both languages
+    (`programme`: the bundle's, whose id an answer `programme` is shown as its title)."""
     if answer is None:
         return "— 未填 / skipped"
     if isinstance(answer, bool):
         return "是 / Yes" if answer else "否 / No"
     if isinstance(answer, list):
-        return "; ".join(value(name, item, bundle) for item in answer)
-    if name == "programme" and answer == bundle["programme"]["id"]:
-        return localized(bundle["programme"]["title"])
+        return "; ".join(value(name, item, programme) for item in answer)
+    if name == "programme" and programme is not None and answer == programme["id"]:
+        return localized(programme["title"])
     if name == "district" and (district := by_code(str(answer))) is not None:
         return both(district.zh, district.en)
     if (choice := CHOICES.get(name, {}).get(str(answer))) is not None:

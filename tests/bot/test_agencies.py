@@ -84,6 +84,15 @@ def test_https_timeout_defaults_to_30_seconds(tmp_path):
     assert load_agencies(write(tmp_path, text), OFFICES).for_office("district_hrss").timeout_s == 30
 
 
+def test_an_agency_takes_bundle_version_2_unless_it_sets_1(tmp_path):
+    text = HTTPS + DIRECTORY + "bundle_version = 1\n"
+    agencies = load_agencies(write(tmp_path, text), OFFICES)
+    assert agencies.for_office("district_hrss").bundle_version == 2
+    assert agencies.for_office("district_tax").bundle_version == 1
+    text = HTTPS.replace("timeout_s", "bundle_version = 1\ntimeout_s") + DIRECTORY
+    assert load_agencies(write(tmp_path, text), OFFICES).get("pudong_hrss").bundle_version == 1  # type: ignore[union-attr]
+
+
 def test_absolute_directory_paths_stay(tmp_path):
     text = HTTPS + DIRECTORY.replace('"inbox/tax"', f'"{tmp_path}/abs"')
     tax = load_agencies(write(tmp_path, text), OFFICES).get("tax")
@@ -144,6 +153,8 @@ CASES = {
     "no agencies": ("", "agencies.toml: agency: expected at least one [[agency]] table"),
     "unknown section": ("[office]\nid = 1\n" + HTTPS + DIRECTORY, "agencies.toml: office: unknown section"),
     "agency not array": ('agency = "x"\n', "agencies.toml: agency: expected at least one"),
+    "bundle version 3": (edit("timeout_s", "bundle_version = 3\ntimeout_s"), f"{P} 'bundle_version': expected 1 or 2, got 3"),
+    "bundle version string": (edit("timeout_s", 'bundle_version = "2"\ntimeout_s'), f"{P} 'bundle_version': expected an integer"),
 }  # fmt: skip
 
 

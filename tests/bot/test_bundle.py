@@ -1,4 +1,5 @@
-"""bundle.json against its schema, and application.pdf's text, built from a real submission."""
+"""bundle.json version 1 (what agencies with `bundle_version = 1` get) against its schema, and
+application.pdf's text, built from a real submission."""
 
 from __future__ import annotations
 
@@ -74,7 +75,7 @@ async def fetch(file_id: str) -> bytes:
 
 
 async def test_submission_bundle_validates_and_carries_everything(policy):
-    bundle = await build_bundle(submission(), policy, "xuhui-hrss", fetch)
+    bundle = await build_bundle(submission(), policy, "xuhui-hrss", fetch, version=1)
     validate_bundle_json(bundle.bundle_json)
     data = json.loads(bundle.bundle_json)
     assert (bundle.reference, bundle.agency, bundle.kind) == (REFERENCE, "xuhui-hrss", "submission")
@@ -101,7 +102,7 @@ async def test_submission_bundle_validates_and_carries_everything(policy):
 
 
 async def test_pdf_text_has_company_reference_title_and_hashes(policy):
-    bundle = await build_bundle(submission(), policy, "xuhui-hrss", fetch)
+    bundle = await build_bundle(submission(), policy, "xuhui-hrss", fetch, version=1)
     text = pdf_text(bundle.pdf)
     assert bundle.pdf.startswith(b"%PDF")
     for expected in (COMPANY, REFERENCE, "Startup guarantee loan", "创业担保贷款", ID_NUMBER):
@@ -111,8 +112,8 @@ async def test_pdf_text_has_company_reference_title_and_hashes(policy):
 
 
 async def test_the_same_submission_gives_the_same_bytes(policy):
-    first = await build_bundle(submission(), policy, "xuhui-hrss", fetch)
-    again = await build_bundle(submission(), policy, "xuhui-hrss", fetch)
+    first = await build_bundle(submission(), policy, "xuhui-hrss", fetch, version=1)
+    again = await build_bundle(submission(), policy, "xuhui-hrss", fetch, version=1)
     assert (first.bundle_json, first.pdf) == (again.bundle_json, again.pdf)
 
 
@@ -132,7 +133,7 @@ async def test_supplement_bundle_names_its_case_and_repeats_the_applicant(policy
         ],
         submitted_at=1_796_000_000,
     )
-    bundle = await build_bundle(answer, policy, "xuhui-hrss", fetch, case=submission())
+    bundle = await build_bundle(answer, policy, "xuhui-hrss", fetch, case=submission(), version=1)
     validate_bundle_json(bundle.bundle_json)
     data = json.loads(bundle.bundle_json)
     assert bundle.kind == data["kind"] == "supplement"
@@ -166,7 +167,9 @@ def test_unregistered_business_has_no_company(policy):
         for k, v in submission().answers.items()
         if k not in ("company_name", "credit_code", "registered_on")
     }
-    data = build_bundle_json(submission(answers=answers | {"registered": False}), policy, [])
+    data = build_bundle_json(
+        submission(answers=answers | {"registered": False}), policy, [], version=1
+    )
     validate_bundle_json(data)
     assert json.loads(data)["company"] is None and json.loads(data)["attachments"] == []
 
@@ -184,12 +187,12 @@ def test_a_submission_that_is_no_supplement_takes_no_case(policy):
         (lambda d: d["attachments"][0].update(sha256="abc"), "$.attachments[0].sha256"),
         (lambda d: d["applicant"].update(mobile="12"), "$.applicant.mobile"),
         (lambda d: d.update(kind="supplement"), "'supplement' is a required property"),
-        (lambda d: d.update(schema_version=2), "$.schema_version"),
+        (lambda d: d.update(schema_version=3), "$.schema_version"),
     ],
 )
 def test_invalid_bundles_are_refused_naming_the_path(policy, change, path):
     attachment = Attachment("licence.pdf", "application/pdf", b"x", "business_licence")
-    data = json.loads(build_bundle_json(submission(), policy, [attachment]))
+    data = json.loads(build_bundle_json(submission(), policy, [attachment], version=1))
     change(data)
     with pytest.raises(ValueError) as refused:
         validate_bundle_json(json.dumps(data).encode())

@@ -63,12 +63,13 @@ ID_PHOTO = b"\xff\xd8\xff\xe0 id card photo " + os.urandom(2000)
 PROGRAMMES = {
     "startup_loan": "district_hrss",  # agency "hrss": https to the receiver, staff chat
     "key_group_tax_relief": "district_tax",  # agency "tax": https, a secret the receiver lacks
-    "startup_subsidy": "district_employment_center",  # agency "employment": a folder
+    "startup_subsidy": "district_employment_center",  # agency "employment": a folder, version 1
 }
 
 
 def agencies_toml(receiver_url: str, inbox: Path) -> str:
-    """Four agencies covering every office of the real policy data."""
+    """Four agencies covering every office of the real policy data; "employment" was integrated
+    on bundle version 1, the others take version 2."""
     offices = [o.id for o in load_policy_data().offices]
     others = [o for o in offices if o not in PROGRAMMES.values()]
     q = json.dumps  # a JSON string is a valid TOML basic string
@@ -101,6 +102,7 @@ name = {{ zh = "徐汇区就业促进中心", en = "Xuhui Employment Promotion C
 offices = ["district_employment_center"]
 transport = "directory"
 path = {q(str(inbox / "employment"))}
+bundle_version = 1
 
 [[agency]]
 id = "others"
@@ -667,6 +669,8 @@ async def test_the_worker_delivers_into_the_agency_folder(handoff):
     validate_bundle_json(bundle_json)
     document = json.loads(bundle_json)
     assert (document["reference"], document["kind"]) == (ref, "submission")
+    assert (document["schema_version"], document["flow"]) == (1, "subsidy")  # as it was set up
+    assert document["programme"]["id"] == "startup_subsidy" and "service" not in document
     assert document["company"]["name"] == COMPANY
     assert document["applicant"]["id_number"] == ID_NUMBER  # the agency gets it unsealed
     assert document["office"]["id"] == "district_employment_center"
@@ -711,7 +715,13 @@ async def test_the_worker_delivers_over_https_to_the_reference_receiver(handoff)
     assert receipt["delivery_id"] == delivery["delivery_id"] != ""  # the outbox entry's id
     bundle_json = (folder / "bundle.json").read_bytes()
     validate_bundle_json(bundle_json)
-    assert json.loads(bundle_json)["company"]["name"] == COMPANY
+    document = json.loads(bundle_json)
+    assert receipt["schema_version"] == document["schema_version"] == 2  # as the header said
+    assert (document["service"], document["subsidy"]["programme"]["id"]) == (
+        "subsidy",
+        "startup_loan",
+    )
+    assert document["company"]["name"] == COMPANY
     assert COMPANY in pdf_text((folder / "application.pdf").read_bytes())
     assert {p.name: p.read_bytes() for p in (folder / "attachments").iterdir()} == {
         "photo-1.jpg": ID_PHOTO,

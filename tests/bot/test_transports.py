@@ -62,6 +62,7 @@ async def test_5xx_is_retryable_until_the_receiver_recovers():
     verify(body, headers[SIGNATURE_HEADER], ["first"])  # the first secret signs
     assert headers["Idempotency-Key"] == bundle.reference
     assert headers["X-SME-Delivery"] == "1764300000000-0"
+    assert headers["X-SME-Bundle-Version"] == "2" and headers["X-SME-Kind"] == "submission"
     parts = parse_multipart(body, headers["Content-Type"])
     assert [(p.field, p.filename, p.mime) for p in parts] == [
         ("bundle.json", "bundle.json", "application/json"),
@@ -138,6 +139,7 @@ async def test_reference_receiver_end_to_end(tmp_path):
         }
         receipt = json.loads((folder / "receipt.json").read_text())
         assert receipt["kind"] == "submission" and receipt["delivery_id"] == bundle.delivery_id
+        assert receipt["schema_version"] == 2
 
         # A redelivery is acknowledged as a duplicate and changes nothing.
         body, content_type = await multipart_body(make_bundle(pdf=b"%PDF other"))
@@ -306,6 +308,13 @@ MALFORMED = {
     "unknown part": multipart(("bundle.json", b"{}"), ("application.pdf", b"%"), ("x", b"")),
     "bundle.json not json": multipart(("bundle.json", b"{"), ("application.pdf", b"%PDF")),
     "bundle.json a list": multipart(("bundle.json", b"[]"), ("application.pdf", b"%PDF")),
+    "no schema_version": multipart(
+        ("bundle.json", b'{"kind": "submission"}'), ("application.pdf", b"%")
+    ),
+    "version 3": multipart(("bundle.json", b'{"schema_version": 3}'), ("application.pdf", b"%")),
+    "version true": multipart(
+        ("bundle.json", b'{"schema_version": true}'), ("application.pdf", b"%")
+    ),
 }
 
 
@@ -324,6 +333,23 @@ async def test_receiver_refuses_malformed_bundles(tmp_path, body, content_type):
         async with s.post(url, data=body, headers={**headers, SIGNATURE_HEADER: stale}) as response:
             assert response.status == 401 and "stale" in (await response.json())["error"]
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("version", [1, 2])
+async def test_receiver_takes_both_versions_as_their_header_says(tmp_path, version):
+    document = {"schema_version": version, "reference": "SUB-20261128-7Q4K9M", "kind": "submission"}
+    bundle = make_bundle(bundle_json=json.dumps(document).encode(), version=version)
+    async with serve(create_receiver_app(["s"], tmp_path)) as url:
+        await deliver_once(HttpsTransport(url, ["s"], timeout_s=5), bundle)
+        receipt = json.loads((tmp_path / bundle.reference / "receipt.json").read_text())
+        assert receipt["schema_version"] == version
+        other = make_bundle(
+            "SUB-20261128-AAAAAA", bundle_json=bundle.bundle_json, version=3 - version
+        )
+        with pytest.raises(DeliveryFailed) as refused:  # the header contradicts bundle.json
+            await deliver_once(HttpsTransport(url, ["s"], timeout_s=5), other)
+        assert "HTTP 400" in refused.value.reason and not refused.value.retryable
+    assert os.listdir(tmp_path) == [bundle.reference]
 
 
 async def test_run_receiver_serves_until_cancelled(tmp_path):
