@@ -69,3 +69,23 @@ def test_every_service_declares_a_lifecycle_with_named_statuses():
     for spec in all_flows(load_policy_data()):
         assert spec.lifecycle.initial == "submitted"
         assert all(name for name in spec.lifecycle.names.values())
+
+
+def test_the_complaint_loop():
+    from flows.services.complaint.lifecycle import COMPLAINT
+
+    path = [
+        ("submitted", "delivered", "worker"),
+        ("delivered", "transferred", "staff"),
+        ("transferred", "overdue", "timer"),
+        ("overdue", "escalated", "founder"),
+        ("escalated", "closed", "agency"),
+        ("closed", "rated", "founder"),
+    ]
+    for current, to, actor in path:
+        assert COMPLAINT.allowed(current, to, actor), (current, to, actor)
+    assert not COMPLAINT.allowed("delivered", "escalated", "founder")  # only when overdue
+    assert not COMPLAINT.allowed("accepted", "rated", "founder")  # only when closed
+    assert not COMPLAINT.allowed("rated", "rated", "founder")  # once
+    assert not COMPLAINT.allowed("closed", "overdue", "timer")  # an obsolete check
+    assert not COMPLAINT.allowed("delivered", "overdue", "agency")
