@@ -27,6 +27,7 @@ from bot.core.notify import FounderNotifier
 from bot.core.render import RenderedMessage, Renderer
 from bot.core.service import ConversationService
 from bot.handoff.agencies import Agencies, load_agencies
+from bot.handoff.deadlines import OVERDUE, DeadlineWatch, overdue_id
 from bot.handoff.delivery import Deliverer
 from bot.handoff.fonts import FontError, PdfFont, load_font
 from bot.handoff.staff import StaffDesk
@@ -101,7 +102,17 @@ class App:
         """Status changes, told to founders on their channel (logged when it is not here)."""
         notifier = FounderNotifier(self.renderer, self.store, self.policy, self.channels)
         lifecycles = {spec.id: spec.lifecycle for spec in all_flows(self.policy)}
-        return StatusDesk(self.statuses, self.submissions, notifier, lifecycles)
+        return StatusDesk(
+            self.statuses, self.submissions, notifier, lifecycles, on_final=self._closed
+        )
+
+    async def _closed(self, reference: str) -> None:
+        await self.timer_store.cancel(overdue_id(reference))
+
+    def deadlines(self) -> DeadlineWatch:
+        """Complaints' deadlines: checked when they pass, the staff chat reminded."""
+        staff = self.staff()
+        return DeadlineWatch(self.timer_store, staff.desk, staff.remind_overdue)
 
     def staff(self) -> StaffDesk:
         """The agencies' staff desk, recording through a status desk."""
@@ -133,6 +144,7 @@ class App:
             self.channels.fetch,
             post_case,
             font=self.font,
+            on_delivered=DeadlineWatch(self.timer_store, staff.desk).delivered,
         )
         return OutboxWorker(
             self.outbox,
@@ -150,9 +162,10 @@ class App:
 
     def timers(self, *, name: str | None = None) -> TimerWorker:
         """The timed-events worker, firing through `timer_handlers`."""
+        handlers = {OVERDUE: self.deadlines().fire, **self.timer_handlers}
         return TimerWorker(
             self.timer_store,
-            self.timer_handlers,
+            handlers,
             name=name or f"{socket.gethostname()}-{os.getpid()}",
         )
 

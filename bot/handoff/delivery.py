@@ -18,6 +18,7 @@ from bot.handoff.types import Bundle, DeliveryFailed, Transport, UnsupportedBund
 from flows.engine.address import Address
 from flows.engine.draft import Submission
 from flows.policy.loader import PolicyData
+from flows.services.followup import CASE_STATUS
 from storage.outbox import OutboxEntry
 from storage.submissions import SubmissionStore
 
@@ -54,6 +55,7 @@ class Deliverer:
         post_case: PostCase | None = None,
         transport_for: Callable[[str], Transport] | None = None,
         font: PdfFont | None = None,
+        on_delivered: Callable[[Submission], Awaitable[object]] | None = None,
         sections: Sections = SECTIONS,
     ) -> None:
         self.submissions = submissions
@@ -65,6 +67,7 @@ class Deliverer:
         self._transports: dict[str, Transport] = {}
         self._transport_for = transport_for
         self.font = font
+        self.on_delivered = on_delivered  # what starts at delivery (a complaint's deadline)
         self.sections = sections
 
     async def close(self) -> None:
@@ -121,9 +124,18 @@ class Deliverer:
             # read again: a founder who erased their data meanwhile is not told, nor named
             submission = await self.submissions.get(reference) or submission
             await self.desk.change(reference, "delivered", "", "worker", submission=submission)
+            if self.on_delivered is not None:
+                await self.on_delivered(submission)
             if case is not None:
+                # what the founder's supplement was: an answer, a request for supervision, a rating
+                purpose = str(submission.answers.get("purpose") or "answer")
                 await self.desk.change(
-                    case.reference, "supplied", "", "founder", notify=False, submission=case
+                    case.reference,
+                    CASE_STATUS.get(purpose, "supplied"),
+                    "",
+                    "founder",
+                    notify=False,
+                    submission=case,
                 )
             if self.post_case is not None and agency.staff_chat_id is not None:
                 await self.post_case(submission, bundle)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import date
 from functools import cached_property
 
 from redis.asyncio import Redis
@@ -117,6 +118,22 @@ class StaffDesk:
             for op, label in LABELS.items()
         )
         await self.channels.send(chat, [RenderedMessage(summary, buttons)])
+
+    async def remind_overdue(self, submission: Submission, deadline: date) -> None:
+        """Tell the agency's staff chat that a case is past its deadline (督办)."""
+        chat = staff_chat(self.agencies.for_office(submission.office))
+        if chat is None:
+            return
+        text = self._t(
+            self.default_locale,
+            N_(
+                "⏰ {reference} is past its deadline ({deadline}) without an answer. The founder "
+                "has been told and may request supervision."
+            ),
+            reference=submission.reference,
+            deadline=deadline.isoformat(),
+        )
+        await self.channels.send(chat, [RenderedMessage(text)])
 
     async def _agency_of(self, reference: str) -> Agency | None:
         submission = await self.submissions.get(reference)

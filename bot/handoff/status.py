@@ -4,7 +4,7 @@ delivery worker, agency staff in Telegram, and agency systems through the status
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from bot.core.notify import FounderNotifier
 from flows.engine.draft import Submission
@@ -30,11 +30,13 @@ class StatusDesk:
         submissions: SubmissionStore,
         notifier: FounderNotifier,
         lifecycles: Mapping[str, Lifecycle] | None = None,
+        on_final: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self.statuses = statuses
         self.submissions = submissions
         self.notifier = notifier
         self.lifecycles = dict(lifecycles or {})  # flow id → its lifecycle
+        self.on_final = on_final  # a case closed: what watched it (its deadline) can stop
 
     def lifecycle(self, submission: Submission) -> Lifecycle:
         """The lifecycle of a submission's service (the common one for a service gone)."""
@@ -78,6 +80,12 @@ class StatusDesk:
             log.info("submission %s: %s by %s %s", reference, status, actor, recorded.outcome)
             return recorded
         log.info("submission %s: %s by %s", reference, status, actor)
+        closed = self.lifecycle(submission).statuses[status].final
+        if closed and self.on_final is not None:
+            try:
+                await self.on_final(reference)
+            except Exception as exc:  # noqa: BLE001 - recorded; a check that fires finds it closed
+                log.warning("submission %s: on_final failed: %s", reference, type(exc).__name__)
         if notify:
             await self.notifier.status_changed(
                 recorded.change, submission.programme, submission.locale, self.lifecycle(submission)

@@ -34,6 +34,8 @@ class Op(StrEnum):
     ACCEPT = "ya"
     VIEW = "v"
     SUPPLY = "sp"
+    ESCALATE = "es"
+    RATE = "rt"
     ERASE_ASK = "ea"
     ERASE = "er"
 

@@ -17,6 +17,7 @@ from flows.engine.screens import refusal
 from flows.engine.spec import Context, FlowSpec, Speller
 from flows.engine.text import N_, Text, spellings
 from flows.policy.loader import PolicyData
+from flows.services.followup import ESCALATION, RATING, case_for
 from flows.services.supplement import CASE, case_of
 from flows.services.supplement import FLOW_ID as SUPPLEMENT
 from flows.shell.application_view import application_detail, sent_summary
@@ -24,6 +25,7 @@ from flows.shell.menu import (
     LANGUAGE_NAMES,
     applications,
     language_menu,
+    lifecycle_of,
     locale_from_arg,
     programme_title,
     progress,
@@ -164,6 +166,8 @@ class Conversation:
             return [applications(state, self.runners, self.policy)]
         if action.op is Op.SUPPLY:
             return self._supply(state, action.value, now, ctx)
+        if action.op in (Op.ESCALATE, Op.RATE):
+            return self._follow_up(state, action, now, ctx)
         if action.op is Op.LANG:
             locale = locale_from_arg(action.value) if action.value else None
             return self._set_language(state, locale, ctx) if locale else [language_menu()]
@@ -256,16 +260,39 @@ class Conversation:
                 {"reference": reference},
             )
             return [Reply((notice,)), applications(state, self.runners, self.policy)]
-        draft = state.drafts.get(SUPPLEMENT)
+        return self._open_on_case(state, SUPPLEMENT, case, now, ctx)
+
+    def _follow_up(
+        self, state: FounderState, action: Action, now: float, ctx: Context
+    ) -> list[Reply]:
+        """Open the escalation or the rating of a case, when its status allows it now."""
+        flow_id, to = (ESCALATION, "escalated") if action.op is Op.ESCALATE else (RATING, "rated")
+        entry = self._application(state, action.value)
+        allowed = entry is not None and lifecycle_of(entry, self.runners).allowed(
+            str(entry.get("status")), to, "founder"
+        )
+        case = case_for(state.applications, action.value, flow_id) if allowed else None
+        if case is None or flow_id not in self.runners:
+            notice = Text(
+                N_("That is not possible for {reference} now."), {"reference": action.value}
+            )
+            return [Reply((notice,)), applications(state, self.runners, self.policy)]
+        return self._open_on_case(state, flow_id, case, now, ctx)
+
+    def _open_on_case(
+        self, state: FounderState, flow_id: str, case: dict[str, Any], now: float, ctx: Context
+    ) -> list[Reply]:
+        """Open a flow about one case (a draft about another case is dropped)."""
+        draft = state.drafts.get(flow_id)
         if draft is not None and draft.answers.get(CASE) != case:
-            state.drop_draft(SUPPLEMENT)  # a draft answer to an earlier question
-        if SUPPLEMENT in state.drafts:
-            return self._open(state, SUPPLEMENT, now, ctx)
-        runner = self.runners[SUPPLEMENT]
+            state.drop_draft(flow_id)
+        if flow_id in state.drafts:
+            return self._open(state, flow_id, now, ctx)
+        runner = self.runners[flow_id]
         draft = runner.begin(now)
         draft.answers[CASE] = case
         state.put_draft(draft)
-        state.prefs.active = SUPPLEMENT
+        state.prefs.active = flow_id
         state.touch("prefs")
         return [Reply((Text(runner.spec.intro),)), runner.screen(draft, ctx)]
 

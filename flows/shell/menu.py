@@ -116,8 +116,11 @@ def applications(state: FounderState, runners: Runners, policy: PolicyData) -> R
                 },
             )
         )
+        follow = follow_up_buttons(reference, str(entry.get("status")), lifecycle)
         if lifecycle.asks_founder(str(entry.get("status"))) and not entry.get("parent"):
             buttons.append(answer_button(reference))
+        elif follow and not entry.get("parent"):
+            buttons += follow
         elif not entry.get("parent"):
             view = Action(Op.VIEW, value=reference)
             buttons.append(Button(Text(N_("📄 {reference}"), {"reference": reference}), view))
@@ -161,6 +164,18 @@ def status_update(
         return Reply(tuple(blocks), ((answer_button(reference),), (apps,)))
     if note:
         blocks.append(Text(N_("Note from the office: {note}"), {"note": Text.raw(note)}))
+    follow = follow_up_buttons(reference, status, lifecycle)
+    if lifecycle.allowed(status, "escalated", "founder"):
+        blocks.append(
+            Text(
+                N_(
+                    "The office has not answered by its deadline. You can ask for supervision "
+                    "(督办) with the button below."
+                )
+            )
+        )
+    if follow:
+        return Reply(tuple(blocks), (*rows(follow, 1), (apps,)))
     return Reply(tuple(blocks), ((apps,),))
 
 
@@ -175,6 +190,27 @@ def _cases_first(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     orphans = [e for e in entries if e.get("parent") and str(e["parent"]) not in known]
     ordered = [x for e in cases for x in (e, *children.get(str(e.get("reference")), []))]
     return ordered + orphans
+
+
+def follow_up_buttons(reference: str, status: str, lifecycle: Lifecycle) -> list[Button]:
+    """What the founder may do next about a case in `status`: ask for supervision when it is
+    past its deadline, rate the handling once the office gave its last word."""
+    buttons = []
+    if lifecycle.allowed(status, "escalated", "founder"):
+        buttons.append(
+            Button(
+                Text(N_("📣 Request supervision ({reference})"), {"reference": reference}),
+                Action(Op.ESCALATE, value=reference),
+            )
+        )
+    if lifecycle.allowed(status, "rated", "founder"):
+        buttons.append(
+            Button(
+                Text(N_("⭐ Rate the handling ({reference})"), {"reference": reference}),
+                Action(Op.RATE, value=reference),
+            )
+        )
+    return buttons
 
 
 def answer_button(reference: str) -> Button:

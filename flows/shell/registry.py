@@ -14,11 +14,17 @@ from dataclasses import replace
 from flows.engine.errors import FlowError
 from flows.engine.spec import FlowSpec
 from flows.policy.loader import PolicyData
-from flows.services import registration, supplement
+from flows.services import followup, registration, supplement
 from flows.services.subsidy import flow as subsidy
 
 Build = Callable[[PolicyData], FlowSpec]
-SERVICES: tuple[Build, ...] = (registration.build, subsidy.build, supplement.build)
+SERVICES: tuple[Build, ...] = (
+    registration.build,
+    subsidy.build,
+    supplement.build,
+    followup.build_escalation,
+    followup.build_rating,
+)
 MENU = ("registration", "subsidy")  # the services menu, in order; the others open from elsewhere
 
 
