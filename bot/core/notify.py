@@ -7,7 +7,6 @@ import logging
 
 from bot.core.channel import Channels
 from bot.core.render import Renderer
-from flows.engine.address import ERASED
 from flows.engine.lifecycle import APPLICATION, Lifecycle
 from flows.policy.loader import PolicyData
 from flows.shell.menu import status_update
@@ -35,8 +34,8 @@ class FounderNotifier:
         locale: str,
         lifecycle: Lifecycle = APPLICATION,
     ) -> None:
-        if change.founder == ERASED:
-            return  # the founder erased their data: nobody to tell
+        if not change.founder.reachable:
+            return  # the founder erased their data, or the tip-off was anonymous: nobody to tell
         chosen = (await self.founders.prefs(change.founder)).lang or locale
         update = status_update(
             change.reference, programme, change.status, change.note, self.policy, lifecycle

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 TELEGRAM = "telegram"
 _CHANNEL = re.compile(r"[a-z][a-z0-9_]{0,15}")
 _ID = re.compile(r"[A-Za-z0-9_.@=+-]{1,64}")
+ANONYMOUS_ID = "anonymous"  # no channel's chat id: Telegram's are numbers, the local chat's too
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,16 @@ class Address:
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.id}"
+
+    def anonymous(self) -> Address:
+        """Who an anonymous tip-off is from: its channel (its files are fetched there), no one
+        on it."""
+        return Address(self.channel, ANONYMOUS_ID)
+
+    @property
+    def reachable(self) -> bool:
+        """Whether anyone can be told at this address (not erased, not anonymous)."""
+        return self.id not in (ANONYMOUS_ID, "-")
 
 
 # Whom a submission belongs to once its founder had their data erased: nobody reachable.

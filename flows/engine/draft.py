@@ -125,11 +125,13 @@ class FounderState:
     changed: set[str] = field(default_factory=set)
     request: str = ""
 
-    def submit(self, submission: Submission) -> None:
-        """Record a new submission and its index line; both are written with this update."""
+    def submit(self, submission: Submission, *, listed: bool = True) -> None:
+        """Record a new submission and (when `listed`) its index line; both are written with
+        this update. An anonymous tip-off is not listed: nothing of the founder's links to it."""
         self.new_submissions.append(submission)
-        self.applications.append(submission.entry())
-        self.touch("applications")
+        if listed:
+            self.applications.append(submission.entry())
+            self.touch("applications")
 
     def touch(self, record: str) -> None:
         """Mark a record ('prefs', 'profile' or 'draft:<flow>') to be written back."""

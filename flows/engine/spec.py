@@ -133,6 +133,7 @@ class SubmissionRequest:
     attachments: tuple[Mapping[str, Any], ...] = ()
     parent: str = ""
     reference: str = ""
+    anonymous: bool = False  # a tip-off: no one's address with it, not in their applications
 
 
 @dataclass(frozen=True)

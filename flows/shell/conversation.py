@@ -373,7 +373,8 @@ class Conversation:
                 submit(state, draft, completion.submission, now, ctx)
                 applicable = [f.name for f in runner.machine.applicable(draft.answers)]
                 sent = sent_summary(runner.spec, completion.submission.answers, applicable)
-                state.applications[-1]["sent"] = sent
+                if not completion.submission.anonymous:  # a tip-off is not listed
+                    state.applications[-1]["sent"] = sent
             state.prefs.active = None
             state.touch("prefs")
             return result(completion, self.runners, draft.flow, ctx)
