@@ -73,6 +73,9 @@ def _company(answers: Mapping[str, Any], *, partial: bool = False) -> dict[str, 
     return ({k: v for k, v in company.items() if v} or None) if partial else company
 
 
+FOLLOW_UP_FIELDS = ("escalate_to", "verdict")  # what a request for supervision or a rating adds
+
+
 def _supplement(submission: Submission, case: Submission | None) -> dict[str, str] | None:
     if (case is None) != (not submission.parent):
         raise ValueError("case: given exactly when the submission is a supplement")
@@ -80,12 +83,20 @@ def _supplement(submission: Submission, case: Submission | None) -> dict[str, st
         return None
     if case.reference != submission.parent:
         raise ValueError(f"case: {case.reference} is not {submission.parent}")
-    return {
+    supplement = {
         "case_reference": case.reference,
         "question": str(submission.answers.get("question") or ""),
         "text": str(submission.answers.get("answer") or ""),
         "answered_at": rfc3339(submission.submitted_at),
     }
+    # a complaint's follow-up (version 2 only: an answer to a question has no purpose field)
+    purpose = str(submission.answers.get("purpose") or "answer")
+    if purpose != "answer":
+        supplement["purpose"] = purpose
+        for name in FOLLOW_UP_FIELDS:
+            if submission.answers.get(name):
+                supplement[name] = str(submission.answers[name])
+    return supplement
 
 
 def _district(code: str, *, optional: bool) -> dict[str, Any] | None:

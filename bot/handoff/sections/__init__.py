@@ -17,6 +17,7 @@ from bot.handoff.sections.base import (
     SectionBuilder,
     SectionSource,
 )
+from bot.handoff.sections.complaint import COMPLAINT
 from bot.handoff.sections.subsidy import SUBSIDY
 from bot.handoff.types import UnsupportedBundle
 
@@ -52,4 +53,4 @@ class Sections:
         return Sections([*self, *sections])
 
 
-SECTIONS = Sections([SUBSIDY])
+SECTIONS = Sections([SUBSIDY, COMPLAINT])
