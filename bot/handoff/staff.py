@@ -33,16 +33,29 @@ from storage.statuses import Outcome
 from storage.submissions import SubmissionStore
 
 log = logging.getLogger(__name__)
-ACTIONS = {"a": "accepted", "m": "more_info", "r": "rejected", "d": "resolved"}
+# The staff's buttons: a one-letter code in the callback data for each status staff may set;
+# which are shown for a case, and allowed when tapped, its service's lifecycle says.
+ACTIONS = {
+    "a": "accepted",
+    "m": "more_info",
+    "t": "transferred",
+    "r": "rejected",
+    "d": "resolved",
+    "c": "closed",
+}
 NEEDS_NOTE = {
     "more_info": N_("Reply to this message with your question for the founder about {reference}."),
     "rejected": N_("Reply to this message with the reason for rejecting {reference}."),
+    "transferred": N_("Reply to this message with the department {reference} was transferred to."),
+    "closed": N_("Reply to this message with the outcome of {reference} for the founder."),
 }
 LABELS = {
     "a": N_("✅ Accept"),
     "m": N_("❓ Request more information"),
+    "t": N_("🔀 Transferred"),
     "r": N_("❌ Reject"),
     "d": N_("🏁 Resolved"),
+    "c": N_("📁 Closed"),
 }
 PENDING_TTL_S = 3600
 NOTE_LIMIT = 1000
@@ -113,9 +126,15 @@ class StaffDesk:
         case = submission.parent or submission.reference
         name = f"{submission.reference}.pdf"
         await self.channels.send_file(chat, name, bundle.pdf, summary[:CAPTION_LIMIT])
+        # what staff may do next to the case (a supplement's buttons act on its case)
+        owner = await self.submissions.get(case) if submission.parent else submission
+        lifecycle = self.desk.lifecycle(owner or submission)
+        current = await self.desk.statuses.current(case) or "delivered"
+        offered = lifecycle.next_for("delivered" if current == "submitted" else current, "staff")
         buttons = tuple(
             (RenderedButton(self._t(locale, label), CaseTap(op, case)),)
             for op, label in LABELS.items()
+            if ACTIONS[op] in offered and ACTIONS[op] in lifecycle.statuses
         )
         await self.channels.send(chat, [RenderedMessage(summary, buttons)])
 
