@@ -103,6 +103,12 @@ class Submission:
         }
         if self.parent:
             entry["parent"] = self.parent
+        deadline = self.answers.get("deadline")
+        if isinstance(deadline, dict) and isinstance(deadline.get("date"), str):
+            entry["deadline"] = {
+                "date": deadline["date"],
+                "approximate": bool(deadline.get("approximate")),
+            }
         return entry
 
 

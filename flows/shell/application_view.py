@@ -59,6 +59,16 @@ def application_detail(
             {"date": Text.raw(day(entry.get("submitted_at", 0))), "office": office},
         ),
     ]
+    deadline = entry.get("deadline")
+    if isinstance(deadline, dict) and deadline.get("date"):
+        msgid = (
+            N_(
+                "Answer expected by about {date} (counted Monday to Friday: that year's holiday calendar is not out yet)."
+            )
+            if deadline.get("approximate")
+            else N_("Answer expected by {date}.")
+        )
+        blocks.append(Text(msgid, {"date": Text.raw(str(deadline["date"]))}))
     for change in entry.get("history") or []:
         blocks.append(
             Text(

@@ -104,8 +104,12 @@ def applications(state: FounderState, runners: Runners, policy: PolicyData) -> R
         reference = str(entry.get("reference", ""))
         lifecycle = lifecycle_of(entry, runners)
         line = N_("  ↳ {reference}: {status}")
+        deadline = entry.get("deadline") if isinstance(entry.get("deadline"), dict) else None
+        final = lifecycle.statuses.get(str(entry.get("status")))
         if not entry.get("parent"):
             line = N_("• {title} · {reference}: {status}")
+            if deadline and not (final and final.final):
+                line = N_("• {title} · {reference}: {status}, answer expected by {date}")
         lines.append(
             Text(
                 line,
@@ -113,6 +117,7 @@ def applications(state: FounderState, runners: Runners, policy: PolicyData) -> R
                     "title": programme_title(entry, runners, policy),
                     "reference": reference,
                     "status": status_name(entry.get("status"), lifecycle),
+                    "date": Text.raw(str((deadline or {}).get("date", ""))),
                 },
             )
         )

@@ -104,3 +104,23 @@ def test_an_application_of_another_service_is_never_escalated():
     chat.state.applications[0]["flow"] = "subsidy"  # the common lifecycle has no supervision
     chat.command("apps")
     assert Op.ESCALATE not in ops(chat)
+
+
+def test_my_applications_shows_an_open_complaints_deadline():
+    chat = founder("transferred")
+    chat.state.applications[0]["deadline"] = {"date": "2026-12-08", "approximate": False}
+    chat.command("apps")
+    assert "answer expected by 2026-12-08" in chat.text
+    chat.tap(Op.VIEW, CASE_REF)
+    assert "Answer expected by 2026-12-08." in chat.text
+    chat.state.applications[0]["status"] = "closed"
+    chat.command("apps")
+    assert "answer expected" not in chat.text  # closed: no deadline any more
+
+
+def test_a_deadline_counted_without_the_holiday_calendar_says_about():
+    chat = founder("delivered", "zh_CN")
+    chat.state.applications[0]["deadline"] = {"date": "2027-01-12", "approximate": True}
+    chat.command("apps")
+    chat.tap(Op.VIEW, CASE_REF)
+    assert "2027-01-12" in chat.text and "约" in chat.text
