@@ -19,6 +19,7 @@ _EXPECTED: dict[Kind, str] = {
     Kind.CHOICE: N_("Please tap one of the buttons below, or type its name."),
     Kind.MULTI: N_("Please tap the options that apply, then tap Done."),
     Kind.FILE: N_("Please send a photo or a file (PDF, JPEG or PNG), or tap Done."),
+    Kind.NOTES: N_("Please type your text (several messages are fine), then tap ✅ Done."),
 }
 
 
@@ -89,7 +90,7 @@ def display(
         return Text(N_("(skipped)"))
     if field.mask is not None:
         return Text.raw(field.mask(str(value)))
-    if field.kind is Kind.TEXT:
+    if field.kind in (Kind.TEXT, Kind.NOTES):
         return Text.raw(clip(str(value), limit))
     if field.kind is Kind.CHOICE:
         option = field.option(str(value), answers, ctx)
