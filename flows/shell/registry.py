@@ -15,11 +15,21 @@ from flows.engine.errors import FlowError
 from flows.engine.spec import FlowSpec
 from flows.policy.loader import PolicyData
 from flows.services import registration, supplement
+from flows.services.complaint import flow as complaint
 from flows.services.subsidy import flow as subsidy
 
 Build = Callable[[PolicyData], FlowSpec]
-SERVICES: tuple[Build, ...] = (registration.build, subsidy.build, supplement.build)
-MENU = ("registration", "subsidy")  # the services menu, in order; the others open from elsewhere
+SERVICES: tuple[Build, ...] = (
+    registration.build,
+    subsidy.build,
+    complaint.build,
+    supplement.build,
+)
+MENU = (
+    "registration",
+    "subsidy",
+    "complaint",
+)  # the services menu, in order; the others open from elsewhere
 
 
 class RegistryError(FlowError):
