@@ -32,7 +32,7 @@ def _parse_text(field: Field, text: str, ctx: Context) -> Any:
     if field.parse is not None:
         return field.parse(text, ctx)
     today: date = ctx.today
-    limits = dict(field.limits)
+    limits = {key: value for key, value in field.limits.items() if key != "shown"}
     kind = field.kind
     if kind is Kind.NUMBER:
         return validators.parse_int(text, **limits)
@@ -85,13 +85,14 @@ def display(
     limit: int = 700,
 ) -> Text | Localized:
     """How an answer reads on the summary screen (personal data masked; a long text cut to
-    `limit` characters, so the screen stays short)."""
+    `limit` characters, or to the field's own `limits["shown"]` when shorter, so the screen
+    stays short: the answer itself is kept whole)."""
     if value is None:
         return Text(N_("(skipped)"))
     if field.mask is not None:
         return Text.raw(field.mask(str(value)))
     if field.kind in (Kind.TEXT, Kind.NOTES):
-        return Text.raw(clip(str(value), limit))
+        return Text.raw(clip(str(value), min(limit, int(field.limits.get("shown", limit)))))
     if field.kind is Kind.CHOICE:
         option = field.option(str(value), answers, ctx)
         return option.block() if option else Text.raw(str(value))

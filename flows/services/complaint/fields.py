@@ -247,6 +247,7 @@ def complaint_fields() -> tuple[Field, ...]:
             limits={
                 "max_len": DESCRIPTION_CHARS,
                 "warn_left": 300,
+                "shown": 240,  # on the review: the office gets it whole
                 "unreadable": N_(
                     "Please describe what happened in words: emoji or punctuation alone can't "
                     "be passed on."
@@ -291,6 +292,7 @@ def complaint_fields() -> tuple[Field, ...]:
             Kind.TEXT,
             limits={
                 "max_len": 500,
+                "shown": 120,
                 "too_long": N_(
                     "Please say what you want in at most {max_len} characters; the details "
                     "belong in the description."

@@ -125,12 +125,11 @@ def arrears_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
         blocks.append(
             Text(
                 N_(
-                    "The payer must pay within a term counted from delivery or acceptance: the "
-                    "one your contract agrees, within the legal maximum where the law sets one, "
-                    "or else the legal term; a late payment earns late interest. These rules are "
-                    "copied from our notes and not yet checked against the law text, so I do not "
-                    "state a due date, days overdue or interest: the office works them out from "
-                    "your contract."
+                    "The payer must pay within a term from delivery or acceptance (the "
+                    "contract's, within any legal maximum, else the legal one), and late payment "
+                    "earns interest. These rules are from our notes, not yet checked against the "
+                    "law, so I give no due date, days overdue or interest: the office works them "
+                    "out."
                 )
             )
         )
@@ -156,11 +155,14 @@ def arrears_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
         Text(
             N_(
                 "Art. 54 of the Regulations: government bodies, public institutions and large "
-                "enterprises may not default on what they owe SMEs for goods, works, services "
-                "or investment."
+                "enterprises may not default on payments owed to SMEs."
             )
         ),
-        Text(N_("🛡 The payer may not retaliate against you for complaining ({law})."), law),
+        Text(
+            N_(
+                "🛡 By the same regulations, the payer may not retaliate against you for complaining."
+            )
+        ),
     ]
     return blocks
 
