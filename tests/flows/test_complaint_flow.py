@@ -327,3 +327,13 @@ def test_the_summary_leaves_out_the_explanation_screens():
     labels = [str(b.label) for row in chat.screen.buttons for b in row]
     assert not any("What you can expect" in label for label in labels)
     assert "What you can expect" not in chat.text and "What the payment rules say" not in chat.text
+
+
+def test_my_applications_names_the_category():
+    chat = Chat("en")
+    start(chat, "inspections")
+    describe(chat, "inspections")
+    chat.tap(Op.PICK, "anonymous")
+    chat.tap(Op.CONFIRM)
+    chat.command("apps")
+    assert "Inspections out of proportion to credit and risk" in chat.text
