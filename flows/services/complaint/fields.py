@@ -1,9 +1,10 @@
-"""The questions of the complaint: the category and its explanation, the payment calculator
-(arrears only), the complaint itself, and real-name or anonymous."""
+"""The first questions of the complaint: the category and its explanation, and the payment
+calculator (arrears only). The rest are in `details`."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +12,6 @@ from flows.engine import validators
 from flows.engine.errors import ValidationFailed
 from flows.engine.spec import Answers, Field, Kind, Option
 from flows.engine.text import N_
-from flows.engine.validators import mask_mobile
 from flows.policy.arrears import AMOUNT_MINIMUM, arrears_problems, refusal
 from flows.services.complaint.calculator import CALCULATOR, claim
 from flows.services.complaint.help import HELP
@@ -19,7 +19,6 @@ from flows.services.complaint.screens import (
     arrears_screen,
     category_choices,
     category_screen,
-    identity_screen,
 )
 
 GO = (Option("go", N_("▶️ Continue"), ("continue", "go on", "next", "ok", "继续", "下一步")),)
@@ -35,11 +34,6 @@ RESPONDENTS = (
     Option("official", N_("An official"), ("工作人员", "公务员", "官员", "official")),
     Option("other", N_("Someone else"), ("其他", "别的", "other")),
 )
-IDENTITIES = (
-    Option("real_name", N_("👤 Real-name complaint"), ("实名", "实名投诉", "real name", "named")),
-    Option("anonymous", N_("🕶 Anonymous tip-off"), ("匿名", "匿名举报", "举报", "anonymous")),
-)
-DESCRIPTION_CHARS = 3000
 
 
 def is_arrears(answers: Answers) -> bool:
@@ -48,19 +42,15 @@ def is_arrears(answers: Answers) -> bool:
 
 
 def not_arrears(answers: Answers) -> bool:
+    """Whether a category other than payment arrears was chosen."""
     return "category" in answers and not is_arrears(answers)
 
 
-def real_name(answers: Answers) -> bool:
-    """Whether the founder chose a real-name complaint (contact details are asked)."""
-    return answers.get("identity") == "real_name"
-
-
-def _checked(name: str, field: str) -> Any:
-    """A check refusing the answer when `arrears_problems` finds a problem with `field`."""
+def _checked(field: str) -> Callable[[Any, Answers], None]:
+    """A check refusing the answer to `field` when `arrears_problems` finds a problem with it."""
 
     def check(value: Any, answers: Answers) -> None:
-        found = claim({**answers, name: value})
+        found = claim({**answers, field: value})
         for problem in arrears_problems(found, dt.date.max):  # the parser refuses future dates
             if problem.field != field:
                 continue
@@ -87,7 +77,8 @@ def _checked(name: str, field: str) -> Any:
     return check
 
 
-def _money(text: str, minimum: Decimal) -> str:
+def money(text: str, minimum: Decimal) -> str:
+    """An amount in CNY as the answer stores it (`parse_money`'s forms, at least `minimum`)."""
     return str(validators.parse_money(text, minimum=minimum))
 
 
@@ -152,7 +143,7 @@ def calculator_fields() -> tuple[Field, ...]:
             when=is_arrears,
             depends_on=("category", "contract_on"),
             limits={"not_future": True},
-            check=_checked("delivered_on", "delivered_on"),
+            check=_checked("delivered_on"),
             label=N_("Delivery or acceptance date"),
             help=HELP["delivered_on"],
         ),
@@ -171,7 +162,7 @@ def calculator_fields() -> tuple[Field, ...]:
             "owed",
             N_("How much does the payer owe under the contract, in CNY? E.g. 120000."),
             Kind.MONEY,
-            parse=lambda text, ctx: _money(text, AMOUNT_MINIMUM),
+            parse=lambda text, ctx: money(text, AMOUNT_MINIMUM),
             label=N_("Amount owed"),
             help=HELP["owed"],
             when=is_arrears,
@@ -183,8 +174,8 @@ def calculator_fields() -> tuple[Field, ...]:
             Kind.MONEY,
             when=is_arrears,
             depends_on=("category", "owed"),
-            parse=lambda text, ctx: _money(text, Decimal(0)),
-            check=_checked("paid", "paid"),
+            parse=lambda text, ctx: money(text, Decimal(0)),
+            check=_checked("paid"),
             label=N_("Amount paid"),
             help=HELP["paid"],
         ),
@@ -200,152 +191,5 @@ def calculator_fields() -> tuple[Field, ...]:
             help=HELP["arrears_result"],
             counted=False,
             reviewed=False,
-        ),
-    )
-
-
-def complaint_fields() -> tuple[Field, ...]:
-    """Whom it is about, what happened and when, the money, the evidence, the outcome wanted."""
-    return (
-        Field(
-            "respondent_type",
-            N_("Whom is your complaint about?"),
-            Kind.CHOICE,
-            RESPONDENTS,
-            columns=2,
-            when=not_arrears,
-            depends_on=("category",),
-            label=N_("Complaint about"),
-            help=HELP["respondent_type"],
-        ),
-        Field(
-            "respondent",
-            N_("Their full name, e.g. 上海市某某局 or 某某集团有限公司:"),
-            Kind.TEXT,
-            limits={
-                "max_len": 100,
-                "letters": True,
-                "too_long": N_(
-                    "A name has at most {max_len} characters here. Please type the name as on "
-                    "their notices or contract, e.g. 某某集团有限公司."
-                ),
-                "unreadable": N_(
-                    "Please type the name in characters or letters, e.g. 上海市某某局 or "
-                    "某某集团有限公司: symbols alone can't be passed on."
-                ),
-            },
-            label=N_("Name of the body or business"),
-            help=HELP["respondent"],
-        ),
-        Field(
-            "description",
-            N_(
-                "What happened? Describe it in your own words; you can send several "
-                "messages. Tap ✅ Done when you have finished."
-            ),
-            Kind.NOTES,
-            limits={
-                "max_len": DESCRIPTION_CHARS,
-                "warn_left": 300,
-                "shown": 240,  # on the review: the office gets it whole
-                "unreadable": N_(
-                    "Please describe what happened in words: emoji or punctuation alone can't "
-                    "be passed on."
-                ),
-            },
-            label=N_("What happened"),
-            help=HELP["description"],
-        ),
-        Field(
-            "happened_on",
-            N_("When did it happen (or begin)? E.g. 2026-10-15."),
-            Kind.DATE,
-            limits={"not_future": True},
-            label=N_("When it happened"),
-            help=HELP["happened_on"],
-        ),
-        Field(
-            "amount",
-            N_("How much money is involved, in CNY? E.g. 5000. Tap Skip if none."),
-            Kind.MONEY,
-            optional=True,
-            when=not_arrears,
-            depends_on=("category",),
-            parse=lambda text, ctx: _money(text, AMOUNT_MINIMUM),
-            label=N_("Amount involved"),
-            help=HELP["amount"],
-        ),
-        Field(
-            "evidence",
-            N_(
-                "Send photos or PDFs of your evidence (several are fine), then tap Done. Tap "
-                "Skip if you have none."
-            ),
-            Kind.FILE,
-            optional=True,
-            label=N_("Evidence"),
-            help=HELP["evidence"],
-        ),
-        Field(
-            "outcome",
-            N_("What do you want to achieve? E.g. payment of what is owed, or a refund."),
-            Kind.TEXT,
-            limits={
-                "max_len": 500,
-                "shown": 120,
-                "too_long": N_(
-                    "Please say what you want in at most {max_len} characters; the details "
-                    "belong in the description."
-                ),
-            },
-            label=N_("Outcome wanted"),
-            help=HELP["outcome"],
-        ),
-    )
-
-
-def identity_fields() -> tuple[Field, ...]:
-    """Real-name complaint (contact details, offered from the profile) or anonymous tip-off
-    (nothing asked, nothing offered)."""
-    return (
-        Field(
-            "identity",
-            N_("A real-name complaint or an anonymous tip-off?"),
-            Kind.CHOICE,
-            IDENTITIES,
-            columns=1,
-            intro=identity_screen,
-            label=N_("Complaint or tip-off"),
-            help=HELP["identity"],
-        ),
-        Field(
-            "applicant_name",
-            N_("Your full name, as on your ID card:"),
-            Kind.TEXT,
-            when=real_name,
-            depends_on=("identity",),
-            suggest=lambda answers, ctx: ctx.profile.get("applicant_name"),
-            limits={
-                "max_len": 40,
-                "letters": True,
-                "unreadable": N_(
-                    "Please type your full name in Chinese characters or letters, e.g. 张三 or "
-                    "Zhang San."
-                ),
-            },
-            label=N_("Name"),
-            help=HELP["applicant_name"],
-        ),
-        Field(
-            "mobile",
-            N_("Your mobile number, e.g. 13812345678:"),
-            Kind.TEXT,
-            when=real_name,
-            depends_on=("identity",),
-            suggest=lambda answers, ctx: ctx.profile.get("mobile"),
-            mask=mask_mobile,
-            parse=lambda text, ctx: validators.parse_mobile(text),
-            label=N_("Mobile number"),
-            help=HELP["mobile"],
         ),
     )

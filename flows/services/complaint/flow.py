@@ -32,13 +32,8 @@ from flows.engine.spec import Answers, Completion, Context, Field, FlowSpec, Sub
 from flows.engine.text import N_, Text
 from flows.policy.deadlines import ExpectedDeadline, expected_deadline
 from flows.policy.loader import PolicyData
-from flows.services.complaint.fields import (
-    calculator_fields,
-    category_fields,
-    complaint_fields,
-    identity_fields,
-    is_arrears,
-)
+from flows.services.complaint.details import complaint_fields, identity_fields
+from flows.services.complaint.fields import calculator_fields, category_fields, is_arrears
 from flows.services.complaint.lifecycle import COMPLAINT
 from flows.services.complaint.screens import category, receiving
 
