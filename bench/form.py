@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from flows.engine import validators
 from flows.engine.spec import Answers, Completion, Context, Field, FlowSpec, Kind
 from flows.engine.text import N_, Text
+from flows.engine.validators import mask_mobile
 from flows.policy.loader import PolicyData
 from flows.services.registration import FORMS, PREMISES
-from flows.services.subsidy.fields import ORG_TYPES, mask_id, mask_mobile
+from flows.services.subsidy.fields import ORG_TYPES, mask_id
 
 FLOW_ID, FLOW_CODE = "benchform", "bf"
 ID_NUMBER = "11010519491231002X"

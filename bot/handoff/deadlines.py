@@ -5,9 +5,11 @@ decides, atomically): the founder is told once and offered supervision (督办),
 agency's staff chat is reminded. A final status cancels the check; a check that fires anyway
 changes nothing, since the lifecycle no longer allows `overdue`.
 
-A submission takes part when its service's lifecycle has `overdue` and its answers hold
-`deadline`: an ISO date, or an object whose `date` is one (the flow computes it from the
-policy data, in working days)."""
+A submission takes part when its service's lifecycle has `overdue` and its answers hold a
+deadline the bot may state (`flows.engine.draft.quotable_deadline`: its rule checked by a
+person; the flow computes it from the policy data, in working days). While the deadline rules
+are only transcribed, no check is scheduled: the office tells the founder when to expect an
+answer, and the bot never calls it late on an unchecked rule."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from flows.engine.draft import Submission
+from flows.engine.draft import Submission, quotable_deadline
 from storage.statuses import Outcome
 from storage.timers import TimedEvent, TimerStore
 
@@ -35,14 +37,13 @@ def overdue_id(reference: str) -> str:
 
 
 def deadline_of(answers: Mapping[str, Any]) -> date | None:
-    """The deadline a submission's answers hold, or None."""
-    value = answers.get("deadline")
-    if isinstance(value, Mapping):
-        value = value.get("date")
-    if not isinstance(value, str):
+    """The deadline a submission's answers hold when its rule was checked by a person, or
+    None: an unverified deadline never makes the bot say an office is late."""
+    found = quotable_deadline(answers)
+    if found is None:
         return None
     try:
-        return date.fromisoformat(value)
+        return date.fromisoformat(found["date"])
     except ValueError:
         return None
 

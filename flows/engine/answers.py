@@ -19,6 +19,7 @@ _EXPECTED: dict[Kind, str] = {
     Kind.CHOICE: N_("Please tap one of the buttons below, or type its name."),
     Kind.MULTI: N_("Please tap the options that apply, then tap Done."),
     Kind.FILE: N_("Please send a photo or a file (PDF, JPEG or PNG), or tap Done."),
+    Kind.NOTES: N_("Please type your text (several messages are fine), then tap ✅ Done."),
 }
 
 
@@ -31,7 +32,7 @@ def _parse_text(field: Field, text: str, ctx: Context) -> Any:
     if field.parse is not None:
         return field.parse(text, ctx)
     today: date = ctx.today
-    limits = dict(field.limits)
+    limits = {key: value for key, value in field.limits.items() if key != "shown"}
     kind = field.kind
     if kind is Kind.NUMBER:
         return validators.parse_int(text, **limits)
@@ -84,13 +85,14 @@ def display(
     limit: int = 700,
 ) -> Text | Localized:
     """How an answer reads on the summary screen (personal data masked; a long text cut to
-    `limit` characters, so the screen stays short)."""
+    `limit` characters, or to the field's own `limits["shown"]` when shorter, so the screen
+    stays short: the answer itself is kept whole)."""
     if value is None:
         return Text(N_("(skipped)"))
     if field.mask is not None:
         return Text.raw(field.mask(str(value)))
-    if field.kind is Kind.TEXT:
-        return Text.raw(clip(str(value), limit))
+    if field.kind in (Kind.TEXT, Kind.NOTES):
+        return Text.raw(clip(str(value), min(limit, int(field.limits.get("shown", limit)))))
     if field.kind is Kind.CHOICE:
         option = field.option(str(value), answers, ctx)
         return option.block() if option else Text.raw(str(value))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -103,12 +104,9 @@ class Submission:
         }
         if self.parent:
             entry["parent"] = self.parent
-        deadline = self.answers.get("deadline")
-        if isinstance(deadline, dict) and isinstance(deadline.get("date"), str):
-            entry["deadline"] = {
-                "date": deadline["date"],
-                "approximate": bool(deadline.get("approximate")),
-            }
+        deadline = quotable_deadline(self.answers)
+        if deadline is not None:
+            entry["deadline"] = deadline
         return entry
 
 
@@ -150,3 +148,19 @@ class FounderState:
     def drop_draft(self, flow: str) -> None:
         self.drafts.pop(flow, None)
         self.touch(f"draft:{flow}")
+
+
+def quotable_deadline(answers: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The deadline a submission's answers hold when the bot may state it (its rule checked
+    by a person): {"date": ISO date, "approximate": counted without the holiday calendar}.
+    An unverified deadline is never shown as a date, nor watched (the office tells)."""
+    value = answers.get("deadline")
+    if isinstance(value, Mapping):  # {"date", "approximate", "quotable"}
+        quotable, approximate = value.get("quotable", True), bool(value.get("approximate"))
+        value = value.get("date")
+    else:
+        quotable = answers.get("deadline_quotable") is True
+        approximate = bool(answers.get("deadline_approximate"))
+    if not isinstance(value, str) or not quotable:
+        return None
+    return {"date": value, "approximate": approximate}

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from flows.engine import files
+from flows.engine import files, notes
 from flows.engine.answers import expected, parse_answer
 from flows.engine.districts import by_code
 from flows.engine.draft import SUMMARY, Draft
@@ -18,11 +18,13 @@ from flows.engine.outcome import Action, Op, Reply
 from flows.engine.progress import position, recount
 from flows.engine.screens import (
     cancel_question,
+    has_suggestion,
     multi_update,
     pending_key,
     question,
     refusal,
     step_help,
+    suggested,
     summary,
 )
 from flows.engine.spec import BUTTON_KINDS, Completion, Context, Field, FlowSpec, Kind
@@ -135,6 +137,12 @@ class FlowRunner:
                 N_("“{typed}” is not one of the options. Tap one below, or type its name."),
                 typed=quoted(event.text),
             )
+        if event.kind is EventKind.TEXT and field.kind is Kind.NOTES:
+            named = named_exactly(self.screen(draft, ctx), event.text, ctx.spell)
+            if named is not None:  # "done", "返回": a button's name, not a part of the text
+                return self._handle(draft, Event.of_action(named), ctx)
+            notice = notes.add(draft, field, event.text)
+            return StepResult([self.screen(draft, ctx, notice)], saved=True)
         if event.kind is EventKind.TEXT:
             try:
                 value = parse_answer(field, event.text, ctx)
@@ -161,17 +169,24 @@ class FlowRunner:
             return self._pick(draft, field, action.value, ctx)
         if action.op is Op.DONE and field.kind in (Kind.MULTI, Kind.FILE):
             return self._done(draft, field, ctx)
+        if action.op is Op.DONE and field.kind is Kind.NOTES:
+            return self._accept(draft, field, notes.done(draft, field), ctx)
         if action.op is Op.REMOVE and field.kind is Kind.FILE:
             return self._remove(draft, field, action.value, ctx)
+        if action.op is Op.REMOVE and field.kind is Kind.NOTES:
+            notice = notes.start_over(draft, field)
+            return StepResult([self.screen(draft, ctx, notice)], saved=True)
         if action.op is Op.SKIP and field.optional:
             return self._accept(draft, field, None, ctx)
         if action.op is Op.ACCEPT and pending_key(field) in draft.scratch:
             return self._accept(draft, field, draft.scratch.pop(pending_key(field)), ctx)
         if action.op is Op.KEEP and field.name in draft.answers:
+            if field.kind is Kind.NOTES:
+                draft.scratch.pop(field.name, None)
             self.machine.advance(draft)
             return self._moved(draft, ctx)
-        if action.op is Op.KEEP and field.name in draft.defaults:
-            return self._accept(draft, field, draft.defaults[field.name], ctx)
+        if action.op is Op.KEEP and has_suggestion(offered := suggested(field, draft, ctx)):
+            return self._accept(draft, field, offered, ctx)
         raise ValidationFailed(expected(field))
 
     def _done(self, draft: Draft, field: Field, ctx: Context) -> StepResult:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows.engine import files
+from flows.engine import files, notes
 from flows.engine.answers import display
 from flows.engine.districts import DISTRICTS
 from flows.engine.draft import Draft
@@ -24,7 +24,25 @@ from flows.engine.progress import counter
 from flows.engine.spec import Context, Field, FlowSpec, Kind
 from flows.engine.text import N_, Localized, Text
 
-TYPED_KINDS = frozenset({Kind.TEXT, Kind.NUMBER, Kind.MONEY, Kind.DATE})
+TYPED_KINDS = frozenset({Kind.TEXT, Kind.NUMBER, Kind.MONEY, Kind.DATE, Kind.NOTES})
+_NO_ANSWER = object()
+
+
+def suggested(field: Field, draft: Draft, ctx: Context) -> Any:
+    """The answer offered to confirm: the draft's default, else the field's `suggest`
+    (computed now, never stored); `_NO_ANSWER` when there is none."""
+    if field.name in draft.defaults:
+        return draft.defaults[field.name]
+    if field.suggest is not None:
+        value = field.suggest(draft.answers, ctx)
+        if value is not None:
+            return value
+    return _NO_ANSWER
+
+
+def has_suggestion(value: Any) -> bool:
+    """Whether `suggested` found an answer to offer."""
+    return value is not _NO_ANSWER
 
 
 def pending_key(field: Field) -> str:
@@ -80,6 +98,10 @@ def _answer_buttons(
         return [(pick(Text(N_("Yes")), "yes"), pick(Text(N_("No")), "no"))]
     if field.kind is Kind.DISTRICT:
         return rows([pick(Localized(d.short_zh, d.short_en), d.code) for d in DISTRICTS], 4)
+    if field.kind is Kind.NOTES:
+        done = Button(Text(N_("✅ Done")), act(spec, draft, Op.DONE), DONE_WORDS)
+        again = Button(Text(N_("🗑 Start over")), act(spec, draft, Op.REMOVE))
+        return [(done, again) if notes.received(draft, field) else (done,)]
     if field.kind is Kind.FILE:
         removes = [
             Button(Text(N_("🗑 {number}"), {"number": n}), act(spec, draft, Op.REMOVE, files.key(f)))
@@ -107,18 +129,23 @@ def question(
         blocks += field.intro(draft.answers, ctx)
     blocks.append(Text(field.prompt))
     extra: list[Button] = []
-    shown = draft.answers.get(field.name, draft.defaults.get(field.name))
+    offered = suggested(field, draft, ctx)
     if field.kind is Kind.FILE:  # the list of files received is the answer so far
         blocks += files.listing(files.received(draft, field))
-    elif field.name in draft.answers or field.name in draft.defaults:
-        value = display(field, shown, draft.answers, ctx, limit=200)
-        if field.name in draft.answers:
-            blocks.append(Text(N_("Current answer: {value}"), {"value": value}))
+    elif field.kind is Kind.NOTES:  # the text so far is the answer so far
+        blocks += notes.listing(draft, field)
+        if field.name in draft.answers and field.name not in draft.scratch:
             keep = act(spec, draft, Op.KEEP)
             extra.append(Button(Text(N_("Keep this answer")), keep, KEEP_WORDS))
-        else:
-            blocks.append(Text(N_("From your profile: {value}"), {"value": value}))
-            extra.append(Button(Text(N_("✅ Use this")), act(spec, draft, Op.KEEP), KEEP_WORDS))
+    elif field.name in draft.answers:
+        value = display(field, draft.answers[field.name], draft.answers, ctx, limit=200)
+        blocks.append(Text(N_("Current answer: {value}"), {"value": value}))
+        keep = act(spec, draft, Op.KEEP)
+        extra.append(Button(Text(N_("Keep this answer")), keep, KEEP_WORDS))
+    elif has_suggestion(offered):
+        value = display(field, offered, draft.answers, ctx, limit=200)
+        blocks.append(Text(N_("From your profile: {value}"), {"value": value}))
+        extra.append(Button(Text(N_("✅ Use this")), act(spec, draft, Op.KEEP), KEEP_WORDS))
     if pending_key(field) in draft.scratch:
         extra.append(Button(Text(N_("✅ Use it anyway")), act(spec, draft, Op.ACCEPT)))
     if field.optional:
@@ -142,7 +169,7 @@ def summary(
 ) -> Reply:
     """All answers, one line each, with a button to change any of them and one to confirm."""
     spec = machine.spec
-    asked = machine.applicable(draft.answers)
+    asked = [f for f in machine.applicable(draft.answers) if f.reviewed]
     lines: list[Block] = [notice] if notice is not None else []
     lines.append(Text(N_("Please check your answers:")))
     for f in asked:

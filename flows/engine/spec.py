@@ -26,6 +26,7 @@ class Kind(StrEnum):
     DISTRICT = "district"
     YESNO = "yesno"
     FILE = "file"
+    NOTES = "notes"  # free text over several messages, kept until ✅ Done (flows.engine.notes)
 
 
 BUTTON_KINDS = frozenset({Kind.CHOICE, Kind.MULTI})
@@ -56,6 +57,11 @@ class Field:
     `help` says what is asked, why and where to find it. For the step counter
     (`flows.engine.progress`): `part` names a part of the flow that begins here, a field not
     `counted` is no step of it, and `presume` is the answer assumed while it is open.
+
+    `suggest` offers an answer to confirm when the question is shown (e.g. from the founder's
+    profile, `Context.profile`): it is read then and only, never copied into the draft before
+    the founder taps ✅ Use this, so a question that does not apply never holds it. A field not
+    `reviewed` is a screen passed with a tap (an explanation): left off the summary.
     """
 
     name: str
@@ -77,6 +83,8 @@ class Field:
     part: str = ""
     counted: bool = True
     presume: Any = None
+    suggest: Callable[[Answers, Context], Any] | None = None
+    reviewed: bool = True
 
     @property
     def summary_label(self) -> Text | Localized:
@@ -106,7 +114,8 @@ class Field:
 class Context:
     """What a flow may read besides the answers: policy data, the date, the founder's language,
     a fresh reference number in case this update submits an application, and `spell`, how a
-    label reads in each language the bot speaks (to match typed labels; the renderer gives it)."""
+    label reads in each language the bot speaks (to match typed labels; the renderer gives it).
+    `profile`: the founder's profile, for a field's `suggest` (read, never written here)."""
 
     policy: Any  # flows.policy.loader.PolicyData: the services read it, the engine never does
     today: Any  # datetime.date
@@ -117,6 +126,7 @@ class Context:
     retention_days: int = 365  # a delivered application's personal fields are kept this long
     applications: tuple[Mapping[str, Any], ...] = ()  # the founder's submissions, index lines
     spell: Speller = spellings
+    profile: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -267,6 +267,11 @@ def parse_mobile(text: str) -> str:
     return match[1]
 
 
+def mask_mobile(value: str) -> str:
+    """138****5678: first 3 and last 4 digits shown."""
+    return value[:3] + "*" * max(0, len(value) - 7) + value[-4:]
+
+
 def resident_id_check_char(first17: str) -> str:
     """The GB 11643-1999 check character for the first 17 digits of a resident ID number."""
     if not re.fullmatch(r"[0-9]{17}", first17):

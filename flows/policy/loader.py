@@ -3,7 +3,7 @@
 Any problem raises `PolicyDataError` naming the section, the entry (id, or #n from 1) and field.
 The startup subsidy programmes and their documents (optional sections) are read by
 `flows.policy.programmes`; complaint deadlines, payment terms and late interest (optional
-sections too) by `flows.policy.limits`.
+sections too) by `flows.policy.limits`; complaint categories by `flows.policy.complaints`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Final, Literal, TypeVar
 
 from flows.engine.errors import PolicyDataError
+from flows.policy.complaints import ComplaintCategory, parse_complaint_category
 from flows.policy.entry import ID, LAST_ARTICLE, Entry
 from flows.policy.limits import (
     PAYERS,
@@ -71,6 +72,7 @@ __all__ = [
     "SIZES",
     "Cap",
     "ChecklistItem",
+    "ComplaintCategory",
     "Condition",
     "Confidence",
     "DeadlineRule",
@@ -106,6 +108,7 @@ _SECTIONS: Final = (
     "deadline",
     "payment_term",
     "late_interest",
+    "complaint_category",
 )
 _OFFICE_KINDS: Final[tuple[Literal["city", "district"], ...]] = ("city", "district")
 _POLICY_KINDS: Final[tuple[Literal["policy", "service"], ...]] = ("policy", "service")
@@ -261,6 +264,15 @@ def parse_policy_data(doc: Mapping[str, object]) -> PolicyData:
         required=False,
     )
     deadlines, payment_terms, late_interest = _limits(doc)
+    rule_ids = {rule.id for rule in deadlines}
+    categories = _section(
+        doc,
+        "complaint_category",
+        lambda e: parse_complaint_category(e, office_ids, link_ids, rule_ids),
+        required=False,
+    )
+    if any(c.arrears for c in categories) and not (payment_terms and late_interest):
+        raise PolicyDataError("complaint_category: arrears needs payment_term and late_interest")
     return PolicyData(
         title,
         links,
@@ -275,6 +287,7 @@ def parse_policy_data(doc: Mapping[str, object]) -> PolicyData:
         deadlines,
         payment_terms,
         late_interest,
+        categories,
     )
 
 

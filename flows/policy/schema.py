@@ -1,7 +1,8 @@
 """Policy data as frozen records: links, offices, policies, SME size standards, the checklist.
 
 Startup subsidy programmes and their documents are defined in `flows.policy.programmes`;
-complaint deadlines, payment terms and late interest in `flows.policy.limits`.
+complaint deadlines, payment terms and late interest in `flows.policy.limits`; complaint
+categories in `flows.policy.complaints`.
 `flows.policy.loader` reads and validates `data/policy.toml` into these; import them from there.
 """
 
@@ -19,6 +20,7 @@ from flows.engine.periods import Period, completed, within
 from flows.engine.text import Localized
 
 if TYPE_CHECKING:
+    from flows.policy.complaints import ComplaintCategory
     from flows.policy.limits import DeadlineRule, LateInterest, PaymentTerm
     from flows.policy.programmes import Document, Programme
 
@@ -311,6 +313,7 @@ class PolicyData:
     deadlines: tuple[DeadlineRule, ...] = ()
     payment_terms: tuple[PaymentTerm, ...] = ()
     late_interest: tuple[LateInterest, ...] = ()  # one entry, or none in a file without it
+    complaint_categories: tuple[ComplaintCategory, ...] = ()
 
     def policies_for(self, profile: Mapping[str, object]) -> list[Policy]:
         """Policies and services whose conditions all hold for the profile, in file order."""
@@ -372,6 +375,13 @@ class PolicyData:
             if payer in term.payers:
                 return term
         raise KeyError(f"no payment term for payer {payer!r}")
+
+    def complaint_category(self, category_id: str) -> ComplaintCategory:
+        """The complaint category with this id (KeyError if unknown)."""
+        for category in self.complaint_categories:
+            if category.id == category_id:
+                return category
+        raise KeyError(f"unknown complaint category {category_id!r}")
 
     def default_late_interest(self) -> LateInterest:
         """The late interest due when a contract agrees no rate (KeyError if the file has none)."""

@@ -31,7 +31,8 @@ def sent_summary(spec: FlowSpec, answers: Answers, applicable: list[str]) -> lis
     kept: list[list[Any]] = []
     for field in spec.fields:
         value = answers.get(field.name)
-        if field.name not in applicable or field.name in SKIPPED or value is None:
+        skipped = field.name in SKIPPED or not field.reviewed
+        if field.name not in applicable or skipped or value is None:
             continue
         if field.mask is not None:
             value = field.mask(str(value))

@@ -81,6 +81,7 @@ class Conversation:
             retention_days=self.retention_days,
             applications=tuple(state.applications),
             spell=self.spell,
+            profile=state.profile,
         )
         if event.kind is EventKind.COMMAND:
             return self._command(state, event, now, ctx)

@@ -227,9 +227,13 @@ def answer_button(reference: str) -> Button:
 
 
 def programme_title(entry: Mapping[str, object], runners: Runners, policy: PolicyData) -> Block:
-    """A submission's programme title, from the policy data."""
+    """A submission's programme title (a complaint's category), from the policy data."""
     try:
         return policy.policy(str(entry.get("programme", ""))).title
+    except KeyError:
+        pass
+    try:
+        return policy.complaint_category(str(entry.get("programme", ""))).title
     except KeyError:
         flow = runners.get(str(entry.get("flow", "")))
         return Text(flow.spec.title) if flow else Text.raw(str(entry.get("programme", "")))

@@ -15,17 +15,23 @@ from flows.engine.errors import FlowError
 from flows.engine.spec import FlowSpec
 from flows.policy.loader import PolicyData
 from flows.services import followup, registration, supplement
+from flows.services.complaint import flow as complaint
 from flows.services.subsidy import flow as subsidy
 
 Build = Callable[[PolicyData], FlowSpec]
 SERVICES: tuple[Build, ...] = (
     registration.build,
     subsidy.build,
+    complaint.build,
     supplement.build,
     followup.build_escalation,
     followup.build_rating,
 )
-MENU = ("registration", "subsidy")  # the services menu, in order; the others open from elsewhere
+MENU = (
+    "registration",
+    "subsidy",
+    "complaint",
+)  # the services menu, in order; the others open from elsewhere
 
 
 class RegistryError(FlowError):

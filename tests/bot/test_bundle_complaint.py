@@ -20,13 +20,16 @@ from flows.policy.loader import load_policy_data
 POLICY = load_policy_data()
 REFERENCE = "SUB-20261201-CMPL01"
 ANSWERS = {
-    "category": "levies",
+    "category": "forced_charges",
     "respondent_type": "government_body",
     "respondent_name": "某街道办事处",
     "what": "要求企业缴纳赞助费 5000 元。",
     "happened_on": "2026-11-20",
     "outcome": "退还赞助费",
-    "deadline": {"date": "2026-12-08", "rule": "ordinary_request", "approximate": False},
+    "deadline": "2026-12-08",
+    "deadline_rule": "business_env_difficult",
+    "deadline_quotable": True,
+    "deadline_approximate": False,
 }
 
 
@@ -56,14 +59,16 @@ def test_a_real_name_complaint_carries_its_category_deadline_and_answers():
     data = bundle(complaint(anonymous=False))
     assert data["service"] == "complaint" and data["applicant"]["name"] == "张三"
     section = data["complaint"]
-    assert section["category"]["id"] == "levies" and section["anonymous"] is False
+    assert section["category"]["id"] == "forced_charges" and section["anonymous"] is False
     assert section["deadline"] == {
         "date": "2026-12-08",
-        "rule": "ordinary_request",
+        "quotable": True,
+        "rule": "business_env_difficult",
         "approximate": False,
     }
     assert section["answers"]["respondent_name"] == "某街道办事处"
-    assert "deadline" not in section["answers"] and "category" not in section["answers"]
+    assert not {"deadline", "deadline_rule", "category", "anonymous"} & set(section["answers"])
+    assert section["category"]["title"]["en"] and section["category"]["articles"]
 
 
 def test_an_anonymous_tip_off_names_no_one_even_if_answers_did():

@@ -72,7 +72,12 @@ async def setting(redis, redis_url, key_prefix) -> tuple[App, StatusDesk, Deadli
             office="district_sme_service_centre",
             district="xuhui",
             locale="en",
-            answers={"category": "arrears", "deadline": {"date": DEADLINE, "rule": "x"}},
+            answers={
+                "category": "arrears",
+                "deadline": DEADLINE,
+                "deadline_rule": "arrears_decision",
+                "deadline_quotable": True,  # its rule checked by a person
+            },
             attachments=[],
             submitted_at=1_795_000_000.0,
         )

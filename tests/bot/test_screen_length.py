@@ -6,7 +6,7 @@ messages, walked with representative answers through the real renderer and catal
 from __future__ import annotations
 
 import pytest
-from founder_chat import RENDERER, Chat
+from founder_chat import POLICY, RENDERER, Chat
 
 from flows.engine.events import Event
 from flows.engine.outcome import Action, Op
@@ -17,7 +17,8 @@ from flows.shell.statuses import STATUS_NAMES
 LIMIT = 1200
 LOCALES = ("zh_CN", "en")
 
-Step = tuple[str, str]  # ("p", value) taps a pick, ("d", "") Done, ("t", text), ("f", name)
+Step = tuple[str, str]  # ("p", value) taps a pick, ("d", "") Done, ("t", text), ("f", name),
+# ("k", "") Keep / Use this
 
 
 def answer(chat: Chat, flow: str, steps: list[Step]) -> None:
@@ -130,6 +131,47 @@ def test_eligibility_results_are_short_when_nothing_fits(locale):
     answer(chat, "subsidy", [("p", "other"), ("t", "浦东"), ("p", "no"), ("p", "yes")])
     assert chat.draft("subsidy").step == "programme"
     chat.tap(Op.HELP)
+    assert_short(chat)
+
+
+CALCULATOR = [("p", "government_body"), ("t", "2025-03-01"), ("t", "2025-04-01"), ("t", "90")]
+CALCULATOR += [("t", "120万"), ("t", "3000.50"), ("p", "go")]
+LONG_STORY = [("t", "对方以检查为名多次要求我们购买指定的服务，否则不予通过。" * 40)] * 3
+COMPLAINT_PATHS = {
+    "anonymous": [("p", "anonymous")],
+    "real-name": [("p", "real_name"), ("k", ""), ("k", "")],
+}
+
+
+@pytest.mark.parametrize("identity", COMPLAINT_PATHS)
+@pytest.mark.parametrize("category", [c.id for c in POLICY.complaint_categories])
+@pytest.mark.parametrize("locale", LOCALES)
+def test_complaint_screens_are_short_for_every_category(locale, category, identity):
+    """Each category's explanation, the calculator's result, a description at its limit (the
+    warning and the refusal), evidence, both identities, the review and the confirmation."""
+    chat = Chat(locale)
+    chat.state.profile |= {"applicant_name": "欧阳娜娜", "mobile": "13987654321"}
+    chat.command("start", "complaint")
+    answer(chat, "complaint", [("p", category), ("p", "go")])
+    if category == "arrears":
+        answer(chat, "complaint", CALCULATOR)
+    else:
+        answer(chat, "complaint", [("p", "association")])
+    answer(
+        chat, "complaint", [("t", "上海浦东新区某某信息科技发展有限公司"), *LONG_STORY, ("d", "")]
+    )
+    answer(chat, "complaint", [("t", "2026-10-15")])
+    if category != "arrears":
+        answer(chat, "complaint", [("t", "1.2万")])
+    answer(chat, "complaint", [("f", "a.pdf"), ("f", "b.jpg"), ("d", ""), ("t", "退还" * 200)])
+    answer(chat, "complaint", COMPLAINT_PATHS[identity])
+    review_and_confirm(chat)
+    assert chat.state.new_submissions[-1].flow == "complaint"
+    if identity == "anonymous":  # not listed: nothing of the founder's links to it
+        assert chat.state.applications == []
+        return
+    chat.command("apps")
+    chat.tap(Op.VIEW, chat.state.applications[-1]["reference"])
     assert_short(chat)
 
 

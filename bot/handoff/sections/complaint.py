@@ -9,8 +9,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.handoff.sections.base import Section, SectionSource
+from flows.engine.draft import quotable_deadline
 
-ANONYMOUS_ANSWERS = ("anonymous", "identity")  # how the flow may record the founder's choice
+ANONYMOUS_ANSWERS = ("anonymous", "identity")  # how the flow records the founder's choice
+DEADLINE_ANSWERS = (
+    "deadline",
+    "deadline_latest",
+    "deadline_rule",
+    "deadline_quotable",
+    "deadline_approximate",
+)
 
 
 def anonymous(answers: Mapping[str, Any]) -> bool:
@@ -21,37 +29,38 @@ def anonymous(answers: Mapping[str, Any]) -> bool:
 def _category(source: SectionSource) -> dict[str, Any]:
     answers = (source.case or source.submission).answers
     category = str(answers.get("category") or source.submission.programme or "other")
-    found = None
-    lookup = getattr(source.policy, "complaint_category", None)
-    if callable(lookup):
-        try:
-            found = lookup(category)
-        except KeyError:
-            found = None
-    if found is None:
+    try:
+        found = source.policy.complaint_category(category)
+    except KeyError:
         return {"id": category}
-    title = found.title
     return {
         "id": category,
-        "title": {"zh": title.zh, "en": title.en},
-        "articles": list(getattr(found, "articles", ())),
+        "title": {"zh": found.title.zh, "en": found.title.en},
+        "articles": list(found.articles),
     }
 
 
 def _deadline(answers: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The deadline the founder was given, with its rule and whether the bot could state it
+    (its rule checked by a person), or None when none was computed."""
     value = answers.get("deadline")
-    if isinstance(value, str):
-        return {"date": value}
-    if isinstance(value, Mapping) and isinstance(value.get("date"), str):
-        kept = ("date", "rule", "approximate")
-        return {k: value[k] for k in kept if k in value}
-    return None
+    if isinstance(value, Mapping):
+        value = value.get("date")
+    if not isinstance(value, str):
+        return None
+    found: dict[str, Any] = {"date": value, "quotable": quotable_deadline(answers) is not None}
+    if isinstance(answers.get("deadline_rule"), str):
+        found["rule"] = answers["deadline_rule"]
+    if isinstance(answers.get("deadline_latest"), str):
+        found["latest"] = answers["deadline_latest"]
+    found["approximate"] = bool(answers.get("deadline_approximate"))
+    return found
 
 
 def complaint_section(source: SectionSource) -> dict[str, Any]:
     """docs/bundle/v2/complaint.schema.json."""
     answers = (source.case or source.submission).answers
-    drop = {"category", "deadline", *ANONYMOUS_ANSWERS}
+    drop = {"category", *ANONYMOUS_ANSWERS, *DEADLINE_ANSWERS}
     return {
         "category": _category(source),
         "anonymous": anonymous(answers),

@@ -75,11 +75,6 @@ def mask_id(value: str) -> str:
     return value[:6] + "*" * max(0, len(value) - 10) + value[-4:]
 
 
-def mask_mobile(value: str) -> str:
-    """138****5678: first 3 and last 4 digits shown."""
-    return value[:3] + "*" * max(0, len(value) - 7) + value[-4:]
-
-
 def eligibility_fields() -> tuple[Field, ...]:
     """Who applies, and the business's situation: what the programmes' rules read."""
     return (

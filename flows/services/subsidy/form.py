@@ -9,8 +9,9 @@ from typing import Any
 from flows.engine import validators
 from flows.engine.spec import Answers, Field, Kind
 from flows.engine.text import N_
+from flows.engine.validators import mask_mobile
 from flows.policy.loader import PolicyData
-from flows.services.subsidy.fields import Parser, has_agreed, is_registered, mask_id, mask_mobile
+from flows.services.subsidy.fields import Parser, has_agreed, is_registered, mask_id
 from flows.services.subsidy.help import HELP
 
 
