@@ -1,0 +1,359 @@
+"""Complaints end to end over the stand-in Bot API, on both Telegram runtimes: a real-name
+payment-arrears complaint and an anonymous tip-off filed from the services menu, delivered by
+the worker as v2 bundles to the category's office's agency; the office asking for more and the
+founder answering; a deadline passing (the timed event fired with a hand-moved clock) and the
+founder asking for supervision (督办); a closed case rated once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from botapi_stub import BotApiStub
+from pdfs import pdf_text
+from telegram_harness import CJK, at_step, pdf, tap
+from test_handoff_e2e import Handoff, texts
+
+from bot.config import Settings
+from bot.core.commands import TelegramRuntime, commands_menu
+from bot.handoff.api import STATUS_PATH, create_api_app
+from bot.handoff.bundle import validate_bundle_json
+from bot.handoff.receiver import create_receiver_app
+from bot.serve import create_runtime
+from bot.wiring import create_app
+from flows.engine.address import Address
+from flows.policy.loader import DEFAULT_PATH, load_policy_data
+from flows.shell.registry import all_flows
+from storage.crypto import FieldCipher
+
+SPEC = next(s for s in all_flows(load_policy_data()) if s.id == "complaint")
+SECRET = "cloud-secret"
+CLOUD_CHAT, CLOUD_STAFF = -1001000000077, 9077
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4
+NAME, MOBILE = "王小明", "13912345678"
+
+
+def at(name: str):
+    return at_step(SPEC.index(name), "cmp")
+
+
+def agencies_toml(receiver_url: str, inbox: Path) -> str:
+    """The Enterprise Service Cloud (every complaint category's office) over signed HTTPS to
+    the reference receiver, with a staff chat; the Municipal Commission into a folder."""
+    q = json.dumps
+    offices = [o.id for o in load_policy_data().offices]
+    others = [o for o in offices if o not in ("enterprise_service_cloud", "municipal_commission")]
+    return f"""
+[[agency]]
+id = "cloud"
+name = {{ zh = "上海市企业服务云", en = "Shanghai Enterprise Service Cloud" }}
+offices = ["enterprise_service_cloud"]
+transport = "https"
+url = {q(receiver_url)}
+secrets = [{q(SECRET)}]
+timeout_s = 10
+staff_chat_id = {CLOUD_CHAT}
+staff_user_ids = [{CLOUD_STAFF}]
+
+[[agency]]
+id = "commission"
+name = {{ zh = "上海市经济和信息化委员会", en = "Municipal Commission" }}
+offices = ["municipal_commission"]
+transport = "directory"
+path = {q(str(inbox / "commission"))}
+
+[[agency]]
+id = "others"
+name = {{ zh = "其他部门", en = "Other offices" }}
+offices = {q(others)}
+transport = "directory"
+path = {q(str(inbox / "others"))}
+"""
+
+
+def verified_policy(folder: Path) -> Path:
+    """The packaged policy data with the complaints' deadline rules checked by a person."""
+    text = DEFAULT_PATH.read_text(encoding="utf-8")
+    blocks = text.split("\n[[")
+    for i, block in enumerate(blocks):
+        if block.startswith("deadline]]") and re.search(
+            r'^id = "(business_env_difficult|arrears_transfer|arrears_decision)"$',
+            block,
+            re.MULTILINE,
+        ):
+            blocks[i] = re.sub(
+                r"^transcribed_on = .*$", "verified_on = 2026-12-01", block, 1, re.MULTILINE
+            )
+    path = folder / "policy.toml"
+    path.write_text("\n[[".join(blocks), encoding="utf-8")
+    return path
+
+
+@asynccontextmanager
+async def running(
+    api: BotApiStub,
+    redis: Any,
+    redis_url: str,
+    key_prefix: str,
+    tmp_path: Path,
+    runtime: str,
+    policy_file: Path | None = None,
+) -> AsyncIterator[Handoff]:
+    """The receiver, the bot's status endpoint and the runtime polling the stub."""
+    received, inbox, files = tmp_path / "received", tmp_path / "inbox", tmp_path / "files"
+    files.mkdir()
+    status_socket = socket.socket()
+    status_socket.bind(("127.0.0.1", 0))
+    status_url = f"http://127.0.0.1:{status_socket.getsockname()[1]}{STATUS_PATH}"
+    receiver = web.AppRunner(create_receiver_app([SECRET], received), access_log=None)
+    status_runner: web.AppRunner | None = None
+    telegram: TelegramRuntime | None = None
+    stop = asyncio.Event()
+    task: asyncio.Task[None] | None = None
+    await receiver.setup()
+    try:
+        await web.TCPSite(receiver, "127.0.0.1", 0).start()
+        agencies = tmp_path / "agencies.toml"
+        receiver_url = f"http://127.0.0.1:{receiver.addresses[0][1]}/bundles"
+        agencies.write_text(agencies_toml(receiver_url, inbox), encoding="utf-8")
+        settings = Settings(
+            telegram_bot_token="123456:TEST",
+            telegram_api_url=api.base_url,
+            redis_url=redis_url,
+            redis_prefix=key_prefix,
+            agencies_file=agencies,
+            policy_file=policy_file,
+            data_keys=FieldCipher.generate_key(),
+            bot_runtime=runtime,
+        )
+        app = create_app(settings, redis)
+        telegram = create_runtime(app)
+        status_runner = web.AppRunner(
+            create_api_app(app.desk(), app.submissions, app.agencies), access_log=None
+        )
+        await status_runner.setup()
+        await web.SockSite(status_runner, status_socket).start()
+        await telegram.start(commands_menu(app.renderer, app.settings.default_locale))
+        task = asyncio.create_task(telegram.poll(stop))
+        yield Handoff(api, app, telegram, status_url, received, inbox, files)
+    finally:
+        stop.set()
+        if task is not None:
+            await asyncio.wait_for(task, 10)
+        if status_runner is not None:
+            await status_runner.cleanup()
+        await receiver.cleanup()
+        status_socket.close()
+        if telegram is not None:
+            await telegram.close()
+
+
+@pytest.fixture
+async def filing(api, redis, redis_url, key_prefix, tmp_path, runtime) -> AsyncIterator[Handoff]:
+    async with running(api, redis, redis_url, key_prefix, tmp_path, runtime) as handoff:
+        yield handoff
+
+
+@pytest.fixture
+async def watched(api, redis, redis_url, key_prefix, tmp_path, runtime) -> AsyncIterator[Handoff]:
+    """The hand-off with the complaints' deadline rules verified (so deadlines are watched)."""
+    policy = verified_policy(tmp_path)
+    async with running(api, redis, redis_url, key_prefix, tmp_path, runtime, policy) as handoff:
+        yield handoff
+
+
+class Founder:
+    """One founder in their private chat with the bot."""
+
+    def __init__(self, api: BotApiStub, user: int, lang: str) -> None:
+        self.api, self.user, self.lang = api, user, lang
+
+    async def wait(self, predicate, timeout: float = 20, since: int | None = None) -> dict:
+        return await self.api.wait_for_message(self.user, predicate, timeout, since=since)
+
+    async def pick(self, step: str, value: str, op: str = "p") -> dict:
+        message = await self.wait(at(step))
+        await tap(self.api, self.user, message, op, value, self.lang)
+        return message
+
+    async def say(self, step: str, text: str) -> None:
+        await self.wait(at(step))
+        self.api.push_message(self.user, text, language_code=self.lang)
+
+    def send(self, text: str) -> None:
+        self.api.push_message(self.user, text, language_code=self.lang)
+
+    async def press(self, message: dict, label_part: str) -> None:
+        [data] = [d for label, d in BotApiStub.buttons(message) if label_part in label]
+        self.api.push_callback(self.user, data, message["message_id"], language_code=self.lang)
+
+
+async def file_complaint(
+    founder: Founder,
+    *,
+    category: str,
+    identity: str,
+    description: tuple[str, ...],
+    evidence: bool = True,
+) -> str:
+    """From /start through the services menu to the confirmation; the reference."""
+    api, user, lang = founder.api, founder.user, founder.lang
+    api.push_message(user, "/start", language_code=lang)
+    menu = await founder.wait(lambda m: "a:o:::complaint" in str(BotApiStub.buttons(m)))
+    await tap(api, user, menu, "o", "complaint", lang)
+    await founder.pick("category", category)
+    await founder.pick("expect", "go")
+    if category == "arrears":
+        await founder.pick("payer_type", "government_body")
+        await founder.say("contract_on", "2025-07-01")
+        await founder.say("delivered_on", "2025-08-01")
+        await founder.pick("term_days", "", "s")
+        await founder.say("owed", "120000")
+        await founder.say("paid", "20000")
+        result = await founder.pick("arrears_result", "go")
+        assert bool(CJK.search(result["text"])) == lang.startswith("zh")
+    else:
+        await founder.pick("respondent_type", "government_body")
+    await founder.say("respondent", "上海市某某局")
+    first, *more = description
+    await founder.say("description", first)
+    for text in more:
+        founder.send(text)
+        await founder.wait(lambda m, t=text: at("description")(m) and t[:10] in m["text"])
+    await founder.pick("description", "", "d")
+    await founder.say("happened_on", "2026-10-15")
+    if category != "arrears":
+        await founder.say("amount", "5000")
+    await founder.wait(at("evidence"))
+    if evidence:
+        api.push_document(
+            user,
+            f"ev-{lang}-1",
+            "合同.pdf",
+            "application/pdf",
+            2000,
+            content=pdf("contract"),
+            language_code=lang,
+        )
+        await founder.wait(lambda m: at("evidence")(m) and "合同.pdf" in m["text"])
+        api.push_photo(user, f"ev-{lang}-2", 1100, lang, content=JPEG)
+        got = await founder.wait(lambda m: at("evidence")(m) and f"ev-{lang}-2" in m["text"])
+        await tap(api, user, got, "d", "", lang)
+    else:
+        await founder.pick("evidence", "", "s")
+    await founder.say("outcome", "支付欠款" if lang.startswith("zh") else "Stop the levies.")
+    await founder.pick("identity", identity)
+    if identity == "real_name":
+        await founder.say("applicant_name", NAME)
+        await founder.say("mobile", MOBILE)
+    summary = await founder.wait(lambda m: "a:y:cmp" in str(BotApiStub.buttons(m)))
+    await tap(api, user, summary, "y", "", lang)
+    done = await founder.wait(lambda m: "SUB-" in m["text"])
+    [reference] = re.findall(r"SUB-\d{8}-[A-Z0-9]+", done["text"])
+    return reference
+
+
+def folder_of(handoff: Handoff, reference: str) -> Path:
+    return handoff.received / reference
+
+
+async def statuses(handoff: Handoff, reference: str) -> list[str]:
+    return [s for s, _a, _n in await handoff.history(reference)]
+
+
+# -- 1. a real-name payment-arrears complaint in Chinese ----------------------------------------
+
+
+async def test_a_real_name_arrears_complaint_reaches_its_office_and_my_applications(filing):
+    handoff, api = filing, filing.api
+    founder = Founder(api, 8801, "zh-hans")
+    ref = await file_complaint(
+        founder,
+        category="arrears",
+        identity="real_name",
+        description=("对方验收合格后一直不付款。", "多次催告无果。"),
+    )
+    submission = await handoff.app.submissions.get(ref)
+    assert submission is not None and submission.office == "enterprise_service_cloud"
+    assert submission.founder == Address.telegram(founder.user)
+
+    assert await handoff.deliver() == 1
+    folder = folder_of(handoff, ref)
+    bundle_json = (folder / "bundle.json").read_bytes()
+    validate_bundle_json(bundle_json)
+    document = json.loads(bundle_json)
+    assert (document["schema_version"], document["service"]) == (2, "complaint")
+    assert document["office"]["id"] == "enterprise_service_cloud"
+    text = json.dumps(document, ensure_ascii=False)
+    assert NAME in text and MOBILE in text
+    answers = document["complaint"]["answers"]
+    assert answers["description"] == "对方验收合格后一直不付款。\n多次催告无果。"  # joined
+    attachments = {p.name: p.read_bytes() for p in (folder / "attachments").iterdir()}
+    assert attachments["合同.pdf"] == pdf("contract") and JPEG in attachments.values()
+    assert len(attachments) == 2
+    assert ref in pdf_text((folder / "application.pdf").read_bytes())
+    assert await statuses(handoff, ref) == ["delivered"]
+    delivered = await founder.wait(lambda m: ref in m["text"] and "送达" in m["text"], since=0)
+    assert CJK.search(delivered["text"])
+    staff = texts(api, CLOUD_CHAT)
+    assert any(ref in t for t in staff)
+
+    api.push_message(founder.user, "/apps", language_code=founder.lang)
+    listed = await founder.wait(lambda m: ref in m["text"])
+    assert "拖欠" in listed["text"] or "账款" in listed["text"]
+
+
+# -- 2. an anonymous tip-off in English --------------------------------------------------------
+
+
+async def test_an_anonymous_tip_off_names_no_one_anywhere(filing, redis, key_prefix):
+    handoff, api = filing, filing.api
+    founder = Founder(api, 8802, "en")
+    ref = await file_complaint(
+        founder,
+        category="forced_charges",
+        identity="anonymous",
+        description=("The district office made us sponsor its fair.", "It asked twice."),
+    )
+    outbox = await handoff.app.submissions.outbox()
+    assert [e["founder"] for e in outbox] == ["telegram:anonymous"]
+    submission = await handoff.app.submissions.get(ref)
+    assert submission is not None and submission.founder == Address("telegram", "anonymous")
+    assert str(founder.user) not in json.dumps(submission.answers)
+    raw = await redis.get(handoff.app.store.keys.submission(ref))
+    assert str(founder.user).encode() not in raw
+
+    told_before = len(api.messages_to(founder.user))
+    assert await handoff.deliver() == 1
+    folder = folder_of(handoff, ref)
+    bundle_json = (folder / "bundle.json").read_bytes()
+    validate_bundle_json(bundle_json)
+    pdf_bytes = (folder / "application.pdf").read_bytes()
+    for where in (bundle_json.decode(), pdf_text(pdf_bytes)):
+        assert str(founder.user) not in where
+        assert NAME not in where and MOBILE not in where
+    document = json.loads(bundle_json)
+    assert document["service"] == "complaint"
+    assert document["complaint"]["anonymous"] is True
+    assert document["complaint"]["answers"]["description"] == (
+        "The district office made us sponsor its fair.\nIt asked twice."
+    )
+    assert len(list((folder / "attachments").iterdir())) == 2
+
+    api.push_message(founder.user, "/apps", language_code="en")
+    apps = await founder.wait(None)
+    assert ref not in apps["text"]
+    status, _ = await handoff.report(ref, "accepted", "Looking into it.", secret=SECRET)
+    assert status == 200
+    assert await statuses(handoff, ref) == ["delivered", "accepted"]
+    await asyncio.sleep(0.3)
+    later = api.messages_to(founder.user)[told_before:]
+    assert all(ref not in (m.get("text") or "") for m in later), later
