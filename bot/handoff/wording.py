@@ -78,6 +78,7 @@ DECLARATION = (
 # programme.
 SERVICES: dict[str, tuple[str, str]] = {
     "subsidy": ("扶持政策申请", "Support programme application"),
+    "complaint": ("投诉举报", "Complaint or tip-off"),
 }
 # Shown instead of the applicant and business when a submission is anonymous (applicant null).
 ANONYMOUS = ("匿名举报：不含申请人身份信息", "Anonymous tip-off: no applicant identity")
