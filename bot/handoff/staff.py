@@ -143,12 +143,20 @@ class StaffDesk:
         chat = staff_chat(self.agencies.for_office(submission.office))
         if chat is None:
             return
-        text = self._t(
-            self.default_locale,
+        msgid = (
             N_(
                 "⏰ {reference} is past its deadline ({deadline}) without an answer. The founder "
                 "has been told and may request supervision."
-            ),
+            )
+            if submission.founder.reachable
+            else N_(
+                "⏰ {reference} is past its deadline ({deadline}) without an answer. Nobody "
+                "could be told: it is an anonymous tip-off, or the founder erased their data."
+            )
+        )
+        text = self._t(
+            self.default_locale,
+            msgid,
             reference=submission.reference,
             deadline=deadline.isoformat(),
         )
@@ -233,9 +241,16 @@ class StaffDesk:
             return
         if recorded.outcome not in (Outcome.RECORDED, Outcome.REPEATED):
             return
+        submission = await self.submissions.get(reference)
+        told = submission is not None and submission.founder.reachable
         done = self._t(
             locale,
-            N_("{reference}: {status} by {name}. The founder has been told."),
+            N_("{reference}: {status} by {name}. The founder has been told.")
+            if told
+            else N_(
+                "{reference}: {status} by {name}. Nobody could be told: it is an anonymous "
+                "tip-off, or the founder erased their data."
+            ),
             reference=reference,
             name=who.name,
             status=Text(STATUS_NAMES.get(status, status)),
