@@ -19,6 +19,7 @@ import pytest
 from aiohttp import web
 from botapi_stub import BotApiStub
 from pdfs import pdf_text
+from redis_dump import everything
 from telegram_harness import CJK, at_step, pdf, tap
 from test_handoff_e2e import Handoff, texts
 
@@ -26,9 +27,11 @@ from bot.config import Settings
 from bot.core.commands import TelegramRuntime, commands_menu
 from bot.handoff.api import STATUS_PATH, create_api_app
 from bot.handoff.bundle import validate_bundle_json
+from bot.handoff.deadlines import OVERDUE, overdue_id
 from bot.handoff.receiver import create_receiver_app
 from bot.serve import create_runtime
 from bot.wiring import create_app
+from bot.workers.timers import TimerWorker
 from flows.engine.address import Address
 from flows.policy.loader import DEFAULT_PATH, load_policy_data
 from flows.shell.registry import all_flows
@@ -191,6 +194,12 @@ class Founder:
     def send(self, text: str) -> None:
         self.api.push_message(self.user, text, language_code=self.lang)
 
+    async def pick_in(self, flow: str, index: int, value: str, op: str = "p") -> dict:
+        """Tap `op`/`value` on the screen of question `index` of the follow-up flow `flow`."""
+        message = await self.wait(at_step(index, flow))
+        await tap(self.api, self.user, message, op, value, self.lang)
+        return message
+
     async def press(self, message: dict, label_part: str) -> None:
         [data] = [d for label, d in BotApiStub.buttons(message) if label_part in label]
         self.api.push_callback(self.user, data, message["message_id"], language_code=self.lang)
@@ -299,12 +308,17 @@ async def test_a_real_name_arrears_complaint_reaches_its_office_and_my_applicati
     attachments = {p.name: p.read_bytes() for p in (folder / "attachments").iterdir()}
     assert attachments["合同.pdf"] == pdf("contract") and JPEG in attachments.values()
     assert len(attachments) == 2
-    assert ref in pdf_text((folder / "application.pdf").read_bytes())
+    title = "机关、事业单位或大型企业拖欠账款"  # the category names the case, not "complaint"
+    application = pdf_text((folder / "application.pdf").read_bytes())
+    assert ref in application and title in application and NAME in application
     assert await statuses(handoff, ref) == ["delivered"]
     delivered = await founder.wait(lambda m: ref in m["text"] and "送达" in m["text"], since=0)
     assert CJK.search(delivered["text"])
-    staff = texts(api, CLOUD_CHAT)
-    assert any(ref in t for t in staff)
+    [case_pdf, summary] = api.messages_to(CLOUD_CHAT)
+    assert case_pdf["document"]["file_name"] == f"{ref}.pdf"
+    assert ref in summary["text"] and title in summary["text"]
+    offered = [d for _label, d in BotApiStub.buttons(summary)]
+    assert {f"c:t:{ref}", f"c:c:{ref}"} <= set(offered)  # the complaint's own, from its lifecycle
 
     api.push_message(founder.user, "/apps", language_code=founder.lang)
     listed = await founder.wait(lambda m: ref in m["text"])
@@ -314,8 +328,10 @@ async def test_a_real_name_arrears_complaint_reaches_its_office_and_my_applicati
 # -- 2. an anonymous tip-off in English --------------------------------------------------------
 
 
-async def test_an_anonymous_tip_off_names_no_one_anywhere(filing, redis, key_prefix):
-    handoff, api = filing, filing.api
+async def test_an_anonymous_tip_off_names_no_one_anywhere(watched, redis, key_prefix):
+    """Its deadline is watched too: when it passes, the office's staff are reminded, and told
+    that nobody could be; whatever the office or staff record, the founder hears nothing."""
+    handoff, api = watched, watched.api
     founder = Founder(api, 8802, "en")
     ref = await file_complaint(
         founder,
@@ -328,32 +344,218 @@ async def test_an_anonymous_tip_off_names_no_one_anywhere(filing, redis, key_pre
     submission = await handoff.app.submissions.get(ref)
     assert submission is not None and submission.founder == Address("telegram", "anonymous")
     assert str(founder.user) not in json.dumps(submission.answers)
-    raw = await redis.get(handoff.app.store.keys.submission(ref))
-    assert str(founder.user).encode() not in raw
 
     told_before = len(api.messages_to(founder.user))
     assert await handoff.deliver() == 1
     folder = folder_of(handoff, ref)
     bundle_json = (folder / "bundle.json").read_bytes()
     validate_bundle_json(bundle_json)
-    pdf_bytes = (folder / "application.pdf").read_bytes()
-    for where in (bundle_json.decode(), pdf_text(pdf_bytes)):
+    application = pdf_text((folder / "application.pdf").read_bytes())
+    for where in (bundle_json.decode(), application):
         assert str(founder.user) not in where
         assert NAME not in where and MOBILE not in where
+    assert "Anonymous tip-off" in application
     document = json.loads(bundle_json)
-    assert document["service"] == "complaint"
+    assert (document["service"], document["applicant"], document["company"]) == (
+        "complaint",
+        None,
+        None,
+    )
     assert document["complaint"]["anonymous"] is True
     assert document["complaint"]["answers"]["description"] == (
         "The district office made us sponsor its fair.\nIt asked twice."
     )
     assert len(list((folder / "attachments").iterdir())) == 2
+    # nothing in Redis ties the tip-off to the founder: not its records, not the founder's
+    for key, value in (await everything(redis, key_prefix)).items():
+        if ref in key or ref in value:
+            assert str(founder.user) not in key + value, key
+        if str(founder.user) in key:
+            assert ref not in value, key
 
     api.push_message(founder.user, "/apps", language_code="en")
     apps = await founder.wait(None)
     assert ref not in apps["text"]
     status, _ = await handoff.report(ref, "accepted", "Looking into it.", secret=SECRET)
     assert status == 200
-    assert await statuses(handoff, ref) == ["delivered", "accepted"]
+
+    event = await handoff.app.timer_store.get(overdue_id(ref))
+    assert event is not None
+    timers = TimerWorker(
+        handoff.app.timer_store,
+        {OVERDUE: handoff.app.deadlines().fire},
+        clock=lambda: event.due_at + 1,
+    )
+    assert await timers.run_once() == 1
+    reminder = texts(api, CLOUD_CHAT)[-1]
+    assert ref in reminder and "⏰" in reminder and "匿名举报" in reminder
+    assert "已通知创业者" not in reminder  # nobody was
+
+    summary = next(m for m in api.messages_to(CLOUD_CHAT) if BotApiStub.buttons(m))
+    revision = api.revision
+    handoff.tap(CLOUD_CHAT, CLOUD_STAFF, summary, f"c:c:{ref}")
+    prompt = await api.wait_for_message(CLOUD_CHAT, lambda m: ref in m["text"], since=revision)
+    handoff.say(CLOUD_CHAT, CLOUD_STAFF, "Dealt with.", prompt)
+    done = await api.wait_for_message(CLOUD_CHAT, lambda m: "U9077" in m["text"], since=revision)
+    assert "匿名举报" in done["text"] and "已通知创业者" not in done["text"]
+    assert await statuses(handoff, ref) == ["delivered", "accepted", "overdue", "closed"]
+    assert api.messages_to(founder.user)[told_before:] == [apps]  # only its own /apps
+
+
+async def filed_and_delivered(handoff: Handoff, founder: Founder) -> str:
+    """A real-name complaint about forced charges, without evidence, delivered by the worker."""
+    ref = await file_complaint(
+        founder,
+        category="forced_charges",
+        identity="real_name",
+        description=("对方要求我们赞助其展会。",),
+        evidence=False,
+    )
+    assert await handoff.deliver() == 1
+    assert await statuses(handoff, ref) == ["delivered"]
+    await founder.wait(lambda m: ref in m["text"] and "a:" in str(BotApiStub.buttons(m)), since=0)
+    return ref
+
+
+def button(message: dict, op: str) -> str:
+    """The callback data of the message's one button with operation `op`."""
+    [data] = [d for _label, d in BotApiStub.buttons(message) if d.split(":")[1] == op]
+    return data
+
+
+# -- 3. the office asks for more, the founder answers ------------------------------------------
+
+
+async def test_the_founder_adds_information_the_office_asked_for(filing):
+    handoff, api = filing, filing.api
+    founder = Founder(api, 8803, "zh-hans")
+    ref = await filed_and_delivered(handoff, founder)
+    question = "请提供赞助要求的书面通知。"
+    status, _ = await handoff.report(ref, "more_info", question, secret=SECRET)
+    assert status == 200
+    told = await founder.wait(lambda m: question in m["text"], since=0)
+    assert ref in told["text"]
+    api.push_callback(founder.user, button(told, "sp"), told["message_id"])
+    await founder.wait(lambda m: "请输入您的答复" in m["text"])
+    founder.send("通知见附件。")
+    await founder.wait(lambda m: "部门要求的材料" in m["text"])
+    api.push_document(
+        founder.user, "tg-notice", "通知.pdf", "application/pdf", 900, content=pdf("notice")
+    )
+    received = await founder.wait(lambda m: "通知.pdf" in m["text"])
+    [done] = [d for label, d in BotApiStub.buttons(received) if label == "完成"]
+    api.push_callback(founder.user, done, received["message_id"])
+    review = await founder.wait(lambda m: "通知见附件。" in m["text"])
+    await founder.press(review, "确认")
+    await founder.wait(lambda m: f"{ref}-S1" in m["text"])
+
+    assert await handoff.deliver() == 1
+    folder = folder_of(handoff, f"{ref}-S1")
+    bundle_json = (folder / "bundle.json").read_bytes()
+    validate_bundle_json(bundle_json)
+    document = json.loads(bundle_json)
+    assert document["reference"] == f"{ref}-S1" and ref in bundle_json.decode()
+    assert {p.name: p.read_bytes() for p in (folder / "attachments").iterdir()} == {
+        "通知.pdf": pdf("notice")
+    }
+    assert await statuses(handoff, ref) == ["delivered", "more_info", "supplied"]
+    assert await handoff.listed_status(founder.user, ref) == "supplied"
+
+
+# -- 4. a deadline passes; the founder asks for supervision ------------------------------------
+
+
+async def test_an_overdue_complaint_is_escalated_to_the_municipal_commission(watched):
+    handoff, api = watched, watched.api
+    founder = Founder(api, 8804, "zh-hans")
+    ref = await filed_and_delivered(handoff, founder)
+    event = await handoff.app.timer_store.get(overdue_id(ref))
+    assert event is not None and event.kind == OVERDUE
+    assert event.payload == {"reference": ref, "deadline": event.payload["deadline"]}
+
+    clock = [event.due_at - 60]
+    timers = TimerWorker(
+        handoff.app.timer_store, {OVERDUE: handoff.app.deadlines().fire}, clock=lambda: clock[0]
+    )
+    founder_before, staff_before = (
+        len(api.messages_to(founder.user)),
+        len(api.messages_to(CLOUD_CHAT)),
+    )
+    assert await timers.run_once() == 0  # not yet due
+    clock[0] = event.due_at + 1
+    assert await timers.run_once() == 1
+    assert await timers.run_once() == 0
+    assert await statuses(handoff, ref) == ["delivered", "overdue"]
+    [notice] = api.messages_to(founder.user)[founder_before:]
+    assert ref in notice["text"]
+    escalate = button(notice, "es")
+    assert "📣" in next(label for label, d in BotApiStub.buttons(notice) if d == escalate)
+    [reminder] = texts(api, CLOUD_CHAT)[staff_before:]
+    assert ref in reminder and "⏰" in reminder
+
+    api.push_callback(founder.user, escalate, notice["message_id"])
+    await founder.pick_in("esc", 0, "municipal_commission")
+    await founder.pick_in("esc", 1, "", "s")
+    review = await founder.wait(lambda m: "a:y:esc" in str(BotApiStub.buttons(m)))
+    await tap(api, founder.user, review, "y", "", founder.lang)
+    await founder.wait(lambda m: f"{ref}-S1" in m["text"])
+
+    assert await handoff.deliver() == 1
+    folder = handoff.inbox / "commission" / f"{ref}-S1"
+    bundle_json = (folder / "bundle.json").read_bytes()
+    validate_bundle_json(bundle_json)
+    assert "escalation" in bundle_json.decode() and ref in bundle_json.decode()
+    assert await statuses(handoff, ref) == ["delivered", "overdue", "escalated"]
+    assert await handoff.listed_status(founder.user, ref) == "escalated"
+    await asyncio.sleep(0.5)
+
+
+# -- 5. a closed complaint is rated, once ------------------------------------------------------
+
+
+async def test_a_closed_complaint_is_rated_once(filing):
+    handoff, api = filing, filing.api
+    founder = Founder(api, 8805, "en")
+    ref = await filed_and_delivered(handoff, founder)
+    summary = next(
+        m
+        for m in reversed(api.messages_to(CLOUD_CHAT))
+        if f"c:c:{ref}" in str(BotApiStub.buttons(m))
+    )
+    outcome = "The district office withdrew the demand."
+    revision = api.revision
+    handoff.tap(CLOUD_CHAT, CLOUD_STAFF, summary, f"c:c:{ref}")
+    prompt = await api.wait_for_message(CLOUD_CHAT, lambda m: ref in m["text"], since=revision)
+    handoff.say(CLOUD_CHAT, CLOUD_STAFF, outcome, prompt)
+    told = await founder.wait(lambda m: outcome in m["text"], since=revision)
+    assert ref in told["text"] and not CJK.search(told["text"])
+    rate = button(told, "rt")
+    assert "⭐" in next(label for label, d in BotApiStub.buttons(told) if d == rate)
+
+    api.push_callback(founder.user, rate, told["message_id"], language_code="en")
+    await founder.pick_in("rat", 0, "dissatisfied")
+    await founder.wait(
+        lambda m: any(d.split(":")[2:4] == ["rat", "1"] for _l, d in BotApiStub.buttons(m))
+    )
+    founder.send("It took three months.")
+    review = await founder.wait(lambda m: "a:y:rat" in str(BotApiStub.buttons(m)))
+    assert "It took three months." in review["text"]
+    await tap(api, founder.user, review, "y", "", founder.lang)
+    await founder.wait(lambda m: f"{ref}-S1" in m["text"])
+
+    assert await handoff.deliver() == 1
+    bundle_json = (folder_of(handoff, f"{ref}-S1") / "bundle.json").read_bytes()
+    validate_bundle_json(bundle_json)
+    assert (
+        "dissatisfied" in bundle_json.decode() and "It took three months." in bundle_json.decode()
+    )
+    assert await statuses(handoff, ref) == ["delivered", "closed", "rated"]
+
+    revision = api.revision
+    api.push_callback(founder.user, rate, told["message_id"], language_code="en")  # again
+    refused = await founder.wait(None, since=revision)
+    assert "a:y:rat" not in str(BotApiStub.buttons(refused))
+    assert not any(d.split(":")[2:3] == ["rat"] for _l, d in BotApiStub.buttons(refused))
     await asyncio.sleep(0.3)
-    later = api.messages_to(founder.user)[told_before:]
-    assert all(ref not in (m.get("text") or "") for m in later), later
+    assert await handoff.deliver() == 0
+    assert await statuses(handoff, ref) == ["delivered", "closed", "rated"]
