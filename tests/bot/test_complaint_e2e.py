@@ -311,6 +311,16 @@ async def test_a_real_name_arrears_complaint_reaches_its_office_and_my_applicati
     title = "机关、事业单位或大型企业拖欠账款"  # the category names the case, not "complaint"
     application = pdf_text((folder / "application.pdf").read_bytes())
     assert ref in application and title in application and NAME in application
+    for shown in (  # the office reads labels, choices and amounts, not field names and codes
+        "付款方 / Payer",
+        "国家机关 / Government body",
+        "未付金额 / Amount outstanding",
+        "¥100,000 元 / CNY",
+        "被投诉单位名称",
+        "答复时限 / Deadline for the answer",
+    ):
+        assert shown in application, shown
+    assert "payer_type" not in application and "{'date'" not in application
     assert await statuses(handoff, ref) == ["delivered"]
     delivered = await founder.wait(lambda m: ref in m["text"] and "送达" in m["text"], since=0)
     assert CJK.search(delivered["text"])
@@ -504,7 +514,12 @@ async def test_an_overdue_complaint_is_escalated_to_the_municipal_commission(wat
     folder = handoff.inbox / "commission" / f"{ref}-S1"
     bundle_json = (folder / "bundle.json").read_bytes()
     validate_bundle_json(bundle_json)
-    assert "escalation" in bundle_json.decode() and ref in bundle_json.decode()
+    supplement = json.loads(bundle_json)["supplement"]
+    assert (supplement["case_reference"], supplement["purpose"]) == (ref, "escalation")
+    assert supplement["escalate_to"] == "municipal_commission"
+    application = pdf_text((folder / "application.pdf").read_bytes())
+    assert "申请督办 / Request for supervision" in application
+    assert "上海市经济和信息化委员会 / Municipal Commission" in application
     assert await statuses(handoff, ref) == ["delivered", "overdue", "escalated"]
     assert await handoff.listed_status(founder.user, ref) == "escalated"
     await asyncio.sleep(0.5)
@@ -546,9 +561,11 @@ async def test_a_closed_complaint_is_rated_once(filing):
     assert await handoff.deliver() == 1
     bundle_json = (folder_of(handoff, f"{ref}-S1") / "bundle.json").read_bytes()
     validate_bundle_json(bundle_json)
-    assert (
-        "dissatisfied" in bundle_json.decode() and "It took three months." in bundle_json.decode()
-    )
+    supplement = json.loads(bundle_json)["supplement"]
+    assert (supplement["purpose"], supplement["verdict"]) == ("rating", "dissatisfied")
+    assert supplement["text"] == "It took three months."
+    application = pdf_text((folder_of(handoff, f"{ref}-S1") / "application.pdf").read_bytes())
+    assert "不满意 / Not satisfied" in application and "It took three months." in application
     assert await statuses(handoff, ref) == ["delivered", "closed", "rated"]
 
     revision = api.revision
