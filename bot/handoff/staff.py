@@ -131,6 +131,8 @@ class StaffDesk:
         lifecycle = self.desk.lifecycle(owner or submission)
         current = await self.desk.statuses.current(case) or "delivered"
         offered = lifecycle.next_for("delivered" if current == "submitted" else current, "staff")
+        if not (owner or submission).founder.reachable:  # nobody could answer a question
+            offered = tuple(s for s in offered if not lifecycle.asks_founder(s))
         buttons = tuple(
             (RenderedButton(self._t(locale, label), CaseTap(op, case)),)
             for op, label in LABELS.items()
