@@ -386,6 +386,12 @@ async def test_an_anonymous_tip_off_names_no_one_anywhere(watched, redis, key_pr
     api.push_message(founder.user, "/apps", language_code="en")
     apps = await founder.wait(None)
     assert ref not in apps["text"]
+    # nobody could answer a question: the office cannot ask one (the case would wait for ever)
+    status, body = await handoff.report(ref, "more_info", "Who are you?", secret=SECRET)
+    assert (status, body["error"]) == (409, "not allowed from the case's status")
+    summary = next(m for m in api.messages_to(CLOUD_CHAT) if BotApiStub.buttons(m))
+    offered = [d for _label, d in BotApiStub.buttons(summary)]
+    assert f"c:c:{ref}" in offered and f"c:m:{ref}" not in offered
     status, _ = await handoff.report(ref, "accepted", "Looking into it.", secret=SECRET)
     assert status == 200
 
@@ -401,7 +407,6 @@ async def test_an_anonymous_tip_off_names_no_one_anywhere(watched, redis, key_pr
     assert ref in reminder and "⏰" in reminder and "匿名举报" in reminder
     assert "已通知创业者" not in reminder  # nobody was
 
-    summary = next(m for m in api.messages_to(CLOUD_CHAT) if BotApiStub.buttons(m))
     revision = api.revision
     handoff.tap(CLOUD_CHAT, CLOUD_STAFF, summary, f"c:c:{ref}")
     prompt = await api.wait_for_message(CLOUD_CHAT, lambda m: ref in m["text"], since=revision)
