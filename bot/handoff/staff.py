@@ -27,6 +27,7 @@ from bot.handoff.view import read_bundle
 from flows.engine.address import Address
 from flows.engine.draft import Submission
 from flows.engine.text import N_, Text
+from flows.services.followup import ESCALATION, RATING, VERDICTS
 from flows.shell.statuses import STATUS_NAMES
 from storage.keys import KeyBuilder
 from storage.statuses import Outcome
@@ -115,7 +116,22 @@ class StaffDesk:
             "district": view.district["name"][language] if view.district else "—",
             "office": data["office"]["name"][language],
         }
-        if submission.parent:
+        purpose = submission.answers.get("purpose") if submission.parent else None
+        verdict = next((o for o in VERDICTS if o.value == submission.answers.get("verdict")), None)
+        if purpose == RATING and verdict is not None:
+            msgid = N_(
+                "The founder rated the handling of {case}: {verdict} ({reference}, {title})."
+            )
+            summary = self._t(
+                locale, msgid, case=submission.parent, verdict=verdict.block(), **facts
+            )
+        elif purpose == ESCALATION:
+            msgid = N_(
+                "The founder requests supervision (督办) of {case}, past its deadline: "
+                "{reference} ({title}). Received by {office}."
+            )
+            summary = self._t(locale, msgid, case=submission.parent, **facts)
+        elif submission.parent:
             msgid = N_(
                 "The founder answered about {case}: supplement {reference} ({title}, {district})."
             )
