@@ -40,6 +40,7 @@ from storage.crypto import FieldCipher
 SPEC = next(s for s in all_flows(load_policy_data()) if s.id == "complaint")
 SECRET = "cloud-secret"
 CLOUD_CHAT, CLOUD_STAFF = -1001000000077, 9077
+COMMISSION_CHAT = -1001000000078
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4
 NAME, MOBILE = "王小明", "13912345678"
 
@@ -72,6 +73,8 @@ name = {{ zh = "上海市经济和信息化委员会", en = "Municipal Commissio
 offices = ["municipal_commission"]
 transport = "directory"
 path = {q(str(inbox / "commission"))}
+staff_chat_id = {COMMISSION_CHAT}
+staff_user_ids = [9078]
 
 [[agency]]
 id = "others"
@@ -525,6 +528,8 @@ async def test_an_overdue_complaint_is_escalated_to_the_municipal_commission(wat
     application = pdf_text((folder / "application.pdf").read_bytes())
     assert "申请督办 / Request for supervision" in application
     assert "上海市经济和信息化委员会 / Municipal Commission" in application
+    staff_note = texts(api, COMMISSION_CHAT)[-1]  # the commission's staff see what it is
+    assert f"{ref}-S1" in staff_note and "督办" in staff_note
     assert await statuses(handoff, ref) == ["delivered", "overdue", "escalated"]
     assert await handoff.listed_status(founder.user, ref) == "escalated"
     await asyncio.sleep(0.5)
@@ -571,6 +576,8 @@ async def test_a_closed_complaint_is_rated_once(filing):
     assert supplement["text"] == "It took three months."
     application = pdf_text((folder_of(handoff, f"{ref}-S1") / "application.pdf").read_bytes())
     assert "不满意 / Not satisfied" in application and "It took three months." in application
+    staff_note = texts(api, CLOUD_CHAT)[-1]  # the staff see the rating, not "an answer"
+    assert f"{ref}-S1" in staff_note and "评价" in staff_note and "不满意" in staff_note
     assert await statuses(handoff, ref) == ["delivered", "closed", "rated"]
 
     revision = api.revision
