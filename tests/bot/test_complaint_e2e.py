@@ -532,6 +532,9 @@ async def test_an_overdue_complaint_is_escalated_to_the_municipal_commission(wat
     assert f"{ref}-S1" in staff_note and "督办" in staff_note
     assert await statuses(handoff, ref) == ["delivered", "overdue", "escalated"]
     assert await handoff.listed_status(founder.user, ref) == "escalated"
+    api.push_message(founder.user, "/apps", language_code=founder.lang)
+    listed = await founder.wait(lambda m: ref in m["text"])
+    assert "督办" in listed["text"] and "预计" not in listed["text"]  # its deadline is past
     await asyncio.sleep(0.5)
 
 
