@@ -96,18 +96,21 @@ def _who(s: Styles, view: BundleView) -> list[Flowable]:
 
 
 def _supplement(s: Styles, supplement: Mapping[str, str]) -> list[Flowable]:
-    return [
-        *heading("补充 / Supplement", s),
-        table(
-            s,
-            [
-                ("原申请编号 / Case reference", supplement["case_reference"]),
-                ("问题 / Question", supplement["question"] or "—"),
-                ("回答 / Answer", supplement["text"] or "—"),
-                ("回答时间 / Answered at", w.when(supplement["answered_at"])),
-            ],
-        ),
-    ]
+    rows: list[Row] = [("原申请编号 / Case reference", supplement["case_reference"])]
+    if "purpose" in supplement:  # a complaint's follow-up: escalation or rating, a comment
+        rows += [
+            (w.label(k), w.value(k, supplement[k]))
+            for k in ("purpose", "escalate_to", "verdict")
+            if k in supplement
+        ]
+        rows.append(("意见 / Comment", supplement["text"] or "—"))
+    else:
+        rows += [
+            ("问题 / Question", supplement["question"] or "—"),
+            ("回答 / Answer", supplement["text"] or "—"),
+        ]
+    rows.append(("回答时间 / Answered at", w.when(supplement["answered_at"])))
+    return [*heading("补充 / Supplement", s), table(s, rows)]
 
 
 def _story(s: Styles, view: BundleView, names: Mapping[str, Localized]) -> list[Flowable]:

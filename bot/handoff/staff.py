@@ -27,6 +27,7 @@ from bot.handoff.view import read_bundle
 from flows.engine.address import Address
 from flows.engine.draft import Submission
 from flows.engine.text import N_, Text
+from flows.services.followup import ESCALATION, RATING, VERDICTS
 from flows.shell.statuses import STATUS_NAMES
 from storage.keys import KeyBuilder
 from storage.statuses import Outcome
@@ -115,7 +116,22 @@ class StaffDesk:
             "district": view.district["name"][language] if view.district else "—",
             "office": data["office"]["name"][language],
         }
-        if submission.parent:
+        purpose = submission.answers.get("purpose") if submission.parent else None
+        verdict = next((o for o in VERDICTS if o.value == submission.answers.get("verdict")), None)
+        if purpose == RATING and verdict is not None:
+            msgid = N_(
+                "The founder rated the handling of {case}: {verdict} ({reference}, {title})."
+            )
+            summary = self._t(
+                locale, msgid, case=submission.parent, verdict=verdict.block(), **facts
+            )
+        elif purpose == ESCALATION:
+            msgid = N_(
+                "The founder requests supervision (督办) of {case}, past its deadline: "
+                "{reference} ({title}). Received by {office}."
+            )
+            summary = self._t(locale, msgid, case=submission.parent, **facts)
+        elif submission.parent:
             msgid = N_(
                 "The founder answered about {case}: supplement {reference} ({title}, {district})."
             )
@@ -131,6 +147,8 @@ class StaffDesk:
         lifecycle = self.desk.lifecycle(owner or submission)
         current = await self.desk.statuses.current(case) or "delivered"
         offered = lifecycle.next_for("delivered" if current == "submitted" else current, "staff")
+        if not (owner or submission).founder.reachable:  # nobody could answer a question
+            offered = tuple(s for s in offered if not lifecycle.asks_founder(s))
         buttons = tuple(
             (RenderedButton(self._t(locale, label), CaseTap(op, case)),)
             for op, label in LABELS.items()
@@ -143,12 +161,20 @@ class StaffDesk:
         chat = staff_chat(self.agencies.for_office(submission.office))
         if chat is None:
             return
-        text = self._t(
-            self.default_locale,
+        msgid = (
             N_(
                 "⏰ {reference} is past its deadline ({deadline}) without an answer. The founder "
                 "has been told and may request supervision."
-            ),
+            )
+            if submission.founder.reachable
+            else N_(
+                "⏰ {reference} is past its deadline ({deadline}) without an answer. Nobody "
+                "could be told: it is an anonymous tip-off, or the founder erased their data."
+            )
+        )
+        text = self._t(
+            self.default_locale,
+            msgid,
             reference=submission.reference,
             deadline=deadline.isoformat(),
         )
@@ -233,9 +259,16 @@ class StaffDesk:
             return
         if recorded.outcome not in (Outcome.RECORDED, Outcome.REPEATED):
             return
+        submission = await self.submissions.get(reference)
+        told = submission is not None and submission.founder.reachable
         done = self._t(
             locale,
-            N_("{reference}: {status} by {name}. The founder has been told."),
+            N_("{reference}: {status} by {name}. The founder has been told.")
+            if told
+            else N_(
+                "{reference}: {status} by {name}. Nobody could be told: it is an anonymous "
+                "tip-off, or the founder erased their data."
+            ),
             reference=reference,
             name=who.name,
             status=Text(STATUS_NAMES.get(status, status)),

@@ -67,6 +67,11 @@ class StatusDesk:
         if not after:
             log.info("submission %s: %s may not be set by %s", reference, status, actor)
             return Recorded(Outcome.IGNORED)
+        if self.lifecycle(submission).asks_founder(status) and not submission.founder.reachable:
+            # an anonymous tip-off (or an erased founder): nobody could answer, and the case
+            # would wait for that answer for ever
+            log.info("submission %s: %s refused, nobody can answer", reference, status)
+            return Recorded(Outcome.IGNORED, detail=await self.statuses.current(reference) or "")
         recorded = await self.statuses.record(
             reference,
             status,

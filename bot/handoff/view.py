@@ -16,7 +16,7 @@ class BundleView:
 
     bundle: Mapping[str, Any]
     service: str
-    title: Mapping[str, str]  # {"zh", "en"}: the programme's, else the service's name
+    title: Mapping[str, str]  # {"zh", "en"}: the programme's or category's, else the service's
     articles: tuple[int, ...]
     programme: Mapping[str, Any] | None
     answers: Mapping[str, Any]
@@ -38,14 +38,25 @@ def read_bundle(bundle: Mapping[str, Any]) -> BundleView:
         service = str(bundle["service"])
         section = bundle[service]
     programme = section.get("programme")
-    if isinstance(programme, Mapping):
-        title: Mapping[str, str] = programme["title"]
-        articles = tuple(programme.get("articles") or ())
-    else:
+    if not isinstance(programme, Mapping):
         programme = None
+    # what the section is about: a programme, or a complaint's category (with its title)
+    titled = next(
+        (
+            section[name]
+            for name in ("programme", "category")
+            if isinstance(section.get(name), Mapping) and "title" in section[name]
+        ),
+        None,
+    )
+    if titled is not None:
+        title: Mapping[str, str] = titled["title"]
+        articles = tuple(titled.get("articles") or ())
+    else:
         zh, en = SERVICES.get(service, (service, service))
         title, articles = {"zh": zh, "en": en}, ()
-    details = {k: v for k, v in section.items() if k not in ("programme", "answers")}
+    shown_as_title = ("programme", "answers", *(("category",) if titled is not None else ()))
+    details = {k: v for k, v in section.items() if k not in shown_as_title}
     return BundleView(
         bundle,
         service,

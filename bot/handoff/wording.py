@@ -14,7 +14,7 @@ from typing import Any
 from flows.engine.districts import by_code
 
 SHANGHAI = timezone(timedelta(hours=8))
-MONEY = frozenset({"monthly_rent", "loan_amount"})
+MONEY = frozenset({"monthly_rent", "loan_amount", "owed", "paid", "outstanding", "amount"})
 # Answer name -> (Chinese, English) label; the wording of the bot's catalogs.
 LABELS: dict[str, tuple[str, str]] = {
     "applicant": ("申请人类别", "Applicant"),
@@ -39,6 +39,35 @@ LABELS: dict[str, tuple[str, str]] = {
     "lease_months": ("租赁期限（月）", "Lease period (months)"),
     "monthly_rent": ("月租金", "Monthly rent"),
     "loan_amount": ("贷款金额", "Loan amount"),
+    # a complaint's (flows/services/complaint) and its follow-ups' (flows/services/followup)
+    "anonymous": ("匿名举报", "Anonymous tip-off"),
+    "deadline": ("答复时限", "Deadline for the answer"),
+    "payer_type": ("付款方", "Payer"),
+    "contract_on": ("合同签订日期", "Contract date"),
+    "delivered_on": ("交付或验收日期", "Delivery or acceptance date"),
+    "term_days": ("约定付款期限（天）", "Agreed payment term (days)"),
+    "owed": ("应付金额", "Amount owed"),
+    "paid": ("已付金额", "Amount paid"),
+    "outstanding": ("未付金额", "Amount outstanding"),
+    "respondent_type": ("被投诉方类型", "Complaint about"),
+    "respondent": ("被投诉单位名称", "Name of the body or business"),
+    "description": ("经过", "What happened"),
+    "happened_on": ("发生日期", "When it happened"),
+    "amount": ("涉及金额", "Amount involved"),
+    "evidence": ("证据材料", "Evidence"),
+    "outcome": ("诉求", "Outcome wanted"),
+    "purpose": ("事由", "Purpose"),
+    "escalate_to": ("督办申请提交给", "Supervision requested from"),
+    "verdict": ("评价", "Rating"),
+}
+RESPONDENTS = {
+    "government_body": ("国家机关", "Government body"),
+    "public_institution": ("事业单位", "Public institution"),
+    "large_enterprise": ("大型企业", "Large enterprise"),
+    "association": ("行业协会或商会", "Association or chamber"),
+    "enterprise": ("其他企业", "Another business"),
+    "official": ("工作人员", "An official"),
+    "other": ("其他", "Someone else"),
 }
 # Codes of choice answers -> (Chinese, English).
 CHOICES: dict[str, dict[str, tuple[str, str]]] = {
@@ -65,6 +94,21 @@ CHOICES: dict[str, dict[str, tuple[str, str]]] = {
         "other": ("其他或尚未确定", "Other / not yet decided"),
     },
     "consent": {"agree": ("同意", "Agreed"), "decline": ("不同意", "Declined")},
+    "payer_type": RESPONDENTS,
+    "respondent_type": RESPONDENTS,
+    "purpose": {
+        "answer": ("答复部门提问", "Answer to the office's question"),
+        "escalation": ("申请督办", "Request for supervision"),
+        "rating": ("对处理结果的评价", "Rating of the handling"),
+    },
+    "escalate_to": {
+        "municipal_commission": (
+            "上海市经济和信息化委员会",
+            "Municipal Commission of Economy and Informatization",
+        ),
+        "hotline_12345": ("12345市民服务热线", "12345 citizen service hotline"),
+    },
+    "verdict": {"satisfied": ("满意", "Satisfied"), "dissatisfied": ("不满意", "Not satisfied")},
 }
 # The applicant's declaration closing the PDF, above the moment they confirmed in the bot.
 DECLARATION = (
@@ -78,6 +122,7 @@ DECLARATION = (
 # programme.
 SERVICES: dict[str, tuple[str, str]] = {
     "subsidy": ("扶持政策申请", "Support programme application"),
+    "complaint": ("投诉举报", "Complaint or tip-off"),
 }
 # Shown instead of the applicant and business when a submission is anonymous (applicant null).
 ANONYMOUS = ("匿名举报：不含申请人身份信息", "Anonymous tip-off: no applicant identity")
@@ -85,12 +130,20 @@ NO_BUSINESS = ("未提供", "None given")
 DECLARATION_HEADING = "申请人声明 / Applicant's declaration"
 CONFIRMED = "确认日期 / Date of confirmation"
 CONFIRMED_HOW = "在本助手中确认提交 / confirmed by the applicant in this bot"
+# A complaint's deadline: the words around its dates.
+DEADLINE_WORDS = {
+    "about": ("约", "about"),
+    "latest": ("最迟", "at most"),
+    "checked": ("时限规则已核实", "rule checked"),
+    "unchecked": ("时限规则未经核实", "rule not yet checked"),
+}
 
 
 def characters() -> str:
     """Every character of the fixed wording: the font must have a glyph for each."""
     texts = [*DECLARATION, DECLARATION_HEADING, CONFIRMED, CONFIRMED_HOW, *ANONYMOUS, *NO_BUSINESS]
     texts += [text for pair in SERVICES.values() for text in pair]
+    texts += [text for pair in DEADLINE_WORDS.values() for text in pair]
     texts += [text for pair in LABELS.values() for text in pair]
     texts += [text for choices in CHOICES.values() for pair in choices.values() for text in pair]
     return "".join(sorted(set("".join(texts))))
@@ -139,6 +192,8 @@ def value(name: str, answer: Any, programme: Mapping[str, Any] | None = None) ->
         return localized(programme["title"])
     if name == "district" and (district := by_code(str(answer))) is not None:
         return both(district.zh, district.en)
+    if name == "deadline" and isinstance(answer, Mapping):
+        return _deadline(answer)
     if (choice := CHOICES.get(name, {}).get(str(answer))) is not None:
         return both(*choice)
     if name in MONEY:
@@ -147,3 +202,14 @@ def value(name: str, answer: Any, programme: Mapping[str, Any] | None = None) ->
         except InvalidOperation:
             pass
     return str(answer)
+
+
+def _deadline(found: Mapping[str, Any]) -> str:
+    """A complaint's deadline (bundle v2 `complaint.deadline`) as the office reads it."""
+    text = str(found.get("date") or "—")
+    if found.get("approximate"):
+        text = f"{both(*DEADLINE_WORDS['about'])} {text}"
+    if found.get("latest"):
+        text += f" ({both(*DEADLINE_WORDS['latest'])} {found['latest']})"
+    checked = DEADLINE_WORDS["checked" if found.get("quotable") else "unchecked"]
+    return f"{text}; {both(*checked)}"

@@ -21,12 +21,14 @@ ANY = "*"  # a change's sources: every status that is not final
 @dataclass(frozen=True)
 class Status:
     """One status: its id (stored, sent to agencies), its name as the founder reads it (a msgid),
-    whether nothing follows it, and whether the office is waiting for the founder."""
+    whether nothing follows it, whether the office is waiting for the founder, and whether the
+    office's deadline has passed (an answer is no longer "expected by" it)."""
 
     id: str
     name: str
     final: bool = False
     asks_founder: bool = False
+    late: bool = False
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,7 @@ def applications(state: FounderState, runners: Runners, policy: PolicyData) -> R
         final = lifecycle.statuses.get(str(entry.get("status")))
         if not entry.get("parent"):
             line = N_("• {title} · {reference}: {status}")
-            if deadline and not (final and final.final):
+            if deadline and not (final and (final.final or final.late)):
                 line = N_("• {title} · {reference}: {status}, answer expected by {date}")
         lines.append(
             Text(

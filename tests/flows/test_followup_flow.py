@@ -116,6 +116,10 @@ def test_my_applications_shows_an_open_complaints_deadline():
     chat.state.applications[0]["status"] = "closed"
     chat.command("apps")
     assert "answer expected" not in chat.text  # closed: no deadline any more
+    for late in ("overdue", "escalated"):  # past it: no answer is "expected by" it any more
+        chat.state.applications[0]["status"] = late
+        chat.command("apps")
+        assert "answer expected" not in chat.text and "2026-12-08" not in chat.text
 
 
 def test_a_deadline_counted_without_the_holiday_calendar_says_about():

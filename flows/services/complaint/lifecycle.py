@@ -13,8 +13,8 @@ WAITING = ("delivered", "accepted", "transferred", "supplied")  # the office owe
 COMPLAINT = APPLICATION.extend(
     [
         Status("transferred", N_("transferred to the competent department")),
-        Status("overdue", N_("past its deadline")),
-        Status("escalated", N_("escalated")),
+        Status("overdue", N_("past its deadline"), late=True),
+        Status("escalated", N_("escalated"), late=True),  # only ever after `overdue`
         Status("closed", N_("closed"), final=True),
         Status("rated", N_("rated"), final=True),
     ],
