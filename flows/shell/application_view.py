@@ -61,6 +61,10 @@ def application_detail(
         ),
     ]
     deadline = entry.get("deadline")
+    lifecycle = spec.lifecycle if spec is not None else None
+    state = lifecycle.statuses.get(str(entry.get("status"))) if lifecycle else None
+    if state is not None and (state.final or state.late):
+        deadline = None  # passed or moot: the history says what happened
     if isinstance(deadline, dict) and deadline.get("date"):
         msgid = (
             N_(

@@ -139,7 +139,8 @@ BEFORE = {"business_form": "llc", "industry": "software_it"}
 
 
 async def test_a_stall_beyond_the_socket_timeout_tells_each_founder_the_truth(server, key_prefix):
-    founders = await founders_at_staff(server, key_prefix, redis_socket_timeout=0.1)
+    # 0.5 s: well below the 4 s stall, well above what a loaded 2-core machine adds to a reply
+    founders = await founders_at_staff(server, key_prefix, redis_socket_timeout=0.5)
     server.stall()
     answering = [asyncio.create_task(f.send(Event.of_text(str(10 + f.number)))) for f in founders]
     await asyncio.sleep(4.0)  # beyond the client's patience (its retries included)
@@ -199,7 +200,8 @@ class StallAtCommit(FounderStore):
 
 
 async def test_a_stall_while_commits_are_in_flight_tells_each_founder_the_truth(server, key_prefix):
-    founders = await founders_at_staff(server, key_prefix, redis_socket_timeout=0.1)
+    # 0.5 s: well below the 4 s stall, well above what a loaded 2-core machine adds to a reply
+    founders = await founders_at_staff(server, key_prefix, redis_socket_timeout=0.5)
     app = founders[0].app
     real = app.store
     app.service.store = StallAtCommit(

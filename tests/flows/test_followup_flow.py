@@ -12,7 +12,8 @@ from founder_chat import FLOWS, POLICY, RENDERER, Chat
 
 from flows.engine.address import Address
 from flows.engine.draft import FounderState
-from flows.engine.outcome import Op
+from flows.engine.events import Event
+from flows.engine.outcome import Action, Op
 from flows.services.complaint.lifecycle import COMPLAINT
 from flows.services.followup import CASE_STATUS
 from flows.shell.conversation import Conversation
@@ -116,6 +117,10 @@ def test_my_applications_shows_an_open_complaints_deadline():
     chat.state.applications[0]["status"] = "closed"
     chat.command("apps")
     assert "answer expected" not in chat.text  # closed: no deadline any more
+    for status in ("overdue", "closed"):  # passed or moot: not on the detail screen either
+        chat.state.applications[0]["status"] = status
+        chat.send(Event.of_action(Action(Op.VIEW, value=CASE_REF)))
+        assert CASE_REF in chat.text and "Answer expected" not in chat.text
     for late in ("overdue", "escalated"):  # past it: no answer is "expected by" it any more
         chat.state.applications[0]["status"] = late
         chat.command("apps")
