@@ -75,9 +75,18 @@ class Lifecycle:
             found += [s.id for s in open_] if source == ANY else [source]
         return list(dict.fromkeys(found))
 
-    def extend(self, statuses: Sequence[Status], changes: Sequence[Change]) -> Lifecycle:
-        """This lifecycle with a service's own statuses and changes added."""
-        return Lifecycle([*self.statuses.values(), *statuses], [*self.changes, *changes])
+    def extend(
+        self,
+        statuses: Sequence[Status],
+        changes: Sequence[Change],
+        *,
+        without: Sequence[str] = (),
+    ) -> Lifecycle:
+        """This lifecycle with a service's own statuses and changes added, and the statuses
+        `without` (and every change to them) left out: a service's own word replaces one."""
+        kept = [s for s in self.statuses.values() if s.id not in without]
+        others = [c for c in self.changes if c.to not in without]
+        return Lifecycle([*kept, *statuses], [*others, *changes])
 
     def sources(self, to: str, actor: str) -> tuple[str, ...]:
         """The statuses from which `actor` may change a submission to `to` (none: never)."""

@@ -71,7 +71,7 @@ def test_an_overdue_complaint_offers_supervision_and_sends_it_with_the_case(loca
     assert CASE_REF in chat.text
 
 
-@pytest.mark.parametrize("status", ["closed", "resolved", "rejected"])
+@pytest.mark.parametrize("status", ["closed", "rejected"])
 def test_a_complaint_the_office_finished_can_be_rated_once(status):
     chat = founder(status)
     chat.command("apps")

@@ -89,3 +89,7 @@ def test_the_complaint_loop():
     assert not COMPLAINT.allowed("rated", "rated", "founder")  # once
     assert not COMPLAINT.allowed("closed", "overdue", "timer")  # an obsolete check
     assert not COMPLAINT.allowed("delivered", "overdue", "agency")
+    assert "resolved" not in COMPLAINT.statuses  # a complaint is closed instead
+    assert COMPLAINT.next_for("delivered", "staff") == (
+        "accepted", "more_info", "rejected", "transferred", "closed",
+    )  # fmt: skip

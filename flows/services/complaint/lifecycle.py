@@ -24,6 +24,7 @@ COMPLAINT = APPLICATION.extend(
         Change("escalated", ("founder",), ("overdue",)),
         Change("closed", ("agency", "staff")),
         # the founder's rating follows the office's last word, whatever it was
-        Change("rated", ("founder",), ("closed", "resolved", "rejected")),
+        Change("rated", ("founder",), ("closed", "rejected")),
     ],
+    without=("resolved",),  # a complaint is closed, with its outcome: one word for staff
 )
