@@ -35,6 +35,7 @@ from bot.handoff.status import StatusDesk
 from bot.workers.outbox import OnDead, OutboxWorker
 from bot.workers.timers import Handler, TimerWorker
 from flows.engine.address import TELEGRAM, Address
+from flows.engine.lifecycle import Lifecycle
 from flows.engine.text import N_, Text
 from flows.policy.loader import PolicyData, load_policy_data
 from flows.shell.conversation import Conversation
@@ -93,6 +94,7 @@ class App:
     font: PdfFont
     channels: Channels = field(default_factory=lambda: Channels(LocalChannel()))
     timer_handlers: Mapping[str, Handler] = field(default_factory=dict)
+    lifecycles: Mapping[str, Lifecycle] = field(default_factory=dict)  # flow id → its statuses
 
     @property
     def submissions(self) -> SubmissionStore:
@@ -101,17 +103,17 @@ class App:
     def desk(self) -> StatusDesk:
         """Status changes, told to founders on their channel (logged when it is not here)."""
         notifier = FounderNotifier(self.renderer, self.store, self.policy, self.channels)
-        lifecycles = {spec.id: spec.lifecycle for spec in all_flows(self.policy)}
         return StatusDesk(
-            self.statuses, self.submissions, notifier, lifecycles, on_final=self._closed
+            self.statuses, self.submissions, notifier, self.lifecycles, on_final=self._closed
         )
 
     async def _closed(self, reference: str) -> None:
         await self.timer_store.cancel(overdue_id(reference))
 
-    def deadlines(self) -> DeadlineWatch:
-        """Complaints' deadlines: checked when they pass, the staff chat reminded."""
-        staff = self.staff()
+    def deadlines(self, staff: StaffDesk | None = None) -> DeadlineWatch:
+        """Complaints' deadlines: watched from delivery, checked when they pass, the staff
+        chat reminded (through `staff`, or a staff desk of its own)."""
+        staff = staff or self.staff()
         return DeadlineWatch(self.timer_store, staff.desk, staff.remind_overdue)
 
     def staff(self) -> StaffDesk:
@@ -144,7 +146,7 @@ class App:
             self.channels.fetch,
             post_case,
             font=self.font,
-            on_delivered=DeadlineWatch(self.timer_store, staff.desk).delivered,
+            on_delivered=self.deadlines(staff).delivered,
         )
         return OutboxWorker(
             self.outbox,
@@ -254,6 +256,7 @@ def create_app(settings: Settings, redis: Redis) -> App:
         service,
         font,
         channels,
+        lifecycles={spec.id: spec.lifecycle for spec in flows},
     )
 
 
