@@ -24,6 +24,7 @@ from bot.core.flood import FloodGate
 from bot.core.front import Front
 from bot.core.i18n import Catalogs
 from bot.core.notify import FounderNotifier
+from bot.core.reminders import REMINDER, DraftReminders
 from bot.core.render import RenderedMessage, Renderer
 from bot.core.service import ConversationService
 from bot.handoff.agencies import Agencies, load_agencies
@@ -80,7 +81,8 @@ class App:
     catalog or PDF font stops here with a message naming the entry, field or file. `channels`
     are the ways out this process has: every process reads files sent in the local chat; a
     Telegram runtime or the local chat adds itself. `timer_handlers` maps each timed event
-    kind to what fires it (none yet: complaints' deadline checks and reminders will add theirs)."""
+    kind to what fires it, besides complaints' deadline checks and drafts' reminders (tests
+    add theirs)."""
 
     settings: Settings
     redis: Redis
@@ -165,6 +167,8 @@ class App:
     def timers(self, *, name: str | None = None) -> TimerWorker:
         """The timed-events worker, firing through `timer_handlers`."""
         handlers = {OVERDUE: self.deadlines().fire, **self.timer_handlers}
+        if self.service.reminders is not None:
+            handlers.setdefault(REMINDER, self.service.reminders.fire)
         return TimerWorker(
             self.timer_store,
             handlers,
@@ -227,6 +231,14 @@ def create_app(settings: Settings, redis: Redis) -> App:
     )
     renderer = Renderer(Catalogs(settings.locales_dir))
     channels = Channels(LocalChannel())
+    reminders = DraftReminders(
+        TimerStore(redis, keys),
+        store,
+        renderer,
+        channels,
+        {spec.id: spec.title for spec in flows},
+        settings.default_locale,
+    )
     service = ConversationService(
         Conversation(
             flows,
@@ -243,6 +255,7 @@ def create_app(settings: Settings, redis: Redis) -> App:
         fetch=channels.fetch,
         flood=FloodGate(settings.flood_rate, settings.flood_burst),
         send_file=channels.send_file,
+        reminders=reminders,
     )
     return App(
         settings,

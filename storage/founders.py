@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 from redis.asyncio import Redis
@@ -40,6 +40,7 @@ from storage.submissions import SubmissionStore
 
 log = logging.getLogger(__name__)
 SEEN_TTL = timedelta(days=2)
+DAY_S = 86_400
 MAX_ABANDONED, MAX_ABANDONED_FOUNDERS = 8, 100_000  # bounds on the tokens kept for `abandon`
 SEALED_PARTS = ("answers", "defaults")  # the draft's answer maps; scratch stays plain
 
@@ -208,7 +209,19 @@ class FounderStore:
         draft = state.drafts.get(flow)
         if draft is None:
             return "", 0
-        return _dumps(self._draft_parts(draft.to_json(), seal=True)), self.draft_ttl_ms
+        return _dumps(self._draft_parts(draft.to_json(), seal=True)), self._draft_ttl(draft)
+
+    def _draft_ttl(self, draft: Draft) -> int:
+        """How long a draft is kept (ms): `draft_ttl` from now, and for a draft waiting for a
+        reminder, `draft_ttl` from that day, so the answers are there when it comes."""
+        try:
+            day = date.fromisoformat(draft.remind_on) if draft.remind_on else None
+        except ValueError:
+            day = None
+        if day is None:
+            return self.draft_ttl_ms
+        until = datetime.combine(day, datetime.min.time(), UTC).timestamp() + DAY_S
+        return max(self.draft_ttl_ms, int((until - time.time()) * 1000) + self.draft_ttl_ms)
 
     def _draft_parts(self, data: dict[str, Any], *, seal: bool) -> dict[str, Any]:
         for part in SEALED_PARTS:

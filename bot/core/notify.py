@@ -33,12 +33,14 @@ class FounderNotifier:
         programme: str,
         locale: str,
         lifecycle: Lifecycle = APPLICATION,
+        *,
+        flow: str = "",
     ) -> None:
         if not change.founder.reachable:
             return  # the founder erased their data, or the tip-off was anonymous: nobody to tell
         chosen = (await self.founders.prefs(change.founder)).lang or locale
         update = status_update(
-            change.reference, programme, change.status, change.note, self.policy, lifecycle
+            change.reference, programme, change.status, change.note, self.policy, lifecycle, flow
         )
         rendered = self.renderer.render(update, chosen)
         try:

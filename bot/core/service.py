@@ -20,6 +20,7 @@ from bot.core.files import Fetch, with_content
 from bot.core.flood import FloodGate
 from bot.core.i18n import locale_for
 from bot.core.references import new_reference
+from bot.core.reminders import DraftReminders, planned
 from bot.core.render import RenderedMessage, Renderer
 from flows.engine.address import Address
 from flows.engine.draft import FounderState
@@ -122,6 +123,7 @@ class ConversationService:
         flood: FloodGate | None = None,
         send_file: SendFile | None = None,
         settle_for: float = 30.0,
+        reminders: DraftReminders | None = None,
     ) -> None:
         self.conversation = conversation
         self.fetch = fetch  # reads founders' files before their turn; without it none is taken
@@ -133,6 +135,7 @@ class ConversationService:
         self._locks = FounderLocks()
         self.flood = flood if flood is not None else FloodGate()  # an empty gate is falsy
         self.settle_for = settle_for  # how long to find out whether an unanswered commit landed
+        self.reminders = reminders  # the timed reminders drafts ask for; without it none is sent
 
     def locale(self, stored: str | None, founder: Founder) -> str:
         return locale_for(
@@ -208,6 +211,7 @@ class ConversationService:
                 log.info("founder %s: update %s already handled", founder.address, update_id)
                 return None
             today = date.today()
+            before = planned(turn.state)
             try:
                 replies = self.conversation.handle(
                     turn.state,
@@ -221,10 +225,15 @@ class ConversationService:
                 state = turn.state
                 references = tuple(str(e.get("reference", "")) for e in state.applications)
                 if state.request == ERASE:
-                    return await self._erase(founder, turn.token, state, references, locale)
+                    erased_said = await self._erase(founder, turn.token, state, references, locale)
+                    await self._unremind(founder.address, before, {})
+                    return erased_said
                 said = Said(
                     self.renderer.render_all(replies, locale), locale, state.request, references
                 )
+                after = planned(state)
+                if self.reminders is not None and after != before:
+                    await self.reminders.schedule(founder.address, before, after)
                 await self.store.commit(turn)
             except (DraftConflict, ReferenceTaken) as retry:
                 log.info("founder %s: %s, applying again", founder.address, type(retry).__name__)
@@ -237,10 +246,23 @@ class ConversationService:
             except BaseException:
                 await self.store.release(founder.address, turn.token)
                 raise
+            await self._unremind(founder.address, before, planned(turn.state))
             active = turn.state.prefs.active
             log.info("founder %s: %s → flow=%s", founder.address, event.kind.value, active or "-")
             return said
         raise DraftConflict(f"founder {founder.address}: too many conflicts")
+
+    async def _unremind(
+        self, founder: Address, before: dict[str, str], after: dict[str, str]
+    ) -> None:
+        """After the commit: cancel the reminders no draft asks for any more. Best effort: an
+        event left behind finds no draft asking for it and reminds no one."""
+        if self.reminders is None or not set(before) - set(after):
+            return
+        try:
+            await self.reminders.cancel(founder, before, after)
+        except StorageError as exc:
+            log.warning("founder %s: a reminder was not cancelled: %s", founder, type(exc).__name__)
 
     async def _erase(
         self,

@@ -93,6 +93,10 @@ class StatusDesk:
                 log.warning("submission %s: on_final failed: %s", reference, type(exc).__name__)
         if notify:
             await self.notifier.status_changed(
-                recorded.change, submission.programme, submission.locale, self.lifecycle(submission)
+                recorded.change,
+                submission.programme,
+                submission.locale,
+                self.lifecycle(submission),
+                flow=submission.flow,
             )
         return recorded

@@ -44,7 +44,7 @@ def _parse_text(field: Field, text: str, ctx: Context) -> Any:
         return validators.parse_district(text)
     if kind is Kind.YESNO:
         return validators.parse_yes_no(text)
-    if kind is Kind.TEXT:
+    if kind is Kind.TEXT or (kind is Kind.CHOICE and field.free):
         return validators.parse_free_text(text, **limits)
     raise ValidationFailed(expected(field))
 

@@ -15,7 +15,11 @@ DRAFT_SCHEMA = 1
 
 @dataclass
 class Draft:
-    """Where a founder is in one flow and what they answered. Serialised as JSON."""
+    """Where a founder is in one flow and what they answered. Serialised as JSON.
+
+    `remind_on` is the day (ISO date) the founder asked to be reminded of it, while a step
+    waits for that day (`Field.wait`); storage keeps the draft until past it, and the bot's
+    timed event reminds the founder only while the draft still holds that day."""
 
     flow: str
     step: str
@@ -26,6 +30,7 @@ class Draft:
     created_at: float = 0.0
     updated_at: float = 0.0
     schema: int = DRAFT_SCHEMA
+    remind_on: str = ""
 
     @property
     def finished(self) -> bool:

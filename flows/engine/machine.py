@@ -15,7 +15,7 @@ from typing import Any, cast
 from transitions import EventData, Machine
 
 from flows.engine.draft import DONE, SUMMARY, Draft
-from flows.engine.spec import Answers, Field, FlowSpec
+from flows.engine.spec import Answers, Field, FlowSpec, stamp_key
 
 Condition = Callable[[EventData], bool]
 
@@ -166,6 +166,7 @@ class FlowMachine:
             if stale & set(f.depends_on) or not applies(f, draft.answers):
                 if f.name in draft.answers or f.name in draft.scratch:
                     draft.answers.pop(f.name, None)
+                    draft.answers.pop(stamp_key(f.name), None)
                     draft.scratch.pop(f.name, None)
                     stale.add(f.name)
                 elif stale & set(f.depends_on):

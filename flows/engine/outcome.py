@@ -38,6 +38,7 @@ class Op(StrEnum):
     RATE = "rt"
     ERASE_ASK = "ea"
     ERASE = "er"
+    REMIND = "rm"
 
 
 OPS = {op.value: op for op in Op}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -27,8 +28,9 @@ from flows.engine.screens import (
     suggested,
     summary,
 )
-from flows.engine.spec import BUTTON_KINDS, Completion, Context, Field, FlowSpec, Kind
+from flows.engine.spec import BUTTON_KINDS, Completion, Context, Field, FlowSpec, Kind, stamp_key
 from flows.engine.text import N_, Text
+from flows.engine.waiting import settle, toggle
 
 
 @dataclass
@@ -69,6 +71,12 @@ class FlowRunner:
         return question(self.machine, draft, ctx, notice=notice)
 
     def handle(self, draft: Draft, event: Event, ctx: Context) -> StepResult:
+        result = self._guarded(draft, event, ctx)
+        if settle(self.spec, draft, ctx):  # the day a reminder was asked for moved or went
+            result.saved = True
+        return result
+
+    def _guarded(self, draft: Draft, event: Event, ctx: Context) -> StepResult:
         try:
             return self._handle(draft, event, ctx)
         except NeedsConfirmation as unusual:
@@ -132,6 +140,8 @@ class FlowRunner:
 
     def _at_field(self, draft: Draft, field: Field, event: Event, ctx: Context) -> StepResult:
         action = event.action
+        if event.kind is EventKind.TEXT and field.free and field.kind is Kind.CHOICE:
+            return self._accept(draft, field, parse_answer(field, event.text, ctx), ctx)
         if event.kind is EventKind.TEXT and field.kind in BUTTON_KINDS:
             raise ValidationFailed(
                 N_("“{typed}” is not one of the options. Tap one below, or type its name."),
@@ -167,6 +177,9 @@ class FlowRunner:
             raise ValidationFailed(expected(field))
         if action.op is Op.PICK:
             return self._pick(draft, field, action.value, ctx)
+        if action.op is Op.REMIND:
+            notice = toggle(field, draft, ctx, action.value)
+            return StepResult([self.screen(draft, ctx, notice)], saved=True)
         if action.op is Op.DONE and field.kind in (Kind.MULTI, Kind.FILE):
             return self._done(draft, field, ctx)
         if action.op is Op.DONE and field.kind is Kind.NOTES:
@@ -179,7 +192,8 @@ class FlowRunner:
         if action.op is Op.SKIP and field.optional:
             return self._accept(draft, field, None, ctx)
         if action.op is Op.ACCEPT and pending_key(field) in draft.scratch:
-            return self._accept(draft, field, draft.scratch.pop(pending_key(field)), ctx)
+            pending = draft.scratch.pop(pending_key(field))
+            return self._accept(draft, field, pending, ctx, confirmed=True)
         if action.op is Op.KEEP and field.name in draft.answers:
             if field.kind is Kind.NOTES:
                 draft.scratch.pop(field.name, None)
@@ -226,11 +240,22 @@ class FlowRunner:
         notice = files.remove(self.machine, draft, field, key)
         return StepResult([replace(self.screen(draft, ctx, notice), replace=True)], saved=True)
 
-    def _accept(self, draft: Draft, field: Field, value: object, ctx: Context) -> StepResult:
+    def _accept(
+        self, draft: Draft, field: Field, value: object, ctx: Context, *, confirmed: bool = False
+    ) -> StepResult:
+        """Store an accepted answer and go on. A check asking for confirmation is not asked
+        again for the answer the founder `confirmed` (✅ Use it anyway)."""
         if field.check is not None and value is not None:
-            field.check(value, draft.answers)
+            try:
+                field.check(value, draft.answers)
+            except NeedsConfirmation:
+                if not confirmed:
+                    raise
         before = position(self.spec, draft.answers, field.name)
         draft.scratch.pop(pending_key(field), None)
         self.machine.set_answer(draft, field.name, value)
+        if field.stamped:
+            moment = dt.datetime.fromtimestamp(ctx.now, dt.UTC)
+            draft.answers[stamp_key(field.name)] = moment.isoformat(timespec="seconds")
         self.machine.advance(draft)
         return StepResult([self.screen(draft, ctx, recount(self.spec, before, draft))], saved=True)

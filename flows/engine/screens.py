@@ -23,6 +23,7 @@ from flows.engine.outcome import Action, Block, Button, Op, Reply, rows
 from flows.engine.progress import counter
 from flows.engine.spec import Context, Field, FlowSpec, Kind
 from flows.engine.text import N_, Localized, Text
+from flows.engine.waiting import offer
 
 TYPED_KINDS = frozenset({Kind.TEXT, Kind.NUMBER, Kind.MONEY, Kind.DATE, Kind.NOTES})
 _NO_ANSWER = object()
@@ -150,6 +151,9 @@ def question(
         extra.append(Button(Text(N_("✅ Use it anyway")), act(spec, draft, Op.ACCEPT)))
     if field.optional:
         extra.append(Button(Text(N_("Skip")), act(spec, draft, Op.SKIP), SKIP_WORDS))
+    waited, reminder = offer(field, draft, ctx, act(spec, draft, Op.REMIND))
+    blocks += waited
+    extra += reminder
     buttons = _answer_buttons(spec, draft, field, ctx)
     if extra:
         buttons.append(tuple(extra))

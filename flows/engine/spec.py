@@ -46,6 +46,11 @@ class Option:
         return Text(self.label) if isinstance(self.label, str) else self.label
 
 
+def stamp_key(name: str) -> str:
+    """Where a `stamped` field's moment is kept in the answers."""
+    return f"{name}_at"
+
+
 @dataclass(frozen=True)
 class Field:
     """One question of a flow.
@@ -62,6 +67,13 @@ class Field:
     profile, `Context.profile`): it is read then and only, never copied into the draft before
     the founder taps ✅ Use this, so a question that does not apply never holds it. A field not
     `reviewed` is a screen passed with a tap (an explanation): left off the summary.
+
+    `wait` gives the day before which the step cannot be passed (a minimum period not over
+    yet), or None: while that day is ahead, the field's `choices` offer no way on and the
+    screen offers a reminder on that day (`Draft.remind_on`). `free` lets a CHOICE take typed
+    text that names none of its options as the answer itself (parsed as TEXT with `limits`).
+    A `stamped` field records when it was answered (ISO UTC, from `Context.now`) beside the
+    answer, under `stamp_key(name)`: a confirmation's moment.
     """
 
     name: str
@@ -85,6 +97,9 @@ class Field:
     presume: Any = None
     suggest: Callable[[Answers, Context], Any] | None = None
     reviewed: bool = True
+    wait: Callable[[Answers, Context], Any] | None = None  # -> datetime.date | None
+    free: bool = False
+    stamped: bool = False
 
     @property
     def summary_label(self) -> Text | Localized:
@@ -127,6 +142,7 @@ class Context:
     applications: tuple[Mapping[str, Any], ...] = ()  # the founder's submissions, index lines
     spell: Speller = spellings
     profile: Mapping[str, Any] = field(default_factory=dict)
+    now: float = 0.0  # epoch seconds of this update (a confirmation's time is recorded from it)
 
 
 @dataclass(frozen=True)

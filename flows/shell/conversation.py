@@ -82,6 +82,7 @@ class Conversation:
             applications=tuple(state.applications),
             spell=self.spell,
             profile=state.profile,
+            now=now,
         )
         if event.kind is EventKind.COMMAND:
             return self._command(state, event, now, ctx)

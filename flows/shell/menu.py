@@ -147,10 +147,11 @@ def status_update(
     note: str,
     policy: PolicyData,
     lifecycle: Lifecycle = APPLICATION,
+    flow: str = "",
 ) -> Reply:
     """What a founder is told when an application's status changes; when the office asks for
     more information, its question and a button to answer it."""
-    title = programme_title({"programme": programme}, {}, policy)
+    title = programme_title({"programme": programme, "flow": flow}, {}, policy)
     blocks: list[Text] = [
         Text(
             N_("📬 Your application {reference} ({title}): {status}."),
@@ -227,13 +228,16 @@ def answer_button(reference: str) -> Button:
 
 
 def programme_title(entry: Mapping[str, object], runners: Runners, policy: PolicyData) -> Block:
-    """A submission's programme title (a complaint's category), from the policy data."""
-    try:
-        return policy.policy(str(entry.get("programme", ""))).title
-    except KeyError:
-        pass
-    try:
-        return policy.complaint_category(str(entry.get("programme", ""))).title
-    except KeyError:
-        flow = runners.get(str(entry.get("flow", "")))
-        return Text(flow.spec.title) if flow else Text.raw(str(entry.get("programme", "")))
+    """A submission's programme title (a complaint's category, a credit repair's kind of
+    record), from the policy data; else its service's title."""
+    programme = str(entry.get("programme", ""))
+    lookups = (policy.policy, policy.complaint_category)
+    if entry.get("flow") == "credit":
+        lookups = (policy.credit_record,)
+    for lookup in lookups:
+        try:
+            return lookup(programme).title  # type: ignore[operator]
+        except KeyError:
+            pass
+    flow = runners.get(str(entry.get("flow", "")))
+    return Text(flow.spec.title) if flow else Text.raw(programme)

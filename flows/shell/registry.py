@@ -16,6 +16,7 @@ from flows.engine.spec import FlowSpec
 from flows.policy.loader import PolicyData
 from flows.services import followup, registration, supplement
 from flows.services.complaint import flow as complaint
+from flows.services.credit import flow as credit
 from flows.services.subsidy import flow as subsidy
 
 Build = Callable[[PolicyData], FlowSpec]
@@ -23,6 +24,7 @@ SERVICES: tuple[Build, ...] = (
     registration.build,
     subsidy.build,
     complaint.build,
+    credit.build,
     supplement.build,
     followup.build_escalation,
     followup.build_rating,
@@ -31,6 +33,7 @@ MENU = (
     "registration",
     "subsidy",
     "complaint",
+    "credit",
 )  # the services menu, in order; the others open from elsewhere
 
 

@@ -9,8 +9,8 @@ from typing import Any, cast
 
 from transitions import EventData
 
-from flows.engine import validators
-from flows.engine.errors import NeedsConfirmation, ValidationFailed
+from flows.engine.confirming import credit_code_answer
+from flows.engine.errors import ValidationFailed
 from flows.engine.spec import (
     Answers,
     Completion,
@@ -38,21 +38,6 @@ CONSENT = (
 def declined(event: EventData) -> bool:
     """Branch guard: without consent the flow stays at the consent step."""
     return bool(cast(Any, event.model).draft.answers.get("consent") == "decline")
-
-
-def parse_credit_code(text: str, ctx: Context) -> str:
-    code, checksum_ok = validators.parse_credit_code(text)
-    if not checksum_ok:
-        raise NeedsConfirmation(
-            code,
-            N_(
-                "{code} does not pass the national check (GB 32100). Some codes issued early fail "
-                "this check but are valid: tap ✅ Use it anyway if it matches your business "
-                "licence exactly, or type it again."
-            ),
-            code=code,
-        )
-    return code
 
 
 def loan_cap(policy: PolicyData) -> Callable[[Any, Answers], None]:
@@ -173,7 +158,7 @@ def build(policy: PolicyData) -> FlowSpec:
             counted=False,
             presume="agree",
         ),
-        *form_fields(parse_credit_code, loan_cap(policy), policy),
+        *form_fields(credit_code_answer, loan_cap(policy), policy),
         *document_fields(policy),
     )
     return FlowSpec(
