@@ -77,7 +77,7 @@ class LateInterest:
     transcribed_on: date | None = None
 
 
-def _article_numbers(e: Entry, key: str) -> tuple[int, ...]:
+def article_numbers(e: Entry, key: str) -> tuple[int, ...]:
     """Distinct article numbers of the rule's law; empty while a number is still to be found."""
     value = e.get(key)
     if not isinstance(value, list) or len(set(map(str, value))) != len(value):
@@ -98,7 +98,7 @@ def _in_force_from(e: Entry) -> date:
 
 def parse_deadline(e: Entry, known: Collection[str]) -> DeadlineRule:
     """Build a `DeadlineRule`; `after` must name a rule listed before it (in `known`)."""
-    ident, law, articles = e.text("id", ID), e.localized("law"), _article_numbers(e, "articles")
+    ident, law, articles = e.text("id", ID), e.localized("law"), article_numbers(e, "articles")
     counting = e.optional("counting", lambda key: e.choice(key, COUNTINGS))
     days = e.optional("days", lambda key: e.count(key, least=1))
     at_most = e.optional("at_most", lambda key: e.count(key, least=1))
@@ -112,7 +112,7 @@ def parse_deadline(e: Entry, known: Collection[str]) -> DeadlineRule:
 
 def parse_payment_term(e: Entry, taken: set[str]) -> PaymentTerm:
     """Build a `PaymentTerm`; no payer kind may have two (`taken` collects them)."""
-    ident, law, articles = e.text("id", ID), e.localized("law"), _article_numbers(e, "articles")
+    ident, law, articles = e.text("id", ID), e.localized("law"), article_numbers(e, "articles")
     payers = e.get("payers")
     if not isinstance(payers, list) or not payers:
         e.fail("payers", f"expected a non-empty list from {PAYERS}")
@@ -130,7 +130,7 @@ def parse_payment_term(e: Entry, taken: set[str]) -> PaymentTerm:
 
 def parse_late_interest(e: Entry) -> LateInterest:
     """Build a `LateInterest`; `daily_rate` is a decimal string ("0.0005" = 0.05% a day)."""
-    ident, law, articles = e.text("id", ID), e.localized("law"), _article_numbers(e, "articles")
+    ident, law, articles = e.text("id", ID), e.localized("law"), article_numbers(e, "articles")
     text = e.text("daily_rate")
     try:
         rate = Decimal(text)

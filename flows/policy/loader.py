@@ -15,6 +15,24 @@ from typing import Final, Literal, TypeVar
 
 from flows.engine.errors import PolicyDataError
 from flows.policy.complaints import ComplaintCategory, parse_complaint_category
+from flows.policy.credit import RULE_IDS as CREDIT_RULE_IDS
+from flows.policy.credit_data import (
+    ABNORMAL_REASONS,
+    KNOWN_GRADES,
+    RECORD_TYPES,
+    AbnormalReason,
+    Commitment,
+    CreditAuthority,
+    CreditGrade,
+    CreditRecord,
+    CreditRule,
+    parse_abnormal_reason,
+    parse_commitment,
+    parse_credit_authority,
+    parse_credit_grade,
+    parse_credit_record,
+    parse_credit_rule,
+)
 from flows.policy.entry import ID, LAST_ARTICLE, Entry
 from flows.policy.limits import (
     PAYERS,
@@ -109,6 +127,12 @@ _SECTIONS: Final = (
     "payment_term",
     "late_interest",
     "complaint_category",
+    "credit_rule",
+    "credit_record",
+    "credit_grade",
+    "credit_authority",
+    "abnormal_reason",
+    "commitment",
 )
 _OFFICE_KINDS: Final[tuple[Literal["city", "district"], ...]] = ("city", "district")
 _POLICY_KINDS: Final[tuple[Literal["policy", "service"], ...]] = ("policy", "service")
@@ -273,6 +297,7 @@ def parse_policy_data(doc: Mapping[str, object]) -> PolicyData:
     )
     if any(c.arrears for c in categories) and not (payment_terms and late_interest):
         raise PolicyDataError("complaint_category: arrears needs payment_term and late_interest")
+    credit = _credit(doc, office_ids, rule_ids)
     return PolicyData(
         title,
         links,
@@ -288,6 +313,7 @@ def parse_policy_data(doc: Mapping[str, object]) -> PolicyData:
         payment_terms,
         late_interest,
         categories,
+        *credit,
     )
 
 
@@ -311,6 +337,44 @@ def _limits(
     if len(interest) > 1:
         raise PolicyDataError("late_interest: expected one entry, got several")
     return deadlines, terms, interest
+
+
+_Credit = tuple[
+    tuple[CreditRule, ...],
+    tuple[CreditRecord, ...],
+    tuple[CreditGrade, ...],
+    tuple[CreditAuthority, ...],
+    tuple[AbnormalReason, ...],
+    tuple[Commitment, ...],
+]
+
+
+def _credit(
+    doc: Mapping[str, object], offices: Collection[str], deadlines: Collection[str]
+) -> _Credit:
+    """The optional credit repair sections (`flows.policy.credit_data`); each record type, grade
+    and abnormal listing reason has exactly one entry once its section is there."""
+    rules = _section(doc, "credit_rule", parse_credit_rule, required=False)
+    records = _section(
+        doc, "credit_record", lambda e: parse_credit_record(e, offices, deadlines), required=False
+    )
+    grades = _section(doc, "credit_grade", parse_credit_grade, required=False)
+    words: dict[str, str] = {}
+    authorities = _section(
+        doc, "credit_authority", lambda e: parse_credit_authority(e, words), required=False
+    )
+    reasons = _section(doc, "abnormal_reason", parse_abnormal_reason, required=False)
+    commitments = _section(doc, "commitment", parse_commitment, required=False)
+    for name, found, wanted in (
+        ("credit_rule", rules, CREDIT_RULE_IDS),  # the rules flows.policy.credit counts with
+        ("credit_record", records, RECORD_TYPES),
+        ("credit_grade", grades, KNOWN_GRADES),
+        ("abnormal_reason", reasons, ABNORMAL_REASONS),
+    ):
+        ids = {entry.id for entry in found}
+        if found and (absent := [code for code in wanted if code not in ids]):
+            raise PolicyDataError(f"{name}: missing entries {', '.join(absent)}")
+    return rules, records, grades, authorities, reasons, commitments
 
 
 def load_policy_data(path: Path | None = None) -> PolicyData:

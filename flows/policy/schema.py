@@ -21,6 +21,14 @@ from flows.engine.text import Localized
 
 if TYPE_CHECKING:
     from flows.policy.complaints import ComplaintCategory
+    from flows.policy.credit_data import (
+        AbnormalReason,
+        Commitment,
+        CreditAuthority,
+        CreditGrade,
+        CreditRecord,
+        CreditRule,
+    )
     from flows.policy.limits import DeadlineRule, LateInterest, PaymentTerm
     from flows.policy.programmes import Document, Programme
 
@@ -314,6 +322,12 @@ class PolicyData:
     payment_terms: tuple[PaymentTerm, ...] = ()
     late_interest: tuple[LateInterest, ...] = ()  # one entry, or none in a file without it
     complaint_categories: tuple[ComplaintCategory, ...] = ()
+    credit_rules: tuple[CreditRule, ...] = ()
+    credit_records: tuple[CreditRecord, ...] = ()
+    credit_grades: tuple[CreditGrade, ...] = ()
+    credit_authorities: tuple[CreditAuthority, ...] = ()
+    abnormal_reasons: tuple[AbnormalReason, ...] = ()
+    commitments: tuple[Commitment, ...] = ()
 
     def policies_for(self, profile: Mapping[str, object]) -> list[Policy]:
         """Policies and services whose conditions all hold for the profile, in file order."""
@@ -388,3 +402,42 @@ class PolicyData:
         if not self.late_interest:
             raise KeyError("no late_interest entry")
         return self.late_interest[0]
+
+    def credit_rule(self, rule_id: str) -> CreditRule:
+        """The credit repair rule with this id (KeyError if unknown)."""
+        return _by_id(self.credit_rules, rule_id, "credit rule")
+
+    def credit_record(self, record_type: str) -> CreditRecord:
+        """The kind of credit record with this id (KeyError if unknown)."""
+        return _by_id(self.credit_records, record_type, "credit record")
+
+    def credit_grade(self, grade: str) -> CreditGrade:
+        """The grade of dishonesty information with this id (KeyError if unknown)."""
+        return _by_id(self.credit_grades, grade, "credit grade")
+
+    def credit_authority(self, authority_id: str) -> CreditAuthority:
+        """The issuing authority with this id (KeyError if unknown)."""
+        return _by_id(self.credit_authorities, authority_id, "credit authority")
+
+    def abnormal_reason(self, reason_id: str) -> AbnormalReason:
+        """The abnormal operations listing reason with this id (KeyError if unknown)."""
+        return _by_id(self.abnormal_reasons, reason_id, "abnormal reason")
+
+    def commitment(self, commitment_id: str) -> Commitment:
+        """The commitment letter with this id (KeyError if unknown)."""
+        return _by_id(self.commitments, commitment_id, "commitment")
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_Found = TypeVar("_Found", bound=_Identified)
+
+
+def _by_id(entries: tuple[_Found, ...], key: str, what: str) -> _Found:
+    for entry in entries:
+        if entry.id == key:
+            return entry
+    raise KeyError(f"unknown {what} {key!r}")

@@ -40,6 +40,9 @@ def test_the_rules_are_in_the_packaged_file(policy: PolicyData) -> None:
         "hotline_12345",
         "arrears_transfer",
         "arrears_decision",
+        "credit_china_reply",
+        "credit_authority_decision",
+        "credit_shanghai_share",
     }
     assert {payer for term in policy.payment_terms for payer in term.payers} == set(PAYERS)
     assert policy.default_late_interest().daily_rate == Decimal("0.0005")
@@ -180,6 +183,7 @@ def test_one_late_interest_only(raw: dict[str, Any]) -> None:
 
 def test_the_limit_sections_are_optional(raw: dict[str, Any]) -> None:
     del raw["complaint_category"]  # its categories name deadlines: optional with them
+    del raw["credit_record"]  # so do the credit records' processing steps
     for section in LIMIT_SECTIONS:
         del raw[section]
     data = parse(raw)
