@@ -80,6 +80,7 @@ class CreditRecord:
     id: RecordType
     title: Localized
     explain: Localized
+    phrase: Localized  # how the commitment letter names such a record (PHRASE_FIELDS in braces)
     office: str
     processing: tuple[str, ...]
     source: str
@@ -200,15 +201,28 @@ def parse_credit_rule(e: Entry) -> CreditRule:
     )
 
 
+PHRASE_FIELDS = ("date", "number", "authority", "reason", "note")
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """`template` with each `{name}` replaced by its value, in one pass (a value's own braces
+    stay as they are)."""
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
+
+
 def parse_credit_record(
     e: Entry, offices: Collection[str], deadlines: Collection[str]
 ) -> CreditRecord:
     """Build a `CreditRecord`; its office and processing deadlines must exist."""
     ident = e.choice("id", RECORD_TYPES)
-    title, explain = e.localized("title"), e.localized("explain")
+    title, explain, phrase = e.localized("title"), e.localized("explain"), e.localized("phrase")
+    for text in (phrase.zh, phrase.en):
+        unknown = set(re.findall(r"\{(\w*)\}", text)) - set(PHRASE_FIELDS)
+        if unknown:
+            e.fail("phrase", f"unknown placeholder {{{min(unknown)}}}; expected {PHRASE_FIELDS}")
     office = e.ref("office", offices, "office")
     processing = e.refs("processing", deadlines, "deadline")
-    return CreditRecord(ident, title, explain, office, processing, *e.provenance())
+    return CreditRecord(ident, title, explain, phrase, office, processing, *e.provenance())
 
 
 def parse_credit_grade(e: Entry) -> CreditGrade:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 from flows.engine.draft import Draft, FounderState
 from flows.engine.labels import HELP_WORDS
@@ -231,12 +231,12 @@ def programme_title(entry: Mapping[str, object], runners: Runners, policy: Polic
     """A submission's programme title (a complaint's category, a credit repair's kind of
     record), from the policy data; else its service's title."""
     programme = str(entry.get("programme", ""))
-    lookups = (policy.policy, policy.complaint_category)
+    lookups: tuple[Callable[[str], Any], ...] = (policy.policy, policy.complaint_category)
     if entry.get("flow") == "credit":
         lookups = (policy.credit_record,)
     for lookup in lookups:
         try:
-            return lookup(programme).title  # type: ignore[operator]
+            return cast(Block, lookup(programme).title)
         except KeyError:
             pass
     flow = runners.get(str(entry.get("flow", "")))

@@ -134,7 +134,11 @@ def test_a_day_that_has_come_opens_the_step_and_offers_no_reminder():
 
 def test_a_free_choice_takes_a_tap_a_typed_label_or_any_other_name():
     runner, c = FlowRunner(toy()), ctx()
-    for typed, stored in (("市监局", "samr"), ("Tax bureau", "tax"), ("浦东新区某某局", "浦东新区某某局")):
+    for typed, stored in (
+        ("市监局", "samr"),
+        ("Tax bureau", "tax"),
+        ("浦东新区某某局", "浦东新区某某局"),
+    ):
         draft = runner.begin(0)
         draft.answers.update(start="2026-01-01", gate="go")
         draft.step = "who"

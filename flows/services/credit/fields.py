@@ -39,8 +39,16 @@ from flows.services.credit.screens import (
 )
 
 PROCEDURES = (
-    Option("ordinary", N_("Ordinary procedure (written decision)"), ("一般程序", "普通程序", "ordinary")),
-    Option("simplified", N_("Simplified procedure (on the spot)"), ("简易程序", "当场处罚", "simplified")),
+    Option(
+        "ordinary",
+        N_("Ordinary procedure (written decision)"),
+        ("一般程序", "普通程序", "ordinary"),
+    ),
+    Option(
+        "simplified",
+        N_("Simplified procedure (on the spot)"),
+        ("简易程序", "当场处罚", "simplified"),
+    ),
     Option("warning", N_("Warning only"), ("警告", "仅警告", "warning")),
 )
 SECTORS = (
@@ -52,6 +60,10 @@ SECTORS = (
     Option("other", N_("Something else"), ("其他", "别的", "other")),
 )
 RECORD_TYPES = ("penalty", "abnormal_list", "serious_list", "other")
+WINDOW_INPUTS: tuple[str, ...] = ("record_type", "procedure", "not_published", "decided_on")
+WINDOW_INPUTS += ("sector", "grade", "listed_on")
+LETTER_INPUTS: tuple[str, ...] = ("record_type", "decided_on", "decision_no", "authority")
+LETTER_INPUTS += ("listed_on", "abnormal_reason", "record_note", "company_name", "credit_code")
 
 
 def _obligations(answers: Answers) -> bool:
@@ -185,7 +197,9 @@ def record_fields() -> tuple[Field, ...]:
         ),
         Field(
             "listed_on",
-            N_("On which date was the record made (e.g. the day you were listed)? E.g. 2025-06-01."),
+            N_(
+                "On which date was the record made (e.g. the day you were listed)? E.g. 2025-06-01."
+            ),
             Kind.DATE,
             limits={"not_future": True},
             intro=record_intro,
@@ -246,10 +260,7 @@ def record_fields() -> tuple[Field, ...]:
             intro=window_screen,
             wait=waits_until,
             when=_window_applies,
-            depends_on=(
-                "record_type", "procedure", "not_published", "decided_on", "sector", "grade",
-                "listed_on",
-            ),  # fmt: skip
+            depends_on=WINDOW_INPUTS,
             label=N_("When"),
             help=HELP["window"],
             counted=False,
@@ -322,7 +333,9 @@ def company_fields() -> tuple[Field, ...]:
         ),
         Field(
             "proof",
-            N_("Send photos or PDFs proving the obligations are met (several are fine), then tap Done."),
+            N_(
+                "Send photos or PDFs proving the obligations are met (several are fine), then tap Done."
+            ),
             Kind.FILE,
             when=lambda a: a.get("obligations_met") is True,
             depends_on=("obligations_met",),
@@ -371,10 +384,7 @@ def company_fields() -> tuple[Field, ...]:
             columns=1,
             intro=letter_screen,
             stamped=True,
-            depends_on=(
-                "record_type", "decided_on", "decision_no", "authority", "listed_on",
-                "abnormal_reason", "record_note", "company_name", "credit_code",
-            ),  # fmt: skip
+            depends_on=LETTER_INPUTS,
             label=N_("Credit commitment letter"),
             help=HELP["letter"],
         ),

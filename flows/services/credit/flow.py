@@ -70,9 +70,13 @@ def submitted_answers(answers: Answers, fields: Sequence[Field], ctx: Context) -
         kept["decision_no_standard"] = decision_number(kept["decision_no"]).standard
     found = window(answers, ctx)
     kept |= {
-        "earliest_on": None if found is None or found.earliest is None else found.earliest.isoformat(),
+        "earliest_on": None
+        if found is None or found.earliest is None
+        else found.earliest.isoformat(),
         "ends_on": None if found is None or found.ends is None else found.ends.isoformat(),
-        "earliest_rule": None if found is None or found.earliest_rule is None else found.earliest_rule.id,
+        "earliest_rule": None
+        if found is None or found.earliest_rule is None
+        else found.earliest_rule.id,
         "ends_rule": None if found is None or found.ends_rule is None else found.ends_rule.id,
         "window_quotable": bool(found and found.quotable),
     }
@@ -132,7 +136,16 @@ def build(policy: PolicyData) -> FlowSpec:
         icon="🧾",
         articles=(58, 16),
         title=N_("Credit repair"),
-        synonyms=("credit repair", "credit", "repair", "信用修复", "信用", "修复", "失信", "异常名录"),
+        synonyms=(
+            "credit repair",
+            "credit",
+            "repair",
+            "信用修复",
+            "信用",
+            "修复",
+            "失信",
+            "异常名录",
+        ),
         intro=N_(
             "Credit repair (Art. 58 of the Regulations): say which record it is, learn whether "
             "and from when it can be repaired, add proof that the obligations are met, confirm "

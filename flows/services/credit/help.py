@@ -87,7 +87,7 @@ HELP: dict[str, str] = {
     ),
     "credit_code": N_(
         "The 18-character unified social credit code on the business licence, e.g. "
-        "91310115MA1K3YJ12X. It goes into the credit commitment letter."
+        "91310115MA1K3YJ12G. It goes into the credit commitment letter."
     ),
     "registered_on": N_(
         "The date of establishment on the business licence (成立日期), e.g. 2020-05-20. Why: "

@@ -16,6 +16,7 @@ from flows.engine.spec import Answers, Context, Option
 from flows.engine.text import N_, Localized, Text
 from flows.policy.citing import office_label
 from flows.policy.credit import RepairWindow, escalation_date, listing_window, penalty_window
+from flows.policy.credit_data import CreditRule, fill
 from flows.policy.schema import quotable
 
 GO = "go"
@@ -72,7 +73,9 @@ def authority_choices(answers: Answers, ctx: Context) -> tuple[Option, ...]:
 
 
 def grade_choices(answers: Answers, ctx: Context) -> tuple[Option, ...]:
-    grades = tuple(Option(g.id, g.title, (g.title.zh, g.title.en)) for g in ctx.policy.credit_grades)
+    grades = tuple(
+        Option(g.id, g.title, (g.title.zh, g.title.en)) for g in ctx.policy.credit_grades
+    )
     return (*grades, Option("unknown", N_("Not sure"), ("不确定", "不知道", "not sure", "unknown")))
 
 
@@ -115,12 +118,14 @@ def window(answers: Answers, ctx: Context) -> RepairWindow | None:
     return None
 
 
-def unpublished(answers: Answers, ctx: Context) -> RepairWindow:
-    """The rule for a penalty of the simplified procedure or a warning only."""
+def unpublished(answers: Answers, ctx: Context) -> RepairWindow | None:
+    """The rule for a penalty of the simplified procedure or a warning only (else None)."""
+    if not unpublished_procedure(answers):
+        return None
     return penalty_window(
         ctx.policy,
         decided_on=ctx.today,
-        procedure=str(answers.get("procedure")),
+        procedure=str(answers["procedure"]),
         sector="other",
         grade="unknown",
     )
@@ -134,23 +139,25 @@ def waits_until(answers: Answers, ctx: Context) -> dt.date | None:
     return found.earliest if found.earliest > ctx.today else None
 
 
-def _law(rule: object) -> Text:
-    law, numbers = getattr(rule, "law"), tuple(getattr(rule, "articles", ()) or ())
+def _law(rule: CreditRule) -> Text:
+    law, numbers = rule.law, rule.articles
     if not numbers:
         return Text("{law}", {"law": law})
     cited = tuple(Text.raw(str(n)) for n in numbers)
     return Text(N_("{law}, Art. {numbers}"), {"law": law, "numbers": cited})
 
 
-def _checked(rule: object) -> Text:
+def _checked(rule: CreditRule) -> Text:
     return Text(
         N_("(Source: {source}, checked {date}.)"),
-        {"source": Text.raw(getattr(rule, "source")), "date": Text.raw(str(rule.verified_on))},  # type: ignore[attr-defined]
+        {"source": Text.raw(rule.source), "date": Text.raw(str(rule.verified_on))},
     )
 
 
 def not_published_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
     found = unpublished(answers, ctx)
+    if found is None:
+        return []
     rule = found.rule
     blocks: list[Block] = [
         Text(
@@ -179,7 +186,8 @@ def not_published_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
 
 def not_published_choices(answers: Answers, ctx: Context) -> tuple[Option, ...]:
     """None where the rule is checked (nothing to repair: the founder stops here)."""
-    if quotable(unpublished(answers, ctx).rule):
+    found = unpublished(answers, ctx)
+    if found is None or quotable(found.rule):
         return ()
     return (Option(SHOWN, N_("It is published"), ("published", "公示了", "有公示", "能查到")),)
 
@@ -237,9 +245,7 @@ def window_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
         Text(N_("A repair can be requested from {date}."), {"date": _date(found.earliest)})
     )
     if found.ends is not None:
-        blocks.append(
-            Text(N_("Publicity ends by itself on {ends}."), {"ends": _date(found.ends)})
-        )
+        blocks.append(Text(N_("Publicity ends by itself on {ends}."), {"ends": _date(found.ends)}))
     blocks.append(_checked(rule))
     if found.earliest > ctx.today:
         blocks.append(
@@ -301,9 +307,7 @@ def cure_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
     return blocks
 
 
-CURED = (
-    Option(GO, N_("✅ I have done this"), ("done", "did it", "已完成", "完成了", "办好了")),
-)
+CURED = (Option(GO, N_("✅ I have done this"), ("done", "did it", "已完成", "完成了", "办好了")),)
 
 
 # -- the commitment letter ---------------------------------------------------------------------
@@ -312,20 +316,18 @@ CURED = (
 def record_phrase(answers: Answers, ctx: Context) -> Localized:
     """The record as the letter names it, in both languages."""
     record = ctx.policy.credit_record(str(answers["record_type"]))
-    values = {
+    common = {
         "date": str(answers.get("decided_on") or answers.get("listed_on") or ""),
         "number": str(answers.get("decision_no") or ""),
-        "authority": "",
-        "reason": "",
         "note": str(answers.get("record_note") or ""),
     }
-    zh, en = dict(values), dict(values)
+    zh, en = dict(common, authority="", reason=""), dict(common, authority="", reason="")
     authority = answers.get("authority")
     if isinstance(authority, str):
         try:
             name = ctx.policy.credit_authority(authority).name
             zh["authority"], en["authority"] = name.zh, name.en
-        except KeyError:
+        except KeyError:  # typed by the founder
             zh["authority"] = en["authority"] = authority
     if isinstance(answers.get("abnormal_reason"), str):
         try:
@@ -333,18 +335,20 @@ def record_phrase(answers: Answers, ctx: Context) -> Localized:
             zh["reason"], en["reason"] = title.zh, title.en
         except KeyError:
             pass
-    return Localized(record.phrase.zh.format(**zh), record.phrase.en.format(**en))
+    return Localized(fill(record.phrase.zh, zh), fill(record.phrase.en, en))
 
 
 def letter_text(answers: Answers, ctx: Context) -> Localized:
     """The commitment letter's text, filled, in both languages (the Chinese one is filed)."""
-    template = ctx.policy.commitment("credit_repair").text
+    letter = ctx.policy.commitment("credit_repair")
     record = record_phrase(answers, ctx)
-    code = str(answers.get("credit_code", ""))
-    company = str(answers.get("company_name", ""))
+    values = {
+        "company": str(answers.get("company_name", "")),
+        "credit_code": str(answers.get("credit_code", "")),
+    }
     return Localized(
-        template.zh.format(company=company, credit_code=code, record=record.zh),
-        template.en.format(company=company, credit_code=code, record=record.en),
+        letter.filled("zh_CN", record=record.zh, **values),
+        letter.filled("en", record=record.en, **values),
     )
 
 
