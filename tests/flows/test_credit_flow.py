@@ -97,7 +97,7 @@ def test_a_general_penalty_waits_for_its_day_and_offers_a_reminder(checked: Any)
 
 
 def test_unchecked_rules_name_no_date_and_decide_nothing() -> None:
-    runner, draft, c, screen = penalty(SHIPPED, "2026-10-15")
+    *_, screen = penalty(SHIPPED, "2026-10-15")
     text = said(screen)
     assert "2027" not in text and "not yet checked" in text
     assert "Credit China (Shanghai)" in text
