@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from bot.handoff.document import bundle_document, rfc3339, section_for
-from bot.handoff.fonts import PdfFont
+from bot.handoff.document import bundle_document, rfc3339, section_for, section_source
+from bot.handoff.fonts import PdfFont, load_font
 from bot.handoff.pdf import render_application_pdf
 from bot.handoff.sections import SECTIONS, Sections
 from bot.handoff.types import (
@@ -21,7 +22,9 @@ from bot.handoff.types import (
     Bundle,
     safe_file_names,
 )
+from bot.handoff.wording import DOCUMENTS
 from flows.engine.draft import Submission
+from flows.engine.text import Localized
 from flows.policy.loader import PolicyData
 
 __all__ = [
@@ -68,11 +71,16 @@ async def build_bundle(
     sections: Sections = SECTIONS,
 ) -> Bundle:
     """Fetch the submission's files through `fetch(file_id)`, then build bundle.json in bundle
-    `version` and the PDF in `font` (a supplement is given its `case`). `UnsupportedBundle`,
-    before any file is fetched, when that version cannot carry the submission's service."""
-    section_for(submission, case, version=version, sections=sections)
+    `version` and the PDF in `font` (a supplement is given its `case`); the files the
+    service's section writes itself (`Section.documents`, in `font`) go after the founder's.
+    `UnsupportedBundle`, before any file is fetched, when that version cannot carry the
+    submission's service."""
+    section = section_for(submission, case, version=version, sections=sections)
+    font = font or load_font()
+    made = section.documents(section_source(submission, policy, case, section), font)
     files = submission.attachments
-    names = safe_file_names([str(f.get("name") or "") for f in files])
+    # one naming for both: the founder's files keep their names, the bot's go after them
+    names = safe_file_names([str(f.get("name") or "") for f in files] + [a.name for a in made])
     attachments = [
         Attachment(
             name=name,
@@ -80,12 +88,16 @@ async def build_bundle(
             content=await fetch(str(f["file_id"])),
             document=str(f.get("document") or ""),
         )
-        for name, f in zip(names, files, strict=True)
+        for name, f in zip(names, files, strict=False)
+    ]
+    attachments += [
+        replace(a, name=name) for name, a in zip(names[len(files) :], made, strict=True)
     ]
     document = bundle_document(
         submission, policy, attachments, case=case, version=version, sections=sections
     )
-    document_names = {d.id: d.name for d in policy.documents}
+    document_names = {k: Localized(*name) for k, name in DOCUMENTS.items()}
+    document_names |= {d.id: d.name for d in policy.documents}
     return Bundle(
         reference=submission.reference,
         agency=agency_id,

@@ -150,6 +150,16 @@ def _own_answers(submission: Submission, case: Submission | None) -> dict[str, A
     return {k: v for k, v in own.items() if not _is_file_answer(k, v)}
 
 
+def section_source(
+    submission: Submission, policy: PolicyData, case: Submission | None, section: Section
+) -> SectionSource:
+    """What `section` builds from (and makes its documents from) in a version 2 bundle."""
+    own = _own_answers(submission, case)
+    if section.anonymous((case or submission).answers):
+        own = {k: v for k, v in own.items() if k not in PERSONAL_ANSWERS}
+    return SectionSource(submission, case, policy, own)
+
+
 def _v2(
     submission: Submission,
     policy: PolicyData,
@@ -158,10 +168,7 @@ def _v2(
     section: Section,
 ) -> dict[str, Any]:
     answers = (case or submission).answers
-    own = _own_answers(submission, case)
     anonymous = section.anonymous(answers)
-    if anonymous:
-        own = {k: v for k, v in own.items() if k not in PERSONAL_ANSWERS}
     applicant = None if anonymous else _applicant(answers, required=section.requires_applicant)
     return {
         "schema_version": 2,
@@ -170,7 +177,7 @@ def _v2(
         "applicant": applicant,
         "company": None if anonymous else _company(answers, partial=True),
         "attachments": _attachments(attachments),
-        section.service: section.build(SectionSource(submission, case, policy, own)),
+        section.service: section.build(section_source(submission, policy, case, section)),
     }
 
 

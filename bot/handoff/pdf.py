@@ -60,6 +60,8 @@ def _closing(s: Styles, view: BundleView, attachments: list[Row]) -> list[Flowab
     signed: list[Row] = [(w.CONFIRMED, confirmed)]
     if view.applicant and view.applicant.get("name"):
         signed.insert(0, (w.label("applicant_name"), view.applicant["name"]))
+    elif view.company and view.company.get("name"):  # the business applies (a credit repair)
+        signed.insert(0, (w.label("company_name"), view.company["name"]))
     declaration = [
         para(w.DECLARATION_HEADING, s.heading),
         *(para(text, s.body) for text in w.DECLARATION),
@@ -73,9 +75,10 @@ def _closing(s: Styles, view: BundleView, attachments: list[Row]) -> list[Flowab
 
 
 def _who(s: Styles, view: BundleView) -> list[Flowable]:
-    """The applicant and the business; for an anonymous submission one line instead."""
+    """The applicant and the business; for an anonymous submission (no applicant, no
+    business) one line instead, and for a business applying without a person, its table."""
     applicant, company = view.applicant, view.company
-    if applicant is None:
+    if applicant is None and not company:
         return [para(w.both(*w.ANONYMOUS), s.heading)]
     if company:
         business = [
@@ -86,7 +89,9 @@ def _who(s: Styles, view: BundleView) -> list[Flowable]:
         business = [("状态 / Status", "尚未登记 / Not registered yet")]
     else:
         business = [("—", w.both(*w.NO_BUSINESS))]
-    shown = [(w.label(k), applicant[v]) for k, v in APPLICANT if v in applicant]
+    shown: list[Row] = [("—", w.both(*w.THE_BUSINESS))]  # the business itself, no person
+    if applicant is not None:
+        shown = [(w.label(k), applicant[v]) for k, v in APPLICANT if v in applicant]
     return [
         *heading("申请人 / Applicant", s),
         table(s, shown),

@@ -59,6 +59,26 @@ LABELS: dict[str, tuple[str, str]] = {
     "purpose": ("事由", "Purpose"),
     "escalate_to": ("督办申请提交给", "Supervision requested from"),
     "verdict": ("评价", "Rating"),
+    # a credit repair's (flows/services/credit); its section's fields (bundle v2 `credit`)
+    "record": ("信用记录", "Credit record"),
+    "record_type": ("记录类型", "Record type"),
+    "procedure": ("处罚程序", "Penalty procedure"),
+    "decided_on": ("处罚决定日期", "Date of the penalty decision"),
+    "decision_no": ("处罚决定书文号", "Penalty decision number"),
+    "decision_no_standard": ("文号格式规范", "Decision number in a common form"),
+    "authority": ("作出决定的机关", "Deciding authority"),
+    "sector": ("所属领域", "Sector"),
+    "grade": ("违法行为轻重", "Gravity of the offence"),
+    "listed_on": ("列入日期", "Date listed"),
+    "abnormal_reason": ("列入经营异常名录的原因", "Reason for the abnormal-operations list"),
+    "record_note": ("记录说明", "About the record"),
+    "window": ("可申请修复的期间", "When repair may be applied for"),
+    "earliest_on": ("最早可申请日期", "Earliest date to apply"),
+    "ends_on": ("公示期届满日期", "Publication ends on"),
+    "window_quotable": ("期间规则已核实", "Period rule checked"),
+    "obligations_met": ("已履行法定义务", "Legal obligations fulfilled"),
+    "commitment": ("信用承诺", "Credit commitment"),
+    "commitment_at": ("承诺确认时间", "Commitment confirmed at"),
 }
 RESPONDENTS = {
     "government_body": ("国家机关", "Government body"),
@@ -109,6 +129,33 @@ CHOICES: dict[str, dict[str, tuple[str, str]]] = {
         "hotline_12345": ("12345市民服务热线", "12345 citizen service hotline"),
     },
     "verdict": {"satisfied": ("满意", "Satisfied"), "dissatisfied": ("不满意", "Not satisfied")},
+    "record_type": {
+        "penalty": ("行政处罚信息", "Administrative penalty"),
+        "abnormal_list": ("经营异常名录", "List of abnormal operations"),
+        "serious_list": ("严重违法失信名单", "List of serious violations and dishonesty"),
+        "other": ("其他失信信息", "Other dishonesty record"),
+    },
+    "procedure": {"ordinary": ("普通程序", "Ordinary procedure")},
+    "sector": {
+        "food": ("食品", "Food"),
+        "drugs": ("药品", "Drugs"),
+        "special_equipment": ("特种设备", "Special equipment"),
+        "production_safety": ("安全生产", "Production safety"),
+        "fire_safety": ("消防安全", "Fire safety"),
+        "other": ("其他领域", "Other sector"),
+    },
+    "grade": {
+        "minor": ("轻微", "Minor"),
+        "general": ("一般", "General"),
+        "serious": ("较重或严重", "Serious"),
+        "unknown": ("不确定", "Not known"),
+    },
+    "abnormal_reason": {
+        "annual_report": ("未按期报送年度报告", "Annual report not filed on time"),
+        "not_published": ("未按规定公示即时信息", "Required information not published"),
+        "unreachable": ("通过登记的住所无法联系", "Not reachable at the registered address"),
+        "false_info": ("公示信息隐瞒真实情况、弄虚作假", "False information published"),
+    },
 }
 # The applicant's declaration closing the PDF, above the moment they confirmed in the bot.
 DECLARATION = (
@@ -123,10 +170,41 @@ DECLARATION = (
 SERVICES: dict[str, tuple[str, str]] = {
     "subsidy": ("扶持政策申请", "Support programme application"),
     "complaint": ("投诉举报", "Complaint or tip-off"),
+    "credit": ("信用修复申请", "Credit repair application"),
+}
+# Documents the bot writes itself (a section's `documents`), by the id bundle.json gives them.
+DOCUMENTS: dict[str, tuple[str, str]] = {
+    "commitment_letter": ("信用承诺书", "Credit commitment letter"),
+}
+# The credit commitment letter (bot.handoff.letter): headings and the line saying when the
+# founder confirmed it ({when}: the moment in Shanghai time).
+LETTER = {
+    "subject": ("承诺主体", "Committing party"),
+    "record": ("信用记录", "Credit record"),
+    "text": ("承诺内容", "Commitment"),
+    "translation": ("英文译文（仅供参考，以中文为准）", "English translation, for reference only"),
+    "confirmed": (
+        "由申请人于 {when} 在上海中小企业服务助手中确认。",
+        "Confirmed by the applicant in the Shanghai SME founders' bot at {when}.",
+    ),
+    "commitment": (
+        "已确认，见附件信用承诺书",
+        "Confirmed: see the credit commitment letter attached",
+    ),
+    "free_text": ("申请人填写", "as typed by the applicant"),
+    "time": ("{when}（北京时间）", "{when} Beijing time ({utc})"),
+}
+# A credit repair's window for applying: the words around its dates.
+WINDOW_WORDS = {
+    "from": ("最早", "from"),
+    "until": ("至", "until"),
+    "unknown": ("未计算", "not computed"),
 }
 # Shown instead of the applicant and business when a submission is anonymous (applicant null).
 ANONYMOUS = ("匿名举报：不含申请人身份信息", "Anonymous tip-off: no applicant identity")
 NO_BUSINESS = ("未提供", "None given")
+# Shown as the applicant when the business applies with no person named (a credit repair).
+THE_BUSINESS = ("由企业申请（见下方企业信息）", "The business applies (see below)")
 DECLARATION_HEADING = "申请人声明 / Applicant's declaration"
 CONFIRMED = "确认日期 / Date of confirmation"
 CONFIRMED_HOW = "在本助手中确认提交 / confirmed by the applicant in this bot"
@@ -142,8 +220,12 @@ DEADLINE_WORDS = {
 def characters() -> str:
     """Every character of the fixed wording: the font must have a glyph for each."""
     texts = [*DECLARATION, DECLARATION_HEADING, CONFIRMED, CONFIRMED_HOW, *ANONYMOUS, *NO_BUSINESS]
+    texts += THE_BUSINESS
     texts += [text for pair in SERVICES.values() for text in pair]
     texts += [text for pair in DEADLINE_WORDS.values() for text in pair]
+    texts += [
+        text for table in (DOCUMENTS, LETTER, WINDOW_WORDS) for p in table.values() for text in p
+    ]
     texts += [text for pair in LABELS.values() for text in pair]
     texts += [text for choices in CHOICES.values() for pair in choices.values() for text in pair]
     return "".join(sorted(set("".join(texts))))
@@ -182,6 +264,8 @@ def label(name: str) -> str:
 def value(name: str, answer: Any, programme: Mapping[str, Any] | None = None) -> str:
     """An answer as the office reads it: choices, districts, money and yes/no in both languages
     (`programme`: the bundle's, whose id an answer `programme` is shown as its title)."""
+    if name == "window" and answer is None:
+        return both(*WINDOW_WORDS["unknown"])
     if answer is None:
         return "— 未填 / skipped"
     if isinstance(answer, bool):
@@ -194,6 +278,8 @@ def value(name: str, answer: Any, programme: Mapping[str, Any] | None = None) ->
         return both(district.zh, district.en)
     if name == "deadline" and isinstance(answer, Mapping):
         return _deadline(answer)
+    if isinstance(answer, Mapping) and (shown := _credit(name, answer)) is not None:
+        return shown
     if (choice := CHOICES.get(name, {}).get(str(answer))) is not None:
         return both(*choice)
     if name in MONEY:
@@ -213,3 +299,26 @@ def _deadline(found: Mapping[str, Any]) -> str:
         text += f" ({both(*DEADLINE_WORDS['latest'])} {found['latest']})"
     checked = DEADLINE_WORDS["checked" if found.get("quotable") else "unchecked"]
     return f"{text}; {both(*checked)}"
+
+
+RECORD_KEYS = {"type": "record_type", "note": "record_note"}  # record field -> its answer
+
+
+def _credit(name: str, found: Mapping[str, Any]) -> str | None:
+    """A credit repair's record, window, commitment or authority (bundle v2 `credit`)."""
+    if name == "authority":
+        text = localized(found.get("name") or {})
+        return text if found.get("id") else f"{text} ({both(*LETTER['free_text'])})"
+    if name == "record":
+        return "\n".join(
+            f"{label(RECORD_KEYS.get(k, k))}: {value(RECORD_KEYS.get(k, k), v)}"
+            for k, v in found.items()
+        )
+    if name == "window":
+        start, end = found.get("earliest_on") or "—", found.get("ends_on") or "—"
+        checked = DEADLINE_WORDS["checked" if found.get("quotable") else "unchecked"]
+        words = WINDOW_WORDS
+        return f"{both(*words['from'])} {start}; {both(*words['until'])} {end}; {both(*checked)}"
+    if name == "commitment":
+        return f"{both(*LETTER['commitment'])}\n{when(str(found.get('confirmed_at') or ''))}"
+    return None

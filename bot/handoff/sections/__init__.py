@@ -3,6 +3,12 @@
 A new service adds a module here with its `Section` (a builder of `{...}` under the service's
 key), its schema `docs/bundle/v2/<service>.schema.json` (referenced from the common schema's
 `allOf`), and its entry in `SECTIONS`. `tests/bot/test_bundle_v2.py` checks that each has both.
+
+A service whose bundle carries a file the bot writes itself (the credit repair's commitment
+letter) gives its `Section` `documents(source, font) -> tuple[Attachment, ...]`: `build_bundle`
+calls it with the same `SectionSource` as `build`, before bundle.json is made, and delivers
+the files after the founder's own, listed in `attachments` with their size and SHA-256 (the
+document id's name for application.pdf goes in `bot.handoff.wording.DOCUMENTS`).
 """
 
 from __future__ import annotations
@@ -15,14 +21,17 @@ from bot.handoff.sections.base import (
     SERVICE_ID,
     Section,
     SectionBuilder,
+    SectionDocuments,
     SectionSource,
 )
 from bot.handoff.sections.complaint import COMPLAINT
+from bot.handoff.sections.credit import CREDIT
 from bot.handoff.sections.subsidy import SUBSIDY
 from bot.handoff.types import UnsupportedBundle
 
 __all__ = [
-    "PERSONAL_ANSWERS", "SECTIONS", "Section", "SectionBuilder", "SectionSource", "Sections",
+    "PERSONAL_ANSWERS", "SECTIONS", "Section", "SectionBuilder", "SectionDocuments",
+    "SectionSource", "Sections",
 ]  # fmt: skip
 
 
@@ -53,4 +62,4 @@ class Sections:
         return Sections([*self, *sections])
 
 
-SECTIONS = Sections([SUBSIDY, COMPLAINT])
+SECTIONS = Sections([SUBSIDY, COMPLAINT, CREDIT])

@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from bot.handoff.fonts import PdfFont
+from bot.handoff.types import Attachment
 from flows.engine.draft import Submission
 from flows.policy.loader import PolicyData
 
@@ -34,11 +36,18 @@ class SectionSource:
 
 
 SectionBuilder = Callable[[SectionSource], dict[str, Any]]
+# Files a service makes at bundle time (a letter the founder confirmed), set in `font`.
+SectionDocuments = Callable[[SectionSource, PdfFont], tuple[Attachment, ...]]
 
 
 def _never(answers: Mapping[str, Any]) -> bool:
     del answers
     return False
+
+
+def _no_documents(source: SectionSource, font: PdfFont) -> tuple[Attachment, ...]:
+    del source, font
+    return ()
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,9 @@ class Section:
     the bundle is refused without the applicant's name, ID number and mobile; `anonymous`
     tells from the case's answers that the founder chose not to be named (then `applicant` and
     `company` are null and no answer names them); `v1`: version 1 can carry it (the subsidy,
-    whose fields version 1 was made for: `programme`, `answers`).
+    whose fields version 1 was made for: `programme`, `answers`); `documents` makes the
+    files the bot itself writes for the service (none by default), delivered after the
+    founder's own and listed in bundle.json's attachments like them.
     """
 
     service: str
@@ -57,3 +68,4 @@ class Section:
     requires_applicant: bool = False
     anonymous: Callable[[Mapping[str, Any]], bool] = _never
     v1: bool = False
+    documents: SectionDocuments = _no_documents
