@@ -13,14 +13,14 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from bot.core.channel import ChannelError
 from bot.core.files import Fetch, with_content
 from bot.core.flood import FloodGate
 from bot.core.i18n import locale_for
 from bot.core.references import new_reference
-from bot.core.reminders import DraftReminders, planned
+from bot.core.reminders import SHANGHAI, DraftReminders, planned
 from bot.core.render import RenderedMessage, Renderer
 from flows.engine.address import Address
 from flows.engine.draft import FounderState
@@ -124,6 +124,7 @@ class ConversationService:
         send_file: SendFile | None = None,
         settle_for: float = 30.0,
         reminders: DraftReminders | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.conversation = conversation
         self.fetch = fetch  # reads founders' files before their turn; without it none is taken
@@ -136,6 +137,7 @@ class ConversationService:
         self.flood = flood if flood is not None else FloodGate()  # an empty gate is falsy
         self.settle_for = settle_for  # how long to find out whether an unanswered commit landed
         self.reminders = reminders  # the timed reminders drafts ask for; without it none is sent
+        self.clock = clock  # epoch seconds; the founders' day is Shanghai's (`today`)
 
     def locale(self, stored: str | None, founder: Founder) -> str:
         return locale_for(
@@ -176,6 +178,11 @@ class ConversationService:
                 if outcome.request == EXPORT:
                     await self._export(founder, outcome, deliver)
 
+    def today(self, now: float | None = None) -> date:
+        """The date in Shanghai (UTC+8, no daylight saving) at `now` (the clock's if None):
+        a founder's "today" whatever the server's time zone."""
+        return datetime.fromtimestamp(self.clock() if now is None else now, SHANGHAI).date()
+
     async def _tell(self, founder: Founder, deliver: Deliver, msgid: str) -> None:
         """One short message outside the conversation, in the client's language."""
         locale = self.locale(None, founder)
@@ -188,7 +195,7 @@ class ConversationService:
             if self.send_file is None:
                 raise ChannelError("this process cannot send files")
             content = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
-            today = date.today().isoformat()
+            today = self.today().isoformat()
             caption = self.renderer.text(Text(EXPORT_CAPTION, {"date": today}), said.locale)
             await self.send_file(founder.address, f"mydata-{today}.json", content, caption)
         except (StorageError, ChannelError) as exc:
@@ -210,13 +217,14 @@ class ConversationService:
                     return said
                 log.info("founder %s: update %s already handled", founder.address, update_id)
                 return None
-            today = date.today()
+            now = self.clock()
+            today = self.today(now)
             before = planned(turn.state)
             try:
                 replies = self.conversation.handle(
                     turn.state,
                     event,
-                    time.time(),
+                    now,
                     today,
                     locale=self.locale(turn.state.prefs.lang, founder),
                     reference=new_reference(today),

@@ -172,9 +172,11 @@ SERVICES: dict[str, tuple[str, str]] = {
     "complaint": ("投诉举报", "Complaint or tip-off"),
     "credit": ("信用修复申请", "Credit repair application"),
 }
-# Documents the bot writes itself (a section's `documents`), by the id bundle.json gives them.
+# Documents outside the policy data's list, by the id bundle.json gives them: those the bot
+# writes itself (a section's `documents`) and those a service asks for by its own name.
 DOCUMENTS: dict[str, tuple[str, str]] = {
     "commitment_letter": ("信用承诺书", "Credit commitment letter"),
+    "obligation_proof": ("履行义务及纠正失信行为的证明材料", "Proof the obligations are met"),
 }
 # The credit commitment letter (bot.handoff.letter): headings and the line saying when the
 # founder confirmed it ({when}: the moment in Shanghai time).

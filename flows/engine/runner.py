@@ -256,6 +256,6 @@ class FlowRunner:
         self.machine.set_answer(draft, field.name, value)
         if field.stamped:
             moment = dt.datetime.fromtimestamp(ctx.now, dt.UTC)
-            draft.answers[stamp_key(field.name)] = moment.isoformat(timespec="seconds")
+            draft.answers[stamp_key(field.name)] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
         self.machine.advance(draft)
         return StepResult([self.screen(draft, ctx, recount(self.spec, before, draft))], saved=True)

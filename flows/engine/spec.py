@@ -72,7 +72,7 @@ class Field:
     yet), or None: while that day is ahead, the field's `choices` offer no way on and the
     screen offers a reminder on that day (`Draft.remind_on`). `free` lets a CHOICE take typed
     text that names none of its options as the answer itself (parsed as TEXT with `limits`).
-    A `stamped` field records when it was answered (ISO UTC, from `Context.now`) beside the
+    A `stamped` field records when it was answered (RFC 3339 UTC, from `Context.now`) beside the
     answer, under `stamp_key(name)`: a confirmation's moment.
     """
 

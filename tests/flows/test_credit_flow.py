@@ -232,7 +232,7 @@ def test_the_letter_is_shown_confirmed_with_its_time_and_submitted(checked: Any)
     assert "上海某某科技有限公司" in text and "沪市监罚〔2025〕123号" in text
     assert len(text) <= 1200
     pick(runner, draft, c, "confirmed")
-    assert draft.answers["letter_at"] == "2026-12-01T04:40:00+00:00"
+    assert draft.answers["letter_at"] == "2026-12-01T04:40:00Z"
     assert draft.step == SUMMARY
     result = runner.handle(draft, tap(runner, draft, Op.CONFIRM), c)
     done = result.completion
@@ -242,7 +242,7 @@ def test_the_letter_is_shown_confirmed_with_its_time_and_submitted(checked: Any)
     answers = sent.answers
     assert answers["decision_no"] == "沪市监罚〔2025〕123号" and answers["decision_no_standard"]
     assert answers["commitment"] == "confirmed"
-    assert answers["commitment_at"] == "2026-12-01T04:40:00+00:00"
+    assert answers["commitment_at"] == "2026-12-01T04:40:00Z"
     assert "上海某某科技有限公司" in answers["commitment_text"]["zh"]
     assert "上海市市场监督管理局于2026-06-01作出的行政处罚" in answers["commitment_text"]["zh"]
     assert answers["earliest_on"] == "2026-09-01" and answers["window_quotable"] is True
@@ -259,3 +259,23 @@ def test_changing_the_company_asks_for_the_commitment_again(checked: Any) -> Non
     pick(runner, draft, c, "confirmed")
     runner.machine.set_answer(draft, "company_name", "上海另一家有限公司")
     assert "letter" not in draft.answers and "letter_at" not in draft.answers
+
+
+def test_where_the_bot_cannot_name_the_day_the_office_s_day_gets_the_reminder() -> None:
+    runner, draft, c, screen = penalty(SHIPPED, "2026-10-15")
+    assert "📅 The office told me the date" in labels(screen)
+    pick(runner, draft, c, "told")
+    refused = typed(runner, draft, c, "2026-01-01")
+    assert "before the record was made" in said(refused) and "told_on" not in draft.answers
+    screen = typed(runner, draft, c, "2027-02-01")
+    assert draft.step == "told_wait" and "from 2027-02-01" in said(screen)
+    assert labels(screen)[0] == "🔔 Remind me on 2027-02-01" and "▶️ Continue" not in labels(screen)
+    runner.handle(draft, tap(runner, draft, Op.REMIND, "on"), c)
+    assert draft.remind_on == "2027-02-01"
+    # the founder corrects the day: the reminder for the old one goes
+    runner.handle(draft, tap(runner, draft, Op.BACK), c)
+    result = runner.handle(draft, Event.of_text("2027-03-01"), c)
+    assert draft.remind_on == "" and result.saved
+    later = ctx(SHIPPED, dt.date(2027, 3, 1))
+    pick(runner, draft, later, "go")
+    assert draft.step == "obligations_met"

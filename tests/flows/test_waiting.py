@@ -166,7 +166,7 @@ def test_a_stamped_answer_records_its_moment_and_loses_it_with_the_answer():
     draft.answers.update(start="2026-06-01", gate="go", who="tax", since="2026-07-01")
     draft.step = "sign"
     runner.handle(draft, act(runner, draft, Op.PICK, "yes"), ctx(now=1_796_000_000.0))
-    assert draft.answers["sign_at"] == "2026-11-30T00:53:20+00:00"
+    assert draft.answers["sign_at"] == "2026-11-30T00:53:20Z"
     runner.machine.set_answer(draft, "since", "2026-08-01")  # sign does not depend on it
     assert "sign_at" in draft.answers
     runner.machine.set_answer(draft, "who", "samr")  # signed on another answer: asked again

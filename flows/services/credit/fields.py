@@ -8,7 +8,8 @@ import datetime as dt
 from typing import Any
 
 from flows.engine.confirming import credit_code_answer
-from flows.engine.errors import NeedsConfirmation
+from flows.engine.errors import NeedsConfirmation, ValidationFailed
+from flows.engine.periods import Period
 from flows.engine.spec import Answers, Context, Field, Kind, Option
 from flows.engine.text import N_, Text
 from flows.services.credit.decision import decision_number
@@ -17,6 +18,7 @@ from flows.services.credit.screens import (
     COMMIT,
     CONTINUE,
     CURED,
+    TOLD,
     authority_choices,
     cure_screen,
     day,
@@ -31,6 +33,9 @@ from flows.services.credit.screens import (
     reason_choices,
     record_choices,
     record_intro,
+    told_choices,
+    told_day,
+    told_screen,
     unpublished_procedure,
     waits_until,
     window,
@@ -60,6 +65,7 @@ SECTORS = (
     Option("other", N_("Something else"), ("其他", "别的", "other")),
 )
 RECORD_TYPES = ("penalty", "abnormal_list", "serious_list", "other")
+PLAUSIBLE_YEARS = 10  # a day the office names this far after the record is a typing slip
 WINDOW_INPUTS: tuple[str, ...] = ("record_type", "procedure", "not_published", "decided_on")
 WINDOW_INPUTS += ("sector", "grade", "listed_on")
 LETTER_INPUTS: tuple[str, ...] = ("record_type", "decided_on", "decision_no", "authority")
@@ -266,7 +272,52 @@ def record_fields() -> tuple[Field, ...]:
             counted=False,
             reviewed=False,
         ),
+        Field(
+            "told_on",
+            N_(
+                "From which date can you request the repair, as the office told you? E.g. 2027-03-15."
+            ),
+            Kind.DATE,
+            check=_told_on,
+            when=_told,
+            depends_on=("window",),
+            label=N_("Date the office named"),
+            help=HELP["told_on"],
+        ),
+        Field(
+            "told_wait",
+            N_("Go on?"),
+            Kind.CHOICE,
+            choices=told_choices,
+            intro=told_screen,
+            wait=told_day,
+            when=_told,
+            depends_on=("window", "told_on"),
+            label=N_("When"),
+            help=HELP["told_wait"],
+            counted=False,
+            reviewed=False,
+        ),
     )
+
+
+def _told(answers: Answers) -> bool:
+    return answers.get("window") == TOLD.value
+
+
+def _told_on(value: Any, answers: Answers) -> None:
+    """Not before the record was made, and not implausibly far ahead (a typing slip)."""
+    told, recorded = dt.date.fromisoformat(str(value)), _record_date(answers)
+    if recorded is not None and told < recorded:
+        raise ValidationFailed(
+            N_("That is before the record was made ({recorded}). Please check the date."),
+            recorded=recorded.isoformat(),
+        )
+    if recorded is not None and told > Period(years=PLAUSIBLE_YEARS).end(recorded):
+        raise ValidationFailed(
+            N_("That is more than {years} years after the record. Please check the year."),
+            years=PLAUSIBLE_YEARS,
+        )
 
 
 def _number_warning(answers: Answers, ctx: Context) -> list[Text]:

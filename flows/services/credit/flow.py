@@ -44,7 +44,7 @@ DECLARATION = N_(
     "By tapping ✅ Confirm you declare that your answers and the proof are true, and you make "
     "the credit commitment above in your company's name."
 )
-DROPPED = frozenset({"not_published", "cure", "window", "not_yet", "letter"})  # screens
+DROPPED = frozenset({"not_published", "cure", "window", "told_wait", "not_yet", "letter"})
 
 
 def _processing(ctx: Context, record_type: str) -> Block:

@@ -48,6 +48,14 @@ HELP: dict[str, str] = {
         "publicity ends by itself. If the day has not come, you can keep your answers and be "
         "reminded on that day."
     ),
+    "told_on": N_(
+        "The date from which the office (Credit China (Shanghai) or the authority) said you can "
+        "request the repair. I remind you on that day if you like; I do not check it."
+    ),
+    "told_wait": N_(
+        "This screen waits for the day the office named. Until then your answers are kept and "
+        "you can be reminded on that day; ⬅️ Back changes the date."
+    ),
     "listed_on": N_(
         "The date the record was made, e.g. the date you were put on the list, as shown on the "
         "National Enterprise Credit Information Publicity System or in the notice you got."

@@ -259,14 +259,49 @@ def window_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
     return blocks
 
 
+TOLD = Option(
+    "told", N_("📅 The office told me the date"), ("i know the date", "date", "知道日期", "日期")
+)
+
+
 def window_choices(answers: Answers, ctx: Context) -> tuple[Option, ...]:
-    """▶️ Continue, unless the day is ahead or publicity ends first (then none)."""
+    """▶️ Continue, unless the day is ahead or publicity ends first (then none); where the bot
+    cannot name the day, also the day the office named, to be reminded on it."""
     found = window(answers, ctx)
     if found is not None and found.quotable and found.ends_first():
         return ()
     if waits_until(answers, ctx) is not None:
         return ()
+    if found is not None and (not found.quotable or found.earliest is None):
+        return (CONTINUE, TOLD)
     return (CONTINUE,)
+
+
+def told_day(answers: Answers, ctx: Context) -> dt.date | None:
+    """The day the office named, when the founder chose to give it and it is ahead."""
+    told = day(answers, "told_on") if answers.get("window") == TOLD.value else None
+    return told if told is not None and told > ctx.today else None
+
+
+def told_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
+    told = day(answers, "told_on")
+    if told is None:
+        return []
+    if told <= ctx.today:
+        return [Text(N_("That day, {date}, has come: you can go on."), {"date": _date(told)})]
+    return [
+        Text(
+            N_(
+                "You can request the repair from {date}, as the office told you. Your answers "
+                "are kept: tap 🔔 to be reminded on that day."
+            ),
+            {"date": _date(told)},
+        )
+    ]
+
+
+def told_choices(answers: Answers, ctx: Context) -> tuple[Option, ...]:
+    return () if told_day(answers, ctx) is not None else (CONTINUE,)
 
 
 # -- the abnormal operations list --------------------------------------------------------------
