@@ -128,8 +128,10 @@ def question(
     blocks.append(counter(spec, draft, field))
     if field.intro is not None:
         blocks += field.intro(draft.answers, ctx)
+    waited, reminder = offer(field, draft, ctx, act(spec, draft, Op.REMIND))
+    blocks += waited  # the reminder set, above the question
     blocks.append(Text(field.prompt))
-    extra: list[Button] = []
+    extra: list[Button] = list(reminder)
     offered = suggested(field, draft, ctx)
     if field.kind is Kind.FILE:  # the list of files received is the answer so far
         blocks += files.listing(files.received(draft, field))
@@ -151,9 +153,6 @@ def question(
         extra.append(Button(Text(N_("✅ Use it anyway")), act(spec, draft, Op.ACCEPT)))
     if field.optional:
         extra.append(Button(Text(N_("Skip")), act(spec, draft, Op.SKIP), SKIP_WORDS))
-    waited, reminder = offer(field, draft, ctx, act(spec, draft, Op.REMIND))
-    blocks += waited
-    extra += reminder
     buttons = _answer_buttons(spec, draft, field, ctx)
     if extra:
         buttons.append(tuple(extra))

@@ -91,10 +91,18 @@ def applications(state: FounderState, runners: Runners, policy: PolicyData) -> R
             )
         else:
             where, done, total = progress(runners, draft)
+            line = N_("• {title}: {done} of {total} answered")
+            if draft.remind_on:  # waiting for a day: the founder sees when they will be told
+                line = N_("• {title}: {done} of {total} answered, 🔔 reminder on {date}")
             lines.append(
                 Text(
-                    N_("• {title}: {done} of {total} answered"),
-                    {"title": where, "done": done, "total": total},
+                    line,
+                    {
+                        "title": where,
+                        "done": done,
+                        "total": total,
+                        "date": Text.raw(draft.remind_on),
+                    },
                 )
             )
             buttons.append(

@@ -260,7 +260,7 @@ def record_fields() -> tuple[Field, ...]:
         ),
         Field(
             "window",
-            N_("Go on?"),
+            N_("What next?"),
             Kind.CHOICE,
             choices=window_choices,
             intro=window_screen,
@@ -286,7 +286,7 @@ def record_fields() -> tuple[Field, ...]:
         ),
         Field(
             "told_wait",
-            N_("Go on?"),
+            N_("What next?"),
             Kind.CHOICE,
             choices=told_choices,
             intro=told_screen,

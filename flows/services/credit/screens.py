@@ -251,8 +251,8 @@ def window_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
         blocks.append(
             Text(
                 N_(
-                    "That day has not come yet. Your answers are kept: tap 🔔 to be reminded "
-                    "on that day, then go on."
+                    "That day has not come yet. Your answers are kept, and I can remind you on "
+                    "that day."
                 )
             )
         )
@@ -293,7 +293,7 @@ def told_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
         Text(
             N_(
                 "You can request the repair from {date}, as the office told you. Your answers "
-                "are kept: tap 🔔 to be reminded on that day."
+                "are kept, and I can remind you on that day."
             ),
             {"date": _date(told)},
         )
