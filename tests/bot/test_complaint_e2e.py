@@ -10,7 +10,7 @@ import asyncio
 import json
 import re
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -112,8 +112,10 @@ async def running(
     tmp_path: Path,
     runtime: str,
     policy_file: Path | None = None,
+    agencies_of: Callable[[str, Path], str] | None = None,
 ) -> AsyncIterator[Handoff]:
-    """The receiver, the bot's status endpoint and the runtime polling the stub."""
+    """The receiver, the bot's status endpoint and the runtime polling the stub; the agencies
+    file from `agencies_of(receiver_url, inbox)` (`agencies_toml` when None)."""
     received, inbox, files = tmp_path / "received", tmp_path / "inbox", tmp_path / "files"
     files.mkdir()
     status_socket = socket.socket()
@@ -129,7 +131,7 @@ async def running(
         await web.TCPSite(receiver, "127.0.0.1", 0).start()
         agencies = tmp_path / "agencies.toml"
         receiver_url = f"http://127.0.0.1:{receiver.addresses[0][1]}/bundles"
-        agencies.write_text(agencies_toml(receiver_url, inbox), encoding="utf-8")
+        agencies.write_text((agencies_of or agencies_toml)(receiver_url, inbox), encoding="utf-8")
         settings = Settings(
             telegram_bot_token="123456:TEST",
             telegram_api_url=api.base_url,

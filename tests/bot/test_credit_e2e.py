@@ -21,8 +21,8 @@ from botapi_stub import BotApiStub
 from pdfs import pdf_text
 from policy_files import checked_file
 from telegram_harness import CJK, at_step, pdf, tap
+from test_complaint_e2e import SECRET, running
 from test_complaint_e2e import Founder as ComplaintFounder
-from test_complaint_e2e import running
 
 from bot.core.reminders import REMINDER, SHANGHAI, reminder_id
 from bot.handoff.bundle import validate_bundle_json
@@ -33,6 +33,33 @@ from flows.shell.registry import all_flows
 
 SPEC = next(s for s in all_flows(load_policy_data()) if s.id == "credit")
 COMPANY, CODE = "上海某某科技有限公司", "91310115MA1K3YJ12G"
+CREDIT_CHAT, CREDIT_STAFF = -1001000000091, 9091
+
+
+def credit_agencies(receiver_url: str, inbox: Path) -> str:
+    """Credit China (Shanghai) over signed HTTPS to the reference receiver, with a staff chat;
+    every other office into a folder."""
+    q = json.dumps
+    others = [o.id for o in load_policy_data().offices if o.id != "credit_china_shanghai"]
+    return f"""
+[[agency]]
+id = "credit"
+name = {{ zh = "信用中国（上海）", en = "Credit China (Shanghai)" }}
+offices = ["credit_china_shanghai"]
+transport = "https"
+url = {q(receiver_url)}
+secrets = [{q(SECRET)}]
+timeout_s = 10
+staff_chat_id = {CREDIT_CHAT}
+staff_user_ids = [{CREDIT_STAFF}]
+
+[[agency]]
+id = "others"
+name = {{ zh = "其他部门", en = "Other offices" }}
+offices = {q(others)}
+transport = "directory"
+path = {q(str(inbox / "others"))}
+"""
 
 
 def at(name: str):
@@ -122,7 +149,9 @@ async def test_reminded_on_the_day_after_a_restart_then_submitted_in_chinese(
         assert ttl > (datetime.fromisoformat(earliest).timestamp() - shanghai(today)) * 1000
 
     # a new bot process and a new worker, the same Redis: the event is still there
-    async with running(api, redis, redis_url, key_prefix, tmp_path / "two", runtime, policy) as h:
+    async with running(
+        api, redis, redis_url, key_prefix, tmp_path / "two", runtime, policy, credit_agencies
+    ) as h:
         event = await h.app.timer_store.get(reminder_id(address, "credit"))
         assert event is not None
         clock = [event.due_at - 60]
@@ -147,7 +176,7 @@ async def test_reminded_on_the_day_after_a_restart_then_submitted_in_chinese(
         assert await h.app.timer_store.get(reminder_id(address, "credit")) is None
 
         assert await h.deliver() == 1
-        folder = delivered_folder(h.inbox, reference)
+        folder = h.received / reference  # signed HTTPS to the reference receiver
         bundle = (folder / "bundle.json").read_bytes()
         validate_bundle_json(bundle)
         document = json.loads(bundle)
@@ -169,6 +198,24 @@ async def test_reminded_on_the_day_after_a_restart_then_submitted_in_chinese(
         assert reference in application and COMPANY in application
         line = (await h.app.store.peek(address)).applications[-1]
         assert line["reference"] == reference and line["status"] == "delivered"
+
+        # the office's staff get the case with the common buttons, and accept it
+        [case_pdf, summary] = api.messages_to(CREDIT_CHAT)
+        assert case_pdf["document"]["file_name"] == f"{reference}.pdf"
+        assert reference in summary["text"]
+        offered = {d for _label, d in BotApiStub.buttons(summary)}
+        assert {f"c:a:{reference}", f"c:m:{reference}", f"c:r:{reference}"} <= offered
+        h.tap(CREDIT_CHAT, CREDIT_STAFF, summary, f"c:a:{reference}")
+        told = await founder.wait(lambda m: reference in m["text"] and "受理" in m["text"])
+        assert "行政处罚信息" in told["text"]  # the record names the case, in Chinese
+        # and the agency's own system reports the repair as done
+        status, _answer = await h.report(reference, "resolved", "已完成信用修复", secret=SECRET)
+        assert status == 200
+        done = await founder.wait(
+            lambda m: reference in m["text"] and "已完成信用修复" in m["text"]
+        )
+        assert CJK.search(done["text"])
+        assert await h.listed_status(founder.user, reference) == "resolved"
 
 
 async def test_the_office_s_day_and_a_cancelled_reminder_then_submitted_in_english(

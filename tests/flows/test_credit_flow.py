@@ -5,6 +5,7 @@ commitment letter and the submission it makes."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from flows.engine.draft import SUMMARY, Draft
 from flows.engine.events import Event, EventKind, FileRef
 from flows.engine.outcome import Action, Op, Reply
+from flows.engine.periods import Period
 from flows.engine.runner import FlowRunner
 from flows.engine.spec import Context
 from flows.engine.text import spellings
@@ -107,6 +109,23 @@ def test_unchecked_rules_name_no_date_and_decide_nothing() -> None:
 def test_food_and_fire_safety_wait_longer(checked: Any) -> None:
     *_, screen = penalty(checked, "2026-06-01", sector="food", grade="serious")
     assert "from 2027-06-01" in said(screen) and "2029-06-01" in said(screen)
+    *_, screen = penalty(checked, "2026-06-01", sector="food", grade="unknown")
+    text = said(screen)  # the sector's rule decides the day; nothing says when it ends
+    assert "from 2027-06-01" in text and "Art. 67" in text and "ends" not in text
+
+
+def test_the_rule_that_ends_publicity_is_named_when_another_decides_the_day(checked: Any) -> None:
+    policy = dataclasses.replace(
+        checked,
+        credit_rules=tuple(
+            dataclasses.replace(r, maximum=Period(years=3)) if r.id == "general_penalty" else r
+            for r in checked.credit_rules
+        ),
+    )
+    *_, screen = penalty(policy, "2026-06-01", sector="drugs", grade="general")
+    text = said(screen)
+    assert "from 2027-06-01" in text and "Art. 67" in text  # the sector's minimum
+    assert "ends by itself on 2029-06-01 (General" in text  # the grade's maximum, named
 
 
 def test_publicity_that_ends_first_leaves_nothing_to_apply_for(checked: Any) -> None:

@@ -101,6 +101,13 @@ def complete(fields: Sequence[Field], answers: Answers, ctx: Context) -> Complet
         _processing(ctx, record_type),
         Text(
             N_(
+                "Under Art. 58 of the Regulations the office must check your application "
+                "promptly and, if the conditions are met, repair the record and lift the "
+                "sanctions."
+            )
+        ),
+        Text(
+            N_(
                 "You will get a message here each time the office acts on it, and can check it "
                 "any time under 🗂 My applications."
             )

@@ -244,7 +244,15 @@ def window_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
     blocks.append(
         Text(N_("A repair can be requested from {date}."), {"date": _date(found.earliest)})
     )
-    if found.ends is not None:
+    ends_rule = found.ends_rule
+    if found.ends is not None and ends_rule is not None and ends_rule != rule:
+        blocks.append(  # another rule decides it: named too
+            Text(
+                N_("Publicity ends by itself on {ends} ({title}, {law})."),
+                {"ends": _date(found.ends), "title": ends_rule.title, "law": _law(ends_rule)},
+            )
+        )
+    elif found.ends is not None:
         blocks.append(Text(N_("Publicity ends by itself on {ends}."), {"ends": _date(found.ends)}))
     blocks.append(_checked(rule))
     if found.earliest > ctx.today:
