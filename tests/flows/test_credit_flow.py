@@ -298,3 +298,15 @@ def test_where_the_bot_cannot_name_the_day_the_office_s_day_gets_the_reminder() 
     later = ctx(SHIPPED, dt.date(2027, 3, 1))
     pick(runner, draft, later, "go")
     assert draft.step == "obligations_met"
+
+
+def test_a_decision_date_changed_to_before_the_company_asks_to_confirm_it(checked: Any) -> None:
+    runner, draft, c = finish_penalty(checked)
+    typed(runner, draft, c, "2020-05-20")
+    pick(runner, draft, c, "confirmed")
+    draft.step = "decided_on"  # ✏️ from the summary
+    screen = typed(runner, draft, c, "2019-01-10")
+    assert "before the company was registered on 2020-05-20" in said(screen)
+    assert draft.answers["decided_on"] == "2026-06-01"  # kept until confirmed
+    runner.handle(draft, tap(runner, draft, Op.ACCEPT), c)
+    assert draft.answers["decided_on"] == "2019-01-10"

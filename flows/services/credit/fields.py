@@ -85,11 +85,10 @@ def _record_date(answers: Answers) -> dt.date | None:
     return day(answers, "decided_on") or day(answers, "listed_on")
 
 
-def _after_record(value: Any, answers: Answers) -> None:
-    """The company registered after the record was made: possible (a record follows a
-    company's predecessor), but usually a typing slip, so the founder confirms."""
-    registered, recorded = dt.date.fromisoformat(str(value)), _record_date(answers)
-    if recorded is not None and registered > recorded:
+def _in_order(value: Any, recorded: dt.date | None, registered: dt.date | None) -> None:
+    """A record older than the company is possible (it may follow a predecessor), but usually
+    a typing slip: the founder confirms `value`, the answer being given."""
+    if recorded is not None and registered is not None and registered > recorded:
         raise NeedsConfirmation(
             value,
             N_(
@@ -99,6 +98,16 @@ def _after_record(value: Any, answers: Answers) -> None:
             recorded=recorded.isoformat(),
             registered=registered.isoformat(),
         )
+
+
+def _after_record(value: Any, answers: Answers) -> None:
+    """The date of establishment, against the record's date."""
+    _in_order(value, _record_date(answers), dt.date.fromisoformat(str(value)))
+
+
+def _before_registration(value: Any, answers: Answers) -> None:
+    """The record's date, changed after the date of establishment was given."""
+    _in_order(value, dt.date.fromisoformat(str(value)), day(answers, "registered_on"))
 
 
 def record_fields() -> tuple[Field, ...]:
@@ -143,6 +152,7 @@ def record_fields() -> tuple[Field, ...]:
             N_("On which date was the penalty decided? E.g. 2025-06-01."),
             Kind.DATE,
             limits={"not_future": True},
+            check=_before_registration,
             when=published_penalty,
             depends_on=("record_type", "procedure", "not_published"),
             label=N_("Decision date"),
@@ -208,6 +218,7 @@ def record_fields() -> tuple[Field, ...]:
             ),
             Kind.DATE,
             limits={"not_future": True},
+            check=_before_registration,
             intro=record_intro,
             when=is_listing,
             depends_on=("record_type",),
