@@ -4,19 +4,16 @@ embedded CJK font; the same letter gives the same bytes, dated when the founder 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from typing import Any
 
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, SimpleDocTemplate
+from reportlab.platypus import Flowable
 
 from bot.handoff import wording as w
 from bot.handoff.fonts import PdfFont, load_font
-from bot.handoff.pdf_layout import MARGIN, Row, Styles, dated, footer, heading, para, styles, table
+from bot.handoff.pdf_layout import Row, Styles, heading, para, render, styles, table
 
-BOT = "上海中小企业服务助手 / Shanghai SME founders' bot"
+BOT = w.BOT
 
 
 def _confirmed(s: Styles, confirmed_at: str) -> list[Flowable]:
@@ -74,26 +71,12 @@ def render_commitment_letter(
     bundle's credit section (docs/bundle/v2/credit.schema.json), set in `font`."""
     s = styles((font or load_font()).name)
     zh, en = w.DOCUMENTS["commitment_letter"]
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=14 * mm,
-        bottomMargin=16 * mm,
-        title=f"{reference} {en}",
-        author=BOT,
-        subject=zh,
-        lang="zh-CN",
-        invariant=True,  # no clock and no random id; dated when the founder confirmed
-        initialFontName=s.font,
-    )
-    page_foot = footer(s.font, f"{reference}  {zh} / {en}")
-    document.build(
+    return render(
         _story(s, reference, company, record, commitment),
-        onFirstPage=page_foot,
-        onLaterPages=page_foot,
-        canvasmaker=dated(w.moment(str(commitment["confirmed_at"]))),
+        s,
+        title=f"{reference} {en}",
+        subject=zh,
+        footnote=f"{reference}  {zh} / {en}",
+        moment=w.moment(str(commitment["confirmed_at"])),  # dated when the founder confirmed
+        author=BOT,
     )
-    return buffer.getvalue()

@@ -8,26 +8,21 @@ this is the office's copy; an anonymous one (applicant null) shows none.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate
+from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
 from bot.handoff import wording as w
 from bot.handoff.fonts import PdfFont, load_font
 from bot.handoff.pdf_layout import (
-    MARGIN,
     Row,
     Styles,
-    dated,
-    footer,
     heading,
     latin,
     para,
+    render,
     styles,
     table,
 )
@@ -37,7 +32,7 @@ from flows.engine.text import Localized
 # Applicant fields of bundle.json and the answers they come from.
 APPLICANT = (("applicant_name", "name"), ("id_number", "id_number"), ("mobile", "mobile"))
 SHOWN_ABOVE = frozenset({"applicant_name", "id_number", "mobile", "company_name", "credit_code"})
-BOT = "上海中小企业服务助手 / Shanghai SME founders' bot"
+BOT = w.BOT
 
 
 def _attachments(s: Styles, bundle: Mapping[str, Any], names: Mapping[str, Localized]) -> list[Row]:
@@ -157,26 +152,12 @@ def render_application_pdf(
     start-up; the default if None)."""
     s = styles((font or load_font()).name)
     view = read_bundle(bundle)
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=14 * mm,
-        bottomMargin=16 * mm,
-        title=f"{bundle['reference']} {view.title['en']}",
-        author=BOT,
-        subject=view.title["zh"],
-        lang="zh-CN",
-        invariant=True,  # no clock and no random id; the dates are the founder's confirmation
-        initialFontName=s.font,
-    )
-    page_foot = footer(s.font, f"{bundle['reference']}  {BOT}")
-    document.build(
+    return render(
         _story(s, view, document_names or {}),
-        onFirstPage=page_foot,
-        onLaterPages=page_foot,
-        canvasmaker=dated(w.moment(bundle["submitted_at"])),
+        s,
+        title=f"{bundle['reference']} {view.title['en']}",
+        subject=view.title["zh"],
+        footnote=f"{bundle['reference']}  {BOT}",
+        moment=w.moment(bundle["submitted_at"]),  # the dates are the founder's confirmation
+        author=BOT,
     )
-    return buffer.getvalue()

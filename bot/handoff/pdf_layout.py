@@ -3,6 +3,7 @@ tables, the page footer and a canvas dated when the founder confirmed."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -147,3 +148,36 @@ def _offset(moment: datetime) -> str:
     minutes = round((moment.utcoffset() or timedelta(0)).total_seconds() / 60)
     sign = "-" if minutes < 0 else "+"
     return f"{sign}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"
+
+
+def render(
+    story: list[Flowable],
+    s: Styles,
+    *,
+    title: str,
+    subject: str,
+    footnote: str,
+    moment: datetime | None,
+    author: str,
+) -> bytes:
+    """An A4 document of `story` in the styles' font, `footnote` at the foot of every page,
+    dated `moment` and otherwise invariant (no clock, no random id: the same input gives the
+    same bytes)."""
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=14 * mm,
+        bottomMargin=16 * mm,
+        title=title,
+        author=author,
+        subject=subject,
+        lang="zh-CN",
+        invariant=True,
+        initialFontName=s.font,
+    )
+    page_foot = footer(s.font, footnote)
+    document.build(story, onFirstPage=page_foot, onLaterPages=page_foot, canvasmaker=dated(moment))
+    return buffer.getvalue()

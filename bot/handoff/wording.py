@@ -167,6 +167,7 @@ DECLARATION = (
 )
 # Service (flow id) -> (Chinese, English) name: the PDF's title when the section names no
 # programme.
+BOT = "上海中小企业服务助手 / Shanghai SME founders' bot"  # the author of every PDF
 SERVICES: dict[str, tuple[str, str]] = {
     "subsidy": ("扶持政策申请", "Support programme application"),
     "complaint": ("投诉举报", "Complaint or tip-off"),
