@@ -218,15 +218,15 @@ def window_screen(answers: Answers, ctx: Context) -> Sequence[Block]:
                 {"office": office},
             ),
         ]
-    if found.earliest is None:
+    if found.earliest is None:  # no rule the bot holds names a period for this record
         return [
-            decides,
             Text(
                 N_(
-                    "The date depends on how the record was graded or on the office's own "
-                    "rules: {office} will tell you. You can prepare the application now."
+                    "When a repair can be requested depends on how the record was graded or "
+                    "on the office's own rules ({law}): {office} will tell you. You can "
+                    "prepare the application now."
                 ),
-                {"office": office},
+                {"law": _law(rule), "office": office},
             ),
         ]
     blocks: list[Block] = [decides]
