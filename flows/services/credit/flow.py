@@ -35,9 +35,13 @@ from flows.engine.spec import (
 from flows.engine.text import N_, Text
 from flows.policy.loader import PolicyData
 from flows.policy.schema import quotable
+from flows.services.credit.conditions import company_fields
 from flows.services.credit.decision import decision_number
-from flows.services.credit.fields import company_fields, record_fields, window
-from flows.services.credit.screens import letter_text, receiving
+from flows.services.credit.letter import letter_text
+from flows.services.credit.listing import when_fields
+from flows.services.credit.record import record_fields
+from flows.services.credit.screens import receiving
+from flows.services.credit.window import window
 
 FLOW_ID = "credit"
 DECLARATION = N_(
@@ -132,7 +136,7 @@ def build(policy: PolicyData) -> FlowSpec:
     if not policy.credit_records:
         raise KeyError("the policy data holds no credit_record")
     policy.commitment("credit_repair")  # KeyError at start-up, not mid-application
-    fields = (*record_fields(), *company_fields())
+    fields = (*record_fields(), *when_fields(), *company_fields())
 
     def finish(answers: Answers, ctx: Context) -> Completion:
         return complete(fields, answers, ctx)
