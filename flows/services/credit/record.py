@@ -94,7 +94,7 @@ def record_fields() -> tuple[Field, ...]:
         ),
         Field(
             "not_published",
-            N_("Nothing to repair"),
+            N_("What next?"),
             Kind.CHOICE,
             choices=not_published_choices,
             intro=not_published_screen,
