@@ -100,6 +100,12 @@ def add(machine: FlowMachine, draft: Draft, field: Field, file: FileRef) -> tupl
         name = short_name(str(twin.get("name")))
         return Text(N_("Already received: {name} is in the list."), {"name": name}), False
     check(field, file)
+    most = field.limits.get("max_files")
+    if most is not None and len(files) >= int(most):
+        raise ValidationFailed(
+            N_("At most {most} file(s) can go here. Remove one with 🗑 to send another."),
+            most=int(most),
+        )
     files.append(
         {
             "file_id": file.file_id,

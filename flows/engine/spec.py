@@ -163,6 +163,21 @@ class SubmissionRequest:
 
 
 @dataclass(frozen=True)
+class Announcement:
+    """A policy announcement a service commissioner composed (Art. 11): its text by locale
+    (Chinese always, English when given), an attachment (a file answer) or None, the service a
+    link button opens ('' for none), the audience (dimension → the codes chosen; a dimension
+    left out means everyone), and when to send it (epoch seconds; None: when the commissioner
+    says so, after the preview)."""
+
+    texts: Mapping[str, str]
+    attachment: Mapping[str, Any] | None
+    link: str
+    audience: Mapping[str, tuple[str, ...]]
+    send_at: float | None = None
+
+
+@dataclass(frozen=True)
 class Section:
     """One part of a long result, opened by its own button: a heading and its items (a long
     section is shown a page of items at a time)."""
@@ -185,6 +200,7 @@ class Completion:
     next_flows: tuple[str, ...] = ()
     submission: SubmissionRequest | None = None
     sections: tuple[Section, ...] = ()
+    announcement: Announcement | None = None  # a commissioner's, for the broadcast desk
 
 
 @dataclass(frozen=True)

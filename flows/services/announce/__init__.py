@@ -1,0 +1,1 @@
+"""Policy announcements composed by service commissioners (Art. 9, 11)."""

@@ -1,0 +1,119 @@
+"""The composer's questions: options, the caption limit, the send time, the audience."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flows.engine.errors import ValidationFailed
+from flows.engine.spec import (
+    Answers,
+    Context,
+    Field,
+    Kind,
+    Option,
+)
+from flows.engine.text import N_
+from flows.services.announce.help import HELP
+
+TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024  # Telegram's, for a message and a file's caption
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+AHEAD = dt.timedelta(days=90)  # how far ahead an announcement may be scheduled
+LINKS = (
+    Option("none", N_("No button"), ("none", "no", "无", "不要")),
+    Option("registration", N_("📋 Registration guidance"), ("registration", "登记")),
+    Option("subsidy", N_("💰 Startup subsidies and loans"), ("subsidy", "补贴")),
+    Option("complaint", N_("📣 Complaints and tip-offs"), ("complaint", "投诉")),
+    Option("credit", N_("🧾 Credit repair"), ("credit", "信用修复")),
+)
+WHO = (
+    Option("all", N_("All subscribers"), ("all", "everyone", "全部", "所有人")),
+    Option("some", N_("Choose who"), ("choose", "some", "选择", "部分")),
+)
+WHEN = (
+    Option("now", N_("After the preview"), ("now", "立即", "现在")),
+    Option("later", N_("At a time I choose"), ("later", "schedule", "定时", "稍后")),
+)
+SIZES = (
+    Option("micro", N_("Micro"), ("微型",)),
+    Option("small", N_("Small"), ("小型",)),
+    Option("medium", N_("Medium"), ("中型",)),
+)
+
+
+def _caption_fits(value: Any, answers: Answers) -> None:
+    """With an attachment the text is its caption, which Telegram keeps shorter."""
+    if answers.get("attachment") and len(str(value)) > CAPTION_LIMIT:
+        raise ValidationFailed(
+            N_(
+                "With an attachment the text goes with it as its caption: at most {limit} "
+                "characters (Telegram's limit); this one has {length}. Please shorten it, or go "
+                "back and remove the attachment."
+            ),
+            limit=f"{CAPTION_LIMIT:,}",
+            length=f"{len(str(value)):,}",
+        )
+
+
+def text_field(name: str, prompt: str, label: str, *, optional: bool = False) -> Field:
+    return Field(
+        name,
+        prompt,
+        Kind.TEXT,
+        optional=optional,
+        limits={
+            "max_len": TEXT_LIMIT,
+            "shown": 160,
+            "too_long": N_(
+                "An announcement has at most {max_len} characters (Telegram's limit); this one "
+                "has {length}. Please shorten it."
+            ),
+        },
+        check=_caption_fits,
+        depends_on=("attachment",),
+        label=label,
+        help=HELP[name],
+    )
+
+
+def send_time(text: str, ctx: Context) -> str:
+    """'2026-12-02 09:00' (Shanghai time), written the same way; in the future, within AHEAD."""
+    try:
+        moment = dt.datetime.strptime(" ".join(text.split()), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise ValidationFailed(
+            N_("Please type a date and time like {example} (Shanghai time)."),
+            example="2026-12-02 09:00",
+        ) from None
+    at = moment.replace(tzinfo=SHANGHAI)
+    now = dt.datetime.fromtimestamp(ctx.now, SHANGHAI)
+    if not now < at <= now + AHEAD:
+        raise ValidationFailed(
+            N_("Please choose a time after now and within {days} days."), days=AHEAD.days
+        )
+    return at.strftime("%Y-%m-%d %H:%M")
+
+
+def epoch(shown: str) -> float:
+    """A `send_time` answer as epoch seconds."""
+    moment = dt.datetime.strptime(shown, "%Y-%m-%d %H:%M").replace(tzinfo=SHANGHAI)
+    return moment.timestamp()
+
+
+def choosing(answers: Answers) -> bool:
+    return answers.get("who") == "some"
+
+
+def audience_field(name: str, prompt: str, label: str, options: tuple[Option, ...]) -> Field:
+    return Field(
+        name,
+        prompt,
+        Kind.MULTI,
+        options,
+        optional=True,
+        columns=4 if name == "districts" else 2,
+        when=choosing,
+        depends_on=("who",),
+        label=label,
+        help=HELP["audience"],
+    )

@@ -1,0 +1,105 @@
+"""The commissioner's composer on its own: the texts within Telegram's limits (4,096, or 1,024
+for an attachment's caption), one attachment at most, the link, the audience, the send time;
+its completion is the `Announcement` the broadcast desk previews."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flows.engine.draft import SUMMARY, Draft
+from flows.engine.events import Event, EventKind, FileRef
+from flows.engine.outcome import Action, Op, Reply
+from flows.engine.runner import FlowRunner
+from flows.engine.spec import Context
+from flows.engine.text import spellings
+from flows.policy.loader import load_policy_data
+from flows.services.announce.fields import SHANGHAI
+from flows.services.announce.flow import build
+
+POLICY = load_policy_data()
+NOW = dt.datetime(2026, 12, 1, 15, 0, tzinfo=SHANGHAI).timestamp()
+CTX = Context(policy=POLICY, today=dt.date(2026, 12, 1), now=NOW)
+
+
+def tap(runner: FlowRunner, draft: Draft, op: Op, value: str = "") -> Event:
+    step = str(runner.spec.index(draft.step)) if draft.step != SUMMARY else "s"
+    return Event.of_action(Action(op, runner.spec.code, step, value))
+
+
+def said(reply: Reply) -> str:
+    return "\n".join(spellings(b)["en"] for b in reply.blocks)
+
+
+def send(runner: FlowRunner, draft: Draft, event: Event) -> Reply:
+    return runner.handle(draft, event, CTX).replies[-1]
+
+
+def pdf(n: int) -> Event:
+    file = FileRef(f"F{n}", f"notice-{n}.pdf", "application/pdf", 2000, f"U{n}", "application/pdf")
+    return Event(EventKind.FILE, file=file)
+
+
+def test_an_announcement_to_some_founders_later() -> None:
+    runner = FlowRunner(build(POLICY))
+    draft = runner.begin(0)
+    send(runner, draft, tap(runner, draft, Op.SKIP))
+    send(runner, draft, Event.of_text("浦东新区2027年创业补贴申报开始。"))
+    send(runner, draft, tap(runner, draft, Op.SKIP))
+    send(runner, draft, tap(runner, draft, Op.PICK, "subsidy"))
+    send(runner, draft, tap(runner, draft, Op.PICK, "some"))
+    while draft.step != "districts":
+        send(runner, draft, tap(runner, draft, Op.DONE))  # topics: any
+    for code in ("pudong", "xuhui"):
+        send(runner, draft, tap(runner, draft, Op.PICK, code))
+    send(runner, draft, tap(runner, draft, Op.DONE))
+    send(runner, draft, tap(runner, draft, Op.DONE))  # industries: any
+    send(runner, draft, tap(runner, draft, Op.PICK, "small"))
+    send(runner, draft, tap(runner, draft, Op.DONE))
+    send(runner, draft, tap(runner, draft, Op.PICK, "later"))
+    refused = send(runner, draft, Event.of_text("2026-12-01 09:00"))  # in the past
+    assert "after now" in said(refused) and "send_at" not in draft.answers
+    refused = send(runner, draft, Event.of_text("tomorrow morning"))
+    assert "2026-12-02 09:00" in said(refused)
+    send(runner, draft, Event.of_text("2026-12-02  9:00"))
+    assert draft.answers["send_at"] == "2026-12-02 09:00" and draft.step == SUMMARY
+    done = runner.handle(draft, tap(runner, draft, Op.CONFIRM), CTX).completion
+    assert done is not None and done.announcement is not None
+    found = done.announcement
+    assert found.texts == {"zh_CN": "浦东新区2027年创业补贴申报开始。"}
+    assert found.link == "subsidy" and found.attachment is None
+    assert found.audience == {"districts": ("xuhui", "pudong"), "sizes": ("small",)}  # data order
+    assert found.send_at == dt.datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI).timestamp()
+
+
+def test_texts_are_held_to_telegram_s_limits_naming_them() -> None:
+    runner = FlowRunner(build(POLICY))
+    draft = runner.begin(0)
+    send(runner, draft, tap(runner, draft, Op.SKIP))
+    refused = send(runner, draft, Event.of_text("政" * 4097))
+    assert "4096" in said(refused) and "4097" in said(refused) and draft.step == "text_zh"
+    draft = runner.begin(0)
+    send(runner, draft, pdf(1))
+    refused = send(runner, draft, pdf(2))
+    assert "At most 1 file" in said(refused)
+    send(runner, draft, tap(runner, draft, Op.DONE))
+    refused = send(runner, draft, Event.of_text("政" * 1025))
+    assert "1,024" in said(refused) and "1,025" in said(refused) and "text_zh" not in draft.answers
+    send(runner, draft, Event.of_text("政" * 1024))
+    assert draft.step == "text_en"
+
+
+def test_an_announcement_to_all_after_the_preview_has_no_audience() -> None:
+    runner = FlowRunner(build(POLICY))
+    draft = runner.begin(0)
+    send(runner, draft, tap(runner, draft, Op.SKIP))
+    send(runner, draft, Event.of_text("培训通知"))
+    send(runner, draft, Event.of_text("Training notice"))
+    send(runner, draft, tap(runner, draft, Op.PICK, "none"))
+    send(runner, draft, tap(runner, draft, Op.PICK, "all"))
+    send(runner, draft, tap(runner, draft, Op.PICK, "now"))
+    assert draft.step == SUMMARY
+    done = runner.handle(draft, tap(runner, draft, Op.CONFIRM), CTX).completion
+    assert done is not None and done.announcement is not None
+    assert done.announcement.texts == {"zh_CN": "培训通知", "en": "Training notice"}
+    assert done.announcement.audience == {} and done.announcement.send_at is None
+    assert done.announcement.link == ""
