@@ -19,7 +19,7 @@ from bot.core.inbound import Inbound
 from bot.core.messages import TEXT_LIMIT
 from bot.core.reminders import SHANGHAI
 from bot.core.render import RenderedMessage, Renderer
-from bot.core.roles import ADMIN, held, refused, require
+from bot.core.roles import ADMIN, held, pseudonym, require
 from flows.engine.address import Address
 from flows.engine.districts import District, by_code
 from flows.engine.text import N_, Localized, Text
@@ -83,7 +83,7 @@ class AdminDesk:
                     command, inbound.event.arg, inbound.sender, locale, channel
                 )
             except Refusal as refusal:
-                refused(ADMIN, inbound.sender, f"{command} (bad arguments)")
+                log.info("refused %s: bad arguments; admin %s", command, pseudonym(inbound.sender))
                 answer = refusal.text
             except StorageError as exc:
                 log.warning("/%s: storage failed: %s", command, type(exc).__name__)
