@@ -11,6 +11,7 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
@@ -19,6 +20,7 @@ from redis.exceptions import ConnectionError as ConnectionLost
 
 from bot.channels.local.chat import LocalChannel
 from bot.config import Settings, SettingsError
+from bot.core.admin import AdminDesk
 from bot.core.channel import ChannelError, Channels
 from bot.core.flood import FloodGate
 from bot.core.front import Front
@@ -45,6 +47,7 @@ from storage.crypto import FieldCipher
 from storage.founders import FounderStore
 from storage.keys import KeyBuilder
 from storage.outbox import OutboxEntry, OutboxStore
+from storage.roles import RoleStore
 from storage.statuses import StatusStore
 from storage.submissions import SubmissionStore
 from storage.timers import TimerStore
@@ -98,6 +101,23 @@ class App:
     timer_handlers: Mapping[str, Handler] = field(default_factory=dict)
     lifecycles: Mapping[str, Lifecycle] = field(default_factory=dict)  # flow id → its statuses
 
+    @cached_property
+    def roles(self) -> RoleStore:
+        """The roles admins grant (commissioners, agency staff), with their audit trail."""
+        return RoleStore(self.redis, self.store.keys)
+
+    def admin(self) -> AdminDesk:
+        """The admins' /grant, /revoke and /roles (ADMIN_IDS)."""
+        return AdminDesk(
+            self.roles,
+            self.settings.admins(),
+            [a.id for a in self.agencies.all()],
+            self.renderer,
+            self.store,
+            default_locale=self.settings.default_locale,
+            fallback_locale=self.settings.fallback_locale,
+        )
+
     @property
     def submissions(self) -> SubmissionStore:
         return self.store.submissions
@@ -129,11 +149,13 @@ class App:
             self.redis,
             self.store.keys,
             self.settings.default_locale,
+            roles=self.roles,
         )
 
     def front(self) -> Front:
-        """Where a channel's updates go: the staff desk and the conversation service."""
-        return Front(self.service, self.staff())
+        """Where a channel's updates go: the staff desk, the admin desk and the conversation
+        service."""
+        return Front(self.service, self.staff(), self.admin())
 
     def worker(self, *, consumer: str | None = None) -> OutboxWorker:
         """The delivery worker: fetches founders' files from their channels, tells founders,

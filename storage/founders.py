@@ -99,7 +99,7 @@ class FounderStore:
         return [self._key(founder, name) for name in ("queue", "leases", "seen")]
 
     def _records(self, founder: Address) -> list[str]:
-        names = ("rev", "prefs", "profile", "applications")
+        names = ("rev", "prefs", "profile", "applications", "roles")  # roles: read, never written
         return [self._key(founder, name) for name in names] + [
             self._key(founder, "draft", flow) for flow in self.flows
         ]
@@ -143,7 +143,7 @@ class FounderStore:
     def _turn(
         self, founder: Address, token: str, update_id: int | None, raw: list[bytes | None]
     ) -> Turn:
-        rev, prefs, profile, applications, *drafts = raw
+        rev, prefs, profile, applications, roles, *drafts = raw
         state = FounderState(founder=founder)
         if prefs:
             state.prefs = Prefs.from_json(_loads(prefs))
@@ -152,6 +152,9 @@ class FounderStore:
         if applications:
             index = _loads(applications)
             state.applications = index if isinstance(index, list) else []
+        if roles:
+            held = _loads(roles)
+            state.roles = held if isinstance(held, dict) else {}
         for flow, blob in zip(self.flows, drafts, strict=True):
             if blob:
                 data = _loads(blob)
@@ -170,7 +173,7 @@ class FounderStore:
         """
         state = turn.state
         sub_keys, sub_args = self.submissions.commit_items(state.new_submissions)
-        changed = sorted(state.changed)
+        changed = sorted(state.changed - {"roles"})  # admins' grants: never the turn's to write
         keys = [*self._control(state.founder), self._key(state.founder, "rev"), self.keys.outbox()]
         args: list[Any] = [
             turn.token,

@@ -86,6 +86,14 @@ class KeyBuilder:
         """The stream recording each erasure a founder asked for, in counts only."""
         return SEPARATOR.join((self.prefix, SCHEMA, "privacy", "erasures"))
 
+    def roles(self) -> str:
+        """The hash of every role grant, member address → JSON, for listing (`storage.roles`)."""
+        return SEPARATOR.join((self.prefix, SCHEMA, "roles"))
+
+    def roles_log(self) -> str:
+        """The stream recording every role grant and revoke: who, whom, when."""
+        return SEPARATOR.join((self.prefix, SCHEMA, "roles", "log"))
+
     def timers(self, part: str) -> str:
         """A key of the timed events' store, e.g. `smebot:v1:{timers}:due`; the braces put all
         of them in one Redis Cluster slot, so its scripts could run on a Cluster."""

@@ -1,5 +1,6 @@
 """The front door every channel's updates come through: staff chats and case buttons go to the
-staff desk, a founder's private messages and taps to the conversation service.
+staff desk, admin commands (/grant, /revoke, /roles) in a private chat to the admin desk, a
+founder's other private messages and taps to the conversation service.
 
 A runtime narrows its library's update (`bot.core.inbound`) and calls `message` or `tap`; it
 decides nothing. `Answer` stops the client's spinner on a tap, with a notice where there is one.
@@ -11,6 +12,7 @@ import asyncio
 from collections.abc import Callable, Collection, Coroutine
 from typing import Any, Protocol
 
+from bot.core.admin import AdminDesk
 from bot.core.channel import Channel
 from bot.core.inbound import Inbound
 from bot.core.render import RenderedMessage
@@ -42,9 +44,15 @@ class StaffHandler(Protocol):
 class Front:
     """Routes narrowed updates; the same for every runtime."""
 
-    def __init__(self, service: ConversationService, staff: StaffHandler | None = None) -> None:
+    def __init__(
+        self,
+        service: ConversationService,
+        staff: StaffHandler | None = None,
+        admin: AdminDesk | None = None,
+    ) -> None:
         self.service = service
         self.staff = staff
+        self.admin = admin
 
     async def message(self, inbound: Inbound, channel: Channel) -> None:
         """A message: a reply in a staff chat, else a founder's answer in a private chat."""
@@ -52,6 +60,9 @@ class Front:
             await self.staff.on_reply(inbound, channel)
             return
         if not inbound.private:
+            return
+        if self.admin is not None and self.admin.handles(inbound):
+            await self.admin.on_command(inbound, channel)
             return
 
         async def deliver(messages: list[RenderedMessage], locale: str) -> None:

@@ -1,5 +1,7 @@
 """Agency staff, channel-neutral: a case arrives in the agency's staff chat as the PDF and a short
-summary with buttons; only the agency's listed staff may act, and every action is recorded.
+summary with buttons; only the agency's staff may act (listed in the agencies file, or granted
+the "staff" role for it by an admin: `storage.roles`, read on every action), and every action is
+recorded.
 A reason or question must be a reply, by the one who tapped, to the bot's request for it.
 
 The decisions live here; a channel only draws the buttons and carries the replies.
@@ -20,6 +22,7 @@ from bot.core.i18n import locale_for
 from bot.core.inbound import Inbound
 from bot.core.messages import CAPTION_LIMIT
 from bot.core.render import RenderedButton, RenderedMessage, Renderer
+from bot.core.roles import require
 from bot.handoff.agencies import Agencies, Agency
 from bot.handoff.status import StatusDesk
 from bot.handoff.types import Bundle
@@ -30,6 +33,7 @@ from flows.engine.text import N_, Text
 from flows.services.followup import ESCALATION, RATING, VERDICTS
 from flows.shell.statuses import STATUS_NAMES
 from storage.keys import KeyBuilder
+from storage.roles import STAFF, RoleStore
 from storage.statuses import Outcome
 from storage.submissions import SubmissionStore
 
@@ -80,7 +84,9 @@ class StaffDesk:
         redis: Redis,
         keys: KeyBuilder,
         default_locale: str = "zh_CN",
+        roles: RoleStore | None = None,
     ) -> None:
+        self.roles = roles  # staff granted in Redis, besides the agencies file's
         self.channels = channels
         self.agencies = agencies
         self.desk = desk
@@ -184,6 +190,15 @@ class StaffDesk:
         submission = await self.submissions.get(reference)
         return self.agencies.for_office(submission.office) if submission else None
 
+    async def _is_staff(self, member: Address, agency: Agency, action: str) -> bool:
+        """Whether `member` may act on `agency`'s cases now: listed in the agencies file, or
+        granted the staff role for it (read from Redis each time); a refusal is logged."""
+        listed = member.number is not None and member.number in agency.staff_user_ids
+        if not listed and self.roles is not None:
+            grant = (await self.roles.of(member)).get(STAFF)
+            listed = grant is not None and grant.agency == agency.id
+        return require(STAFF, member, {STAFF} if listed else set(), action=action)
+
     def _pending_key(self, member: Address) -> str:
         return self.keys.staff(member, "pending")
 
@@ -196,9 +211,9 @@ class StaffDesk:
         if agency is None or status is None:
             return self._t(locale, N_("This case is unknown."))
         chat = staff_chat(agency)
-        member = tap.sender.number
-        if chat is None or member is None or member not in agency.staff_user_ids:
-            log.warning("%s is not staff of %s; refused", tap.sender, agency.id)
+        if chat is None or not await self._is_staff(
+            tap.sender, agency, f"case button of {agency.id}"
+        ):
             return self._t(locale, N_("Only this agency's listed staff can act on its cases."))
         pending_key = self._pending_key(tap.sender)
         if status in NEEDS_NOTE:
@@ -226,8 +241,7 @@ class StaffDesk:
         if not await self.redis.delete(key):
             return False  # taken by a concurrent update
         agency = await self._agency_of(pending["ref"])
-        member = message.sender.number
-        if agency is None or member is None or member not in agency.staff_user_ids:
+        if agency is None or not await self._is_staff(message.sender, agency, "case reply"):
             return False
         locale = self._locale(message)
         note = text[:NOTE_LIMIT]

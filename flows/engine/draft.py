@@ -123,6 +123,9 @@ class FounderState:
     `new_submissions` are created by this update and written atomically with it.
     `request` asks the service for what only storage can do, after this turn: 'export' (send
     the founder everything stored about them) or 'erase' (erase it instead of writing back).
+    `roles` are the roles the bot's admins granted this founder (`storage.roles`: role → its
+    grant as JSON, e.g. {"commissioner": {"by", "at", "districts"}}), read with the turn and
+    never written back by it.
     """
 
     founder: Address
@@ -133,6 +136,7 @@ class FounderState:
     new_submissions: list[Submission] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)
     request: str = ""
+    roles: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def submit(self, submission: Submission, *, listed: bool = True) -> None:
         """Record a new submission and (when `listed`) its index line; both are written with

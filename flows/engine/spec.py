@@ -130,7 +130,8 @@ class Context:
     """What a flow may read besides the answers: policy data, the date, the founder's language,
     a fresh reference number in case this update submits an application, and `spell`, how a
     label reads in each language the bot speaks (to match typed labels; the renderer gives it).
-    `profile`: the founder's profile, for a field's `suggest` (read, never written here)."""
+    `profile`: the founder's profile, for a field's `suggest` (read, never written here).
+    `roles`: the roles the founder holds ("commissioner", "staff"), to offer what only they see."""
 
     policy: Any  # flows.policy.loader.PolicyData: the services read it, the engine never does
     today: Any  # datetime.date
@@ -143,6 +144,7 @@ class Context:
     spell: Speller = spellings
     profile: Mapping[str, Any] = field(default_factory=dict)
     now: float = 0.0  # epoch seconds of this update (a confirmation's time is recorded from it)
+    roles: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

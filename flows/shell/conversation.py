@@ -83,6 +83,7 @@ class Conversation:
             spell=self.spell,
             profile=state.profile,
             now=now,
+            roles=frozenset(state.roles),
         )
         if event.kind is EventKind.COMMAND:
             return self._command(state, event, now, ctx)
