@@ -122,7 +122,8 @@ class FounderState:
     `applications` is the founder's index of submissions (record 'applications');
     `new_submissions` are created by this update and written atomically with it.
     `request` asks the service for what only storage can do, after this turn: 'export' (send
-    the founder everything stored about them) or 'erase' (erase it instead of writing back).
+    the founder everything stored about them), 'erase' (erase it instead of writing back) or
+    'announce' (a commissioner's `announcement`, for the broadcast desk to preview).
     `roles` are the roles the bot's admins granted this founder (`storage.roles`: role → its
     grant as JSON, e.g. {"commissioner": {"by", "at", "districts"}}), read with the turn and
     never written back by it.
@@ -136,6 +137,7 @@ class FounderState:
     new_submissions: list[Submission] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)
     request: str = ""
+    announcement: Any = None  # flows.engine.spec.Announcement, with request "announce"
     roles: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def submit(self, submission: Submission, *, listed: bool = True) -> None:

@@ -35,6 +35,9 @@ from flows.shell.privacy import erase, erase_confirm, my_data
 from flows.shell.results import result
 from flows.shell.submission import submit
 
+ANNOUNCE = "announce"  # the composer's flow id, and the request for the broadcast desk
+COMMISSIONER = "commissioner"  # the role that may open it (storage.roles)
+
 
 class Conversation:
     """Routes a founder's event to the menu or to the active flow."""
@@ -140,6 +143,10 @@ class Conversation:
             return my_data(state, self.runners, self.policy)
         if cmd == "deleteme":
             return [erase_confirm(state, ctx)]
+        if cmd == "announce" and ANNOUNCE in self.runners:
+            if COMMISSIONER not in ctx.roles:  # the bot's desk refused and logged it already
+                return [self.menu(Text(N_("Only service commissioners can send announcements.")))]
+            return self._open(state, ANNOUNCE, now, ctx)
         return [self.menu(Text(N_("I don't know that command.")))]
 
     def _menu_action(
@@ -372,6 +379,14 @@ class Conversation:
             if completion.profile:
                 state.profile.update(completion.profile)
                 state.touch("profile")
+            if completion.announcement is not None:  # the broadcast desk previews it
+                if COMMISSIONER not in ctx.roles:
+                    state.drop_draft(draft.flow)
+                    return [
+                        self.menu(Text(N_("Only service commissioners can send announcements.")))
+                    ]
+                state.announcement = completion.announcement
+                state.request = ANNOUNCE
             if completion.submission is not None:
                 submit(state, draft, completion.submission, now, ctx)
                 applicable = [f.name for f in runner.machine.applicable(draft.answers)]

@@ -15,6 +15,7 @@ from flows.engine.errors import FlowError
 from flows.engine.spec import FlowSpec
 from flows.policy.loader import PolicyData
 from flows.services import followup, registration, supplement
+from flows.services.announce import flow as announce
 from flows.services.complaint import flow as complaint
 from flows.services.credit import flow as credit
 from flows.services.subsidy import flow as subsidy
@@ -28,6 +29,7 @@ SERVICES: tuple[Build, ...] = (
     supplement.build,
     followup.build_escalation,
     followup.build_rating,
+    announce.build,
 )
 MENU = (
     "registration",

@@ -15,7 +15,7 @@ SPECS = all_flows(POLICY)
 
 def test_the_menu_lists_its_services_in_order_and_the_others_last():
     assert [s.id for s in SPECS if s.listed] == list(MENU)
-    assert [s.id for s in SPECS][len(MENU) :] == ["supplement", "escalation", "rating"]
+    assert [s.id for s in SPECS][len(MENU) :] == ["supplement", "escalation", "rating", "announce"]
     assert not any(s.listed for s in SPECS[len(MENU) :])
 
 
