@@ -185,6 +185,7 @@ class Completion:
     next_flows: tuple[str, ...] = ()
     submission: SubmissionRequest | None = None
     sections: tuple[Section, ...] = ()
+    subscribe: bool = False  # offers the announcements subscription to a founder without it
 
 
 @dataclass(frozen=True)
