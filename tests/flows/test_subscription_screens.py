@@ -25,7 +25,7 @@ def opened(locale: str) -> Chat:
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])
 def test_opt_in_choose_topics_and_confirm(locale):
     chat = opened(locale)
-    assert not chat.state.prefs.subscribed and "changed" not in chat.state.__dict__.get("x", "")
+    assert not chat.state.prefs.subscribed and "prefs" not in chat.state.changed
     assert {Op.SUBSCRIBE, Op.MENU} <= {a.op for a in chat.actions()}
     chat.tap(Op.SUBSCRIBE)
     prefs = chat.state.prefs
