@@ -37,6 +37,7 @@ from storage.keys import KeyBuilder
 from storage.privacy import PrivacyStore
 from storage.scripts import BEGIN, COMMIT, RELEASE, SETTLE
 from storage.submissions import SubmissionStore
+from storage.subscribers import SubscriberStore
 
 log = logging.getLogger(__name__)
 SEEN_TTL = timedelta(days=2)
@@ -82,6 +83,7 @@ class FounderStore:
         self.sensitive = frozenset(sensitive)
         self.submissions = SubmissionStore(redis, self.keys, cipher, self.sensitive)
         self.privacy = PrivacyStore(redis, self.keys, cipher)
+        self.subscribers = SubscriberStore(redis, self.keys)  # the announcements index
         self.draft_ttl_ms = int(draft_ttl.total_seconds() * 1000)
         self.profile_ttl_ms = int(profile_ttl.total_seconds() * 1000)
         self.lease_ms = int(lease.total_seconds() * 1000)

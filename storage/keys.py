@@ -101,6 +101,10 @@ class KeyBuilder:
             raise ValueError(f"bad timers part {part!r}")
         return SEPARATOR.join((self.prefix, SCHEMA, "{timers}", part))
 
+    def subscribers(self) -> str:
+        """The hash indexing the founders who opted in to announcements (storage.subscribers)."""
+        return SEPARATOR.join((self.prefix, SCHEMA, "subscribers"))
+
     def pattern(self) -> str:
         """A SCAN pattern matching every founder key of this schema."""
         return SEPARATOR.join((self.prefix, SCHEMA, "f", "*"))

@@ -185,6 +185,7 @@ class PrivacyStore:
             deleted = await self._erase(keys=[queue, *doomed], args=[token])
             if deleted == -1:
                 raise TurnLost(f"founder {founder}: turn lost before erasure")
+            await self.redis.hdel(self.keys.subscribers(), str(founder))  # announcements index
             erasure = Erasure(int(deleted), unlinked, withdrawn)
             await self.redis.xadd(
                 self.keys.erasures(),

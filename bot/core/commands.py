@@ -20,6 +20,7 @@ COMMANDS = (
     ("language", N_("Language / 语言")),
     ("cancel", N_("Cancel the current step")),
     ("help", N_("Help")),
+    ("subscribe", N_("Announcements")),
     ("mydata", N_("My data")),
     ("deleteme", N_("Erase my data")),
 )

@@ -23,6 +23,7 @@ from bot.core.references import new_reference
 from bot.core.reminders import SHANGHAI, DraftReminders, planned
 from bot.core.render import RenderedMessage, Renderer
 from flows.engine.address import Address
+from flows.engine.audience import Subscriber
 from flows.engine.draft import FounderState
 from flows.engine.events import Event
 from flows.engine.outcome import Reply
@@ -31,6 +32,7 @@ from flows.shell.conversation import Conversation
 from flows.shell.privacy import ERASE, EXPORT, erased
 from storage.errors import DraftConflict, ReferenceTaken, StorageError, StorageUnavailable
 from storage.founders import FounderStore, Turn
+from storage.subscribers import subscriber_of
 
 log = logging.getLogger(__name__)
 Deliver = Callable[[list[RenderedMessage], str], Awaitable[None]]
@@ -78,6 +80,12 @@ class Founder:
 
     address: Address
     language_code: str | None = None
+
+
+def _listing(state: FounderState) -> tuple[Subscriber | None, float]:
+    """What the announcements index holds of the founder, and their opt-in moment: when either
+    changes in a turn, the index is synced after the commit."""
+    return subscriber_of(state), state.prefs.since
 
 
 class FounderLocks:
@@ -220,6 +228,7 @@ class ConversationService:
             now = self.clock()
             today = self.today(now)
             before = planned(turn.state)
+            listed = _listing(turn.state)
             try:
                 replies = self.conversation.handle(
                     turn.state,
@@ -255,6 +264,9 @@ class ConversationService:
                 await self.store.release(founder.address, turn.token)
                 raise
             await self._unremind(founder.address, before, planned(turn.state))
+            subscribers = self.store.subscribers
+            if _listing(turn.state) != listed or founder.address in subscribers.pending:
+                await subscribers.sync(turn.state)  # never raises: a failure is retried later
             active = turn.state.prefs.active
             log.info("founder %s: %s → flow=%s", founder.address, event.kind.value, active or "-")
             return said

@@ -47,17 +47,36 @@ class Draft:
 
 @dataclass
 class Prefs:
-    """Per-founder settings kept apart from drafts, so that cancelling a draft keeps them."""
+    """Per-founder settings kept apart from drafts, so that cancelling a draft keeps them.
+
+    The announcements subscription lives here too, written with the founder's own turn:
+    `subscribed`, the `topics` chosen (ids of policy data topics; empty = every topic) and
+    `since`, when they last opted in (epoch seconds; an opt-out marker older than it is void)."""
 
     lang: str | None = None
     active: str | None = None
+    subscribed: bool = False
+    topics: list[str] = field(default_factory=list)
+    since: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if not self.subscribed and not self.topics and not self.since:
+            for name in ("subscribed", "topics", "since"):  # records as before subscriptions
+                del data[name]
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Prefs:
-        return cls(lang=data.get("lang"), active=data.get("active"))
+        topics = data.get("topics")
+        since = data.get("since")
+        return cls(
+            lang=data.get("lang"),
+            active=data.get("active"),
+            subscribed=data.get("subscribed") is True,
+            topics=[str(t) for t in topics] if isinstance(topics, list) else [],
+            since=float(since) if isinstance(since, int | float) else 0.0,
+        )
 
 
 @dataclass

@@ -39,6 +39,11 @@ class Op(StrEnum):
     ERASE_ASK = "ea"
     ERASE = "er"
     REMIND = "rm"
+    SUBSCRIPTION = "sn"  # the announcements screen
+    SUBSCRIBE = "sb"
+    UNSUBSCRIBE = "ub"
+    TOPIC = "tp"  # toggles one topic on the topics screen (value: the topic id)
+    TOPICS = "ts"  # opens the topics screen; value "all" chooses every topic, "done" saves
 
 
 OPS = {op.value: op for op in Op}

@@ -203,6 +203,7 @@ class Completion:
     submission: SubmissionRequest | None = None
     sections: tuple[Section, ...] = ()
     announcement: Announcement | None = None  # a commissioner's, for the broadcast desk
+    subscribe: bool = False  # offers the announcements subscription to a founder without it
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,7 @@ from flows.policy.schema import (
     SmeIndustry,
     Thresholds,
 )
+from flows.policy.topics import TOPIC_IDS, Topic, parse_topic
 
 __all__ = [
     "BUSINESS_FORMS",
@@ -107,6 +108,7 @@ __all__ = [
     "Size",
     "SmeIndustry",
     "Thresholds",
+    "Topic",
     "load_policy_data",
     "parse_policy_data",
 ]
@@ -133,6 +135,7 @@ _SECTIONS: Final = (
     "credit_authority",
     "abnormal_reason",
     "commitment",
+    "topic",
 )
 _OFFICE_KINDS: Final[tuple[Literal["city", "district"], ...]] = ("city", "district")
 _POLICY_KINDS: Final[tuple[Literal["policy", "service"], ...]] = ("policy", "service")
@@ -298,6 +301,7 @@ def parse_policy_data(doc: Mapping[str, object]) -> PolicyData:
     if any(c.arrears for c in categories) and not (payment_terms and late_interest):
         raise PolicyDataError("complaint_category: arrears needs payment_term and late_interest")
     credit = _credit(doc, office_ids, rule_ids)
+    topics = _topics(doc)
     return PolicyData(
         title,
         links,
@@ -314,7 +318,17 @@ def parse_policy_data(doc: Mapping[str, object]) -> PolicyData:
         late_interest,
         categories,
         *credit,
+        topics,
     )
+
+
+def _topics(doc: Mapping[str, object]) -> tuple[Topic, ...]:
+    """The optional announcement topics; once the section is there, every known topic."""
+    topics = _section(doc, "topic", parse_topic, required=False)
+    ids = {topic.id for topic in topics}
+    if topics and (absent := [code for code in TOPIC_IDS if code not in ids]):
+        raise PolicyDataError(f"topic: missing entries {', '.join(absent)}")
+    return topics
 
 
 def _limits(

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     )
     from flows.policy.limits import DeadlineRule, LateInterest, PaymentTerm
     from flows.policy.programmes import Document, Programme
+    from flows.policy.topics import Topic
 
 Confidence = Literal["A", "B", "C"]
 Size = Literal["large", "medium", "small", "micro"]
@@ -328,6 +329,7 @@ class PolicyData:
     credit_authorities: tuple[CreditAuthority, ...] = ()
     abnormal_reasons: tuple[AbnormalReason, ...] = ()
     commitments: tuple[Commitment, ...] = ()
+    topics: tuple[Topic, ...] = ()  # announcement topics (flows.policy.topics)
 
     def policies_for(self, profile: Mapping[str, object]) -> list[Policy]:
         """Policies and services whose conditions all hold for the profile, in file order."""
@@ -345,6 +347,13 @@ class PolicyData:
         in file order."""
         found = (*self.steps, *self.materials, *self.permits)
         return [item for item in found if item.applies_to(profile)]
+
+    def topic(self, topic_id: str) -> Topic:
+        """The announcement topic with this id (KeyError if unknown)."""
+        for topic in self.topics:
+            if topic.id == topic_id:
+                return topic
+        raise KeyError(f"unknown topic {topic_id!r}")
 
     def policy(self, policy_id: str) -> Policy:
         """The policy or service with this id (KeyError if unknown)."""

@@ -20,6 +20,7 @@ from flows.policy.loader import PolicyData
 from flows.services.followup import ESCALATION, RATING, case_for
 from flows.services.supplement import CASE, case_of
 from flows.services.supplement import FLOW_ID as SUPPLEMENT
+from flows.shell import subscription
 from flows.shell.application_view import application_detail, sent_summary
 from flows.shell.menu import (
     LANGUAGE_NAMES,
@@ -37,6 +38,7 @@ from flows.shell.submission import submit
 
 ANNOUNCE = "announce"  # the composer's flow id, and the request for the broadcast desk
 COMMISSIONER = "commissioner"  # the role that may open it (storage.roles)
+SUBSCRIPTION_OPS = frozenset({Op.SUBSCRIPTION, Op.SUBSCRIBE, Op.UNSUBSCRIBE, Op.TOPIC, Op.TOPICS})
 
 
 class Conversation:
@@ -147,6 +149,9 @@ class Conversation:
             if COMMISSIONER not in ctx.roles:  # the bot's desk refused and logged it already
                 return [self.menu(Text(N_("Only service commissioners can send announcements.")))]
             return self._open(state, ANNOUNCE, now, ctx)
+        if cmd in ("subscribe", "unsubscribe"):
+            op = Op.SUBSCRIBE if cmd == "subscribe" else Op.UNSUBSCRIBE
+            return self._subscription(state, Action(op), now, ctx)
         return [self.menu(Text(N_("I don't know that command.")))]
 
     def _menu_action(
@@ -167,7 +172,9 @@ class Conversation:
             and state.drafts[flow_id].finished
         ):
             done = self.runners[flow_id].spec.complete(state.drafts[flow_id].answers, ctx)
-            return result(done, self.runners, flow_id, ctx, action.step)
+            return result(
+                done, self.runners, flow_id, ctx, action.step, subscribed=state.prefs.subscribed
+            )
         if action.op is Op.VIEW and (entry := self._application(state, action.value)):
             runner = self.runners.get(str(entry.get("flow", "")))
             title = programme_title(entry, self.runners, self.policy)
@@ -187,7 +194,28 @@ class Conversation:
             return [erase_confirm(state, ctx)]
         if action.op is Op.ERASE:
             return erase(state)
+        if action.op in SUBSCRIPTION_OPS:
+            return self._subscription(state, action, now, ctx)
         return [self.menu(Text(N_("That button is from an earlier message.")))]
+
+    def _subscription(
+        self, state: FounderState, action: Action, now: float, ctx: Context
+    ) -> list[Reply]:
+        """The announcements screens (`flows.shell.subscription`). 🔕 Unsubscribe works from
+        anywhere (it comes under announcements): the founder is returned to the open flow."""
+        if action.op is Op.UNSUBSCRIBE:
+            active = self._active(state)
+            where = [self.runners[active.flow].screen(active, ctx)] if active else []
+            return subscription.unsubscribe(state, self.policy, where)
+        if action.op is Op.SUBSCRIBE:
+            return [subscription.subscribe(state, self.policy, now)]
+        if action.op is Op.TOPIC:
+            return [subscription.toggle(state, self.policy, action.value)]
+        if action.op is Op.TOPICS and action.value:
+            return [subscription.choose(state, self.policy, action.value)]
+        if action.op is Op.TOPICS:
+            return [subscription.topics(state, self.policy)]
+        return [subscription.subscription(state, self.policy)]
 
     @staticmethod
     def _application(state: FounderState, reference: str) -> dict[str, Any] | None:
@@ -199,7 +227,8 @@ class Conversation:
         """Text with no flow open: a menu button's label (or a language's name) acts as a tap on
         it; anything else shows the menu."""
         menu, languages = self.menu(), language_menu()
-        either = Reply(menu.blocks, (*menu.buttons, *languages.buttons))
+        opt = (subscription.subscribe_button(), subscription.unsubscribe_button())
+        either = Reply(menu.blocks, (*menu.buttons, *languages.buttons, opt))
         try:
             action = tapped(either, text, ctx.spell)
         except ValidationFailed as refused:
@@ -329,7 +358,8 @@ class Conversation:
                 "I guide you through services under the Regulations on Promoting SMEs. Tap buttons or type "
                 "answers; your answers are saved after every step, so you can stop and continue later on any "
                 "device. Commands: /start, /menu, /apps (My applications), /language, /cancel, /help; "
-                "/mydata sends you what I store about you, /deleteme erases it."
+                "/subscribe and /unsubscribe for announcements; /mydata sends you what I store "
+                "about you, /deleteme erases it."
             )
         )
         active = self._active(state)
@@ -395,5 +425,7 @@ class Conversation:
                     state.applications[-1]["sent"] = sent
             state.prefs.active = None
             state.touch("prefs")
-            return result(completion, self.runners, draft.flow, ctx)
+            return result(
+                completion, self.runners, draft.flow, ctx, subscribed=state.prefs.subscribed
+            )
         return step.replies

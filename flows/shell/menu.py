@@ -13,6 +13,7 @@ from flows.engine.progress import position
 from flows.engine.runner import FlowRunner
 from flows.engine.text import N_, Text
 from flows.policy.loader import PolicyData
+from flows.shell import subscription
 from flows.shell.statuses import status_name
 
 Runners = Mapping[str, FlowRunner]
@@ -52,7 +53,8 @@ def services_menu(runners: Runners, notice: Text | None = None) -> Reply:
     blocks = ([notice] if notice else []) + [
         Text(N_("What would you like to do? Choose a service:"))
     ]
-    return Reply(tuple(blocks), (*rows(services, 1), extra[:2], extra[2:]))
+    announcements = (subscription.menu_button(),)
+    return Reply(tuple(blocks), (*rows(services, 1), announcements, extra[:2], extra[2:]))
 
 
 def language_menu() -> Reply:

@@ -17,6 +17,7 @@ from flows.engine.outcome import Action, Block, Button, Op, Reply, rows
 from flows.engine.runner import FlowRunner
 from flows.engine.spec import Completion, Context, Section, Speller
 from flows.engine.text import N_, Text
+from flows.shell.subscription import subscribe_button
 
 Runners = Mapping[str, FlowRunner]
 Measure = Callable[[Block], int]
@@ -24,16 +25,26 @@ PAGE_CHARACTERS = 1000  # of items on one page, in the founder's language: room 
 
 
 def result(
-    completion: Completion, runners: Runners, flow: str, ctx: Context, at: str = ""
+    completion: Completion,
+    runners: Runners,
+    flow: str,
+    ctx: Context,
+    at: str = "",
+    *,
+    subscribed: bool = True,
 ) -> list[Reply]:
     """The result as first shown (`at` empty), or the page `at` ('<section>.<page>') of one of
-    its sections; a page that is not there shows the summary."""
+    its sections; a page that is not there shows the summary. A result that offers the
+    announcements subscription offers it to a founder not `subscribed`."""
     measure = _measure(ctx.spell, ctx.locale)
     where = _place(at, completion.sections, measure)
     if where is not None:
         return [_page(completion, runners, flow, measure, *where)]
     blocks = list(completion.blocks)
-    buttons = [*_section_rows(completion, flow), *_closing(completion, runners)]
+    closing = _closing(completion, runners)
+    if completion.subscribe and not subscribed:
+        closing.insert(-1, (subscribe_button(),))
+    buttons = [*_section_rows(completion, flow), *closing]
     return [Reply(tuple(b)) for b in blocks[:-1]] + [Reply(tuple(blocks[-1]), tuple(buttons))]
 
 

@@ -174,7 +174,11 @@ def complete(answers: Answers, ctx: Context) -> Completion:
         ),
     )
     return Completion(
-        blocks=(summary,), sections=sections, profile=profile, next_flows=("subsidy",)
+        blocks=(summary,),
+        sections=sections,
+        profile=profile,
+        next_flows=("subsidy",),
+        subscribe=True,
     )
 
 
@@ -196,18 +200,22 @@ def _bullet(text: Localized, cite: Localized, link: str | None, policy: PolicyDa
 
 def _policy_line(p: Policy, policy: PolicyData, district: District) -> Text:
     """One policy or public service: what it is, its articles, the amount where it may be
-    quoted (with its source and date), and the office of the founder's district."""
+    quoted (with its source and date), the office of the founder's district, and the entry's
+    source in the policy data."""
     params: dict[str, object] = {
         "title": p.title,
         "articles": articles(p.articles),
         "summary": p.summary,
         "office": office_label(policy, p.office, district.code),
+        "source": Text.raw(p.source),
     }
     amount = quoted_amount(p)
     if not amount.literal:
         params["amount"] = amount
-        return Text(N_("• {title} ({articles}): {summary} {amount} → {office}"), params)
-    return Text(N_("• {title} ({articles}): {summary} → {office}"), params)
+        return Text(
+            N_("• {title} ({articles}): {summary} {amount} → {office}. Source: {source}"), params
+        )
+    return Text(N_("• {title} ({articles}): {summary} → {office}. Source: {source}"), params)
 
 
 def permit_line(item: ChecklistItem, policy: PolicyData, district: str) -> Text:
