@@ -39,6 +39,13 @@ class Op(StrEnum):
     ERASE_ASK = "ea"
     ERASE = "er"
     REMIND = "rm"
+    BC_SEND = "bx"  # a commissioner's broadcast: send now, schedule, discard, pause, resume, cancel
+    BC_SCHEDULE = "bt"
+    BC_DISCARD = "bd"
+    BC_PAUSE = "bp"
+    BC_RESUME = "br"
+    BC_CANCEL = "bq"
+    NEWS_OPEN = "nw"  # an announcement's link into a service (counted, then opened)
     SUBSCRIPTION = "sn"  # the announcements screen
     SUBSCRIBE = "sb"
     UNSUBSCRIBE = "ub"

@@ -1,0 +1,86 @@
+"""How an announcement reads: the founders' messages in each language (the commissioner's text,
+a button into the linked service, 🔕 Unsubscribe) as the payload a broadcast stores, and the
+lines the commissioners see about it (the preview's question, the history).
+
+The payload is what the broadcaster sends (`bot.workers.broadcast_send`): rendered text and
+buttons by language, so the preview is exactly what founders get."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.core.callbacks import pack
+from bot.core.render import RenderedMessage, Renderer
+from flows.engine.outcome import Action, Button, Op, Reply
+from flows.engine.spec import Announcement
+from flows.engine.text import N_, Text
+from flows.shell.subscription import unsubscribe_button
+
+LANGUAGES = ("zh_CN", "en")
+SERVICE_TITLES = {
+    "registration": N_("📋 Registration guidance"),
+    "subsidy": N_("💰 Startup subsidies and loans"),
+    "complaint": N_("📣 Complaints and tip-offs"),
+    "credit": N_("🧾 Credit repair"),
+}
+STATUS_NAMES = {
+    "scheduled": N_("waiting"),
+    "running": N_("sending"),
+    "paused": N_("paused"),
+    "cancelled": N_("cancelled"),
+    "done": N_("sent"),
+}
+
+
+def founder_reply(announcement: Announcement, locale: str, broadcast_id: str) -> Reply:
+    """The announcement as a founder of `locale` gets it: their language's text, else the
+    other's; the link button counts who opened the service from it."""
+    text = announcement.texts.get(locale) or next(iter(announcement.texts.values()))
+    buttons: list[tuple[Button, ...]] = []
+    if announcement.link:
+        label = Text(N_("▶️ {service}"), {"service": Text(SERVICE_TITLES[announcement.link])})
+        opened = Action(Op.NEWS_OPEN, value=f"{announcement.link}.{broadcast_id}")
+        buttons.append((Button(label, opened),))
+    buttons.append((unsubscribe_button(),))
+    return Reply((Text.raw(text),), tuple(buttons))
+
+
+def as_json(message: RenderedMessage) -> dict[str, Any]:
+    """A rendered message as the broadcast payload keeps it."""
+    rows = [[{"label": b.label, "data": pack(b.action)} for b in row] for row in message.buttons]
+    return {"text": message.text, "buttons": rows}
+
+
+def payload(
+    announcement: Announcement, renderer: Renderer, broadcast_id: str, author: str
+) -> dict[str, Any]:
+    """What the broadcast stores: the messages in both languages, the attachment to fetch,
+    and what the history shows (the texts, the link, the send time)."""
+    messages = {
+        locale: [as_json(renderer.render(founder_reply(announcement, locale, broadcast_id), locale))]
+        for locale in LANGUAGES
+    }
+    found: dict[str, Any] = {
+        "messages": messages,
+        "texts": dict(announcement.texts),
+        "link": announcement.link,
+        "send_at": announcement.send_at,
+    }
+    if announcement.attachment:
+        file = announcement.attachment
+        found["attachment"] = {
+            "owner": author,
+            "file_id": str(file["file_id"]),
+            "name": str(file.get("name") or "attachment"),
+        }
+    return found
+
+
+def audience_line(audience: Mapping[str, Any]) -> Text:
+    """Who a broadcast goes to, in a line: every subscriber, or the dimensions chosen."""
+    chosen = {k: v for k, v in audience.items() if v}
+    if not chosen:
+        return Text(N_("all subscribers"))
+    parts = tuple(Text.raw(f"{k}: {', '.join(map(str, v))}") for k, v in sorted(chosen.items()))
+    return Text("{parts}", {"parts": parts})

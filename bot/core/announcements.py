@@ -1,0 +1,207 @@
+"""The commissioners' broadcast desk, channel-neutral: the preview of a composed announcement
+with the number of recipients, then send now, schedule (a durable timed event) or discard;
+pause, resume and cancel while it runs; the history (/broadcasts); the founders' /news and the
+opens of a linked service. Every privileged button and command checks the role on the server
+(`bot.core.roles.require`), every time, against Redis."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import datetime
+
+from bot.core.announcement_view import STATUS_NAMES as STATUS_NAME
+from bot.core.announcement_view import audience_line, payload
+from bot.core.channel import Channels
+from bot.core.reminders import SHANGHAI
+from bot.core.render import RenderedMessage, Renderer
+from bot.core.roles import ADMIN, held, require
+from bot.workers.broadcast_send import messages_for
+from flows.engine.address import Address
+from flows.engine.audience import Audience
+from flows.engine.outcome import Action, Button, Op, Reply
+from flows.engine.spec import Announcement
+from flows.engine.text import N_, Text
+from storage.broadcasts import Broadcast, BroadcastNotFound, BroadcastStore
+from storage.roles import COMMISSIONER, RoleStore
+from storage.subscribers import SubscriberStore
+from storage.timers import TimedEvent, TimerStore
+
+log = logging.getLogger(__name__)
+START = "broadcast.start"  # the timed event of a scheduled broadcast
+Deliver = Callable[[list[RenderedMessage], str], Awaitable[None]]
+DESK_OPS = frozenset({Op.BC_SEND, Op.BC_SCHEDULE, Op.BC_DISCARD, Op.BC_PAUSE, Op.BC_RESUME, Op.BC_CANCEL})
+NOBODY = N_(
+    "No subscriber matches this audience, so nothing was saved or sent. Compose it again with "
+    "a wider audience: /announce"
+)
+
+
+def start_id(broadcast_id: str) -> str:
+    return f"broadcast.{broadcast_id}"
+
+
+def when(epoch: float) -> str:
+    return f"{datetime.fromtimestamp(epoch, SHANGHAI):%Y-%m-%d %H:%M}"
+
+
+class AnnouncementDesk:
+    """Previews, sends, schedules and steers commissioners' broadcasts."""
+
+    def __init__(
+        self,
+        store: BroadcastStore,
+        subscribers: SubscriberStore,
+        roles: RoleStore,
+        timers: TimerStore,
+        renderer: Renderer,
+        channels: Channels,
+        admins: frozenset[int] = frozenset(),
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store, self.subscribers, self.roles, self.timers = store, subscribers, roles, timers
+        self.renderer, self.channels, self.admins, self.clock = renderer, channels, admins, clock
+
+    async def _may(self, member: Address, action: str) -> tuple[bool, tuple[str, ...]]:
+        """Whether `member` is a commissioner now (or an admin), and the districts they are
+        limited to (empty: all)."""
+        grants = await self.roles.of(member)
+        roles = held(member, grants, self.admins)
+        allowed = ADMIN in roles or require(COMMISSIONER, member, roles, action=action)
+        grant = grants.get(COMMISSIONER)
+        return allowed, tuple(grant.districts) if grant is not None and ADMIN not in roles else ()
+
+    def _say(self, msgid: str, locale: str, **params: object) -> list[RenderedMessage]:
+        return [self.renderer.render(Reply((Text(msgid, dict(params)),)), locale)]
+
+    async def compose(
+        self, author: Address, announcement: Announcement, locale: str, deliver: Deliver
+    ) -> None:
+        """The preview, exactly as founders will see it, and what to do with it."""
+        allowed, districts = await self._may(author, "compose")
+        if not allowed:
+            await deliver(self._say(N_("Only service commissioners can send announcements."), locale), locale)
+            return
+        audience = Audience.from_json(dict(announcement.audience))
+        if districts:
+            chosen = audience.districts or frozenset(districts)
+            if not chosen <= frozenset(districts):
+                await deliver(
+                    self._say(
+                        N_("You can send only to your districts: {districts}. Please compose it again: /announce"),
+                        locale,
+                        districts=", ".join(districts),
+                    ),
+                    locale,
+                )
+                return
+            audience = replace(audience, districts=chosen)
+        by_lang: dict[str, int] = {}
+        async for subscriber in self.subscribers.scan(audience):
+            by_lang[subscriber.lang] = by_lang.get(subscriber.lang, 0) + 1
+        total = sum(by_lang.values())
+        if not total:
+            await deliver(self._say(NOBODY, locale), locale)
+            return
+        broadcast_id = uuid.uuid4().hex[:12]  # the link button carries it: known before
+        content = payload(announcement, self.renderer, broadcast_id, str(author))
+        broadcast = await self.store.create(
+            author, content, audience.to_json(), self.clock(), broadcast_id=broadcast_id
+        )
+        await deliver(messages_for(content, locale), locale)
+        await deliver([self._control(broadcast, total, by_lang, locale, announcement.send_at)], locale)
+
+    def _control(
+        self,
+        broadcast: Broadcast,
+        total: int,
+        by_lang: dict[str, int],
+        locale: str,
+        send_at: float | None,
+    ) -> RenderedMessage:
+        lines = Text(
+            N_(
+                "👆 That is how founders will see it. Recipients: {total} ({zh} in Chinese, {en} "
+                "in English); audience: {audience}."
+            ),
+            {
+                "total": total,
+                "zh": by_lang.get("zh_CN", 0),
+                "en": total - by_lang.get("zh_CN", 0),
+                "audience": audience_line(broadcast.audience or {}),
+            },
+        )
+        go = (
+            Button(Text(N_("🕘 Send at {time}"), {"time": when(send_at)}), Action(Op.BC_SCHEDULE, value=broadcast.id))
+            if send_at is not None
+            else Button(Text(N_("📤 Send now")), Action(Op.BC_SEND, value=broadcast.id))
+        )
+        discard = Button(Text(N_("🗑 Discard")), Action(Op.BC_DISCARD, value=broadcast.id))
+        return self.renderer.render(Reply((lines,), ((go, discard),)), locale)
+
+    # -- the commissioner's buttons ------------------------------------------------------------
+
+    async def on_action(self, member: Address, action: Action, locale: str) -> list[RenderedMessage]:
+        """Send now, schedule, discard, pause, resume or cancel: the commissioner's answer."""
+        allowed, _districts = await self._may(member, f"broadcast {action.op.name.lower()}")
+        if not allowed:
+            return self._say(N_("Only service commissioners can do that."), locale)
+        try:
+            broadcast = await self.store.get(action.value)
+        except BroadcastNotFound:
+            return self._say(N_("That announcement is no longer there."), locale)
+        now = self.clock()
+        if action.op is Op.BC_SEND and broadcast.status == "scheduled":
+            counts = await self.store.start(broadcast.id, await self._recipients(broadcast), now)
+            return [self._steering(broadcast.id, "running", locale, sent=counts.total)]
+        if action.op is Op.BC_SCHEDULE and broadcast.status == "scheduled":
+            at = broadcast.payload.get("send_at")
+            if not isinstance(at, (int, float)) or at <= now:
+                return self._say(N_("That time has passed. Send it now, or compose it again."), locale)
+            await self.timers.schedule(start_id(broadcast.id), START, float(at), {"id": broadcast.id})
+            cancel = Button(Text(N_("✖️ Cancel it")), Action(Op.BC_CANCEL, value=broadcast.id))
+            reply = Reply((Text(N_("🕘 Scheduled for {time}."), {"time": when(float(at))}),), ((cancel,),))
+            return [self.renderer.render(reply, locale)]
+        if action.op in (Op.BC_DISCARD, Op.BC_CANCEL) and await self.store.cancel(broadcast.id, now):
+            await self.timers.cancel(start_id(broadcast.id))
+            return self._say(N_("✖️ Cancelled: nobody else will get it."), locale)
+        if action.op is Op.BC_PAUSE and await self.store.pause(broadcast.id, now):
+            return [self._steering(broadcast.id, "paused", locale)]
+        if action.op is Op.BC_RESUME and await self.store.resume(broadcast.id, now):
+            return [self._steering(broadcast.id, "running", locale)]
+        status = Text(STATUS_NAME.get(broadcast.status, broadcast.status))
+        return self._say(N_("Not possible now: the announcement is {status}."), locale, status=status)
+
+    def _steering(self, broadcast_id: str, status: str, locale: str, sent: int = 0) -> RenderedMessage:
+        """The buttons while it runs (pause, cancel) or is paused (resume, cancel)."""
+        cancel = Button(Text(N_("✖️ Cancel")), Action(Op.BC_CANCEL, value=broadcast_id))
+        if status == "paused":
+            text = Text(N_("⏸ Paused. Nobody else gets it until you resume."))
+            row = (Button(Text(N_("▶️ Resume")), Action(Op.BC_RESUME, value=broadcast_id)), cancel)
+        else:
+            text = Text(
+                N_("📤 Sending to {total} founders; I will keep you posted in one message."),
+                {"total": sent},
+            ) if sent else Text(N_("▶️ Sending again."))
+            row = (Button(Text(N_("⏸ Pause")), Action(Op.BC_PAUSE, value=broadcast_id)), cancel)
+        return self.renderer.render(Reply((text,), (row,)), locale)
+
+    async def _recipients(self, broadcast: Broadcast) -> list[tuple[Address, str]]:
+        audience = Audience.from_json(dict(broadcast.audience or {}))
+        return [(s.address, s.lang) async for s in self.subscribers.scan(audience)]
+
+    async def fire(self, event: TimedEvent) -> None:
+        """A scheduled broadcast's time: start it, unless it was cancelled meanwhile."""
+        try:
+            broadcast = await self.store.get(str(event.payload.get("id", "")))
+        except BroadcastNotFound:
+            return
+        if broadcast.status != "scheduled":
+            log.info("broadcast %s: not started, it is %s", broadcast.id, broadcast.status)
+            return
+        await self.store.start(broadcast.id, await self._recipients(broadcast), self.clock())
+        log.info("broadcast %s: started on schedule", broadcast.id)
