@@ -20,6 +20,7 @@ from bot.core.callbacks import parse
 from bot.core.channel import Channels
 from bot.core.messages import split_text
 from bot.core.render import RenderedButton, RenderedMessage, Renderer
+from flows.engine.address import Address
 from flows.engine.text import N_, Text
 from storage.broadcasts import Broadcast, BroadcastStore, Counts
 
@@ -42,6 +43,38 @@ def messages_for(payload: dict[str, Any], lang: str) -> list[RenderedMessage]:
         messages += [RenderedMessage(t) for t in texts[:-1]]
         messages.append(RenderedMessage(texts[-1], buttons))
     return messages
+
+
+class Contents:
+    """Each running broadcast's messages by language and its attachment, built or fetched
+    once per process."""
+
+    def __init__(self, channels: Channels) -> None:
+        self.channels = channels
+        self._messages: dict[tuple[str, str], list[RenderedMessage]] = {}
+        self._files: dict[str, tuple[str, bytes]] = {}
+
+    def messages(self, broadcast: Broadcast, lang: str) -> list[RenderedMessage]:
+        key = (broadcast.id, lang)
+        if key not in self._messages:
+            self._messages[key] = messages_for(broadcast.payload, lang)
+        return self._messages[key]
+
+    async def attachment(self, broadcast: Broadcast) -> tuple[str, bytes] | None:
+        """(file name, content) of the attachment, or None."""
+        attachment = broadcast.payload.get("attachment")
+        if not attachment:
+            return None
+        if broadcast.id not in self._files:
+            owner = Address.parse(attachment["owner"])
+            data = await self.channels.fetch(owner, attachment["file_id"])
+            self._files[broadcast.id] = (attachment["name"], data)
+        return self._files[broadcast.id]
+
+    def forget(self, broadcast_id: str) -> None:
+        """Drop an ended broadcast's."""
+        self._files.pop(broadcast_id, None)
+        self._messages = {k: v for k, v in self._messages.items() if k[0] != broadcast_id}
 
 
 def _button(button: dict[str, str]) -> RenderedButton:

@@ -19,8 +19,8 @@ import time
 from collections.abc import Awaitable, Callable
 
 from bot.core.channel import Blocked, Channels, RateLimited
-from bot.core.render import RenderedMessage
-from bot.workers.broadcast_send import messages_for
+from bot.workers.broadcast_send import Contents
+from bot.workers.pacing import Pacer
 from flows.engine.address import Address
 from storage.broadcasts import Broadcast, BroadcastStore, Claim, Counts, Outcome, Recipient
 from storage.errors import StorageError
@@ -57,18 +57,15 @@ class Broadcaster:
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        if rate_per_s <= 0:
-            raise ValueError("a broadcast rate is above 0 messages a second")
         self.store = store
         self.channels = channels
         self.is_subscribed = is_subscribed
         self.on_blocked = on_blocked
         self.on_progress = on_progress
         self.on_done = on_done
-        self.interval = 1.0 / rate_per_s
-        self.per_chat_s = per_chat_s
+        self.pacer = Pacer(rate_per_s, per_chat_s, clock, sleep)
         self.max_attempts = max_attempts
-        self.batch = batch or max(10, round(rate_per_s))  # about a second's sends
+        self.batch = batch or max(10, round(rate_per_s / 4))  # a quarter second of sends
         self.lanes = lanes  # sends in flight at once (a reply's latency must not cap the rate)
         self.lease_s = lease_s
         self.poll_s = poll_s
@@ -76,17 +73,13 @@ class Broadcaster:
         self.retry_delay_s = retry_delay_s
         self.clock = clock
         self.sleep = sleep
-        self._next_at = 0.0  # the token bucket: when the next send may go
-        self._hold_until = 0.0  # a 429 holds every send until then
-        self._last_sent: dict[str, float] = {}  # chat → when it was last sent to
         self._reported: dict[str, float] = {}  # broadcast id → when progress was last told
-        self._messages: dict[tuple[str, str], list[RenderedMessage]] = {}
-        self._files: dict[str, tuple[str, bytes]] = {}
+        self.contents = Contents(channels)
         self._halted: set[str] = set()  # claim tokens whose broadcast stopped running
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop` is set; Redis outages are logged and waited out."""
-        log.info("broadcaster started (%.1f messages/s)", 1 / self.interval)
+        log.info("broadcaster started (%.1f messages/s)", self.pacer.rate_per_s)
         while not stop.is_set():
             try:
                 sent = await self.run_once()
@@ -156,19 +149,24 @@ class Broadcaster:
         if status != "running":
             self._halted.add(claim.token)
         if outcome == "blocked":
-            await self.on_blocked(recipient.address)
+            try:
+                await self.on_blocked(recipient.address)
+            except Exception as exc:  # noqa: BLE001 - recorded blocked all the same
+                log.warning(
+                    "broadcast %s: unsubscribe failed: %s", broadcast.id, type(exc).__name__
+                )
         return outcome
 
     async def _send(self, broadcast: Broadcast, claim: Claim, recipient: Recipient) -> Outcome:
-        messages = self._messages_of(broadcast, recipient.lang)
-        file = await self._file_of(broadcast)
+        messages = self.contents.messages(broadcast, recipient.lang)
+        file = await self.contents.attachment(broadcast)
         steps = len(messages) + (file is not None)
         done = failures = limited = 0
         channel = self.channels.get(recipient.address.channel)
         if channel is None:
             return "failed"
         while done < steps:
-            await self._slot(recipient.address)
+            await self.pacer.slot(str(recipient.address))
             try:
                 if done < len(messages):
                     await channel.send(recipient.address, [messages[done]])
@@ -178,8 +176,8 @@ class Broadcaster:
             except RateLimited as exc:
                 limited += 1
                 log.warning("broadcast %s: rate limited for %.1f s", broadcast.id, exc.retry_after)
-                self._hold(exc.retry_after)
-                await self.store.extend(claim, claim.recipients, self._hold_until + self.lease_s)
+                held_until = self.pacer.hold(exc.retry_after)
+                await self.store.extend(claim, claim.recipients, held_until + self.lease_s)
                 if limited >= MAX_RATE_LIMITS:
                     return "failed"
                 continue
@@ -194,48 +192,6 @@ class Broadcaster:
                 continue
             done += 1
         return "delivered"
-
-    async def _slot(self, chat: Address) -> None:
-        """Wait for the bucket's next slot and this chat's spacing (and any 429 hold)."""
-        key = str(chat)
-        while True:
-            now = self.clock()
-            at = max(
-                self._next_at,
-                now,
-                self._hold_until,
-                self._last_sent.get(key, 0.0) + self.per_chat_s,
-            )
-            self._next_at = at + self.interval
-            if at > now:
-                await self.sleep(at - now)
-            if self.clock() >= self._hold_until:  # no 429 came in while it waited
-                break
-        now = self.clock()
-        self._last_sent[key] = now
-        if len(self._last_sent) > 4 * self.batch:  # forget chats sent to over a spacing ago
-            self._last_sent = {
-                c: t for c, t in self._last_sent.items() if t > now - self.per_chat_s
-            }
-
-    def _hold(self, retry_after: float) -> None:
-        self._hold_until = max(self._hold_until, self.clock() + retry_after)
-
-    def _messages_of(self, broadcast: Broadcast, lang: str) -> list[RenderedMessage]:
-        key = (broadcast.id, lang)
-        if key not in self._messages:
-            self._messages[key] = messages_for(broadcast.payload, lang)
-        return self._messages[key]
-
-    async def _file_of(self, broadcast: Broadcast) -> tuple[str, bytes] | None:
-        attachment = broadcast.payload.get("attachment")
-        if not attachment:
-            return None
-        if broadcast.id not in self._files:
-            owner = Address.parse(attachment["owner"])
-            data = await self.channels.fetch(owner, attachment["file_id"])
-            self._files[broadcast.id] = (attachment["name"], data)
-        return self._files[broadcast.id]
 
     async def _progress(self, broadcast: Broadcast) -> None:
         if self.on_progress is None:
@@ -252,8 +208,7 @@ class Broadcaster:
             return
         await self.store.forget_running(broadcast.id)
         self._reported.pop(broadcast.id, None)
-        self._files.pop(broadcast.id, None)
-        self._messages = {k: v for k, v in self._messages.items() if k[0] != broadcast.id}
+        self.contents.forget(broadcast.id)
         if broadcast.status == "done" and await self.store.mark_reported(broadcast.id):
             log.info("broadcast %s done: %s", broadcast.id, broadcast.counts)
             if self.on_done is not None:

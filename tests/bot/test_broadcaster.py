@@ -48,6 +48,7 @@ class Scripted:
         self.clock = clock
         self.errors = errors or {}
         self.sent: list[tuple[float, int, str]] = []
+        self.fetched: list[str] = []
 
     async def send(
         self, chat: Address, messages: Sequence[RenderedMessage], *, edit: str | None = None
@@ -58,10 +59,12 @@ class Scripted:
         return [str(len(self.sent))]
 
     async def send_file(self, chat: Address, name: str, data: bytes, caption: str) -> str:
-        raise NotImplementedError
+        self.sent.append((self.clock(), int(chat.id), f"{name}:{data.decode()}"))
+        return str(len(self.sent))
 
     async def fetch(self, file_id: str) -> bytes:
-        raise NotImplementedError
+        self.fetched.append(file_id)
+        return b"%PDF"
 
 
 @pytest.fixture
@@ -117,6 +120,21 @@ async def test_sends_at_the_rate_and_spaces_one_chats_parts(store: BroadcastStor
     assert told[-1] == ("done", (await store.get(bid)).counts)
     assert [kind for kind, _ in told].count("done") == 1
     assert (await store.get(bid)).counts.delivered == 20
+
+
+async def test_an_attachment_is_fetched_once_and_follows_the_text(store: BroadcastStore) -> None:
+    clock = Clock()
+    channel = Scripted(clock)
+    attached = {
+        "messages": {"en": [{"text": "See the notice"}]},
+        "attachment": {"owner": "telegram:7", "file_id": "F1", "name": "notice.pdf"},
+    }
+    await broadcast(store, 3, clock(), attached)
+    sender, _ = scripted(store, channel, Subscriptions(), rate_per_s=10, batch=1)
+    await drain(sender)
+    assert channel.fetched == ["F1"]
+    assert [text for _, _, text in channel.sent] == ["See the notice", "notice.pdf:%PDF"] * 3
+    assert channel.sent[1][0] - channel.sent[0][0] >= 1.0 - 1e-6  # one chat, a second apart
 
 
 async def test_429_holds_the_sender_403_unsubscribes_other_errors_retry(
