@@ -33,6 +33,7 @@ class Limits:
         self.sent: Counter[int] = Counter()  # accepted sends per chat
         self.accepted_at: list[float] = []  # when each accepted send came in
         self.too_many = 0  # 429s answered
+        self.refused_at: list[float] = []  # when each 429 was answered
         self.refused_blocked = 0  # 403s answered
         self._window: deque[float] = deque()
         self._last: dict[int, float] = {}
@@ -68,6 +69,7 @@ class Limits:
 
     def _refuse(self, wait: float) -> None:
         self.too_many += 1
+        self.refused_at.append(self.clock())
         retry_after = max(1, math.ceil(wait))
         raise ApiError(
             429,

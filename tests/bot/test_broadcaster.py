@@ -237,11 +237,12 @@ async def test_thousands_at_the_rate_exactly_once_blocked_and_opted_out(
     assert zh["text"] == "新政策" and BotApiStub.buttons(zh) == [("看看", "a:m:-:-:news")]
 
 
+@pytest.mark.parametrize("runtime", ["aiogram", "ptb"])
 async def test_an_injected_429_holds_everything_and_the_message_is_sent_again(
-    api: BotApiStub, store: BroadcastStore
+    api: BotApiStub, store: BroadcastStore, runtime: str
 ) -> None:
     api.limits = Limits(global_per_s=500)
-    channel, close = stub_channel("aiogram", api.base_url)
+    channel, close = stub_channel(runtime, api.base_url)
     bid = await broadcast(store, 300, 0.0)
     subs = Subscriptions()
 

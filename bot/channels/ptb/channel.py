@@ -4,6 +4,7 @@ founders' files."""
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -13,12 +14,19 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.core.channel import Blocked, FileGone, RateLimited
 from bot.core.messages import PartSender, Rows
 from flows.engine.address import TELEGRAM, Address
 
 log = logging.getLogger(__name__)
+# PTB 22 warns on every 429 that `RetryAfter.retry_after` will become a timedelta (raised in
+# its own constructor); `_refusals` reads either type. The tests' filter is in pyproject.toml.
+RETRY_AFTER_DEPRECATION = (
+    r"Deprecated since version v22\.2. In a future major version attribute .retry_after."
+)
+warnings.filterwarnings("ignore", RETRY_AFTER_DEPRECATION, PTBDeprecationWarning)
 POOL = 256  # connections to the Bot API; PTB's own default for a Bot is one
 
 
