@@ -195,6 +195,17 @@ class BroadcastStore:
         with unavailable():
             await self.redis.srem(self.keys.broadcasts("running"), broadcast_id)
 
+    async def heartbeat(self, worker: str, now: float, ttl_s: float) -> int:
+        """Record that `worker` broadcasts; how many did within `ttl_s` (they share the rate)."""
+        workers = self.keys.broadcasts("workers")
+        with unavailable():
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.zadd(workers, {worker: now})
+                pipe.zremrangebyscore(workers, "-inf", now - ttl_s)
+                pipe.zcard(workers)
+                *_, live = await pipe.execute()
+        return max(1, int(live))
+
     async def mark_reported(self, broadcast_id: str) -> bool:
         """True for the one caller that reports a finished broadcast (two workers may see it)."""
         state = self.keys.broadcast(broadcast_id, "state")

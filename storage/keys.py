@@ -106,7 +106,8 @@ class KeyBuilder:
         return self._join("bc", f"{{{broadcast_id}}}", part)
 
     def broadcasts(self, part: str) -> str:
-        """The broadcasts' indexes: `index` (all, by creation time) and `running`."""
-        if part not in ("index", "running"):
+        """The broadcasts' indexes: `index` (all, by creation time), `running`, and `workers`
+        (the live broadcasters, by last heartbeat)."""
+        if part not in ("index", "running", "workers"):
             raise ValueError(f"bad broadcasts index {part!r}")
         return self._join("bcs", part)

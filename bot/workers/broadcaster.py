@@ -4,7 +4,8 @@ chat, and records each recipient's outcome in `storage.broadcasts`.
 
 Founder replies keep priority: the bot answers founders from its own process, and Telegram's
 ~30 messages a second are shared, so the broadcaster stays at BROADCAST_RATE (25 by default)
-and leaves the rest to replies and service traffic. A 429 holds the whole sender for its
+and leaves the rest to replies and service traffic; the rate is shared by every broadcasting
+process (each paces at its share, counted by heartbeats in Redis). A 429 holds the whole sender for its
 `retry_after`, then the same message is sent again; a 403 settles the founder `blocked` and
 calls `on_blocked` (unsubscribe); other errors are retried up to `max_attempts`, then `failed`.
 At most once (see `storage.broadcasts`): a recipient a dead worker held is counted `unknown`.
@@ -15,6 +16,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 import time
 from collections.abc import Awaitable, Callable
 
@@ -33,7 +36,8 @@ MAX_RATE_LIMITS = 20  # 429s for one message before it counts as failed
 
 class Broadcaster:
     """Claims recipients of running broadcasts `batch` at a time and sends to them at
-    `rate_per_s`; `on_progress` at most every `progress_every_s`, `on_done` once per broadcast
+    `rate_per_s` shared by the broadcasters that sent a heartbeat within `alive_s` (two
+    workers send at half the rate each); `on_progress` at most every `progress_every_s`, `on_done` once per broadcast
     (by whichever worker settles its last recipient). `clock` and `sleep` are injectable."""
 
     def __init__(
@@ -50,6 +54,8 @@ class Broadcaster:
         max_attempts: int = 3,
         batch: int | None = None,
         lanes: int = 16,
+        name: str | None = None,
+        alive_s: float = 10.0,
         lease_s: float = 120.0,
         poll_s: float = 1.0,
         progress_every_s: float = 5.0,
@@ -64,6 +70,8 @@ class Broadcaster:
         self.on_progress = on_progress
         self.on_done = on_done
         self.pacer = Pacer(rate_per_s, per_chat_s, clock, sleep)
+        self.name = name or f"{socket.gethostname()}-{os.getpid()}-{id(self):x}"
+        self.alive_s = alive_s  # a broadcaster not heard of for this long no longer shares
         self.max_attempts = max_attempts
         self.batch = batch or max(10, round(rate_per_s / 4))  # a quarter second of sends
         self.lanes = lanes  # sends in flight at once (a reply's latency must not cap the rate)
@@ -94,6 +102,8 @@ class Broadcaster:
     async def run_once(self) -> int:
         """One batch of each running broadcast; how many recipients were settled."""
         settled = 0
+        senders = await self.store.heartbeat(self.name, self.clock(), self.alive_s)
+        self.pacer.share(senders)
         for broadcast_id in await self.store.running():
             settled += await self._step(broadcast_id)
         return settled

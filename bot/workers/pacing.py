@@ -47,6 +47,10 @@ class Pacer:
                 c: t for c, t in self._last_sent.items() if t > now - self.per_chat_s
             }
 
+    def share(self, senders: int) -> None:
+        """Pace at this process's share of the rate, `senders` processes sending at once."""
+        self.interval = max(1, senders) / self.rate_per_s
+
     def hold(self, retry_after: float) -> float:
         """No slot for anyone for `retry_after` seconds (a 429); when the hold ends."""
         self.hold_until = max(self.hold_until, self.clock() + retry_after)

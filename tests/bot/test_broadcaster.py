@@ -304,3 +304,19 @@ async def test_two_workers_on_one_broadcast_reach_everyone_once(
     assert api.limits.too_many == 0
     assert (await store.get(bid)).counts.delivered == 800
     assert AUTHOR not in api.limits.sent
+
+
+async def test_broadcasters_share_the_rate(store: BroadcastStore) -> None:
+    clock = Clock()
+    subs = Subscriptions()
+    made = [
+        scripted(store, Scripted(clock), subs, rate_per_s=20, name=f"w{i}")[0] for i in range(2)
+    ]
+    await made[0].run_once()
+    assert made[0].pacer.interval == pytest.approx(1 / 20)  # alone
+    await made[1].run_once()
+    await made[0].run_once()
+    assert [s.pacer.interval for s in made] == [pytest.approx(2 / 20)] * 2  # half each
+    clock.now += 11  # the second stopped: the first sends at the whole rate again
+    await made[0].run_once()
+    assert made[0].pacer.interval == pytest.approx(1 / 20)
