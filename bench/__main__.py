@@ -19,11 +19,11 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bench import breakdown, draft_size, flood, form_steps, handoff, memory
+from bench import breakdown, broadcast, draft_size, flood, form_steps, handoff, memory
 from bench.common import ROOT, machine, redis_url
 
 HERE = ROOT / "bench"
-SCENARIOS = ("form_steps", "draft", "handoff", "memory", "flood")
+SCENARIOS = ("form_steps", "draft", "handoff", "memory", "flood", "broadcast")
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,14 @@ TARGETS = (
            lambda v: v <= 5, " MB"),
     Target("others' p95 beside a 50/s flooder, minus alone", lambda f: f["flood.others_p95_delta_ms"],
            "≤ 10 ms", lambda v: v <= 10, " ms"),
+    Target("broadcast: measured rate off the configured 25/s", lambda f: f["broadcast.rate_error_pct"],
+           "≤ 5 %", lambda v: v <= 5, " %"),
+    Target("broadcast: 429s in steady state", lambda f: f["broadcast.steady_429s"], "0",
+           lambda v: v == 0),
+    Target("broadcast: raw throughput, no limits", lambda f: f["broadcast.msgs_per_s_unthrottled"],
+           "≥ 250/s (10× the rate)", lambda v: v >= 250, "/s"),
+    Target("founders' reply p99 during a broadcast", lambda f: f["broadcast.founder_p99_ms_during"],
+           "< 100 ms", lambda v: v < 100, " ms"),
 )  # fmt: skip
 
 ROWS = (
@@ -95,6 +103,9 @@ ROWS = (
     ("Flood: others' reply ms, p95 (alone / beside one founder sending 50/s)", "flood.others_p95_ms_no_flood", "flood.others_p95_ms_flood"),
     ("Flood: the flooder's messages sent / processed (the rest skipped)", "flood.flooder_sent", "flood.flooder_processed"),
     ("Flood: founders answering / bot RSS growth MB during the flood", "flood.founders", "flood.rss_growth_mb"),
+    ("Broadcast: msgs/s unthrottled / measured at 25/s configured", "broadcast.msgs_per_s_unthrottled", "broadcast.msgs_per_s_measured"),
+    ("Broadcast: rate error % / 429s at 25/s under Telegram's limits", "broadcast.rate_error_pct", "broadcast.steady_429s"),
+    ("Broadcast: founders' reply ms p99 (alone / during a broadcast)", "broadcast.founder_p99_ms_alone", "broadcast.founder_p99_ms_during"),
 )  # fmt: skip
 
 
@@ -163,6 +174,8 @@ async def main(args: argparse.Namespace) -> int:
                     result = await memory.run(url, redis, quick=args.quick)
                 elif name == "flood":
                     result = await flood.run(url, redis, quick=args.quick)
+                elif name == "broadcast":
+                    result = await broadcast.run(url, redis, quick=args.quick)
                 else:
                     raise SystemExit(
                         f"unknown scenario {name!r}; choose from {', '.join(SCENARIOS)}"

@@ -26,7 +26,9 @@ def _parser() -> argparse.ArgumentParser:
         "telegram", help="run the Telegram bot (BOT_RUNTIME=aiogram|ptb, BOT_MODE=polling|webhook)"
     )
     sub.add_parser("chat", help="run the local chat in this terminal")
-    sub.add_parser("worker", help="deliver submitted applications to the agencies")
+    sub.add_parser(
+        "worker", help="deliver submitted applications to the agencies and send broadcasts"
+    )
     sub.add_parser("api", help="serve the status endpoint for agency systems on HOST:PORT")
     inbox = sub.add_parser(
         "agency-inbox", help="run the reference receiver an agency integrates against"

@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     local_files_dir: Path = ROOT / "var" / "local-files"
     flood_rate: float = Field(default=5.0, gt=0)
     flood_burst: int = Field(default=30, ge=1)
+    broadcast_rate: float = Field(default=25.0, gt=0)
     log_level: str = "INFO"
 
     @field_validator("telegram_bot_token", "webhook_secret", "data_keys", mode="before")

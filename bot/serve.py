@@ -65,10 +65,12 @@ async def telegram_channel(app: App) -> AsyncIterator[None]:
 
 
 def _start_workers(app: App, stop: asyncio.Event) -> list[asyncio.Task[None]]:
-    """The delivery worker and the timed-events worker, each a task of its own until `stop`."""
+    """The delivery worker, the timed-events worker and the broadcaster, each a task of its
+    own until `stop`."""
     return [
         asyncio.create_task(app.worker().run(stop)),
         asyncio.create_task(app.timers().run(stop)),
+        asyncio.create_task(app.broadcaster().run(stop)),
     ]
 
 

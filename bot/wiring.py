@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
@@ -35,6 +35,8 @@ from bot.handoff.delivery import Deliverer
 from bot.handoff.fonts import FontError, PdfFont, load_font
 from bot.handoff.staff import StaffDesk
 from bot.handoff.status import StatusDesk
+from bot.workers.broadcast_send import ProgressMessage
+from bot.workers.broadcaster import Broadcaster
 from bot.workers.outbox import OnDead, OutboxWorker
 from bot.workers.timers import Handler, TimerWorker
 from flows.engine.address import TELEGRAM, Address
@@ -43,6 +45,7 @@ from flows.engine.text import N_, Text
 from flows.policy.loader import PolicyData, load_policy_data
 from flows.shell.conversation import Conversation
 from flows.shell.registry import all_flows
+from storage.broadcasts import BroadcastStore
 from storage.crypto import FieldCipher
 from storage.founders import FounderStore
 from storage.keys import KeyBuilder
@@ -100,6 +103,10 @@ class App:
     channels: Channels = field(default_factory=lambda: Channels(LocalChannel()))
     timer_handlers: Mapping[str, Handler] = field(default_factory=dict)
     lifecycles: Mapping[str, Lifecycle] = field(default_factory=dict)  # flow id → its statuses
+    # Broadcasts: whether a founder is still subscribed, and unsubscribing one who blocked the
+    # bot (the subscriptions' store sets them; until then everyone frozen at start is sent to).
+    is_subscribed: Callable[[Address], Awaitable[bool]] | None = None
+    unsubscribe: Callable[[Address], Awaitable[None]] | None = None
 
     @cached_property
     def roles(self) -> RoleStore:
@@ -197,6 +204,24 @@ class App:
             name=name or f"{socket.gethostname()}-{os.getpid()}",
         )
 
+    @property
+    def broadcasts(self) -> BroadcastStore:
+        return BroadcastStore(self.redis, self.store.keys)
+
+    def broadcaster(self) -> Broadcaster:
+        """Sends running broadcasts at BROADCAST_RATE, the author's message edited in place."""
+        store = self.broadcasts
+        shown = ProgressMessage(store, self.channels, self.renderer, self.settings.default_locale)
+        return Broadcaster(
+            store,
+            self.channels,
+            is_subscribed=self.is_subscribed or _still_subscribed,
+            on_blocked=self.unsubscribe or _unsubscribe_later,
+            on_progress=shown.progress,
+            on_done=shown.done,
+            rate_per_s=self.settings.broadcast_rate,
+        )
+
     async def _purge(self, now: float) -> None:
         """Retention: delivered submissions lose their personal fields when it ends."""
         retention_s = self.settings.submission_retention_days * 86_400
@@ -226,6 +251,14 @@ class App:
                     log.warning("could not tell admin %s: %s", admin, exc)
 
         return on_dead
+
+
+async def _still_subscribed(founder: Address) -> bool:
+    return True
+
+
+async def _unsubscribe_later(founder: Address) -> None:
+    log.info("a founder blocked the bot; no subscriptions store to unsubscribe them")
 
 
 def create_app(settings: Settings, redis: Redis) -> App:

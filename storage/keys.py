@@ -13,6 +13,7 @@ SCHEMA = "v1"
 SEPARATOR = ":"
 CASE_PARTS = ("events", "reports")  # `sub:<reference>:<part>`: a case's status history beside it
 TIMER_PARTS = ("due", "leases", "events", "state", "dead")  # `{timers}:<part>`: storage.timers
+BROADCAST_PARTS = ("meta", "state", "members", "pending", "sending", "tokens", "outcome")
 
 
 @dataclass(frozen=True)
@@ -108,3 +109,17 @@ class KeyBuilder:
     def pattern(self) -> str:
         """A SCAN pattern matching every founder key of this schema."""
         return SEPARATOR.join((self.prefix, SCHEMA, "f", "*"))
+
+    def broadcast(self, broadcast_id: str, part: str) -> str:
+        """A key of one broadcast, e.g. `smebot:v1:bc:{b1}:pending`; the braces keep one
+        broadcast's keys in one Redis Cluster slot (its scripts touch only those)."""
+        if part not in BROADCAST_PARTS:
+            raise ValueError(f"bad broadcast part {part!r}")
+        return self._join("bc", f"{{{broadcast_id}}}", part)
+
+    def broadcasts(self, part: str) -> str:
+        """The broadcasts' indexes: `index` (all, by creation time), `running`, and `workers`
+        (the live broadcasters, by last heartbeat)."""
+        if part not in ("index", "running", "workers"):
+            raise ValueError(f"bad broadcasts index {part!r}")
+        return self._join("bcs", part)

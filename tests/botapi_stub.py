@@ -16,6 +16,7 @@ from typing import Any, Self, TypeVar
 import aiohttp
 import botapi_stub_types as tg
 from aiohttp import web
+from botapi_limits import SENDS, Limits
 from botapi_stub_types import ApiError, Json, Upload
 
 T = TypeVar("T")
@@ -47,6 +48,7 @@ class BotApiStub:
         self._changed = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
+        self.limits = Limits(enforce=False)  # Telegram's send limits, off unless enabled
         self._methods: dict[str, ApiMethod] = {
             "getme": self._get_me,
             "getupdates": self._get_updates,
@@ -309,6 +311,8 @@ class BotApiStub:
         handler = self._methods.get(method.lower())
         if handler is None:
             raise ApiError(404, "Not Found: method not found")
+        if method.lower() in SENDS:
+            self.limits.check(tg.chat_id_of(params))
         if method.lower() != "getupdates":
             self.sent.append((method, params))
         return await handler(params, self._bot_id)

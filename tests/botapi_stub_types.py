@@ -65,10 +65,13 @@ NOT_MODIFIED = (
 class ApiError(Exception):
     """A Bot API error reply: `{"ok": false, "error_code": ..., "description": ...}`."""
 
-    def __init__(self, error_code: int, description: str) -> None:
+    def __init__(
+        self, error_code: int, description: str, parameters: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(description)
         self.error_code = error_code
         self.description = description
+        self.parameters = parameters  # e.g. {"retry_after": 3} with a 429
 
 
 @dataclass(frozen=True)
@@ -230,5 +233,7 @@ def api_reply(result: Any = None, error: ApiError | None = None) -> web.Response
     """A Bot API response body, with the HTTP status Telegram uses."""
     if error is not None:
         body = {"ok": False, "error_code": error.error_code, "description": error.description}
+        if error.parameters:
+            body["parameters"] = error.parameters
         return web.json_response(body, status=error.error_code)
     return web.json_response({"ok": True, "result": result})

@@ -29,6 +29,18 @@ class Unreachable(ChannelError):
     """No channel of this process reaches the address (for example a worker without a token)."""
 
 
+class RateLimited(ChannelError):
+    """The channel refused for now (Telegram's 429): wait `retry_after` seconds, then retry."""
+
+    def __init__(self, retry_after: float, message: str = "rate limited") -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Blocked(ChannelError):
+    """The person cannot be reached any more (Telegram's 403: blocked the bot, deactivated)."""
+
+
 class Channel(Protocol):
     """One channel's way out. Message ids are the channel's own, as text."""
 

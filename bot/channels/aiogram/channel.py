@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.channel import FileGone
+from bot.core.channel import Blocked, FileGone, RateLimited
 from bot.core.messages import PartSender, Rows
 from flows.engine.address import TELEGRAM, Address
 
@@ -30,6 +32,17 @@ def markup(rows: Rows) -> InlineKeyboardMarkup | None:
     )
 
 
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """Telegram's 429 and 403 as the core's `RateLimited` and `Blocked`."""
+    try:
+        yield
+    except TelegramRetryAfter as exc:
+        raise RateLimited(float(exc.retry_after), exc.message) from exc
+    except TelegramForbiddenError as exc:
+        raise Blocked(exc.message) from exc
+
+
 class AiogramChannel(PartSender):
     """`Channel` over an aiogram `Bot`."""
 
@@ -39,7 +52,8 @@ class AiogramChannel(PartSender):
         self.bot = bot
 
     async def send_part(self, chat: Address, text: str, rows: Rows) -> str:
-        reply = await self.bot.send_message(int(chat.id), text, reply_markup=markup(rows))
+        with _refusals():
+            reply = await self.bot.send_message(int(chat.id), text, reply_markup=markup(rows))
         return str(reply.message_id)
 
     async def edit_part(self, chat: Address, message_id: str, text: str, rows: Rows) -> bool:
@@ -56,7 +70,8 @@ class AiogramChannel(PartSender):
 
     async def send_file(self, chat: Address, name: str, data: bytes, caption: str) -> str:
         document = BufferedInputFile(data, name)
-        sent = await self.bot.send_document(int(chat.id), document, caption=caption)
+        with _refusals():
+            sent = await self.bot.send_document(int(chat.id), document, caption=caption)
         return str(sent.message_id)
 
     async def fetch(self, file_id: str) -> bytes:

@@ -4,18 +4,29 @@ founders' files."""
 from __future__ import annotations
 
 import logging
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from functools import lru_cache
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
 
-from bot.core.channel import FileGone
+from bot.core.channel import Blocked, FileGone, RateLimited
 from bot.core.messages import PartSender, Rows
 from flows.engine.address import TELEGRAM, Address
 
 log = logging.getLogger(__name__)
+# PTB 22 warns on every 429 that `RetryAfter.retry_after` will become a timedelta (raised in
+# its own constructor); `_refusals` reads either type. The tests' filter is in pyproject.toml.
+RETRY_AFTER_DEPRECATION = (
+    r"Deprecated since version v22\.2. In a future major version attribute .retry_after."
+)
+warnings.filterwarnings("ignore", RETRY_AFTER_DEPRECATION, PTBDeprecationWarning)
 POOL = 256  # connections to the Bot API; PTB's own default for a Bot is one
 
 
@@ -45,6 +56,19 @@ def markup(rows: Rows) -> InlineKeyboardMarkup | None:
     )
 
 
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """Telegram's 429 and 403 as the core's `RateLimited` and `Blocked`."""
+    try:
+        yield
+    except RetryAfter as exc:
+        wait = exc.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        raise RateLimited(seconds, exc.message) from exc
+    except Forbidden as exc:
+        raise Blocked(exc.message) from exc
+
+
 class PtbChannel(PartSender):
     """`Channel` over a python-telegram-bot `Bot`."""
 
@@ -54,7 +78,8 @@ class PtbChannel(PartSender):
         self.bot = bot
 
     async def send_part(self, chat: Address, text: str, rows: Rows) -> str:
-        reply = await self.bot.send_message(int(chat.id), text, reply_markup=markup(rows))
+        with _refusals():
+            reply = await self.bot.send_message(int(chat.id), text, reply_markup=markup(rows))
         return str(reply.message_id)
 
     async def edit_part(self, chat: Address, message_id: str, text: str, rows: Rows) -> bool:
@@ -71,7 +96,8 @@ class PtbChannel(PartSender):
 
     async def send_file(self, chat: Address, name: str, data: bytes, caption: str) -> str:
         document = InputFile(data, filename=name)
-        sent = await self.bot.send_document(int(chat.id), document, caption=caption)
+        with _refusals():
+            sent = await self.bot.send_document(int(chat.id), document, caption=caption)
         return str(sent.message_id)
 
     async def fetch(self, file_id: str) -> bytes:
