@@ -21,6 +21,8 @@ from redis.exceptions import ConnectionError as ConnectionLost
 from bot.channels.local.chat import LocalChannel
 from bot.config import Settings, SettingsError
 from bot.core.admin import AdminDesk
+from bot.core.announcements import START as BROADCAST_START
+from bot.core.announcements import AnnouncementDesk
 from bot.core.channel import ChannelError, Channels
 from bot.core.flood import FloodGate
 from bot.core.front import Front
@@ -162,7 +164,7 @@ class App:
     def front(self) -> Front:
         """Where a channel's updates go: the staff desk, the admin desk and the conversation
         service."""
-        return Front(self.service, self.staff(), self.admin())
+        return Front(self.service, self.staff(), self.admin(), self.announcements())
 
     def worker(self, *, consumer: str | None = None) -> OutboxWorker:
         """The delivery worker: fetches founders' files from their channels, tells founders,
@@ -198,6 +200,7 @@ class App:
         handlers = {OVERDUE: self.deadlines().fire, **self.timer_handlers}
         if self.service.reminders is not None:
             handlers.setdefault(REMINDER, self.service.reminders.fire)
+        handlers.setdefault(BROADCAST_START, self.announcements().fire)
         return TimerWorker(
             self.timer_store,
             handlers,
@@ -208,6 +211,13 @@ class App:
     def broadcasts(self) -> BroadcastStore:
         return BroadcastStore(self.redis, self.store.keys)
 
+    def announcements(self) -> AnnouncementDesk:
+        """The commissioners' broadcast desk (previews, sending, history) and the founders'
+        /news; the same one the conversation service hands composed announcements to."""
+        desk = self.service.announcements
+        assert isinstance(desk, AnnouncementDesk)
+        return desk
+
     def broadcaster(self) -> Broadcaster:
         """Sends running broadcasts at BROADCAST_RATE, the author's message edited in place."""
         store = self.broadcasts
@@ -215,8 +225,8 @@ class App:
         return Broadcaster(
             store,
             self.channels,
-            is_subscribed=self.is_subscribed or _still_subscribed,
-            on_blocked=self.unsubscribe or _unsubscribe_later,
+            is_subscribed=self.is_subscribed or self.store.subscribers.is_subscribed,
+            on_blocked=self.unsubscribe or self.store.subscribers.unsubscribe,
             on_progress=shown.progress,
             on_done=shown.done,
             rate_per_s=self.settings.broadcast_rate,
@@ -253,14 +263,6 @@ class App:
         return on_dead
 
 
-async def _still_subscribed(founder: Address) -> bool:
-    return True
-
-
-async def _unsubscribe_later(founder: Address) -> None:
-    log.info("a founder blocked the bot; no subscriptions store to unsubscribe them")
-
-
 def create_app(settings: Settings, redis: Redis) -> App:
     """Build and validate everything from settings."""
     policy = load_policy_data(settings.policy_file)
@@ -294,6 +296,17 @@ def create_app(settings: Settings, redis: Redis) -> App:
         {spec.id: spec.title for spec in flows},
         settings.default_locale,
     )
+    desk = AnnouncementDesk(
+        BroadcastStore(redis, keys),
+        store.subscribers,
+        RoleStore(redis, keys),
+        TimerStore(redis, keys),
+        renderer,
+        channels,
+        frozenset(settings.admins()),
+        founders=store,
+        default_locale=settings.default_locale,
+    )
     service = ConversationService(
         Conversation(
             flows,
@@ -311,6 +324,7 @@ def create_app(settings: Settings, redis: Redis) -> App:
         flood=FloodGate(settings.flood_rate, settings.flood_burst),
         send_file=channels.send_file,
         reminders=reminders,
+        announcements=desk,
     )
     return App(
         settings,

@@ -220,6 +220,23 @@ class BroadcastStore:
                 state, mapping={"progress_chat": str(chat), "progress_message": message_id}
             )
 
+    async def opened(self, broadcast_id: str, founder: Address) -> bool:
+        """Record that `founder` opened the announcement's linked service; whether it is their
+        first time (a founder counts once)."""
+        with unavailable():
+            added = await self.redis.sadd(self.keys.broadcast(broadcast_id, "opened"), str(founder))
+        return bool(added)
+
+    async def opens(self, broadcast_ids: Iterable[str]) -> dict[str, int]:
+        """How many founders opened each broadcast's linked service."""
+        ids = list(broadcast_ids)
+        with unavailable():
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for broadcast_id in ids:
+                    pipe.scard(self.keys.broadcast(broadcast_id, "opened"))
+                found = await pipe.execute()
+        return {broadcast_id: int(n) for broadcast_id, n in zip(ids, found, strict=True)}
+
     async def claim(self, broadcast_id: str, limit: int, now: float, lease_s: float) -> Claim:
         """Up to `limit` pending recipients, in order, for this worker alone (none unless
         running); the broadcast turns `done` when nothing is left."""

@@ -13,7 +13,7 @@ SCHEMA = "v1"
 SEPARATOR = ":"
 CASE_PARTS = ("events", "reports")  # `sub:<reference>:<part>`: a case's status history beside it
 TIMER_PARTS = ("due", "leases", "events", "state", "dead")  # `{timers}:<part>`: storage.timers
-BROADCAST_PARTS = ("meta", "state", "members", "pending", "sending", "tokens", "outcome")
+BROADCAST_PARTS = ("meta", "state", "members", "pending", "sending", "tokens", "outcome", "opened")
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,7 @@ announcements that reach them, in their language)."""
 
 from __future__ import annotations
 
-from bot.core.announcement_view import STATUS_NAMES, audience_line
-from bot.core.announcements import when
+from bot.core.announcement_view import STATUS_NAMES, audience_line, when
 from flows.engine.audience import Audience, Subscriber, matches
 from flows.engine.outcome import Reply
 from flows.engine.text import N_, Text, clip
@@ -63,7 +62,9 @@ def news(broadcasts: list[Broadcast], reader: Subscriber, locale: str, subscribe
             break
         entry = clip(text, room)
         used += len(entry) + 20
-        shown.append(Text(N_("📢 {time}\n{text}"), {"time": when(b.created_at), "text": Text.raw(entry)}))
+        shown.append(
+            Text(N_("📢 {time}\n{text}"), {"time": when(b.created_at), "text": Text.raw(entry)})
+        )
     buttons = () if subscribed else ((subscribe_button(),),)
     if not shown:
         return Reply((Text(N_("No announcements for you yet.")),), buttons)

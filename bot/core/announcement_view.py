@@ -8,9 +8,11 @@ buttons by language, so the preview is exactly what founders get."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from bot.core.callbacks import pack
+from bot.core.reminders import SHANGHAI
 from bot.core.render import RenderedMessage, Renderer
 from flows.engine.outcome import Action, Button, Op, Reply
 from flows.engine.spec import Announcement
@@ -31,6 +33,11 @@ STATUS_NAMES = {
     "cancelled": N_("cancelled"),
     "done": N_("sent"),
 }
+
+
+def when(epoch: float) -> str:
+    """A moment as commissioners read it: Shanghai time, to the minute."""
+    return f"{datetime.fromtimestamp(epoch, SHANGHAI):%Y-%m-%d %H:%M}"
 
 
 def founder_reply(announcement: Announcement, locale: str, broadcast_id: str) -> Reply:
@@ -58,7 +65,9 @@ def payload(
     """What the broadcast stores: the messages in both languages, the attachment to fetch,
     and what the history shows (the texts, the link, the send time)."""
     messages = {
-        locale: [as_json(renderer.render(founder_reply(announcement, locale, broadcast_id), locale))]
+        locale: [
+            as_json(renderer.render(founder_reply(announcement, locale, broadcast_id), locale))
+        ]
         for locale in LANGUAGES
     }
     found: dict[str, Any] = {

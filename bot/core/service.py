@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, Protocol
 
 from bot.core.channel import ChannelError
 from bot.core.files import Fetch, with_content
@@ -28,7 +29,7 @@ from flows.engine.draft import FounderState
 from flows.engine.events import Event
 from flows.engine.outcome import Reply
 from flows.engine.text import N_, Text
-from flows.shell.conversation import Conversation
+from flows.shell.conversation import ANNOUNCE, Conversation
 from flows.shell.privacy import ERASE, EXPORT, erased
 from storage.errors import DraftConflict, ReferenceTaken, StorageError, StorageUnavailable
 from storage.founders import FounderStore, Turn
@@ -63,6 +64,14 @@ FLOOD_NOTICE = N_(
 )
 
 
+class Announcements(Protocol):
+    """What the service needs of the broadcast desk (`bot.core.announcements`)."""
+
+    async def compose(
+        self, author: Address, announcement: Any, locale: str, deliver: Deliver
+    ) -> None: ...
+
+
 @dataclass(frozen=True)
 class Said:
     """What a turn answered: the replies in a language, and what storage must do after it
@@ -72,6 +81,7 @@ class Said:
     locale: str
     request: str = ""
     references: tuple[str, ...] = ()
+    announcement: Any = None  # with request "announce": the commissioner's, for the desk
 
 
 @dataclass(frozen=True)
@@ -133,6 +143,7 @@ class ConversationService:
         settle_for: float = 30.0,
         reminders: DraftReminders | None = None,
         clock: Callable[[], float] = time.time,
+        announcements: Announcements | None = None,
     ) -> None:
         self.conversation = conversation
         self.fetch = fetch  # reads founders' files before their turn; without it none is taken
@@ -146,6 +157,7 @@ class ConversationService:
         self.settle_for = settle_for  # how long to find out whether an unanswered commit landed
         self.reminders = reminders  # the timed reminders drafts ask for; without it none is sent
         self.clock = clock  # epoch seconds; the founders' day is Shanghai's (`today`)
+        self.announcements = announcements  # previews a commissioner's composed announcement
 
     def locale(self, stored: str | None, founder: Founder) -> str:
         return locale_for(
@@ -185,6 +197,10 @@ class ConversationService:
                 await deliver(outcome.messages, outcome.locale)
                 if outcome.request == EXPORT:
                     await self._export(founder, outcome, deliver)
+                if outcome.request == ANNOUNCE and self.announcements is not None:
+                    await self.announcements.compose(
+                        founder.address, outcome.announcement, outcome.locale, deliver
+                    )
 
     def today(self, now: float | None = None) -> date:
         """The date in Shanghai (UTC+8, no daylight saving) at `now` (the clock's if None):
@@ -246,7 +262,11 @@ class ConversationService:
                     await self._unremind(founder.address, before, {})
                     return erased_said
                 said = Said(
-                    self.renderer.render_all(replies, locale), locale, state.request, references
+                    self.renderer.render_all(replies, locale),
+                    locale,
+                    state.request,
+                    references,
+                    state.announcement,
                 )
                 after = planned(state)
                 if self.reminders is not None and after != before:

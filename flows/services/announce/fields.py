@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from flows.engine.errors import ValidationFailed
 from flows.engine.spec import (
@@ -16,7 +15,7 @@ from flows.engine.spec import (
 from flows.engine.text import N_
 from flows.services.announce.help import HELP
 
-TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024  # Telegram's, for a message and a file's caption
+TEXT_LIMIT = 4096  # Telegram's, for one message (the text goes as a message, the file after it)
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 AHEAD = dt.timedelta(days=90)  # how far ahead an announcement may be scheduled
 LINKS = (
@@ -41,20 +40,6 @@ SIZES = (
 )
 
 
-def _caption_fits(value: Any, answers: Answers) -> None:
-    """With an attachment the text is its caption, which Telegram keeps shorter."""
-    if answers.get("attachment") and len(str(value)) > CAPTION_LIMIT:
-        raise ValidationFailed(
-            N_(
-                "With an attachment the text goes with it as its caption: at most {limit} "
-                "characters (Telegram's limit); this one has {length}. Please shorten it, or go "
-                "back and remove the attachment."
-            ),
-            limit=f"{CAPTION_LIMIT:,}",
-            length=f"{len(str(value)):,}",
-        )
-
-
 def text_field(name: str, prompt: str, label: str, *, optional: bool = False) -> Field:
     return Field(
         name,
@@ -69,8 +54,6 @@ def text_field(name: str, prompt: str, label: str, *, optional: bool = False) ->
                 "has {length}. Please shorten it."
             ),
         },
-        check=_caption_fits,
-        depends_on=("attachment",),
         label=label,
         help=HELP[name],
     )
