@@ -148,7 +148,7 @@ class Conversation:
         if cmd == "announce" and ANNOUNCE in self.runners:
             if COMMISSIONER not in ctx.roles:  # the bot's desk refused and logged it already
                 return [self.menu(Text(N_("Only service commissioners can send announcements.")))]
-            return self._open(state, ANNOUNCE, now, ctx)
+            return self._compose(state, now, ctx)
         if cmd in ("subscribe", "unsubscribe"):
             op = Op.SUBSCRIBE if cmd == "subscribe" else Op.UNSUBSCRIBE
             return self._subscription(state, Action(op), now, ctx)
@@ -208,7 +208,7 @@ class Conversation:
             where = [self.runners[active.flow].screen(active, ctx)] if active else []
             return subscription.unsubscribe(state, self.policy, where)
         if action.op is Op.SUBSCRIBE:
-            return [subscription.subscribe(state, self.policy, now)]
+            return [subscription.subscribe(state, self.policy, now, ctx.locale)]
         if action.op is Op.TOPIC:
             return [subscription.toggle(state, self.policy, action.value)]
         if action.op is Op.TOPICS and action.value:
@@ -332,6 +332,19 @@ class Conversation:
         draft.answers[CASE] = case
         state.put_draft(draft)
         state.prefs.active = flow_id
+        state.touch("prefs")
+        return [Reply((Text(runner.spec.intro),)), runner.screen(draft, ctx)]
+
+    def _compose(self, state: FounderState, now: float, ctx: Context) -> list[Reply]:
+        """The composer, opened by /announce (it is in no menu): where the commissioner left
+        it, or afresh."""
+        draft = state.drafts.get(ANNOUNCE)
+        if draft is not None and not draft.finished:
+            return self._open(state, ANNOUNCE, now, ctx)
+        runner = self.runners[ANNOUNCE]
+        draft = runner.begin(now)
+        state.put_draft(draft)
+        state.prefs.active = ANNOUNCE
         state.touch("prefs")
         return [Reply((Text(runner.spec.intro),)), runner.screen(draft, ctx)]
 

@@ -69,10 +69,14 @@ def subscription(state: FounderState, policy: PolicyData, notice: Text | None = 
     return Reply((*lead, text), ((_change_topics(),), (unsubscribe_button(),), (_menu(),)))
 
 
-def subscribe(state: FounderState, policy: PolicyData, now: float) -> Reply:
+def subscribe(state: FounderState, policy: PolicyData, now: float, locale: str = "") -> Reply:
     """Opt in (every topic unless some were chosen before), then offer to narrow the topics.
-    Opting in again renews `since`, which voids an opt-out the broadcaster recorded before."""
+    Opting in again renews `since`, which voids an opt-out the broadcaster recorded before. A
+    founder who never chose a language keeps the one they use now (`locale`, from their
+    client), so announcements come in it."""
     state.prefs.subscribed, state.prefs.since = True, now
+    if state.prefs.lang is None and locale:
+        state.prefs.lang = locale
     state.touch("prefs")
     notice = Text(
         N_(
