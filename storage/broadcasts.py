@@ -206,6 +206,11 @@ class BroadcastStore:
                 *_, live = await pipe.execute()
         return max(1, int(live))
 
+    async def leave(self, worker: str) -> None:
+        """`worker` stops broadcasting: the others take its share at once."""
+        with unavailable():
+            await self.redis.zrem(self.keys.broadcasts("workers"), worker)
+
     async def mark_reported(self, broadcast_id: str) -> bool:
         """True for the one caller that reports a finished broadcast (two workers may see it)."""
         state = self.keys.broadcast(broadcast_id, "state")

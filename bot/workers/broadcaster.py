@@ -97,6 +97,8 @@ class Broadcaster:
             if not sent:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self.poll_s)
+        with contextlib.suppress(StorageError):
+            await self.store.leave(self.name)
         log.info("broadcaster stopped")
 
     async def run_once(self) -> int:

@@ -317,6 +317,12 @@ async def test_broadcasters_share_the_rate(store: BroadcastStore) -> None:
     await made[1].run_once()
     await made[0].run_once()
     assert [s.pacer.interval for s in made] == [pytest.approx(2 / 20)] * 2  # half each
-    clock.now += 11  # the second stopped: the first sends at the whole rate again
+    clock.now += 11  # the second fell silent: the first sends at the whole rate again
+    await made[0].run_once()
+    assert made[0].pacer.interval == pytest.approx(1 / 20)
+    await made[1].run_once()
+    stop = asyncio.Event()
+    stop.set()
+    await made[1].run(stop)  # stopping leaves at once
     await made[0].run_once()
     assert made[0].pacer.interval == pytest.approx(1 / 20)
