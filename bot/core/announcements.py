@@ -15,11 +15,10 @@ from dataclasses import replace
 from bot.core import announcement_lists as lists
 from bot.core.announcement_lists import HISTORY_SHOWN
 from bot.core.announcement_view import STATUS_NAMES as STATUS_NAME
-from bot.core.announcement_view import audience_line, payload, when
+from bot.core.announcement_view import audience_line, founder_reply, payload, when
 from bot.core.channel import Channels
 from bot.core.render import RenderedMessage, Renderer
 from bot.core.roles import held, require
-from bot.workers.broadcast_send import messages_for
 from flows.engine.address import Address
 from flows.engine.audience import Audience, Subscriber
 from flows.engine.outcome import Action, Button, Op, Reply
@@ -129,7 +128,8 @@ class AnnouncementDesk:
         broadcast = await self.store.create(
             author, content, audience.to_json(), self.clock(), broadcast_id=broadcast_id
         )
-        await deliver(messages_for(content, locale), locale)
+        shown = self.renderer.render(founder_reply(announcement, locale, broadcast.id), locale)
+        await deliver([shown], locale)  # what the payload holds for this language
         await deliver(
             [self._control(broadcast, total, by_lang, locale, announcement.send_at)], locale
         )

@@ -4,11 +4,14 @@ runtime pointed at the stand-in Bot API, and the subscription callbacks the broa
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.core.channel import Channel
 from flows.engine.address import Address
 from storage.broadcasts import BroadcastStore
+from storage.keys import KeyBuilder
 
 AUTHOR = 7
 FIRST = 10_000  # founders' chat ids start here
@@ -31,6 +34,16 @@ async def broadcast(store: BroadcastStore, n: int, now: float, payload: dict | N
         b.id, ((Address.telegram(c), "en" if c % 2 else "zh_CN") for c in chats(n)), now
     )
     return b.id
+
+
+async def subscribe_all(redis: Any, keys: KeyBuilder, n: int, now: float) -> None:
+    """The `n` founders of `chats(n)` subscribed, as their own turns would have written it
+    (for a worker process, which reads the subscriptions from Redis)."""
+    prefs = json.dumps({"subscribed": True, "topics": [], "since": now})
+    async with redis.pipeline(transaction=False) as pipe:
+        for chat in chats(n):
+            pipe.set(keys.founder(Address.telegram(chat), "prefs"), prefs)
+        await pipe.execute()
 
 
 def stub_channel(runtime: str, api_url: str) -> tuple[Channel, Callable[[], Awaitable[None]]]:

@@ -126,7 +126,8 @@ async def test_revoke_and_the_listing(app):
     assert await say(app, channel, ADMIN, "/roles") == "Nobody holds a role yet."
     agency = app.agencies.all()[0].id
     await say(app, channel, ADMIN, f"/grant staff {MEMBER} {agency}")
-    assert channel.to(MEMBER)[-1].startswith(f"You can now act on the cases of the agency {agency}")
+    told = channel.to(MEMBER)[-1]  # in the member's language: the bot's default, Chinese
+    assert told.startswith(f"您现在可以在{agency}的工作群中处理该机构的案件")
     await say(app, channel, 1, "/grant commissioner 7002 minhang")  # the other admin
     listing = await say(app, channel, ADMIN, "/roles")
     lines = listing.splitlines()

@@ -13,7 +13,7 @@ from pathlib import Path
 import redis.asyncio as aioredis
 from botapi_limits import Limits
 from botapi_stub import BotApiStub
-from broadcasting import AUTHOR, broadcast, chats
+from broadcasting import AUTHOR, broadcast, chats, subscribe_all
 from telegram_harness import ROOT
 
 from storage.broadcasts import BroadcastStore
@@ -52,6 +52,7 @@ async def test_a_worker_killed_half_way_and_restarted_reaches_everyone_at_most_o
 ) -> None:
     api.limits = Limits(global_per_s=300)
     store = BroadcastStore(redis, KeyBuilder(key_prefix))
+    await subscribe_all(redis, KeyBuilder(key_prefix), 1200, time.time())  # the worker checks
     bid = await broadcast(store, 1200, time.time())
     log = tmp_path / "worker.log"
 
@@ -105,4 +106,4 @@ async def test_a_worker_killed_half_way_and_restarted_reaches_everyone_at_most_o
 async def _reported(api: BotApiStub) -> bool:
     """The author's progress message shows the final report."""
     shown = api.messages_to(AUTHOR)
-    return bool(shown) and shown[-1]["text"].startswith("Broadcast finished")
+    return bool(shown) and shown[-1]["text"].startswith("发送完成")  # in the default language

@@ -135,7 +135,10 @@ def test_registration_offers_the_subscription_and_names_sources(locale):
     sections = [a for a in chat.actions() if a.op is Op.VIEW]
     for index in (4, 5):  # 🎯 Policies, 🤝 Services (the Art. 9 lists)
         chat.send(Event.of_action(sections[index]))
-        assert chat.text.count("Source:") >= 1 and "Regulations Art." in chat.text
+        source = (
+            "来源：" if locale == "zh_CN" else "Source:"
+        )  # the entry's source, as the data words it
+        assert chat.text.count(source) >= 1 and "Regulations Art." in chat.text
         assert all(len(m.text) <= LIMIT for m in chat.sent[-1:])
     chat.send(Event.of_action(Action(Op.VIEW, value="registration")))  # the overview again
     assert Action(Op.SUBSCRIBE) in chat.actions()

@@ -98,5 +98,5 @@ def audience_field(name: str, prompt: str, label: str, options: tuple[Option, ..
         when=choosing,
         depends_on=("who",),
         label=label,
-        help=HELP["audience"],
+        help=HELP[name],
     )

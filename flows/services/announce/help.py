@@ -23,11 +23,25 @@ HELP: dict[str, str] = {
         "applications for a subsidy notice."
     ),
     "who": N_("Everyone who subscribed to announcements, or only some of them."),
-    "audience": N_(
-        "Tap the ones to include, then Done; Done with none chosen includes everyone. A founder "
-        "is matched by the district, industry and size in their profile and by the topics they "
-        "chose."
+    "topics": N_(
+        "The topics the announcement is about: it goes to founders who chose one of them, or "
+        "chose no topic (all). Tap them, then Done; Done with none chosen sends it on any topic."
     ),
-    "when": N_("Send it once you have seen the preview, or at a time you choose."),
+    "districts": N_(
+        "The districts whose founders get it, as their profile says (registration guidance "
+        "asks it). Tap them, then Done; none chosen means every district."
+    ),
+    "industries": N_(
+        "The industries whose founders get it, by the industry in their profile. Tap them, then "
+        "Done; none chosen means every industry."
+    ),
+    "sizes": N_(
+        "The sizes of business that get it (micro, small, medium, as registration guidance "
+        "classified them). Tap them, then Done; none chosen means every size."
+    ),
+    "when": N_(
+        "After the preview: you send it from the preview. At a time you choose: you give the "
+        "time next, and confirm it from the preview."
+    ),
     "send_at": N_("The date and time in Shanghai, e.g. 2026-12-02 09:00, within 90 days."),
 }
