@@ -21,7 +21,7 @@ from redis.exceptions import ConnectionError as ConnectionLost
 from bot.channels.local.chat import LocalChannel
 from bot.config import Settings, SettingsError
 from bot.core.admin import AdminDesk
-from bot.core.announcements import START as BROADCAST_START
+from bot.core.announcement_steering import START as BROADCAST_START
 from bot.core.announcements import AnnouncementDesk
 from bot.core.channel import ChannelError, Channels
 from bot.core.flood import FloodGate

@@ -11,12 +11,13 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from typing import Any
 
 from bot.core import announcement_lists as lists
 from bot.core.announcement_lists import HISTORY_SHOWN
-from bot.core.announcement_view import STATUS_NAMES as STATUS_NAME
+from bot.core.announcement_steering import Steering
 from bot.core.announcement_view import audience_line, founder_reply, payload, when
-from bot.core.channel import Channels
+from bot.core.channel import ChannelError, Channels
 from bot.core.render import RenderedMessage, Renderer
 from bot.core.roles import held, require
 from flows.engine.address import Address
@@ -24,15 +25,14 @@ from flows.engine.audience import Audience, Subscriber
 from flows.engine.outcome import Action, Button, Op, Reply
 from flows.engine.spec import Announcement
 from flows.engine.text import N_, Text
-from storage.broadcasts import Broadcast, BroadcastNotFound, BroadcastStore
+from storage.broadcasts import Broadcast, BroadcastStore
 from storage.errors import StorageError
 from storage.founders import FounderStore
 from storage.roles import COMMISSIONER, RoleStore
 from storage.subscribers import SubscriberStore, subscriber_of
-from storage.timers import TimedEvent, TimerStore
+from storage.timers import TimerStore
 
 log = logging.getLogger(__name__)
-START = "broadcast.start"  # the timed event of a scheduled broadcast
 Deliver = Callable[[list[RenderedMessage], str], Awaitable[None]]
 DESK_COMMANDS = frozenset({"announce", "broadcasts", "news"})
 DESK_OPS = frozenset(
@@ -44,11 +44,7 @@ NOBODY = N_(
 )
 
 
-def start_id(broadcast_id: str) -> str:
-    return f"broadcast.{broadcast_id}"
-
-
-class AnnouncementDesk:
+class AnnouncementDesk(Steering):
     """Previews, sends, schedules and steers commissioners' broadcasts."""
 
     def __init__(
@@ -130,9 +126,21 @@ class AnnouncementDesk:
         )
         shown = self.renderer.render(founder_reply(announcement, locale, broadcast.id), locale)
         await deliver([shown], locale)  # what the payload holds for this language
+        await self._attachment(author, content)
         await deliver(
             [self._control(broadcast, total, by_lang, locale, announcement.send_at)], locale
         )
+
+    async def _attachment(self, author: Address, content: dict[str, Any]) -> None:
+        """The attachment, after the text, as founders get it (best effort in a preview)."""
+        file = content.get("attachment")
+        if not file:
+            return
+        try:
+            data = await self.channels.fetch(author, str(file["file_id"]))
+            await self.channels.send_file(author, str(file["name"]), data, "")
+        except ChannelError as exc:
+            log.warning("broadcast preview: attachment not shown: %s", type(exc).__name__)
 
     def _control(
         self,
@@ -164,88 +172,6 @@ class AnnouncementDesk:
         )
         discard = Button(Text(N_("🗑 Discard")), Action(Op.BC_DISCARD, value=broadcast.id))
         return self.renderer.render(Reply((lines,), ((go, discard),)), locale)
-
-    # -- the commissioner's buttons ------------------------------------------------------------
-
-    async def on_action(
-        self, member: Address, action: Action, locale: str
-    ) -> list[RenderedMessage]:
-        """Send now, schedule, discard, pause, resume or cancel: the commissioner's answer."""
-        allowed, _districts = await self._may(member, f"broadcast {action.op.name.lower()}")
-        if not allowed:
-            return self._say(N_("Only service commissioners can do that."), locale)
-        try:
-            broadcast = await self.store.get(action.value)
-        except BroadcastNotFound:
-            return self._say(N_("That announcement is no longer there."), locale)
-        now = self.clock()
-        if action.op is Op.BC_SEND and broadcast.status == "scheduled":
-            counts = await self.store.start(broadcast.id, await self._recipients(broadcast), now)
-            return [self._steering(broadcast.id, "running", locale, sent=counts.total)]
-        if action.op is Op.BC_SCHEDULE and broadcast.status == "scheduled":
-            at = broadcast.payload.get("send_at")
-            if not isinstance(at, (int, float)) or at <= now:
-                return self._say(
-                    N_("That time has passed. Send it now, or compose it again."), locale
-                )
-            await self.timers.schedule(
-                start_id(broadcast.id), START, float(at), {"id": broadcast.id}
-            )
-            cancel = Button(Text(N_("✖️ Cancel it")), Action(Op.BC_CANCEL, value=broadcast.id))
-            reply = Reply(
-                (Text(N_("🕘 Scheduled for {time}."), {"time": when(float(at))}),), ((cancel,),)
-            )
-            return [self.renderer.render(reply, locale)]
-        if action.op in (Op.BC_DISCARD, Op.BC_CANCEL) and await self.store.cancel(
-            broadcast.id, now
-        ):
-            await self.timers.cancel(start_id(broadcast.id))
-            return self._say(N_("✖️ Cancelled: nobody else will get it."), locale)
-        if action.op is Op.BC_PAUSE and await self.store.pause(broadcast.id, now):
-            return [self._steering(broadcast.id, "paused", locale)]
-        if action.op is Op.BC_RESUME and await self.store.resume(broadcast.id, now):
-            return [self._steering(broadcast.id, "running", locale)]
-        status = Text(STATUS_NAME.get(broadcast.status, broadcast.status))
-        return self._say(
-            N_("Not possible now: the announcement is {status}."), locale, status=status
-        )
-
-    def _steering(
-        self, broadcast_id: str, status: str, locale: str, sent: int = 0
-    ) -> RenderedMessage:
-        """The buttons while it runs (pause, cancel) or is paused (resume, cancel)."""
-        cancel = Button(Text(N_("✖️ Cancel")), Action(Op.BC_CANCEL, value=broadcast_id))
-        if status == "paused":
-            text = Text(N_("⏸ Paused. Nobody else gets it until you resume."))
-            row = (Button(Text(N_("▶️ Resume")), Action(Op.BC_RESUME, value=broadcast_id)), cancel)
-        else:
-            text = (
-                Text(
-                    N_("📤 Sending to {total} founders; I will keep you posted in one message."),
-                    {"total": sent},
-                )
-                if sent
-                else Text(N_("▶️ Sending again."))
-            )
-            row = (Button(Text(N_("⏸ Pause")), Action(Op.BC_PAUSE, value=broadcast_id)), cancel)
-        return self.renderer.render(Reply((text,), (row,)), locale)
-
-    async def _recipients(self, broadcast: Broadcast) -> list[tuple[Address, str]]:
-        audience = Audience.from_json(dict(broadcast.audience or {}))
-        found = self.subscribers.scan(audience)
-        return [(s.address, s.lang or self.default_locale) async for s in found]
-
-    async def fire(self, event: TimedEvent) -> None:
-        """A scheduled broadcast's time: start it, unless it was cancelled meanwhile."""
-        try:
-            broadcast = await self.store.get(str(event.payload.get("id", "")))
-        except BroadcastNotFound:
-            return
-        if broadcast.status != "scheduled":
-            log.info("broadcast %s: not started, it is %s", broadcast.id, broadcast.status)
-            return
-        await self.store.start(broadcast.id, await self._recipients(broadcast), self.clock())
-        log.info("broadcast %s: started on schedule", broadcast.id)
 
     # -- commands and the founders' side -------------------------------------------------------
 
