@@ -83,7 +83,12 @@ async def _serve(settings: Settings, command: str) -> None:
             from bot.channels.local.chat import LocalChat
             from bot.serve import embedded_worker
 
-            chat = LocalChat(app.service, settings.chat_user_id, files=settings.local_files_dir)
+            chat = LocalChat(
+                app.service,
+                settings.chat_user_id,
+                files=settings.local_files_dir,
+                desk=app.announcements(),
+            )
             app.channels.add(chat.channel, replace=True)  # status notices reach the terminal
             async with embedded_worker(app):
                 await chat.run()

@@ -75,7 +75,18 @@ class Steering:
             broadcast.id, now
         ):
             await self.timers.cancel(start_id(broadcast.id))
-            return self._say(N_("✖️ Cancelled: nobody else will get it."), locale)
+            counts = await self.store.counts(broadcast.id)
+            return self._say(
+                N_(
+                    "✖️ Cancelled: nobody else will get it. Delivered {delivered} of {total}, "
+                    "blocked {blocked}, failed {failed}."
+                ),
+                locale,
+                delivered=counts.delivered,
+                total=counts.total,
+                blocked=counts.blocked,
+                failed=counts.failed,
+            )
         if action.op is Op.BC_PAUSE and await self.store.pause(broadcast.id, now):
             return [self._steering(broadcast.id, "paused", locale)]
         if action.op is Op.BC_RESUME and await self.store.resume(broadcast.id, now):

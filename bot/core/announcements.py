@@ -22,6 +22,7 @@ from bot.core.render import RenderedMessage, Renderer
 from bot.core.roles import held, require
 from flows.engine.address import Address
 from flows.engine.audience import Audience, Subscriber
+from flows.engine.events import Event, EventKind
 from flows.engine.outcome import Action, Button, Op, Reply
 from flows.engine.spec import Announcement
 from flows.engine.text import N_, Text
@@ -172,6 +173,37 @@ class AnnouncementDesk(Steering):
         )
         discard = Button(Text(N_("🗑 Discard")), Action(Op.BC_DISCARD, value=broadcast.id))
         return self.renderer.render(Reply((lines,), ((go, discard),)), locale)
+
+    @staticmethod
+    def wants(event: Event) -> bool:
+        """Whether `intercept` has anything to do with this event (decided without Redis, so
+        the founders' ordinary answers and taps cost nothing more)."""
+        action = event.action
+        if event.kind is EventKind.COMMAND:
+            return event.command in DESK_COMMANDS
+        return action is not None and (action.op in DESK_OPS or action.op is Op.NEWS_OPEN)
+
+    async def intercept(
+        self, member: Address, event: Event, locale: str
+    ) -> tuple[list[RenderedMessage] | None, Event]:
+        """What the desk answers before the conversation, the same for every channel: its
+        commands (/news, /broadcasts; /announce refused to anyone but a commissioner) and
+        buttons, with the replies; an announcement's link counted and turned into opening its
+        service. (None, the event to go on with) when the conversation should take it."""
+        action = event.action
+        if event.kind is EventKind.COMMAND and event.command in DESK_COMMANDS:
+            if event.command == "news":
+                return await self.news(member, locale), event
+            if event.command == "broadcasts":
+                return await self.history(member, locale), event
+            refusal = await self.may_compose(member, locale)
+            return (refusal or None), event
+        if action is not None and action.op in DESK_OPS:
+            return await self.on_action(member, action, locale), event
+        if action is not None and action.op is Op.NEWS_OPEN:
+            flow = await self.opened(member, action.value)
+            return None, Event.of_action(Action(Op.OPEN, value=flow))
+        return None, event
 
     # -- commands and the founders' side -------------------------------------------------------
 

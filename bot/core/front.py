@@ -13,14 +13,13 @@ from collections.abc import Callable, Collection, Coroutine
 from typing import Any, Protocol
 
 from bot.core.admin import AdminDesk
-from bot.core.announcements import DESK_COMMANDS, DESK_OPS, AnnouncementDesk
+from bot.core.announcements import AnnouncementDesk
 from bot.core.channel import Channel
 from bot.core.inbound import Inbound
 from bot.core.render import RenderedMessage
 from bot.core.service import ConversationService, Founder
 from flows.engine.address import Address
-from flows.engine.events import Event, EventKind
-from flows.engine.outcome import Action, Op
+from flows.engine.events import Event
 
 Answer = Callable[
     [str | None], Coroutine[Any, Any, None]
@@ -69,14 +68,29 @@ class Front:
         if self.admin is not None and self.admin.handles(inbound):
             await self.admin.on_command(inbound, channel)
             return
-        if self.desk is not None and await self._desk_command(inbound, channel):
-            return
+        event = inbound.event
+        if self.desk is not None:
+            answered, event = await self._desk(inbound, event)
+            if answered is not None:
+                await channel.send(inbound.chat, answered)
+                return
 
         async def deliver(messages: list[RenderedMessage], locale: str) -> None:
             await channel.send(inbound.chat, messages)
 
         founder = Founder(inbound.sender, inbound.language_code)
-        await self.service.handle(founder, inbound.event, deliver, inbound.update_id)
+        await self.service.handle(founder, event, deliver, inbound.update_id)
+
+    async def _desk(
+        self, inbound: Inbound, event: Event
+    ) -> tuple[list[RenderedMessage] | None, Event]:
+        """The broadcast desk's answer, or the event to give the conversation."""
+        assert self.desk is not None
+        if not self.desk.wants(event):
+            return None, event  # ordinary answers and taps: no Redis read for them
+        stored = await self.service.store.prefs(inbound.sender)
+        locale = self.service.locale(stored.lang, Founder(inbound.sender, inbound.language_code))
+        return await self.desk.intercept(inbound.sender, event, locale)
 
     async def tap(self, inbound: Inbound, channel: Channel, answer: Answer) -> None:
         """A button: a staff member's on a case, else a founder's (answered at once, so the
@@ -88,18 +102,13 @@ class Front:
         if not inbound.private:  # a founder's buttons live in their private chat only
             await answer(None)
             return
-        action = inbound.event.action
-        if self.desk is not None and action is not None and action.op in DESK_OPS:
-            await answer(None)
-            locale = self.service.locale(None, Founder(inbound.sender, inbound.language_code))
-            await channel.send(
-                inbound.chat, await self.desk.on_action(inbound.sender, action, locale)
-            )
-            return
         event = inbound.event
-        if self.desk is not None and action is not None and action.op is Op.NEWS_OPEN:
-            flow = await self.desk.opened(inbound.sender, action.value)
-            event = Event.of_action(Action(Op.OPEN, value=flow))
+        if self.desk is not None:
+            replies, event = await self._desk(inbound, event)
+            if replies is not None:
+                await answer(None)
+                await channel.send(inbound.chat, replies)
+                return
         answered = asyncio.create_task(answer(None))
 
         async def deliver(messages: list[RenderedMessage], locale: str) -> None:
@@ -110,25 +119,3 @@ class Front:
             await self.service.handle(founder, event, deliver, inbound.update_id)
         finally:
             await answered
-
-    async def _desk_command(self, inbound: Inbound, channel: Channel) -> bool:
-        """/broadcasts and /news answered by the broadcast desk; /announce refused there for
-        anyone but a commissioner (logged), else left to the conversation, which opens the
-        composer. Whether the desk answered."""
-        assert self.desk is not None
-        event = inbound.event
-        if event.kind is not EventKind.COMMAND or event.command not in DESK_COMMANDS:
-            return False
-        founder = Founder(inbound.sender, inbound.language_code)
-        stored = await self.service.store.prefs(inbound.sender)
-        locale = self.service.locale(stored.lang, founder)
-        if event.command == "news":
-            await channel.send(inbound.chat, await self.desk.news(inbound.sender, locale))
-            return True
-        if event.command == "broadcasts":
-            await channel.send(inbound.chat, await self.desk.history(inbound.sender, locale))
-            return True
-        refusal = await self.desk.may_compose(inbound.sender, locale)
-        if refusal:
-            await channel.send(inbound.chat, refusal)
-        return bool(refusal)

@@ -153,6 +153,10 @@ class FlowRunner:
                 return self._handle(draft, Event.of_action(named), ctx)
             notice = notes.add(draft, field, event.text)
             return StepResult([self.screen(draft, ctx, notice)], saved=True)
+        if event.kind is EventKind.TEXT and field.optional:  # "Skip" typed is no answer
+            named = named_exactly(self.screen(draft, ctx), event.text, ctx.spell)
+            if named is not None and named.op is Op.SKIP:
+                return self._handle(draft, Event.of_action(named), ctx)
         if event.kind is EventKind.TEXT:
             try:
                 value = parse_answer(field, event.text, ctx)

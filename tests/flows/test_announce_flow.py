@@ -101,3 +101,13 @@ def test_an_announcement_to_all_after_the_preview_has_no_audience() -> None:
     assert done.announcement.texts == {"zh_CN": "培训通知", "en": "Training notice"}
     assert done.announcement.audience == {} and done.announcement.send_at is None
     assert done.announcement.link == ""
+
+
+def test_skip_typed_at_an_optional_text_skips_it_in_either_language() -> None:
+    runner = FlowRunner(build(POLICY))
+    for typed in ("跳过", "Skip", "skip"):
+        draft = runner.begin(0)
+        send(runner, draft, tap(runner, draft, Op.SKIP))
+        send(runner, draft, Event.of_text("培训通知"))
+        send(runner, draft, Event.of_text(typed))
+        assert draft.answers["text_en"] is None and draft.step == "link", typed

@@ -17,6 +17,7 @@ from itertools import count
 from pathlib import Path
 from typing import TextIO
 
+from bot.core.announcements import AnnouncementDesk
 from bot.core.callbacks import Payload
 from bot.core.channel import FileGone, Unreachable
 from bot.core.inbound import clean
@@ -97,8 +98,10 @@ class LocalChat:
         user_id: int | str,
         out: TextIO = sys.stdout,
         files: Path | None = None,
+        desk: AnnouncementDesk | None = None,
     ) -> None:
         self.service = service
+        self.desk = desk  # announcements: /news, a commissioner's /broadcasts and buttons
         self.founder = Founder(Address(LOCAL, str(user_id)), None)
         self.channel = LocalChannel(out, files)
         self.out = out
@@ -137,7 +140,15 @@ class LocalChat:
         update = next(
             self._updates
         )  # so a turn whose answer was lost is recognised, as on Telegram
-        await self.service.handle(self.founder, self.event_of(line), self.deliver, update)
+        event = self.event_of(line)
+        if self.desk is not None and self.desk.wants(event):
+            stored = await self.service.store.prefs(self.founder.address)
+            locale = self.service.locale(stored.lang, self.founder)
+            answered, event = await self.desk.intercept(self.founder.address, event, locale)
+            if answered is not None:
+                await self.deliver(answered, locale)
+                return
+        await self.service.handle(self.founder, event, self.deliver, update)
 
     async def run(self, lines: TextIO = sys.stdin) -> None:
         self.out.write(BANNER)
