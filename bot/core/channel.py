@@ -37,6 +37,12 @@ class RateLimited(ChannelError):
         self.retry_after = retry_after
 
 
+class SendUnknown(ChannelError):
+    """The request may have reached the channel, but no answer came (a timeout, a connection
+    dropped mid-request): it may or may not have been delivered, so sending it again could
+    deliver it twice."""
+
+
 class Blocked(ChannelError):
     """The person cannot be reached any more (Telegram's 403: blocked the bot, deactivated)."""
 

@@ -21,7 +21,7 @@ import socket
 import time
 from collections.abc import Awaitable, Callable
 
-from bot.core.channel import Blocked, Channels, RateLimited
+from bot.core.channel import Blocked, Channels, RateLimited, SendUnknown
 from bot.workers.broadcast_send import Contents
 from bot.workers.pacing import Pacer
 from flows.engine.address import Address
@@ -195,6 +195,9 @@ class Broadcaster:
                 continue
             except Blocked:
                 return "blocked"
+            except SendUnknown as exc:  # maybe delivered: never sent again (at most once)
+                log.warning("broadcast %s: outcome unknown: %s", broadcast.id, exc)
+                return "unknown"
             except Exception as exc:  # noqa: BLE001 - any other failure is retried, then failed
                 failures += 1
                 log.warning("broadcast %s: send failed: %s", broadcast.id, type(exc).__name__)

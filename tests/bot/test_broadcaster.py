@@ -15,7 +15,7 @@ from botapi_limits import Limits
 from botapi_stub import BotApiStub
 from broadcasting import AUTHOR, Subscriptions, broadcast, chats, stub_channel
 
-from bot.core.channel import Blocked, ChannelError, Channels, RateLimited
+from bot.core.channel import Blocked, ChannelError, Channels, RateLimited, SendUnknown
 from bot.core.render import RenderedMessage
 from bot.workers.broadcaster import Broadcaster
 from flows.engine.address import TELEGRAM, Address
@@ -326,3 +326,15 @@ async def test_broadcasters_share_the_rate(store: BroadcastStore) -> None:
     await made[1].run(stop)  # stopping leaves at once
     await made[0].run_once()
     assert made[0].pacer.interval == pytest.approx(1 / 20)
+
+
+async def test_a_send_whose_outcome_is_unknown_is_never_sent_again(store: BroadcastStore) -> None:
+    clock = Clock()
+    lost, fine = chats(2)
+    channel = Scripted(clock, {lost: [SendUnknown("TimedOut")]})
+    bid = await broadcast(store, 2, clock(), None)
+    sender, _ = scripted(store, channel, Subscriptions(), rate_per_s=100, batch=1)
+    await drain(sender)
+    assert [chat for _, chat, _ in channel.sent] == [fine]  # the timed-out one not retried
+    counts = (await store.get(bid)).counts
+    assert (counts.delivered, counts.unknown, counts.failed) == (1, 1, 0)

@@ -8,10 +8,15 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+)
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.channel import Blocked, FileGone, RateLimited
+from bot.core.channel import Blocked, FileGone, RateLimited, SendUnknown
 from bot.core.messages import PartSender, Rows
 from flows.engine.address import TELEGRAM, Address
 
@@ -34,13 +39,16 @@ def markup(rows: Rows) -> InlineKeyboardMarkup | None:
 
 @contextmanager
 def _refusals() -> Iterator[None]:
-    """Telegram's 429 and 403 as the core's `RateLimited` and `Blocked`."""
+    """Telegram's 429 and 403 as the core's `RateLimited` and `Blocked`; a network failure
+    (no answer: the message may have gone out) as `SendUnknown`."""
     try:
         yield
     except TelegramRetryAfter as exc:
         raise RateLimited(float(exc.retry_after), exc.message) from exc
     except TelegramForbiddenError as exc:
         raise Blocked(exc.message) from exc
+    except TelegramNetworkError as exc:
+        raise SendUnknown(type(exc).__name__) from exc
 
 
 class AiogramChannel(PartSender):

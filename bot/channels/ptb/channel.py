@@ -11,12 +11,12 @@ from datetime import timedelta
 from functools import lru_cache
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.core.channel import Blocked, FileGone, RateLimited
+from bot.core.channel import Blocked, FileGone, RateLimited, SendUnknown
 from bot.core.messages import PartSender, Rows
 from flows.engine.address import TELEGRAM, Address
 
@@ -67,6 +67,10 @@ def _refusals() -> Iterator[None]:
         raise RateLimited(seconds, exc.message) from exc
     except Forbidden as exc:
         raise Blocked(exc.message) from exc
+    except BadRequest:  # a NetworkError in PTB, but Telegram answered: it was not sent
+        raise
+    except NetworkError as exc:  # TimedOut among them: no answer, the message may have gone out
+        raise SendUnknown(type(exc).__name__) from exc
 
 
 class PtbChannel(PartSender):
