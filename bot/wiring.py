@@ -221,7 +221,13 @@ class App:
     def broadcaster(self) -> Broadcaster:
         """Sends running broadcasts at BROADCAST_RATE, the author's message edited in place."""
         store = self.broadcasts
-        shown = ProgressMessage(store, self.channels, self.renderer, self.settings.default_locale)
+        shown = ProgressMessage(
+            store,
+            self.channels,
+            self.renderer,
+            self.settings.default_locale,
+            language_of=self._language_of,
+        )
         return Broadcaster(
             store,
             self.channels,
@@ -231,6 +237,10 @@ class App:
             on_done=shown.done,
             rate_per_s=self.settings.broadcast_rate,
         )
+
+    async def _language_of(self, member: Address) -> str | None:
+        """A member's chosen language (None: the default)."""
+        return (await self.store.prefs(member)).lang
 
     async def _purge(self, now: float) -> None:
         """Retention: delivered submissions lose their personal fields when it ends."""

@@ -122,6 +122,7 @@ class AnnouncementDesk(Steering):
             return
         broadcast_id = uuid.uuid4().hex[:12]  # the link button carries it: known before
         content = payload(announcement, self.renderer, broadcast_id, str(author))
+        content["locale"] = locale  # the author's: progress and report are told in it
         broadcast = await self.store.create(
             author, content, audience.to_json(), self.clock(), broadcast_id=broadcast_id
         )

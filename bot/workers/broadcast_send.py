@@ -14,6 +14,7 @@ The attachment is a file someone sent the bot (fetched once per broadcast from i
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.core.callbacks import parse
@@ -96,15 +97,23 @@ def duration(seconds: float) -> str:
 
 class ProgressMessage:
     """The default `on_progress` / `on_done`: one message to the broadcast's author, edited in
-    place with the counts, then with the report (in `locale`, the commissioners' language)."""
+    place with the counts, then with the report, in the author's language: the one they
+    composed it in (the payload's `locale`), else their stored choice (`language_of`), else
+    `locale`."""
 
     def __init__(
-        self, store: BroadcastStore, channels: Channels, renderer: Renderer, locale: str
+        self,
+        store: BroadcastStore,
+        channels: Channels,
+        renderer: Renderer,
+        locale: str,
+        language_of: Callable[[Address], Awaitable[str | None]] | None = None,
     ) -> None:
         self.store = store
         self.channels = channels
         self.renderer = renderer
         self.locale = locale
+        self.language_of = language_of
 
     async def progress(self, broadcast: Broadcast, counts: Counts) -> None:
         await self._show(broadcast, Text(SENDING, _numbers(counts)))
@@ -120,7 +129,10 @@ class ProgressMessage:
         channel = self.channels.get(chat.channel)
         if channel is None:
             return
-        message = RenderedMessage(self.renderer.text(text, self.locale), replace=True)
+        chosen = broadcast.payload.get("locale")  # the author's, when they composed it
+        if not chosen and self.language_of is not None:
+            chosen = await self.language_of(broadcast.author)
+        message = RenderedMessage(self.renderer.text(text, chosen or self.locale), replace=True)
         sent = await channel.send(chat, [message], edit=edit)
         if sent and sent[-1] != edit:
             await self.store.set_progress(broadcast.id, chat, sent[-1])

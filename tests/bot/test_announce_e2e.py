@@ -110,8 +110,13 @@ async def test_a_commissioner_announces_and_subscribers_get_it_once_in_their_lan
         await broadcaster.run_once()
         if (await handoff.app.broadcasts.get(bid)).status == "done":
             break
+    await broadcaster.run_once()  # sees it done and reports
     broadcast = await handoff.app.broadcasts.get(bid)
     assert broadcast.status == "done" and broadcast.counts.delivered == 3
+    report = await api.wait_for_message(
+        COMMISSIONER, lambda m: "Broadcast finished" in m["text"], since=0
+    )
+    assert "delivered 3" in report["text"] and "blocked 0" in report["text"]
 
     zh = await api.wait_for_message(ZH_A, lambda m: "创业补贴开始申报" in m["text"], since=0)
     en = await api.wait_for_message(
