@@ -242,6 +242,23 @@ class BroadcastStore:
                 found = await pipe.execute()
         return {broadcast_id: int(n) for broadcast_id, n in zip(ids, found, strict=True)}
 
+    async def forget(self, founder: Address, languages: Iterable[str] = ("zh_CN", "en")) -> int:
+        """Take a founder who erased their data out of every broadcast's records (recipient,
+        outcome, opened); the counts stay. A pending entry is left to be skipped at its turn
+        (the broadcaster checks the subscription first, and erased prefs say no). How many
+        broadcasts named them."""
+        entries = [entry_of(founder, lang) for lang in languages]
+        with unavailable():
+            listed = await self.redis.zrange(self.keys.broadcasts("index"), 0, -1)
+            ids = [text(cast(bytes, i)) for i in listed]
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for broadcast_id in ids:
+                    pipe.hdel(self.keys.broadcast(broadcast_id, "outcome"), *entries)
+                    pipe.srem(self.keys.broadcast(broadcast_id, "members"), *entries)
+                    pipe.srem(self.keys.broadcast(broadcast_id, "opened"), str(founder))
+                found = await pipe.execute()
+        return sum(1 for i in range(0, len(found), 3) if any(found[i : i + 3]))
+
     async def claim(self, broadcast_id: str, limit: int, now: float, lease_s: float) -> Claim:
         """Up to `limit` pending recipients, in order, for this worker alone (none unless
         running); the broadcast turns `done` when nothing is left."""

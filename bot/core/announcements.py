@@ -13,24 +13,22 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
-from bot.core import announcement_lists as lists
-from bot.core.announcement_lists import HISTORY_SHOWN
+from bot.core.announcement_readers import Readers
 from bot.core.announcement_steering import Steering
 from bot.core.announcement_view import audience_line, founder_reply, payload, when
 from bot.core.channel import ChannelError, Channels
 from bot.core.render import RenderedMessage, Renderer
 from bot.core.roles import held, require
 from flows.engine.address import Address
-from flows.engine.audience import Audience, Subscriber
+from flows.engine.audience import Audience
 from flows.engine.events import Event, EventKind
 from flows.engine.outcome import Action, Button, Op, Reply
 from flows.engine.spec import Announcement
 from flows.engine.text import N_, Text
 from storage.broadcasts import Broadcast, BroadcastStore
-from storage.errors import StorageError
 from storage.founders import FounderStore
 from storage.roles import COMMISSIONER, RoleStore
-from storage.subscribers import SubscriberStore, subscriber_of
+from storage.subscribers import SubscriberStore
 from storage.timers import TimerStore
 
 log = logging.getLogger(__name__)
@@ -45,7 +43,7 @@ NOBODY = N_(
 )
 
 
-class AnnouncementDesk(Steering):
+class AnnouncementDesk(Steering, Readers):
     """Previews, sends, schedules and steers commissioners' broadcasts."""
 
     def __init__(
@@ -205,37 +203,3 @@ class AnnouncementDesk(Steering):
             flow = await self.opened(member, action.value)
             return None, Event.of_action(Action(Op.OPEN, value=flow))
         return None, event
-
-    # -- commands and the founders' side -------------------------------------------------------
-
-    async def history(self, member: Address, locale: str) -> list[RenderedMessage]:
-        """/broadcasts: the announcements, newest first, with their figures."""
-        allowed, _ = await self._may(member, "broadcasts")
-        if not allowed:
-            return self._say(
-                N_("Only service commissioners can see the announcements sent."), locale
-            )
-        recent = await self.store.recent(HISTORY_SHOWN)
-        opens = await self.store.opens(b.id for b in recent)
-        return [self.renderer.render(lists.history(recent, opens), locale)]
-
-    async def news(self, founder: Address, locale: str) -> list[RenderedMessage]:
-        """/news: the recent announcements that reach this founder, in their language."""
-        state = await self.founders.peek(founder) if self.founders is not None else None
-        reader = subscriber_of(state) if state is not None else None
-        subscribed = reader is not None and await self.subscribers.is_subscribed(founder)
-        if reader is None and state is not None:  # not subscribed: matched by their profile
-            reader = subscriber_of(replace(state, prefs=replace(state.prefs, subscribed=True)))
-        recent = await self.store.recent(20)
-        reply = lists.news(recent, reader or Subscriber(founder, locale), locale, subscribed)
-        return [self.renderer.render(reply, locale)]
-
-    async def opened(self, founder: Address, value: str) -> str:
-        """An announcement's link was tapped: counted once per founder; the flow to open."""
-        flow, _, broadcast_id = value.partition(".")
-        if broadcast_id:
-            try:
-                await self.store.opened(broadcast_id, founder)
-            except StorageError as exc:  # the count is extra: the founder still gets the service
-                log.warning("broadcast %s: open not counted: %s", broadcast_id, type(exc).__name__)
-        return flow

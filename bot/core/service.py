@@ -71,6 +71,8 @@ class Announcements(Protocol):
         self, author: Address, announcement: Any, locale: str, deliver: Deliver
     ) -> None: ...
 
+    async def forget(self, founder: Address) -> None: ...
+
 
 @dataclass(frozen=True)
 class Said:
@@ -321,6 +323,11 @@ class ConversationService:
             await self.store.release(founder.address, token)
             unsure = Reply((Text(ERASE_UNSURE),))
             return Said(self.renderer.render_all([unsure], locale), locale)
+        if self.announcements is not None:
+            try:  # announcements sent them name them too; best effort, retried on asking again
+                await self.announcements.forget(founder.address)
+            except StorageError as exc:
+                log.warning("erasure: broadcasts not scrubbed: %s", type(exc).__name__)
         replies = [erased(len(state.drafts), done.unlinked, done.withdrawn)]
         return Said(self.renderer.render_all(replies, locale), locale)
 

@@ -155,3 +155,17 @@ async def test_the_history_and_composing_are_refused_to_anyone_else(app, caplog)
     assert "Only service commissioners" in said.texts[-1]
     assert await app.broadcasts.recent(5) == []
     assert str(NOBODY.id) not in caplog.text
+
+
+async def test_a_founder_who_erases_their_data_is_no_longer_named_by_a_broadcast(app) -> None:
+    said = Said()
+    await desk(app).compose(BOSS, announcement(), "en", said)
+    [send] = [a for a in said.actions if a.op is Op.BC_SEND]
+    await desk(app).on_action(BOSS, send, "en")
+    erased = T(8200)
+    await app.broadcasts.opened(send.value, erased)
+    assert await app.broadcasts.forget(erased) == 1
+    members = await app.redis.smembers(app.store.keys.broadcast(send.value, "members"))
+    assert not [m for m in members if str(erased).encode() in m] and len(members) == 2
+    assert (await app.broadcasts.opens([send.value]))[send.value] == 0
+    assert (await app.broadcasts.get(send.value)).counts.total == 3  # the figures stay
