@@ -37,7 +37,7 @@ from storage.keys import KeyBuilder
 from storage.privacy import PrivacyStore
 from storage.scripts import BEGIN, COMMIT, RELEASE, SETTLE
 from storage.submissions import SubmissionStore
-from storage.subscribers import SubscriberStore
+from storage.subscribers import OPTOUT, SubscriberStore
 
 log = logging.getLogger(__name__)
 SEEN_TTL = timedelta(days=2)
@@ -101,7 +101,8 @@ class FounderStore:
         return [self._key(founder, name) for name in ("queue", "leases", "seen")]
 
     def _records(self, founder: Address) -> list[str]:
-        names = ("rev", "prefs", "profile", "applications", "roles")  # roles: read, never written
+        # roles and the broadcaster's opt-out marker: read with the turn, never written by it
+        names = ("rev", "prefs", "profile", "applications", "roles", OPTOUT)
         return [self._key(founder, name) for name in names] + [
             self._key(founder, "draft", flow) for flow in self.flows
         ]
@@ -145,10 +146,12 @@ class FounderStore:
     def _turn(
         self, founder: Address, token: str, update_id: int | None, raw: list[bytes | None]
     ) -> Turn:
-        rev, prefs, profile, applications, roles, *drafts = raw
+        rev, prefs, profile, applications, roles, optout, *drafts = raw
         state = FounderState(founder=founder)
         if prefs:
             state.prefs = Prefs.from_json(_loads(prefs))
+        if optout and state.prefs.subscribed and _moment(optout) >= state.prefs.since:
+            state.prefs.subscribed = False  # they blocked the bot after opting in: as it is
         if profile:
             state.profile = self.cipher.unseal_answers(_loads(profile))
         if applications:
@@ -280,6 +283,14 @@ class FounderStore:
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _moment(blob: bytes) -> float:
+    """The opt-out marker's moment (epoch seconds); 0 when unreadable."""
+    try:
+        return float(blob)
+    except ValueError:
+        return 0.0
 
 
 def _loads(blob: bytes) -> Any:

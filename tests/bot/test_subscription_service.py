@@ -70,3 +70,22 @@ async def test_registration_offers_the_subscription(redis, redis_url, key_prefix
     state = await local.service.store.peek(local.founder.address)
     assert state.prefs.subscribed
     assert await local.service.store.subscribers.get(local.founder.address) is not None
+
+
+async def test_a_founder_the_broadcaster_opted_out_sees_it_and_can_opt_in_again(
+    redis, redis_url, key_prefix
+):
+    local, out = chat(redis, redis_url, key_prefix)
+    subscribers = local.service.store.subscribers
+    address = local.founder.address
+    await local.send("/lang en")
+    await local.send("/subscribe")
+    await subscribers.unsubscribe(address)  # a 403 during a broadcast: they had blocked the bot
+    start = len(out.getvalue())
+    await local.send("/menu")
+    await local.send(tap(local, Op.SUBSCRIPTION))
+    screen = out.getvalue()[start:]
+    assert "🔔 Subscribe" in screen and "You receive announcements" not in screen
+    await local.send(tap(local, Op.SUBSCRIBE))  # opting in again voids the marker
+    assert await subscribers.is_subscribed(address)
+    assert await subscribers.get(address) is not None
