@@ -125,7 +125,12 @@ class AdminDesk:
                 {"member": member.id, "scope": scope},
             )
             notice = Text(
-                N_("You can now act as a service commissioner for {scope}."), {"scope": scope}
+                N_(
+                    "You can now act as a service commissioner for {scope}. Send /announce to "
+                    "compose an announcement to the founders who subscribed, /broadcasts for "
+                    "those sent."
+                ),
+                {"scope": scope},
             )
         else:
             agency = rest.strip()

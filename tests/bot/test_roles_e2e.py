@@ -61,7 +61,7 @@ async def test_an_admin_grants_a_commissioner_who_is_told_and_a_non_admin_is_ref
         f"{MEMBER} is now a service commissioner for Pudong, Xuhui.\nThey have been told."
     )
     told = api.last_message(MEMBER)["text"]
-    assert "浦东、徐汇" in told
+    assert "浦东、徐汇" in told and "/announce" in told  # and how to begin
     assert (await roles.of(T(MEMBER)))[COMMISSIONER].districts == ("pudong", "xuhui")
 
     with caplog.at_level(logging.WARNING):
