@@ -21,6 +21,7 @@ from flows.engine.events import Event, EventKind, FileRef
 from flows.engine.outcome import Op
 from flows.engine.validators import credit_code_check_char
 from flows.shell.conversation import Conversation
+from storage.packing import unpack
 
 USER = Address.telegram(424242)
 ID_NUMBER = "11010519491231002X"
@@ -130,7 +131,7 @@ async def measure(redis: Redis, files_per_document: int) -> dict[str, Any]:
         key = store.keys.founder(USER, "draft", "subsidy")
         usage = int(await redis.memory_usage(key) or 0)
         length = int(await redis.strlen(key))
-        blob = (await redis.get(key)) or b""
+        blob = unpack((await redis.get(key)) or b"{}").encode()  # packed: compressed JSON
         sealed = b"gAAAAA" in blob and ID_NUMBER.encode() not in blob
         if not sealed:
             raise RuntimeError("the draft holds the ID number in the clear")

@@ -34,6 +34,7 @@ from storage.errors import (
     unavailable,
 )
 from storage.keys import KeyBuilder
+from storage.packing import pack, unpack
 from storage.privacy import PrivacyStore
 from storage.scripts import BEGIN, COMMIT, RELEASE, SETTLE
 from storage.submissions import SubmissionStore
@@ -205,7 +206,7 @@ class FounderStore:
         state.new_submissions.clear()
         return detail
 
-    def _encode(self, state: FounderState, record: str) -> tuple[str, int]:
+    def _encode(self, state: FounderState, record: str) -> tuple[str | bytes, int]:
         if record == "prefs":
             return _dumps(state.prefs.to_json()), self.profile_ttl_ms
         if record == "profile":
@@ -217,7 +218,7 @@ class FounderStore:
         draft = state.drafts.get(flow)
         if draft is None:
             return "", 0
-        return _dumps(self._draft_parts(draft.to_json(), seal=True)), self._draft_ttl(draft)
+        return pack(self._draft_parts(draft.to_json(), seal=True)), self._draft_ttl(draft)
 
     def _draft_ttl(self, draft: Draft) -> int:
         """How long a draft is kept (ms): `draft_ttl` from now, and for a draft waiting for a
@@ -294,8 +295,9 @@ def _moment(blob: bytes) -> float:
 
 
 def _loads(blob: bytes) -> Any:
+    """A record's JSON, packed (`storage.packing`) or not; {} for one that cannot be read."""
     try:
-        return json.loads(blob)
-    except ValueError:
+        return json.loads(unpack(blob))
+    except ValueError:  # UnicodeDecodeError among them
         log.error("dropping a record that is not valid JSON")
         return {}

@@ -23,6 +23,7 @@ from flows.engine.address import ERASED, Address
 from storage.crypto import FieldCipher, is_sealed
 from storage.errors import SealBroken, TurnLost, text, unavailable
 from storage.keys import KeyBuilder
+from storage.packing import unpack
 from storage.scripts import SET_KEEPING_TTL
 
 log = logging.getLogger(__name__)
@@ -116,11 +117,11 @@ class PrivacyStore:
     async def _value(self, key: str) -> Any:
         kind = text(await self.redis.type(key))
         if kind == "string":
-            raw = text(cast(bytes, await self.redis.get(key)))
+            blob = cast(bytes, await self.redis.get(key))
             try:
-                return self._opened(json.loads(raw))
-            except ValueError:
-                return raw
+                return self._opened(json.loads(unpack(blob)))
+            except ValueError:  # not JSON (a marker), or not text
+                return blob.decode("utf-8", errors="replace")
         if kind == "list":
             return [text(v) for v in await self.redis.lrange(key, 0, -1)]
         if kind == "hash":

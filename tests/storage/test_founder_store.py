@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from storage.crypto import FieldCipher
 from storage.errors import DraftConflict, SealBroken, TurnLost, TurnTimeout
 from storage.founders import FounderStore
 from storage.keys import KeyBuilder
+from storage.packing import unpack
 
 T = Address.telegram
 
@@ -181,11 +183,12 @@ def test_a_founder_on_another_channel_has_keys_no_telegram_id_can_share():
 
 
 async def raw_values(redis: aioredis.Redis, prefix: str) -> list[bytes]:
-    """Every string value under the test's prefix, as stored."""
+    """Every string value under the test's prefix, as stored (a packed one unpacked)."""
     values = []
     async for key in redis.scan_iter(match=f"{prefix}:*"):
         if await redis.type(key) == b"string":
-            values.append(await redis.get(key))
+            stored = await redis.get(key)
+            values.append(unpack(stored).encode() if stored[:1] == b"\x78" else stored)
     return values
 
 
@@ -266,3 +269,24 @@ async def test_a_commit_that_landed_settles_as_landed(redis, key_prefix):
     await store.commit(turn)
     assert await store.settle(turn) is True
     assert await store.begin(T(13), update_id=6) is None  # handled: not applied twice
+
+
+async def test_a_long_draft_is_stored_compressed_and_an_old_plain_one_still_reads(
+    redis, key_prefix
+):
+    store = make_store(redis, key_prefix)
+    turn = await store.begin(T(22))
+    assert turn is not None
+    long = Draft(
+        flow="subsidy", step="a", answers={"note": "申请说明" * 400, "id_number": ID_NUMBER}
+    )
+    turn.state.put_draft(long)
+    await store.commit(turn)
+    key = store.keys.founder(T(22), "draft", "subsidy")
+    raw = await redis.get(key)
+    assert raw[:1] == b"\x78" and len(raw) < 1024  # zlib: 4,800 bytes of text packed small
+    assert ID_NUMBER.encode() not in unpack(raw).encode()  # sealed before it was packed
+    assert (await store.peek(T(22))).drafts["subsidy"].answers["note"] == "申请说明" * 400
+    plain = json.dumps({"flow": "subsidy", "step": "b", "answers": {"x": 1}})  # written before
+    await redis.set(key, plain)
+    assert (await store.peek(T(22))).drafts["subsidy"].step == "b"
