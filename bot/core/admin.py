@@ -17,11 +17,11 @@ from bot.core.channel import Channel, ChannelError
 from bot.core.i18n import locale_for
 from bot.core.inbound import Inbound
 from bot.core.messages import TEXT_LIMIT
-from bot.core.reminders import SHANGHAI
 from bot.core.render import RenderedMessage, Renderer
 from bot.core.roles import ADMIN, held, pseudonym, require
 from flows.engine.address import Address
 from flows.engine.districts import District, by_code
+from flows.engine.periods import SHANGHAI
 from flows.engine.text import N_, Localized, Text
 from storage.errors import StorageError
 from storage.founders import FounderStore

@@ -12,20 +12,16 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.callbacks import pack
-from bot.core.reminders import SHANGHAI
 from bot.core.render import RenderedMessage, Renderer
 from flows.engine.outcome import Action, Button, Op, Reply
+from flows.engine.periods import SHANGHAI
 from flows.engine.spec import Announcement
 from flows.engine.text import N_, Text
+from flows.services.announce.fields import LINKS
 from flows.shell.subscription import unsubscribe_button
 
 LANGUAGES = ("zh_CN", "en")
-SERVICE_TITLES = {
-    "registration": N_("📋 Registration guidance"),
-    "subsidy": N_("💰 Startup subsidies and loans"),
-    "complaint": N_("📣 Complaints and tip-offs"),
-    "credit": N_("🧾 Credit repair"),
-}
+SERVICE_TITLES = {o.value: o.block() for o in LINKS if o.value != "none"}  # the composer's
 STATUS_NAMES = {
     "scheduled": N_("waiting"),
     "running": N_("sending"),
@@ -46,7 +42,7 @@ def founder_reply(announcement: Announcement, locale: str, broadcast_id: str) ->
     text = announcement.texts.get(locale) or next(iter(announcement.texts.values()))
     buttons: list[tuple[Button, ...]] = []
     if announcement.link:
-        label = Text(N_("▶️ {service}"), {"service": Text(SERVICE_TITLES[announcement.link])})
+        label = Text(N_("▶️ {service}"), {"service": SERVICE_TITLES[announcement.link]})
         opened = Action(Op.NEWS_OPEN, value=f"{announcement.link}.{broadcast_id}")
         buttons.append((Button(label, opened),))
     buttons.append((unsubscribe_button(),))

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 from flows.engine.address import Address
 from flows.engine.draft import FounderState
 from flows.engine.outcome import Action, Button, Op, Reply
+from flows.engine.periods import SHANGHAI
 from flows.engine.text import N_, Text
 from storage.timers import TimedEvent, TimerStore
 
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 REMINDER = "draft.reminder"  # the timed event's kind
-SHANGHAI = timezone(timedelta(hours=8))
 REMIND_AT = time(9, 0)
 MARK_TTL_S = 40 * 86_400  # the once-marker outlives any redelivery of its event
 

@@ -21,13 +21,14 @@ from bot.core.files import Fetch, with_content
 from bot.core.flood import FloodGate
 from bot.core.i18n import locale_for
 from bot.core.references import new_reference
-from bot.core.reminders import SHANGHAI, DraftReminders, planned
+from bot.core.reminders import DraftReminders, planned
 from bot.core.render import RenderedMessage, Renderer
 from flows.engine.address import Address
 from flows.engine.audience import Subscriber
 from flows.engine.draft import FounderState
 from flows.engine.events import Event
 from flows.engine.outcome import Reply
+from flows.engine.periods import SHANGHAI
 from flows.engine.text import N_, Text
 from flows.shell.conversation import ANNOUNCE, Conversation
 from flows.shell.privacy import ERASE, EXPORT, erased

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flows.engine.draft import Submission, quotable_deadline
+from flows.engine.periods import SHANGHAI
 from storage.statuses import Outcome
 from storage.timers import TimedEvent, TimerStore
 
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 OVERDUE = "complaint.overdue"  # the timed event's kind
-SHANGHAI = timezone(timedelta(hours=8))
 CHECK_AT = time(9, 0)  # on the day after the deadline: a founder is told in the morning
 Remind = Callable[[Submission, date], Awaitable[None]]  # the staff chat's reminder
 

@@ -7,13 +7,13 @@ bot's catalogs), not translated per founder.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flows.engine.districts import by_code
+from flows.engine.periods import SHANGHAI
 
-SHANGHAI = timezone(timedelta(hours=8))
 MONEY = frozenset({"monthly_rent", "loan_amount", "owed", "paid", "outstanding", "amount"})
 # Answer name -> (Chinese, English) label; the wording of the bot's catalogs.
 LABELS: dict[str, tuple[str, str]] = {

@@ -13,8 +13,9 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 
+SHANGHAI = timezone(timedelta(hours=8))  # the founders' clock: UTC+8, no daylight saving
 _ISO = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?")
 
 

@@ -4,17 +4,17 @@ to whom, and every status change since, from the founder's index line (no extra 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flows.engine.answers import display
 from flows.engine.outcome import Action, Block, Button, Op, Reply
+from flows.engine.periods import SHANGHAI
 from flows.engine.spec import Answers, Context, FlowSpec, Kind
 from flows.engine.text import N_, Text
 from flows.policy.citing import office_label
 from flows.shell.statuses import status_name
 
-SHANGHAI = timezone(timedelta(hours=8))
 SKIPPED = ("programme", "consent")  # shown in the heading, or not an answer
 SHOWN = 12  # answers shown at most: the screen stays short on a phone
 

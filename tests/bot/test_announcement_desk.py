@@ -13,12 +13,12 @@ import pytest
 from bot.config import Settings
 from bot.core.announcement_steering import START, start_id
 from bot.core.announcements import AnnouncementDesk
-from bot.core.reminders import SHANGHAI
 from bot.wiring import App, create_app
 from bot.workers.timers import TimerWorker
 from flows.engine.address import Address
 from flows.engine.draft import FounderState, Prefs
 from flows.engine.outcome import Action, Op
+from flows.engine.periods import SHANGHAI
 from flows.engine.spec import Announcement
 from storage.roles import COMMISSIONER
 

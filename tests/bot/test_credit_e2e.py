@@ -24,10 +24,11 @@ from telegram_harness import CJK, at_step, pdf, tap
 from test_complaint_e2e import SECRET, running
 from test_complaint_e2e import Founder as ComplaintFounder
 
-from bot.core.reminders import REMINDER, SHANGHAI, reminder_id
+from bot.core.reminders import REMINDER, reminder_id
 from bot.handoff.bundle import validate_bundle_json
 from bot.workers.timers import TimerWorker
 from flows.engine.address import Address
+from flows.engine.periods import SHANGHAI
 from flows.policy.loader import load_policy_data
 from flows.shell.registry import all_flows
 

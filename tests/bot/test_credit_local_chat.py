@@ -11,9 +11,10 @@ from policy_files import checked_file
 
 from bot.channels.local.chat import LocalChat
 from bot.config import Settings
-from bot.core.reminders import REMINDER, SHANGHAI, reminder_id
+from bot.core.reminders import REMINDER, reminder_id
 from bot.wiring import create_app
 from flows.engine.outcome import Op
+from flows.engine.periods import SHANGHAI
 
 
 def tap(local: LocalChat, op: Op, value: str | None = None) -> str:

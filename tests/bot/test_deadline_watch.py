@@ -11,13 +11,14 @@ from typing import Any
 
 from bot.config import Settings
 from bot.core.notify import FounderNotifier
-from bot.handoff.deadlines import OVERDUE, SHANGHAI, DeadlineWatch, check_time, overdue_id
+from bot.handoff.deadlines import OVERDUE, DeadlineWatch, check_time, overdue_id
 from bot.handoff.status import StatusDesk
 from bot.wiring import App, create_app
 from bot.workers.timers import TimerWorker
 from flows.engine.address import Address
 from flows.engine.draft import Submission
 from flows.engine.outcome import Op
+from flows.engine.periods import SHANGHAI
 from flows.services.complaint.lifecycle import COMPLAINT
 
 FOUNDER = Address.telegram(7790001)

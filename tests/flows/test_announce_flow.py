@@ -9,11 +9,11 @@ import datetime as dt
 from flows.engine.draft import SUMMARY, Draft
 from flows.engine.events import Event, EventKind, FileRef
 from flows.engine.outcome import Action, Op, Reply
+from flows.engine.periods import SHANGHAI
 from flows.engine.runner import FlowRunner
 from flows.engine.spec import Context
 from flows.engine.text import spellings
 from flows.policy.loader import load_policy_data
-from flows.services.announce.fields import SHANGHAI
 from flows.services.announce.flow import build
 
 POLICY = load_policy_data()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flows.engine.errors import ValidationFailed
+from flows.engine.periods import SHANGHAI
 from flows.engine.spec import (
     Answers,
     Context,
@@ -16,7 +17,6 @@ from flows.engine.text import N_
 from flows.services.announce.help import HELP
 
 TEXT_LIMIT = 4096  # Telegram's, for one message (the text goes as a message, the file after it)
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 AHEAD = dt.timedelta(days=90)  # how far ahead an announcement may be scheduled
 LINKS = (
     Option("none", N_("No button"), ("none", "no", "无", "不要")),
