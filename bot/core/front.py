@@ -88,8 +88,7 @@ class Front:
         assert self.desk is not None
         if not self.desk.wants(event):
             return None, event  # ordinary answers and taps: no Redis read for them
-        stored = await self.service.store.prefs(inbound.sender)
-        locale = self.service.locale(stored.lang, Founder(inbound.sender, inbound.language_code))
+        locale = await self.service.stored_locale(Founder(inbound.sender, inbound.language_code))
         return await self.desk.intercept(inbound.sender, event, locale)
 
     async def tap(self, inbound: Inbound, channel: Channel, answer: Answer) -> None:

@@ -205,6 +205,10 @@ class ConversationService:
                         founder.address, outcome.announcement, outcome.locale, deliver
                     )
 
+    async def stored_locale(self, founder: Founder) -> str:
+        """The founder's language outside a turn: their stored choice, else their client's."""
+        return self.locale((await self.store.prefs(founder.address)).lang, founder)
+
     def today(self, now: float | None = None) -> date:
         """The date in Shanghai (UTC+8, no daylight saving) at `now` (the clock's if None):
         a founder's "today" whatever the server's time zone."""

@@ -142,8 +142,7 @@ class LocalChat:
         )  # so a turn whose answer was lost is recognised, as on Telegram
         event = self.event_of(line)
         if self.desk is not None and self.desk.wants(event):
-            stored = await self.service.store.prefs(self.founder.address)
-            locale = self.service.locale(stored.lang, self.founder)
+            locale = await self.service.stored_locale(self.founder)
             answered, event = await self.desk.intercept(self.founder.address, event, locale)
             if answered is not None:
                 await self.deliver(answered, locale)
