@@ -1,5 +1,5 @@
-"""The commissioner's composer on its own: the texts within Telegram's limit (4,096; the text
-goes as a message of its own, also beside an attachment), one attachment at most, the link, the audience, the send time;
+"""The commissioner's composer on its own: the texts within a founder's limit (1,200, within Telegram's
+4,096; the text goes as a message of its own, also beside an attachment), one attachment at most, the link, the audience, the send time;
 its completion is the `Announcement` the broadcast desk previews."""
 
 from __future__ import annotations
@@ -75,14 +75,16 @@ def test_texts_are_held_to_telegram_s_limits_naming_them() -> None:
     runner = FlowRunner(build(POLICY))
     draft = runner.begin(0)
     send(runner, draft, tap(runner, draft, Op.SKIP))
-    refused = send(runner, draft, Event.of_text("政" * 4097))
-    assert "4096" in said(refused) and "4097" in said(refused) and draft.step == "text_zh"
+    refused = send(runner, draft, Event.of_text("政" * 4097))  # over Telegram's limit
+    assert "1200" in said(refused) and "4097" in said(refused) and draft.step == "text_zh"
+    refused = send(runner, draft, Event.of_text("政" * 1201))  # over a founder's screenful
+    assert "1200" in said(refused) and "1201" in said(refused) and "text_zh" not in draft.answers
     draft = runner.begin(0)
     send(runner, draft, pdf(1))
     refused = send(runner, draft, pdf(2))
     assert "At most 1 file" in said(refused)
     send(runner, draft, tap(runner, draft, Op.DONE))
-    send(runner, draft, Event.of_text("政" * 4096))  # the text goes as its own message
+    send(runner, draft, Event.of_text("政" * 1200))  # the text goes as its own message
     assert draft.step == "text_en" and len(draft.answers["attachment"]) == 1
 
 

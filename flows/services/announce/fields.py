@@ -16,7 +16,9 @@ from flows.engine.spec import (
 from flows.engine.text import N_
 from flows.services.announce.help import HELP
 
-TEXT_LIMIT = 4096  # Telegram's, for one message (the text goes as a message, the file after it)
+# A founder's messages stay within 1,200 characters (a phone's screenful; Telegram itself
+# allows 4,096): the text goes as one message of its own, the file after it.
+TEXT_LIMIT = 1200
 AHEAD = dt.timedelta(days=90)  # how far ahead an announcement may be scheduled
 LINKS = (
     Option("none", N_("No button"), ("none", "no", "无", "不要")),
@@ -50,8 +52,9 @@ def text_field(name: str, prompt: str, label: str, *, optional: bool = False) ->
             "max_len": TEXT_LIMIT,
             "shown": 160,
             "too_long": N_(
-                "An announcement has at most {max_len} characters (Telegram's limit); this one "
-                "has {length}. Please shorten it."
+                "An announcement has at most {max_len} characters, so that founders can read it "
+                "on a phone (Telegram itself allows 4,096); this one has {length}. Please "
+                "shorten it."
             ),
         },
         label=label,
