@@ -171,7 +171,7 @@ def _main(argv: list[str] | None) -> int:
         return 0
     if command == "agency-inbox":
         return _agency_inbox(args)
-    if command in ("doctor", "dead-letters", "timers"):
+    if command in ("doctor", "dead-letters", "timers", "migrate-keys"):
         from bot.ops import run
 
         return asyncio.run(run(args, settings))

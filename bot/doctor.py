@@ -21,6 +21,8 @@ from bot.handoff.agencies import Agency
 from bot.wiring import App
 from storage.crypto import FieldCipher
 from storage.errors import SealBroken, StorageError
+from storage.keys import KeyBuilder
+from storage.migrate import Migration
 from storage.submissions import SubmissionStore
 
 MIN_REDIS = (6, 2)  # the scripts use XAUTOCLAIM and LPOS
@@ -45,6 +47,7 @@ async def diagnose(app: App) -> list[Problem]:
     if any(p.text.startswith("Redis unreachable") for p in problems):
         return problems
     problems += await check_data_keys(app.submissions)
+    problems += await check_key_schema(app.redis, app.store.keys)
     for agency in app.agencies:
         problems += await check_agency(agency)
     return problems
@@ -83,6 +86,18 @@ async def check_redis(redis: Redis) -> list[Problem]:
             )
         )
     return problems
+
+
+async def check_key_schema(redis: Redis, keys: KeyBuilder) -> list[Problem]:
+    """Keys of schema v1 left under the prefix: this release does not read them."""
+    if not await Migration(redis, keys).pending():
+        return []
+    return [
+        Problem(
+            "keys of schema v1 found: stop the bot and run `python -m bot migrate-keys`; until "
+            "then their drafts, submissions and outbox entries are not seen"
+        )
+    ]
 
 
 def version_problems(version: str) -> list[Problem]:

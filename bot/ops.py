@@ -16,6 +16,7 @@ from typing import Any
 from bot.config import Settings
 from storage.dead_letters import DeadLetter, DeadLetterStore
 from storage.keys import KeyBuilder
+from storage.migrate import Migration
 from storage.outbox import OutboxStore
 from storage.statuses import StatusStore
 from storage.timers import TimerStore
@@ -25,7 +26,8 @@ SHOWN = ("reference", "office", "flow", "programme", "submitted_at", "attempt", 
 
 
 def add_parsers(sub: Any) -> None:
-    """Add `dead-letters`, `timers` and `doctor` to the subcommands of `python -m bot`."""
+    """Add `dead-letters`, `timers`, `doctor` and `migrate-keys` to the subcommands of
+    `python -m bot`."""
     dead = sub.add_parser("dead-letters", help="inspect, requeue or drop failed deliveries")
     action = dead.add_subparsers(dest="action", required=True)
     action.add_parser("list", help="one line per dead letter")
@@ -43,6 +45,9 @@ def add_parsers(sub: Any) -> None:
         "list", help="one line per timed event (id, kind, state, due time, attempts)"
     )
     sub.add_parser("doctor", help="check Redis, the data keys and the agencies; one line each")
+    sub.add_parser(
+        "migrate-keys", help="move a store of key schema v1 to v2's shards (run it once, stopped)"
+    )
 
 
 async def main(argv: list[str], settings: Settings | None = None) -> int:
@@ -53,7 +58,7 @@ async def main(argv: list[str], settings: Settings | None = None) -> int:
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Run `dead-letters …`, `timers list` or `doctor` with parsed arguments."""
+    """Run `dead-letters …`, `timers list`, `doctor` or `migrate-keys` with parsed arguments."""
     from bot.wiring import create_redis
 
     redis = create_redis(settings)
@@ -70,6 +75,13 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
                 return 0
             return 1
         keys = KeyBuilder(settings.redis_prefix)
+        if args.command == "migrate-keys":
+            moved = await Migration(redis, keys).run()
+            print(
+                "moved to key schema v2: "
+                + (", ".join(f"{n} {k}" for k, n in moved.items()) or "nothing")
+            )
+            return 0
         if args.command == "timers":
             return await list_timers(TimerStore(redis, keys))
         ops = DeadLetterOps(DeadLetterStore(redis, keys), OutboxStore(redis, keys), redis, keys)

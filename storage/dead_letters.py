@@ -11,7 +11,7 @@ from typing import Any, Literal, cast
 from redis.asyncio import Redis
 
 from storage.errors import text, unavailable
-from storage.keys import KeyBuilder
+from storage.keys import SHARDS, KeyBuilder, stream_order
 
 # What the worker's bookkeeping and the dead-letter script add to a submission's outbox fields.
 BOOKKEEPING = ("attempt", "first_attempt_ms", "last_error", "entry_id", "reason", "dead_at")
@@ -71,8 +71,8 @@ class DeadLetter:
 
 
 class DeadLetterStore:
-    """Reads and settles `{prefix}:v1:outbox:dead`; scripts scan the stream, which an operator
-    keeps short (a dead letter is a delivery that needs a person)."""
+    """Reads and settles the shards' dead letters (`KeyBuilder.outbox(shard, "dead")`); scripts
+    scan a shard's stream, which an operator keeps short (a dead letter needs a person)."""
 
     def __init__(self, redis: Redis, keys: KeyBuilder) -> None:
         self.redis = redis
@@ -82,8 +82,14 @@ class DeadLetterStore:
 
     async def all(self, count: int = 1000) -> list[DeadLetter]:
         """The oldest `count` dead letters."""
+        found: list[DeadLetter] = []
+        for shard in range(SHARDS):
+            found += await self._letters(self.keys.outbox(shard, "dead"), count)
+        return sorted(found, key=lambda d: stream_order(d.id))[:count]
+
+    async def _letters(self, key: str, count: int) -> list[DeadLetter]:
         with unavailable():
-            entries = await self.redis.xrange(self.keys.outbox_dead(), count=count)
+            entries = await self.redis.xrange(key, count=count)
         return [
             DeadLetter(text(i), {text(k): text(v) for k, v in f.items()})
             for i, f in cast(list[tuple[Any, dict[Any, Any]]], entries)
@@ -91,7 +97,8 @@ class DeadLetterStore:
 
     async def find(self, reference: str) -> DeadLetter | None:
         """The oldest dead letter of this reference, or None."""
-        return next((d for d in await self.all() if d.reference == reference), None)
+        letters = await self._letters(self.keys.outbox_of(reference, "dead"), 1000)
+        return next((d for d in letters if d.reference == reference), None)
 
     async def requeue(self, reference: str, *, at: float) -> tuple[Requeued, str]:
         """Move the reference's dead letter back onto the outbox as a fresh attempt, atomically.
@@ -99,7 +106,11 @@ class DeadLetterStore:
         ('ok', new outbox id); ('delivered', '') when the delivery record says it arrived;
         ('missing', '') when no dead letter has this reference. Nothing is written but on 'ok'.
         """
-        keys = [self.keys.outbox_dead(), self.keys.outbox(), self.keys.delivery(reference)]
+        keys = [
+            self.keys.outbox_of(reference, "dead"),
+            self.keys.outbox_of(reference),
+            self.keys.delivery(reference),
+        ]
         with unavailable():
             reply = cast(
                 list[bytes],
@@ -111,4 +122,6 @@ class DeadLetterStore:
     async def drop(self, reference: str) -> int:
         """Delete the reference's dead letters; how many there were."""
         with unavailable():
-            return int(await self._drop(keys=[self.keys.outbox_dead()], args=[reference]))
+            return int(
+                await self._drop(keys=[self.keys.outbox_of(reference, "dead")], args=[reference])
+            )

@@ -180,7 +180,7 @@ class FounderStore:
         state = turn.state
         sub_keys, sub_args = self.submissions.commit_items(state.new_submissions)
         changed = sorted(state.changed - {"roles"})  # admins' grants: never the turn's to write
-        keys = [*self._control(state.founder), self._key(state.founder, "rev"), self.keys.outbox()]
+        keys = [*self._control(state.founder), self._key(state.founder, "rev")]
         args: list[Any] = [
             turn.token,
             turn.revision,

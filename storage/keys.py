@@ -1,28 +1,48 @@
-"""Redis key names: prefix, schema version, founder id or submission reference, record.
+"""Redis key names: prefix, schema version, a Cluster hash tag, then the record.
 
-One place builds them all.
+One place builds them all. Every script touches keys of one hash tag, so the store runs on a
+single Redis, behind Sentinel, or on a Redis Cluster alike:
+
+- a founder's records, the submissions they make and everything about those submissions
+  (status history, delivery record, the outbox stream that carries them, retries, dead letters,
+  retention, the subscribers and roles indexes) share their **shard**'s tag `{<n>}`, one of
+  `SHARDS`. A founder's shard is a hash of their address, a submission's a hash of its reference,
+  and a new reference is drawn so that the two agree (`references_shard` in bot.core.references):
+  the commit writes a founder's draft, their new submission and its outbox entry in one script;
+- the timed events share `{timers}`, the broadcasts `{bc}`, the poller's lease `{poller}`.
 """
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 from flows.engine.address import Address
 
-SCHEMA = "v1"
+SCHEMA = "v2"  # v1 had one outbox stream and untagged submissions (`python -m bot migrate-keys`)
 SEPARATOR = ":"
-CASE_PARTS = ("events", "reports")  # `sub:<reference>:<part>`: a case's status history beside it
+SHARDS = 16  # part of the schema: a different count would move every key
+CASE_PARTS = ("events", "reports")  # `sub:{n}:<reference>:<part>`: a case's status history
 TIMER_PARTS = ("due", "leases", "events", "state", "dead")  # `{timers}:<part>`: storage.timers
 BROADCAST_PARTS = ("meta", "state", "members", "pending", "sending", "tokens", "outcome", "opened")
+OUTBOX_PARTS = ("retry", "dead")  # beside each shard's outbox stream
+
+
+def shard_of(name: str) -> int:
+    """The shard of a founder's address key or a submission's reference."""
+    return zlib.crc32(name.encode("utf-8")) % SHARDS
+
+
+def _tag(shard: int) -> str:
+    if not 0 <= shard < SHARDS:
+        raise ValueError(f"bad shard {shard!r}")
+    return f"{{{shard}}}"
 
 
 @dataclass(frozen=True)
 class KeyBuilder:
-    """Builds keys like `smebot:v1:f:{42}:draft:registration` (a Telegram founder) or
-    `smebot:v1:f:{local.1}:prefs` (another channel; see `Address.key`); the braces keep one
-    founder's keys in one Redis Cluster slot. The commit script also writes `sub:<reference>` and `outbox`,
-    and the outbox scripts `outbox:retry`, `outbox:dead` and `delivery:<reference>`, which live
-    outside that slot: the store needs one Redis primary, not a Cluster."""
+    """Builds keys like `smebot:v2:f:{7}:42:draft:registration` (Telegram founder 42, in shard
+    7) or `smebot:v2:sub:{7}:SUB-20261128-7Q4K9M` (a submission of that shard)."""
 
     prefix: str = "smebot"
 
@@ -30,25 +50,31 @@ class KeyBuilder:
         if not self.prefix or SEPARATOR in self.prefix:
             raise ValueError(f"key prefix must be non-empty and contain no {SEPARATOR!r}")
 
-    def founder(self, founder: Address, *parts: str) -> str:
-        """A key of one founder's record."""
-        return self._join("f", f"{{{founder.key}}}", *parts)
-
-    def staff(self, member: Address, *parts: str) -> str:
-        """A key of one staff member's desk state, apart from the founders' key space."""
-        return self._join("staff", f"{{{member.key}}}", *parts)
-
     def _join(self, *parts: str) -> str:
         for part in parts:
             if not part or SEPARATOR in part:
                 raise ValueError(f"bad key part {part!r}")
         return SEPARATOR.join((self.prefix, SCHEMA, *parts))
 
+    # -- founders ----------------------------------------------------------------------------
+
+    def founder(self, founder: Address, *parts: str) -> str:
+        """A key of one founder's record."""
+        return self._join("f", _tag(shard_of(founder.key)), founder.key, *parts)
+
+    def staff(self, member: Address, *parts: str) -> str:
+        """A key of one staff member's desk state, apart from the founders' key space."""
+        return self._join("staff", _tag(shard_of(member.key)), member.key, *parts)
+
+    def pattern(self) -> str:
+        """A SCAN pattern matching every founder key of this schema."""
+        return SEPARATOR.join((self.prefix, SCHEMA, "f", "*"))
+
+    # -- submissions and their delivery --------------------------------------------------------
+
     def submission(self, reference: str) -> str:
-        """The key of one submitted application, e.g. `smebot:v1:sub:SH-20260101-AB12`."""
-        if not reference or SEPARATOR in reference:
-            raise ValueError(f"bad submission reference {reference!r}")
-        return SEPARATOR.join((self.prefix, SCHEMA, "sub", reference))
+        """The key of one submitted application, e.g. `smebot:v2:sub:{7}:SUB-20261128-7Q4K9M`."""
+        return self._join("sub", _tag(self._shard(reference)), reference)
 
     def case(self, reference: str, part: str) -> str:
         """A key beside a submission record: its status `events` or applied agency `reports`."""
@@ -60,66 +86,80 @@ class KeyBuilder:
         """A SCAN pattern matching every submission record (and its `CASE_PARTS`)."""
         return SEPARATOR.join((self.prefix, SCHEMA, "sub", "*"))
 
-    def outbox(self) -> str:
-        """The stream of submissions waiting to be delivered to their offices."""
-        return SEPARATOR.join((self.prefix, SCHEMA, "outbox"))
-
-    def outbox_retry(self) -> str:
-        """The sorted set of outbox entries waiting for a retry, scored by due time (ms)."""
-        return SEPARATOR.join((self.prefix, SCHEMA, "outbox", "retry"))
-
-    def outbox_dead(self) -> str:
-        """The stream of outbox entries given up on (dead letters), for an operator."""
-        return SEPARATOR.join((self.prefix, SCHEMA, "outbox", "dead"))
-
     def delivery(self, reference: str) -> str:
-        """The delivery record of one submission, e.g. `smebot:v1:delivery:SH-20260101-AB12`."""
+        """The delivery record of one submission, e.g. `smebot:v2:delivery:{7}:SUB-…`."""
+        return self._join("delivery", _tag(self._shard(reference)), reference)
+
+    def deliveries_pattern(self) -> str:
+        """A SCAN pattern matching every delivery record."""
+        return SEPARATOR.join((self.prefix, SCHEMA, "delivery", "*"))
+
+    def outbox(self, shard: int, part: str = "") -> str:
+        """A shard's stream of submissions waiting to be delivered to their offices, or beside
+        it the sorted set of entries waiting for a `retry` (scored by due time, ms) or the stream
+        of `dead` letters given up on."""
+        if part and part not in OUTBOX_PARTS:
+            raise ValueError(f"bad outbox part {part!r}")
+        return self._join("outbox", _tag(shard), *((part,) if part else ()))
+
+    def outbox_of(self, reference: str, part: str = "") -> str:
+        """The outbox key (stream, `retry` or `dead`) of the shard a submission lives in."""
+        return self.outbox(self._shard(reference), part)
+
+    def retention(self, shard: int) -> str:
+        """A shard's sorted set of delivered submissions, scored by delivery time (seconds),
+        whose personal fields are purged when the retention period ends."""
+        return self._join("retention", _tag(shard))
+
+    @staticmethod
+    def _shard(reference: str) -> int:
         if not reference or SEPARATOR in reference:
             raise ValueError(f"bad submission reference {reference!r}")
-        return SEPARATOR.join((self.prefix, SCHEMA, "delivery", reference))
+        return shard_of(reference)
 
-    def retention(self) -> str:
-        """The sorted set of delivered submissions, scored by delivery time (seconds), whose
-        personal fields are purged when the retention period ends."""
-        return SEPARATOR.join((self.prefix, SCHEMA, "retention"))
+    # -- indexes kept per shard, beside the founders they list --------------------------------
+
+    def subscribers(self, shard: int) -> str:
+        """A shard's hash of the founders who opted in to announcements (storage.subscribers)."""
+        return self._join("subscribers", _tag(shard))
+
+    def roles(self, shard: int) -> str:
+        """A shard's hash of role grants, member address → JSON, for listing (storage.roles)."""
+        return self._join("roles", _tag(shard))
+
+    def roles_log(self, shard: int) -> str:
+        """A shard's stream of role grants and revokes: who, whom, when."""
+        return self._join("roles", _tag(shard), "log")
+
+    # -- one tag each ------------------------------------------------------------------------
 
     def erasures(self) -> str:
         """The stream recording each erasure a founder asked for, in counts only."""
-        return SEPARATOR.join((self.prefix, SCHEMA, "privacy", "erasures"))
-
-    def roles(self) -> str:
-        """The hash of every role grant, member address → JSON, for listing (`storage.roles`)."""
-        return SEPARATOR.join((self.prefix, SCHEMA, "roles"))
-
-    def roles_log(self) -> str:
-        """The stream recording every role grant and revoke: who, whom, when."""
-        return SEPARATOR.join((self.prefix, SCHEMA, "roles", "log"))
+        return self._join("privacy", "erasures")
 
     def timers(self, part: str) -> str:
-        """A key of the timed events' store, e.g. `smebot:v1:{timers}:due`; the braces put all
-        of them in one Redis Cluster slot, so its scripts could run on a Cluster."""
+        """A key of the timed events' store, e.g. `smebot:v2:{timers}:due`: one slot."""
         if part not in TIMER_PARTS:
             raise ValueError(f"bad timers part {part!r}")
-        return SEPARATOR.join((self.prefix, SCHEMA, "{timers}", part))
-
-    def subscribers(self) -> str:
-        """The hash indexing the founders who opted in to announcements (storage.subscribers)."""
-        return SEPARATOR.join((self.prefix, SCHEMA, "subscribers"))
-
-    def pattern(self) -> str:
-        """A SCAN pattern matching every founder key of this schema."""
-        return SEPARATOR.join((self.prefix, SCHEMA, "f", "*"))
+        return self._join("{timers}", part)
 
     def broadcast(self, broadcast_id: str, part: str) -> str:
-        """A key of one broadcast, e.g. `smebot:v1:bc:{b1}:pending`; the braces keep one
-        broadcast's keys in one Redis Cluster slot (its scripts touch only those)."""
+        """A key of one broadcast, e.g. `smebot:v2:bc:{bc}:b1:pending`. Every broadcast and the
+        indexes share `{bc}`: creating one writes its records and the index in one transaction."""
         if part not in BROADCAST_PARTS:
             raise ValueError(f"bad broadcast part {part!r}")
-        return self._join("bc", f"{{{broadcast_id}}}", part)
+        return self._join("bc", "{bc}", broadcast_id, part)
 
     def broadcasts(self, part: str) -> str:
         """The broadcasts' indexes: `index` (all, by creation time), `running`, and `workers`
         (the live broadcasters, by last heartbeat)."""
         if part not in ("index", "running", "workers"):
             raise ValueError(f"bad broadcasts index {part!r}")
-        return self._join("bcs", part)
+        return self._join("bcs", "{bc}", part)
+
+
+def stream_order(entry_id: str) -> tuple[int, int]:
+    """A stream entry id (`<ms>-<seq>`) as a sortable pair: entries of several shards' streams
+    put in the order they were added."""
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)

@@ -1,9 +1,11 @@
-"""The outbox as a work queue: a consumer group over the outbox stream, a retry schedule,
-dead letters and one delivery record per submission. Each move between them is one script.
+"""The outbox as a work queue: a consumer group over each shard's outbox stream, a retry
+schedule, dead letters and one delivery record per submission. Each move between them is one
+script, on the keys of one shard (see storage.keys).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass
@@ -14,9 +16,10 @@ from redis.exceptions import ResponseError
 from redis.typing import KeyT, StreamIdT
 
 from storage.errors import text, unavailable
-from storage.keys import KeyBuilder
+from storage.keys import SHARDS, KeyBuilder, shard_of, stream_order
 
 RETRY_FIELDS = ("attempt", "first_attempt_ms", "last_error")  # what a retry adds to the fields
+POLL_S = 0.2  # the longest pause between reads while `read` waits for entries
 
 # KEYS: stream, retry, delivery; ARGV: group, entry id, due_at_ms, member, last_error
 # Replies 0 (nothing written) when the entry is no longer pending: another worker finished it.
@@ -61,22 +64,31 @@ class OutboxEntry:
     """One outbox stream entry as a worker holds it.
 
     `fields` are the submission's outbox fields; `attempt` counts earlier failed attempts and
-    `first_attempt_ms` is when the first of them began (None before any attempt failed).
+    `first_attempt_ms` is when the first of them began (None before any attempt failed);
+    `shard` is the stream it was read from (None: its reference's, where the commit puts it).
     """
 
     id: str
     fields: dict[str, str]
     attempt: int = 0
     first_attempt_ms: int | None = None
+    shard: int | None = None
 
     @property
     def reference(self) -> str:
         """The submission's reference ('' in a malformed entry)."""
         return self.fields.get("reference", "")
 
+    @property
+    def on_shard(self) -> int:
+        """The shard whose stream holds the entry."""
+        if self.shard is not None:
+            return self.shard
+        return shard_of(self.reference) if self.reference else 0
+
 
 class OutboxStore:
-    """Delivery bookkeeping over `{prefix}:v1:outbox` with a consumer group.
+    """Delivery bookkeeping over the shards' outbox streams with one consumer group each.
 
     Nothing here expires: undelivered work and delivery records are kept like submissions.
     """
@@ -88,46 +100,74 @@ class OutboxStore:
         self._schedule_retry = redis.register_script(SCHEDULE_RETRY)
         self._due_retries = redis.register_script(DUE_RETRIES)
         self._dead_letter = redis.register_script(DEAD_LETTER)
-        self._cursors: dict[str, str] = {}  # per consumer: where the last XAUTOCLAIM stopped
+        self._cursors: dict[tuple[str, int], str] = {}  # per consumer and shard: XAUTOCLAIM's
+        self._next = 0  # the shard a read starts at, so that no shard waits behind another
 
     async def ensure_group(self) -> None:
-        """Create the consumer group (and the stream) unless it exists; it starts at the oldest."""
+        """Create each shard's consumer group (and stream) unless it exists; it starts at the
+        oldest entry."""
         with unavailable():
-            try:
-                await self.redis.xgroup_create(
-                    self.keys.outbox(), self.group, id="0", mkstream=True
-                )
-            except ResponseError as exc:
-                if "BUSYGROUP" not in str(exc):
-                    raise
+            for shard in range(SHARDS):
+                try:
+                    await self.redis.xgroup_create(
+                        self.keys.outbox(shard), self.group, id="0", mkstream=True
+                    )
+                except ResponseError as exc:
+                    if "BUSYGROUP" not in str(exc):
+                        raise
 
     async def read(self, consumer: str, count: int, block_ms: int = 0) -> list[OutboxEntry]:
-        """Entries no consumer has taken yet, now pending for `consumer` (block_ms 0: no wait)."""
-        streams: dict[KeyT, StreamIdT] = {self.keys.outbox(): ">"}
+        """Entries no consumer has taken yet, now pending for `consumer`: up to `count` from each
+        shard, in one pipelined round trip; with `block_ms`, asked again until some come or that
+        long has passed (streams of several Cluster slots cannot be waited on in one call)."""
+        deadline = time.monotonic() + block_ms / 1000
+        pause = 0.01
+        while True:
+            found = await self._read_once(consumer, count)
+            if found or time.monotonic() >= deadline:
+                return found
+            await asyncio.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+            pause = min(pause * 2, POLL_S)
+
+    async def _read_once(self, consumer: str, count: int) -> list[OutboxEntry]:
+        order = [(self._next + i) % SHARDS for i in range(SHARDS)]
+        self._next = (self._next + 1) % SHARDS
         with unavailable():
-            reply = await self.redis.xreadgroup(
-                self.group, consumer, streams, count=count, block=block_ms or None
-            )
-        if isinstance(reply, dict):
-            batches: list[Any] = list(reply.values())
-        else:
-            batches = [entries for _, entries in cast(list[Any], reply or [])]
-        return [_entry(i, f) for entries in batches for i, f in entries if f is not None]
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for shard in order:
+                    streams: dict[KeyT, StreamIdT] = {self.keys.outbox(shard): ">"}
+                    pipe.xreadgroup(self.group, consumer, streams, count=count)
+                replies = await pipe.execute()
+        found: list[OutboxEntry] = []
+        for shard, reply in zip(order, replies, strict=True):
+            if isinstance(reply, dict):
+                batches: list[Any] = list(reply.values())
+            else:
+                batches = [entries for _, entries in cast(list[Any], reply or [])]
+            found += [
+                _entry(i, f, shard) for entries in batches for i, f in entries if f is not None
+            ]
+        return found
 
     async def reclaim(self, consumer: str, min_idle_ms: int, count: int) -> list[OutboxEntry]:
         """Take over entries pending for at least `min_idle_ms` (their worker died)."""
-        start = self._cursors.get(consumer, "0-0")
+        found: list[OutboxEntry] = []
         with unavailable():
-            reply = await self.redis.xautoclaim(
-                self.keys.outbox(), self.group, consumer, min_idle_ms, start, count=count
-            )
-        self._cursors[consumer] = text(reply[0])
-        return [_entry(i, f) for i, f in reply[1] if f is not None]
+            for shard in range(SHARDS):
+                start = self._cursors.get((consumer, shard), "0-0")
+                reply = await self.redis.xautoclaim(
+                    self.keys.outbox(shard), self.group, consumer, min_idle_ms, start, count=count
+                )
+                self._cursors[(consumer, shard)] = text(reply[0])
+                found += [_entry(i, f, shard) for i, f in reply[1] if f is not None]
+        return found
 
     async def ack(self, entry: OutboxEntry) -> bool:
         """Remove the entry from the group's pending list; False when it was not pending."""
         with unavailable():
-            return bool(await self.redis.xack(self.keys.outbox(), self.group, entry.id))
+            return bool(
+                await self.redis.xack(self.keys.outbox(entry.on_shard), self.group, entry.id)
+            )
 
     async def schedule_retry(
         self, entry: OutboxEntry, attempt: int, due_at_ms: int, last_error: str
@@ -138,7 +178,12 @@ class OutboxStore:
         """
         member = entry.fields | _retry_fields(attempt, entry) | {"last_error": last_error}
         blob = json.dumps(member, ensure_ascii=False, sort_keys=True)
-        keys = [self.keys.outbox(), self.keys.outbox_retry(), self.keys.delivery(entry.reference)]
+        stream = self.keys.outbox(entry.on_shard)
+        keys = [
+            stream,
+            self.keys.outbox(entry.on_shard, "retry"),
+            self.keys.delivery(entry.reference),
+        ]
         with unavailable():
             done = await self._schedule_retry(
                 keys=keys, args=[self.group, entry.id, due_at_ms, blob, last_error]
@@ -146,14 +191,19 @@ class OutboxStore:
         return bool(done == 1)
 
     async def due_retries(self, now_ms: int, limit: int) -> list[OutboxEntry]:
-        """Move retries due by `now_ms` back onto the stream, atomically; what was moved.
-
-        The returned entries carry their new stream ids; they reach a worker through `read`.
-        """
-        keys = [self.keys.outbox_retry(), self.keys.outbox()]
+        """Move retries due by `now_ms` back onto their streams, atomically per shard; what was
+        moved. The returned entries carry their new stream ids; they reach a worker through
+        `read`."""
+        moved: list[OutboxEntry] = []
         with unavailable():
-            reply = cast(list[bytes], await self._due_retries(keys=keys, args=[now_ms, limit]))
-        return [_entry(reply[i], json.loads(reply[i + 1])) for i in range(0, len(reply), 2)]
+            for shard in range(SHARDS):
+                keys = [self.keys.outbox(shard, "retry"), self.keys.outbox(shard)]
+                reply = cast(list[bytes], await self._due_retries(keys=keys, args=[now_ms, limit]))
+                moved += [
+                    _entry(reply[i], json.loads(reply[i + 1]), shard)
+                    for i in range(0, len(reply), 2)
+                ]
+        return moved
 
     async def dead_letter(
         self, entry: OutboxEntry, reason: str, *, at: float | None = None
@@ -162,8 +212,8 @@ class OutboxStore:
         dead_at = repr(float(time.time() if at is None else at))
         fields = entry.fields | _retry_fields(entry.attempt, entry)
         fields |= {"entry_id": entry.id, "reason": reason, "dead_at": dead_at}
-        keys = [self.keys.outbox(), self.keys.outbox_dead()]
-        if entry.reference:
+        keys = [self.keys.outbox(entry.on_shard), self.keys.outbox(entry.on_shard, "dead")]
+        if entry.reference and self.keys.outbox_of(entry.reference) == keys[0]:
             keys.append(self.keys.delivery(entry.reference))
         args = [self.group, entry.id, reason, dead_at, *(x for kv in fields.items() for x in kv)]
         with unavailable():
@@ -171,9 +221,12 @@ class OutboxStore:
 
     async def dead_letters(self, count: int = 100) -> list[dict[str, str]]:
         """The oldest dead letters: the entry's fields, why it died, and the stream `id`."""
+        found: list[dict[str, str]] = []
         with unavailable():
-            entries = await self.redis.xrange(self.keys.outbox_dead(), count=count)
-        return [{"id": text(i)} | _fields(f) for i, f in cast(list[tuple[Any, Any]], entries)]
+            for shard in range(SHARDS):
+                entries = await self.redis.xrange(self.keys.outbox(shard, "dead"), count=count)
+                found += [{"id": text(i)} | _fields(f) for i, f in cast(list[Any], entries)]
+        return sorted(found, key=lambda e: stream_order(e["id"]))[:count]
 
     async def mark_delivered(
         self,
@@ -193,9 +246,10 @@ class OutboxStore:
                 pipe.hincrby(key, "attempts", 1)
                 pipe.hset(key, mapping={"delivered_at": delivered_at, "delivery_id": delivery_id})
                 # the retention period of its personal fields starts (storage.privacy purges)
-                pipe.zadd(self.keys.retention(), {reference: float(delivered_at)}, nx=True)
+                retention = self.keys.retention(shard_of(reference))
+                pipe.zadd(retention, {reference: float(delivered_at)}, nx=True)
                 if settle is not None:
-                    pipe.xack(self.keys.outbox(), self.group, settle.id)
+                    pipe.xack(self.keys.outbox(settle.on_shard), self.group, settle.id)
                 await pipe.execute()
 
     async def delivery(self, reference: str) -> dict[str, str]:
@@ -215,10 +269,11 @@ def _retry_fields(attempt: int, entry: OutboxEntry) -> dict[str, str]:
     return {"attempt": str(attempt), "first_attempt_ms": first}
 
 
-def _entry(entry_id: bytes | str, raw: dict[Any, Any]) -> OutboxEntry:
+def _entry(entry_id: bytes | str, raw: dict[Any, Any], shard: int) -> OutboxEntry:
     fields = _fields(raw)
     attempt, first, _ = (fields.pop(name, "") for name in RETRY_FIELDS)
-    return OutboxEntry(text(entry_id), fields, int(attempt or 0), int(first) if first else None)
+    first_ms = int(first) if first else None
+    return OutboxEntry(text(entry_id), fields, int(attempt or 0), first_ms, shard)
 
 
 def _fields(raw: dict[Any, Any]) -> dict[str, str]:

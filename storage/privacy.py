@@ -22,7 +22,7 @@ from redis.asyncio import Redis
 from flows.engine.address import ERASED, Address
 from storage.crypto import FieldCipher, is_sealed
 from storage.errors import SealBroken, TurnLost, text, unavailable
-from storage.keys import KeyBuilder
+from storage.keys import SHARDS, KeyBuilder, shard_of
 from storage.packing import unpack
 from storage.scripts import SET_KEEPING_TTL
 
@@ -186,7 +186,8 @@ class PrivacyStore:
             deleted = await self._erase(keys=[queue, *doomed], args=[token])
             if deleted == -1:
                 raise TurnLost(f"founder {founder}: turn lost before erasure")
-            await self.redis.hdel(self.keys.subscribers(), str(founder))  # announcements index
+            index = self.keys.subscribers(shard_of(founder.key))  # the announcements index
+            await self.redis.hdel(index, str(founder))
             erasure = Erasure(int(deleted), unlinked, withdrawn)
             await self.redis.xadd(
                 self.keys.erasures(),
@@ -220,11 +221,13 @@ class PrivacyStore:
             mine.append(reference)
             if not delivered:
                 withdrawn.append(reference)
-        if mine:
-            await self._drop_entries(self.keys.outbox(), set(mine), ack=set(withdrawn))
-            await self._drop_entries(self.keys.outbox_dead(), set(mine))
-            await self._drop_retries(set(mine))
-            await self.redis.zrem(self.keys.retention(), *mine)
+        for shard in sorted({shard_of(reference) for reference in mine}):
+            here = {reference for reference in mine if shard_of(reference) == shard}
+            stream = self.keys.outbox(shard)
+            await self._drop_entries(stream, here, ack=here & set(withdrawn))
+            await self._drop_entries(self.keys.outbox(shard, "dead"), here)
+            await self._drop_retries(self.keys.outbox(shard, "retry"), here)
+            await self.redis.zrem(self.keys.retention(shard), *here)
         return len(mine), len(withdrawn)
 
     async def _unlink_events(self, reference: str) -> None:
@@ -262,8 +265,7 @@ class PrivacyStore:
                 return
             start = "(" + text(cast(bytes, page[-1][0]))
 
-    async def _drop_retries(self, references: set[str]) -> None:
-        key = self.keys.outbox_retry()
+    async def _drop_retries(self, key: str, references: set[str]) -> None:
         for member in cast(list[bytes], await self.redis.zrange(key, 0, -1)):
             try:
                 reference = json.loads(member).get("reference")
@@ -278,9 +280,9 @@ class PrivacyStore:
         """Start the retention period of submissions delivered before it existed (their
         delivery records name the time), once per Redis; how many were added."""
         added = 0
-        match = self.keys.delivery("*")
+        match = self.keys.deliveries_pattern()
         with unavailable():
-            if not await self.redis.set(self.keys.retention() + ":backfilled", "1", nx=True):
+            if not await self.redis.set(self.keys.retention(0) + ":backfilled", "1", nx=True):
                 return 0
             async for raw in self.redis.scan_iter(match=match, count=PAGE):
                 key = text(raw)
@@ -289,16 +291,23 @@ class PrivacyStore:
                     continue
                 reference = key.rsplit(":", 1)[1]
                 score = float(text(cast(bytes, delivered_at)))
-                added += int(
-                    await self.redis.zadd(self.keys.retention(), {reference: score}, nx=True) or 0
-                )
+                retention = self.keys.retention(shard_of(reference))
+                added += int(await self.redis.zadd(retention, {reference: score}, nx=True) or 0)
         return added
 
     async def purge_due(self, now: float, retention_s: float, limit: int = 100) -> int:
         """Purge the personal fields of submissions delivered more than `retention_s` ago;
-        how many were purged. A case still waiting for the founder's answer waits a day more.
+        how many were purged (at most `limit` per shard). A case still waiting for the founder's answer waits a day more.
         Idempotent: a purge run twice (two workers) leaves the same record."""
-        key = self.keys.retention()
+        purged = 0
+        for shard in range(SHARDS):
+            purged += await self._purge_shard(shard, now, retention_s, limit)
+        if purged:
+            log.info("retention: purged the personal fields of %s delivered submissions", purged)
+        return purged
+
+    async def _purge_shard(self, shard: int, now: float, retention_s: float, limit: int) -> int:
+        key = self.keys.retention(shard)
         with unavailable():
             due = cast(
                 list[bytes],
@@ -318,8 +327,6 @@ class PrivacyStore:
                     await self._forget(record, reference)
                     purged += 1
                 await self.redis.zrem(key, reference)
-        if purged:
-            log.info("retention: purged the personal fields of %s delivered submissions", purged)
         return purged
 
     async def _forget(self, record: dict[str, Any], reference: str) -> None:

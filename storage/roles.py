@@ -20,7 +20,7 @@ from redis.asyncio import Redis
 from flows.engine.address import Address
 from flows.engine.districts import by_code
 from storage.errors import text, unavailable
-from storage.keys import KeyBuilder
+from storage.keys import SHARDS, KeyBuilder, shard_of, stream_order
 
 COMMISSIONER, STAFF = "commissioner", "staff"
 ROLES = (COMMISSIONER, STAFF)
@@ -138,7 +138,12 @@ class RoleStore:
         self._prune = redis.register_script(PRUNE)
 
     def _keys(self, member: Address) -> list[str]:
-        return [self.keys.founder(member, "roles"), self.keys.roles(), self.keys.roles_log()]
+        shard = shard_of(member.key)  # the index and log beside the member's record
+        return [
+            self.keys.founder(member, "roles"),
+            self.keys.roles(shard),
+            self.keys.roles_log(shard),
+        ]
 
     async def grant(
         self,
@@ -181,10 +186,16 @@ class RoleStore:
     async def members(self, role: str | None = None) -> list[Holder]:
         """Who holds `role` (every role when None), oldest grant first. Index lines whose
         member's record was erased are left out and pruned."""
+        holders: list[Holder] = []
+        for shard in range(SHARDS):
+            holders += await self._members(shard, role)
+        return sorted(holders, key=lambda h: (h.grant.at, str(h.member), h.grant.role))
+
+    async def _members(self, shard: int, role: str | None) -> list[Holder]:
         with unavailable():
-            index = cast(dict[bytes, bytes], await self.redis.hgetall(self.keys.roles()))
+            index = cast(dict[bytes, bytes], await self.redis.hgetall(self.keys.roles(shard)))
             members = [Address.parse(text(m)) for m in index]
-            keys = [self.keys.founder(m, "roles") for m in members]
+            keys = [self.keys.founder(m, "roles") for m in members]  # one slot: the shard's
             records = cast(list[bytes | None], await self.redis.mget(keys) if keys else [])
             holders: list[Holder] = []
             for member, raw in zip(members, records, strict=True):
@@ -194,13 +205,16 @@ class RoleStore:
                 for name, grant in grants(json.loads(raw)).items():
                     if role is None or name == role:
                         holders.append(Holder(member, grant))
-        return sorted(holders, key=lambda h: (h.grant.at, str(h.member), h.grant.role))
+        return holders
 
     async def log(self, count: int = 20) -> list[dict[str, str]]:
         """The latest grants and revokes, newest first (each with its stream `id`)."""
+        found: list[dict[str, str]] = []
         with unavailable():
-            page = await self.redis.xrevrange(self.keys.roles_log(), count=count)
-        return [
-            {"id": text(entry_id)} | {text(k): text(v) for k, v in fields.items()}
-            for entry_id, fields in cast(list[tuple[bytes, dict[bytes, bytes]]], page)
-        ]
+            for shard in range(SHARDS):
+                page = await self.redis.xrevrange(self.keys.roles_log(shard), count=count)
+                found += [
+                    {"id": text(entry_id)} | {text(k): text(v) for k, v in fields.items()}
+                    for entry_id, fields in cast(list[tuple[bytes, dict[bytes, bytes]]], page)
+                ]
+        return sorted(found, key=lambda e: stream_order(e["id"]), reverse=True)[:count]

@@ -34,7 +34,8 @@ return {'ok', redis.call('MGET', unpack(records))}
 """
 
 # Commit writes the changed records, the new submissions and their outbox entries all or nothing.
-# KEYS: queue, leases, seen, rev, outbox, then n records to write, then m submission keys
+# KEYS: queue, leases, seen, rev, then n records to write, then per new submission its record
+#       and its shard's outbox stream (the founder's shard: see storage.keys)
 # ARGV: token, expected_rev, update_id, seen_ttl_ms, rev_ttl_ms, n,
 #       then (value, ttl_ms) per record: value '' deletes it, ttl_ms '0' keeps it without expiry,
 #       then (record, reference, founder, flow, programme, office, submitted_at) per submission
@@ -47,23 +48,23 @@ local current = redis.call('GET', KEYS[4]) or '0'
 if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[1] then return {'lost', current} end
 if current ~= ARGV[2] then return {'conflict', current} end
 local n = tonumber(ARGV[6])
-local m = #KEYS - 5 - n
+local m = (#KEYS - 4 - n) / 2
 for i = 1, m do
-  if redis.call('EXISTS', KEYS[5 + n + i]) == 1 then
+  if redis.call('EXISTS', KEYS[3 + n + 2 * i]) == 1 then
     return {'taken', ARGV[6 + 2 * n + 7 * (i - 1) + 2]}
   end
 end
 local rev = current
 for i = 1, n do
-  local key, value, ttl = KEYS[5 + i], ARGV[5 + 2 * i], tonumber(ARGV[6 + 2 * i])
+  local key, value, ttl = KEYS[4 + i], ARGV[5 + 2 * i], tonumber(ARGV[6 + 2 * i])
   if value == '' then redis.call('DEL', key)
   elseif ttl > 0 then redis.call('SET', key, value, 'PX', ttl)
   else redis.call('SET', key, value) end
 end
 for i = 1, m do
   local a = 6 + 2 * n + 7 * (i - 1)
-  redis.call('SET', KEYS[5 + n + i], ARGV[a + 1])
-  redis.call('XADD', KEYS[5], '*', 'reference', ARGV[a + 2], 'founder', ARGV[a + 3],
+  redis.call('SET', KEYS[3 + n + 2 * i], ARGV[a + 1])
+  redis.call('XADD', KEYS[4 + n + 2 * i], '*', 'reference', ARGV[a + 2], 'founder', ARGV[a + 3],
     'flow', ARGV[a + 4], 'programme', ARGV[a + 5], 'office', ARGV[a + 6],
     'submitted_at', ARGV[a + 7])
 end

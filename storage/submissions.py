@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from flows.engine.draft import Submission
 from storage.crypto import FieldCipher, is_sealed
 from storage.errors import text, unavailable
-from storage.keys import CASE_PARTS, KeyBuilder
+from storage.keys import CASE_PARTS, SHARDS, KeyBuilder, stream_order
 
 OUTBOX_FIELDS = ("reference", "founder", "flow", "programme", "office", "submitted_at")
 
@@ -23,7 +23,7 @@ class SubmissionStore:
     """Reads submissions and the outbox; encodes submissions for the commit script.
 
     Records have no TTL: they are what an office received, and how long to keep them is an
-    operator's decision (delete by key, `smebot:v1:sub:<reference>`, when retention ends).
+    operator's decision (delete by key, `KeyBuilder.submission`, when retention ends).
     """
 
     def __init__(
@@ -51,11 +51,17 @@ class SubmissionStore:
         return Submission.from_json(data)
 
     def commit_items(self, submissions: Sequence[Submission]) -> tuple[list[str], list[str]]:
-        """The KEYS and ARGV that the commit script takes for these new submissions."""
+        """The KEYS and ARGV that the commit script takes for these new submissions: each
+        record with its shard's outbox stream. The bot draws a founder's references in their
+        shard (bot.core.references), so that on a Cluster the commit touches one slot."""
         references = [s.reference for s in submissions]
         if len(set(references)) != len(references):
             raise ValueError("two new submissions share a reference")
-        keys = [self.keys.submission(reference) for reference in references]
+        keys = [
+            key
+            for reference in references
+            for key in (self.keys.submission(reference), self.keys.outbox_of(reference))
+        ]
         return keys, [arg for s in submissions for arg in (self.encode(s), *_outbox_entry(s))]
 
     async def get(self, reference: str) -> Submission | None:
@@ -82,13 +88,17 @@ class SubmissionStore:
         return None
 
     async def outbox(self, count: int = 100) -> list[dict[str, str]]:
-        """The oldest outbox entries: the fields of `OUTBOX_FIELDS` plus the stream `id`."""
+        """The oldest outbox entries of every shard: the fields of `OUTBOX_FIELDS` plus the
+        stream `id`."""
+        found: list[dict[str, str]] = []
         with unavailable():
-            entries = await self.redis.xrange(self.keys.outbox(), count=count)
-        return [
-            {"id": text(entry_id)} | {text(k): text(v) for k, v in fields.items()}
-            for entry_id, fields in cast(list[tuple[Any, dict[Any, Any]]], entries)
-        ]
+            for shard in range(SHARDS):
+                entries = await self.redis.xrange(self.keys.outbox(shard), count=count)
+                found += [
+                    {"id": text(i)} | {text(k): text(v) for k, v in f.items()}
+                    for i, f in cast(list[tuple[Any, dict[Any, Any]]], entries)
+                ]
+        return sorted(found, key=lambda e: stream_order(e["id"]))[:count]
 
 
 def _sealed_in(value: Any) -> dict[str, Any] | None:

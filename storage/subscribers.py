@@ -30,7 +30,7 @@ from flows.engine.address import Address
 from flows.engine.audience import Audience, Subscriber, matches
 from flows.engine.draft import FounderState, Prefs
 from storage.errors import text, unavailable
-from storage.keys import KeyBuilder
+from storage.keys import SHARDS, KeyBuilder, shard_of
 
 log = logging.getLogger(__name__)
 PAGE = 500
@@ -90,7 +90,8 @@ class SubscriberStore:
         failure is logged and the founder kept in `pending`, to be synced at their next turn."""
         found = subscriber_of(state)
         blob = "" if found is None else json.dumps(found.to_json(), ensure_ascii=False)
-        keys = [self.keys.subscribers(), self.keys.founder(state.founder, OPTOUT)]
+        index = self.keys.subscribers(shard_of(state.founder.key))
+        keys = [index, self.keys.founder(state.founder, OPTOUT)]
         try:
             await self._sync(keys=keys, args=[str(state.founder), blob, repr(state.prefs.since)])
         except RedisError as exc:
@@ -123,21 +124,23 @@ class SubscriberStore:
         with unavailable():
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.set(self.keys.founder(founder, OPTOUT), repr(moment), px=self.optout_ttl_ms)
-                pipe.hdel(self.keys.subscribers(), str(founder))
+                pipe.hdel(self.keys.subscribers(shard_of(founder.key)), str(founder))
                 await pipe.execute()
 
     async def scan(self, audience: Audience) -> AsyncIterator[Subscriber]:
         """Every indexed subscriber the audience reaches (HSCAN: a line changed meanwhile may
         be seen or not, once at least for those unchanged; check `is_subscribed` before sending)."""
-        with unavailable():
-            async for _member, blob in self.redis.hscan_iter(self.keys.subscribers(), count=PAGE):
-                try:
-                    found = Subscriber.from_json(json.loads(blob))
-                except (ValueError, TypeError, KeyError):
-                    log.error("subscribers index: dropping a line that is not a subscriber")
-                    continue
-                if matches(audience, found):
-                    yield found
+        for shard in range(SHARDS):
+            with unavailable():
+                index = self.keys.subscribers(shard)
+                async for _member, blob in self.redis.hscan_iter(index, count=PAGE):
+                    try:
+                        found = Subscriber.from_json(json.loads(blob))
+                    except (ValueError, TypeError, KeyError):
+                        log.error("subscribers index: dropping a line that is not a subscriber")
+                        continue
+                    if matches(audience, found):
+                        yield found
 
     async def count(self, audience: Audience) -> int:
         """How many indexed subscribers the audience reaches (for the composer)."""
@@ -146,5 +149,6 @@ class SubscriberStore:
     async def get(self, founder: Address) -> Subscriber | None:
         """The founder's line of the index, if any (for tools and tests)."""
         with unavailable():
-            blob = await self.redis.hget(self.keys.subscribers(), str(founder))
+            index = self.keys.subscribers(shard_of(founder.key))
+            blob = await self.redis.hget(index, str(founder))
         return None if blob is None else Subscriber.from_json(json.loads(text(blob)))

@@ -34,6 +34,7 @@ from flows.shell.conversation import ANNOUNCE, Conversation
 from flows.shell.privacy import ERASE, EXPORT, erased
 from storage.errors import DraftConflict, ReferenceTaken, StorageError, StorageUnavailable
 from storage.founders import FounderStore, Turn
+from storage.keys import shard_of
 from storage.subscribers import subscriber_of
 
 log = logging.getLogger(__name__)
@@ -259,7 +260,7 @@ class ConversationService:
                     now,
                     today,
                     locale=self.locale(turn.state.prefs.lang, founder),
-                    reference=new_reference(today),
+                    reference=new_reference(today, shard=shard_of(founder.address.key)),
                 )
                 locale = self.locale(turn.state.prefs.lang, founder)
                 state = turn.state

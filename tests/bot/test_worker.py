@@ -13,10 +13,11 @@ from typing import Any, cast
 
 import pytest
 import redis.asyncio as aioredis
+from shards import outbox_len
 
 from bot.handoff.types import DeliveryFailed
 from bot.workers.outbox import OutboxWorker
-from storage.keys import KeyBuilder
+from storage.keys import SHARDS, KeyBuilder, shard_of
 from storage.outbox import OutboxEntry, OutboxStore
 from storage.submissions import OUTBOX_FIELDS
 
@@ -83,18 +84,26 @@ async def submit(store: OutboxStore, *references: str) -> None:
     for reference in references:
         values = (reference, "30", "subsidy", "startup-rent", "xuhui-sme-centre", "1790000000.5")
         fields: dict[Any, Any] = dict(zip(OUTBOX_FIELDS, values, strict=True))
-        await store.redis.xadd(store.keys.outbox(), fields)
+        await store.redis.xadd(store.keys.outbox_of(reference), fields)
 
 
 async def unsettled(store: OutboxStore) -> tuple[int, int]:
     """Entries pending in the group, and retries waiting."""
-    info = await store.redis.xpending(store.keys.outbox(), store.group)
-    return int(info["pending"]), int(await store.redis.zcard(store.keys.outbox_retry()))
+    pending = 0
+    for shard in range(SHARDS):
+        pending += int(
+            (await store.redis.xpending(store.keys.outbox(shard), store.group))["pending"]
+        )
+    return pending, await outbox_len(store.redis, store.keys, "retry")
 
 
 async def retry_delay(store: OutboxStore, clock: Clock) -> float:
     """Seconds from now until the one scheduled retry is due."""
-    retries = await store.redis.zrange(store.keys.outbox_retry(), 0, -1, withscores=True)
+    retries = []
+    for shard in range(SHARDS):
+        retries += await store.redis.zrange(
+            store.keys.outbox(shard, "retry"), 0, -1, withscores=True
+        )
     [(_, score)] = cast(list[tuple[bytes, float]], retries)
     return score / 1000 - clock.now
 
@@ -105,7 +114,9 @@ async def test_first_attempt_succeeds(store: OutboxStore) -> None:
     worker = OutboxWorker(store, agency, consumer="w1", clock=clock)
     assert await worker.run_once() == 1
     assert agency.delivered == {"SUB-1": 1}
-    [(entry_id, _)] = cast(list[tuple[bytes, Any]], await store.redis.xrange(store.keys.outbox()))
+    [(entry_id, _)] = cast(
+        list[tuple[bytes, Any]], await store.redis.xrange(store.keys.outbox_of("SUB-1"))
+    )
     # deliver returned no id of its own, so the stream entry's id is recorded
     assert await store.delivery("SUB-1") == {
         "attempts": "1",
@@ -206,7 +217,10 @@ async def test_any_exception_is_retried_and_logged_without_its_text(
     assert agency.delivered == {"SUB-1": 1}
     assert "SUB-1" in caplog.text
     assert ID_NUMBER not in caplog.text
-    assert ID_NUMBER not in str(await store.redis.zrange(store.keys.outbox_retry(), 0, -1))
+    for shard in range(SHARDS):
+        assert ID_NUMBER not in str(
+            await store.redis.zrange(store.keys.outbox(shard, "retry"), 0, -1)
+        )
 
 
 async def test_an_entry_of_a_worker_killed_mid_delivery_is_reclaimed_and_delivered_once(
@@ -319,7 +333,7 @@ async def test_a_failing_on_dead_does_not_stop_the_worker(store: OutboxStore) ->
 
 async def test_a_malformed_entry_goes_to_the_dead_letters(store: OutboxStore) -> None:
     dead = DeadLetters()
-    await store.redis.xadd(store.keys.outbox(), {"flow": "subsidy"})
+    await store.redis.xadd(store.keys.outbox(0), {"flow": "subsidy"})
     worker = OutboxWorker(store, Agency(), consumer="w1", clock=Clock(), on_dead=dead)
     await worker.run_once()
     assert dead.calls == [("", "malformed outbox entry: no reference")]
@@ -359,5 +373,6 @@ async def test_the_chore_runs_between_batches_at_most_every_period(store: Outbox
 async def test_delivery_starts_the_retention_period(store: OutboxStore) -> None:
     await submit(store, "SUB-1")
     await OutboxWorker(store, Agency(), consumer="w1", clock=Clock()).run_once()
-    scores = await store.redis.zrange(store.keys.retention(), 0, -1, withscores=True)
+    retention = store.keys.retention(shard_of("SUB-1"))
+    scores = await store.redis.zrange(retention, 0, -1, withscores=True)
     assert scores == [(b"SUB-1", START)]

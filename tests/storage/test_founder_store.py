@@ -14,7 +14,7 @@ from flows.engine.draft import Draft
 from storage.crypto import FieldCipher
 from storage.errors import DraftConflict, SealBroken, TurnLost, TurnTimeout
 from storage.founders import FounderStore
-from storage.keys import KeyBuilder
+from storage.keys import KeyBuilder, shard_of
 from storage.packing import unpack
 
 T = Address.telegram
@@ -164,7 +164,11 @@ async def test_waiting_too_long_raises(redis, key_prefix):
 
 def test_keys_are_versioned_and_checked():
     keys = KeyBuilder("smebot")
-    assert keys.founder(T(42), "draft", "registration") == "smebot:v1:f:{42}:draft:registration"
+    shard = shard_of("42")  # a founder's keys share their shard's hash tag (storage.keys)
+    assert (
+        keys.founder(T(42), "draft", "registration")
+        == f"smebot:v2:f:{{{shard}}}:42:draft:registration"
+    )
     with pytest.raises(ValueError):
         keys.founder(T(42), "bad:part")
     with pytest.raises(ValueError):
@@ -174,9 +178,9 @@ def test_keys_are_versioned_and_checked():
 def test_a_founder_on_another_channel_has_keys_no_telegram_id_can_share():
     keys = KeyBuilder("smebot")
     local = keys.founder(Address("local", "42"), "prefs")
-    assert local == "smebot:v1:f:{local.42}:prefs"
+    assert local == f"smebot:v2:f:{{{shard_of('local.42')}}}:local.42:prefs"
     assert local != keys.founder(T(42), "prefs")
-    assert keys.staff(T(42), "pending") == "smebot:v1:staff:{42}:pending"
+    assert keys.staff(T(42), "pending") == f"smebot:v2:staff:{{{shard_of('42')}}}:42:pending"
     for bad in (("Telegram", "1"), ("web", "a:b"), ("web", ""), ("web", "{x}")):
         with pytest.raises(ValueError):
             Address(*bad)

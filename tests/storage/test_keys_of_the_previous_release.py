@@ -1,5 +1,6 @@
-"""Records written by the release before channels (founders as bare Telegram ids) are read by
-this one: drafts, preferences, the index, submissions, status history and outbox entries."""
+"""Records written by the release before channels (founders as bare Telegram ids, key schema
+v1) are moved to schema v2's shards by `storage.migrate` and read by this one: drafts,
+preferences, the index, submissions, status history and outbox entries."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import json
 from test_founder_store import CIPHER, ID_NUMBER, SENSITIVE, make_store
 
 from flows.engine.address import Address
+from storage.keys import KeyBuilder, shard_of
+from storage.migrate import Migration
 from storage.outbox import OutboxStore
 from storage.statuses import StatusStore
 from storage.submissions import SubmissionStore
@@ -62,6 +65,7 @@ async def write_previous_release(redis, prefix: str) -> None:
     await redis.rpush(f"{prefix}:v1:sub:{REFERENCE}:events", json.dumps(event))
     fields = {"reference": REFERENCE, "user_id": "4242", "flow": "subsidy"}
     await redis.xadd(f"{prefix}:v1:outbox", fields)
+    await Migration(redis, KeyBuilder(prefix)).run()
 
 
 async def test_a_founder_of_the_previous_release_continues_where_they_were(redis, key_prefix):
@@ -102,3 +106,28 @@ async def test_an_outbox_entry_of_the_previous_release_is_still_delivered(redis,
     await outbox.ensure_group()
     entries = await outbox.read("test", count=10)
     assert [e.reference for e in entries] == [REFERENCE]
+
+
+async def test_the_move_takes_only_unsettled_outbox_work_and_can_run_again(redis, key_prefix):
+    """Of the v1 outbox, the entries its group had not settled go to their shards' streams:
+    one pending (a worker died holding it) and one never read, not one acked long ago."""
+    old = f"{key_prefix}:v1:outbox"
+    for reference in ("SUB-20261128-ACKED1", "SUB-20261128-HELD01", "SUB-20261128-NEW001"):
+        await redis.xadd(old, {"reference": reference, "flow": "subsidy"})
+    await redis.xgroup_create(old, "delivery", id="0")
+    acked, _held = (i for i, _ in (await redis.xreadgroup("delivery", "w", {old: ">"}, 2))[0][1])
+    await redis.xack(old, "delivery", acked)
+    await redis.set(f"{key_prefix}:v1:f:{{local.7}}:prefs", json.dumps({"lang": "zh_CN"}))
+    migration = Migration(redis, KeyBuilder(key_prefix))
+    assert await migration.pending()
+    moved = await migration.run()
+    assert moved["outbox"] == 2 and moved["f"] == 1
+    assert not await migration.pending()
+    assert await Migration(redis, KeyBuilder(key_prefix)).run() == {}  # nothing left to move
+    outbox = OutboxStore(redis, KeyBuilder(key_prefix))
+    await outbox.ensure_group()
+    entries = await outbox.read("test", count=10)
+    assert sorted(e.reference for e in entries) == ["SUB-20261128-HELD01", "SUB-20261128-NEW001"]
+    assert all(e.on_shard == shard_of(e.reference) for e in entries)
+    state = await make_store(redis, key_prefix).peek(Address("local", "7"))
+    assert state.prefs.lang == "zh_CN"

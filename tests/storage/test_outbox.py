@@ -8,8 +8,10 @@ from typing import Any, cast
 
 import pytest
 import redis.asyncio as aioredis
+from shards import fit, outbox_len
 
-from storage.keys import KeyBuilder
+from flows.engine.address import Address
+from storage.keys import SHARDS, KeyBuilder, shard_of
 from storage.outbox import OutboxEntry, OutboxStore
 from storage.submissions import OUTBOX_FIELDS
 
@@ -24,7 +26,7 @@ def outbox_fields(reference: str) -> dict[Any, Any]:
 
 async def submit(store: OutboxStore, *references: str) -> None:
     for reference in references:
-        await store.redis.xadd(store.keys.outbox(), outbox_fields(reference))
+        await store.redis.xadd(store.keys.outbox_of(reference), outbox_fields(reference))
 
 
 @pytest.fixture
@@ -35,14 +37,24 @@ async def store(redis: aioredis.Redis, key_prefix: str) -> OutboxStore:
 
 
 async def pending(store: OutboxStore) -> int:
-    return int((await store.redis.xpending(store.keys.outbox(), store.group))["pending"])
+    """How many entries are pending in every shard's consumer group."""
+    total = 0
+    for shard in range(SHARDS):
+        total += int((await store.redis.xpending(store.keys.outbox(shard), store.group))["pending"])
+    return total
 
 
 def test_keys_of_the_outbox() -> None:
     keys = KeyBuilder("smebot")
-    assert keys.outbox_retry() == "smebot:v1:outbox:retry"
-    assert keys.outbox_dead() == "smebot:v1:outbox:dead"
-    assert keys.delivery("SUB-20261128-7Q4K9M") == "smebot:v1:delivery:SUB-20261128-7Q4K9M"
+    assert keys.outbox(3) == "smebot:v2:outbox:{3}"
+    assert keys.outbox(3, "retry") == "smebot:v2:outbox:{3}:retry"
+    assert keys.outbox(3, "dead") == "smebot:v2:outbox:{3}:dead"
+    reference = "SUB-20261128-7Q4K9M"
+    shard = shard_of(reference)
+    assert keys.delivery(reference) == f"smebot:v2:delivery:{{{shard}}}:{reference}"
+    assert keys.outbox_of(reference) == keys.outbox(shard)  # one slot with its delivery record
+    with pytest.raises(ValueError):
+        keys.outbox(SHARDS)
     for bad in ("", "a:b"):
         with pytest.raises(ValueError):
             keys.delivery(bad)
@@ -61,10 +73,11 @@ async def test_ensure_group_is_idempotent_and_starts_at_the_oldest_entry(
 
 
 async def test_read_takes_each_entry_once_and_ack_settles_it(store: OutboxStore) -> None:
-    await submit(store, "SUB-1", "SUB-2")
-    first = await store.read("a", 1)
+    one, two = (fit(r, Address.telegram(30)) for r in ("SUB-1", "SUB-2"))  # in one shard
+    await submit(store, one, two)
+    first = await store.read("a", 1)  # at most 1 of each shard
     second = await store.read("b", 10)
-    assert [e.reference for e in first + second] == ["SUB-1", "SUB-2"]
+    assert [e.reference for e in first + second] == [one, two]
     assert await store.read("a", 10, block_ms=10) == []
     assert await pending(store) == 2
     assert await store.ack(first[0]) is True
@@ -79,7 +92,8 @@ async def test_reclaim_takes_over_only_idle_entries(store: OutboxStore) -> None:
     await asyncio.sleep(0.02)
     [reclaimed] = await store.reclaim("b", min_idle_ms=10, count=10)
     assert reclaimed == taken
-    detail = await store.redis.xpending_range(store.keys.outbox(), store.group, "-", "+", 10)
+    stream = store.keys.outbox_of("SUB-1")
+    detail = await store.redis.xpending_range(stream, store.group, "-", "+", 10)
     assert [d["consumer"] for d in detail] == [b"b"]
 
 
@@ -91,7 +105,8 @@ async def test_schedule_retry_moves_the_entry_to_the_retry_set_atomically(
     held = OutboxEntry(entry.id, entry.fields, 0, NOW_MS)
     assert await store.schedule_retry(held, 1, NOW_MS + 5000, "DeliveryFailed: 503") is True
     assert await pending(store) == 0
-    retries = await store.redis.zrange(store.keys.outbox_retry(), 0, -1, withscores=True)
+    retry = store.keys.outbox_of("SUB-1", "retry")
+    retries = await store.redis.zrange(retry, 0, -1, withscores=True)
     [(member, score)] = cast(list[tuple[bytes, float]], retries)
     assert score == NOW_MS + 5000
     assert json.loads(member) == outbox_fields("SUB-1") | {
@@ -102,7 +117,7 @@ async def test_schedule_retry_moves_the_entry_to_the_retry_set_atomically(
     assert await store.delivery("SUB-1") == {"attempts": "1", "last_error": "DeliveryFailed: 503"}
     # Settled already (e.g. by the worker that reclaimed it): nothing is scheduled twice.
     assert await store.schedule_retry(held, 1, NOW_MS + 9000, "again") is False
-    assert await store.redis.zcard(store.keys.outbox_retry()) == 1
+    assert await outbox_len(store.redis, store.keys, "retry") == 1
 
 
 async def test_due_retries_come_back_on_the_stream_with_their_attempt(store: OutboxStore) -> None:
@@ -115,7 +130,7 @@ async def test_due_retries_come_back_on_the_stream_with_their_attempt(store: Out
     [moved] = await store.due_retries(NOW_MS + 5000, 10)
     assert moved.id != entry.id
     assert (moved.fields, moved.attempt, moved.first_attempt_ms) == (entry.fields, 1, NOW_MS)
-    assert await store.redis.zcard(store.keys.outbox_retry()) == 0
+    assert await outbox_len(store.redis, store.keys, "retry") == 0
     [again] = await store.read("b", 10)
     assert again == moved
 
@@ -138,8 +153,8 @@ async def test_concurrent_due_retries_take_disjoint_entries(
             await client.aclose()
     moved = [entry.reference for batch in batches for entry in batch]
     assert sorted(moved) == sorted(references)
-    assert await store.redis.xlen(store.keys.outbox()) == 80
-    assert await store.redis.zcard(store.keys.outbox_retry()) == 0
+    assert await outbox_len(store.redis, store.keys) == 80
+    assert await outbox_len(store.redis, store.keys, "retry") == 0
 
 
 async def test_dead_letter_keeps_the_fields_and_the_reason(store: OutboxStore) -> None:
@@ -166,7 +181,7 @@ async def test_dead_letter_keeps_the_fields_and_the_reason(store: OutboxStore) -
 
 
 async def test_an_entry_without_reference_can_still_be_dead_lettered(store: OutboxStore) -> None:
-    await store.redis.xadd(store.keys.outbox(), {"flow": "subsidy"})
+    await store.redis.xadd(store.keys.outbox(5), {"flow": "subsidy"})
     [entry] = await store.read("a", 10)
     assert entry.reference == ""
     assert await store.dead_letter(entry, "malformed") is True

@@ -9,6 +9,7 @@ import json
 
 import pytest
 from redis_dump import everything
+from shards import outbox_entries
 from test_founder_store import ID_NUMBER, MOBILE, make_store
 from test_submissions import submit
 
@@ -16,6 +17,7 @@ from flows.engine.address import ERASED, Address
 from flows.engine.draft import Draft
 from storage.errors import TurnLost
 from storage.founders import FounderStore
+from storage.keys import SHARDS
 from storage.outbox import OutboxStore
 from storage.statuses import StatusStore
 
@@ -102,7 +104,7 @@ async def test_erasure_leaves_no_personal_data_and_keeps_the_others(redis, key_p
     history = await StatusStore(redis, store.keys).history(DELIVERED)
     assert [(c.status, c.note) for c in history] == [("delivered", ""), ("accepted", "")]
     assert await outbox.reclaim("w2", 0, 10) == []  # nothing left for a worker to deliver
-    stream = await redis.xrange(store.keys.outbox())
+    stream = await outbox_entries(redis, store.keys)
     assert [f[b"reference"] for _, f in stream] == [THEIRS.encode()]
     erasures = await redis.xrange(store.keys.erasures())
     assert len(erasures) == 1 and erasures[0][1][b"channel"] == b"telegram"
@@ -155,8 +157,12 @@ async def test_retention_purges_delivered_personal_fields_once(redis, key_prefix
 async def test_submissions_delivered_before_retention_are_given_their_period(redis, key_prefix):
     store = make_store(redis, key_prefix)
     await founder_with_history(store)
-    await redis.delete(store.keys.retention())  # as written by the previous release
+    for shard in range(SHARDS):  # as written by the release before retention
+        await redis.delete(store.keys.retention(shard))
     assert await store.privacy.backfill() == 2  # DELIVERED and THEIRS, not PENDING
-    scores = dict(await redis.zrange(store.keys.retention(), 0, -1, withscores=True))
+    scores = {}
+    for shard in range(SHARDS):
+        retention = store.keys.retention(shard)
+        scores |= dict(await redis.zrange(retention, 0, -1, withscores=True))
     assert scores == {DELIVERED.encode(): 1_000.0, THEIRS.encode(): 1_000.0}
     assert await store.privacy.backfill() == 0  # once per Redis

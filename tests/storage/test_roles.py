@@ -12,7 +12,7 @@ import redis.asyncio as aioredis
 from test_founder_store import make_store
 
 from flows.engine.address import Address
-from storage.keys import KeyBuilder
+from storage.keys import KeyBuilder, shard_of
 from storage.roles import COMMISSIONER, STAFF, RoleStore
 
 T = Address.telegram
@@ -42,7 +42,8 @@ async def test_a_grant_writes_the_record_the_index_and_the_audit_stream(roles, r
     assert record == {
         COMMISSIONER: {"by": "telegram:4242", "at": 1_796_000_000, "districts": ["pudong", "xuhui"]}
     }
-    assert json.loads(await redis.hget(keys.roles(), "telegram:7001")) == record
+    index = keys.roles(shard_of(MEMBER.key))  # beside the member's record, in one slot
+    assert json.loads(await redis.hget(index, "telegram:7001")) == record
     [entry] = await roles.log(5)
     assert {k: v for k, v in entry.items() if k != "id"} == {
         "action": "grant",
@@ -67,7 +68,8 @@ async def test_both_roles_revoke_one_then_the_other(roles, redis, key_prefix):
     assert await roles.revoke(MEMBER, COMMISSIONER, ADMIN) is False  # not held: not recorded
     assert await roles.revoke(MEMBER, STAFF, T(4243)) is True
     keys = KeyBuilder(key_prefix)
-    assert await redis.exists(keys.founder(MEMBER, "roles"), keys.roles()) == 0
+    index = keys.roles(shard_of(MEMBER.key))
+    assert await redis.exists(keys.founder(MEMBER, "roles"), index) == 0
     log = await roles.log(10)
     assert [(e["action"], e["role"], e["by"]) for e in log] == [
         ("revoke", STAFF, "telegram:4243"),
@@ -144,7 +146,8 @@ async def test_erasure_takes_the_roles_and_the_listing_follows(roles, redis, key
     assert await roles.of(MEMBER) == {}
     assert [h.member for h in await roles.members()] == [OTHER]
     keys = KeyBuilder(key_prefix)
-    assert await redis.hkeys(keys.roles()) == [b"telegram:7002"]  # the stale line pruned
+    index = keys.roles(shard_of(MEMBER.key))  # the member's shard's index
+    assert not await redis.hexists(index, "telegram:7001")  # the stale line pruned
     assert len(await roles.log()) == 2  # the audit trail of admins' acts stays
     await roles.grant(MEMBER, COMMISSIONER, ADMIN)  # granted again afterwards: listed again
     assert {h.member for h in await roles.members()} == {MEMBER, OTHER}

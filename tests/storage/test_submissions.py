@@ -7,6 +7,7 @@ import time
 
 import pytest
 import redis.asyncio as aioredis
+from shards import fit, outbox_entries, outbox_len
 from test_founder_store import CIPHER, ID_NUMBER, MOBILE, SENSITIVE, make_store
 
 from flows.engine.address import Address
@@ -14,7 +15,7 @@ from flows.engine.draft import Draft, Submission
 from storage.crypto import FieldCipher
 from storage.errors import DraftConflict, ReferenceTaken, SealBroken
 from storage.founders import FounderStore, Turn
-from storage.keys import KeyBuilder
+from storage.keys import KeyBuilder, shard_of
 from storage.submissions import OUTBOX_FIELDS, SubmissionStore
 
 T = Address.telegram
@@ -53,7 +54,7 @@ async def submit(
 async def written(store: FounderStore, user_id: int, reference: str) -> tuple[int, int, int]:
     """How many submission records, outbox entries and index lines exist."""
     record = await store.redis.exists(store.keys.submission(reference))
-    outbox = await store.redis.xlen(store.keys.outbox())
+    outbox = await store.redis.xlen(store.keys.outbox_of(reference))
     index = len((await store.peek(T(user_id))).applications)
     return record, outbox, index
 
@@ -114,8 +115,9 @@ def test_keys_must_be_a_non_empty_list_of_fernet_keys():
 
 def test_submission_and_outbox_keys():
     keys = KeyBuilder("smebot")
-    assert keys.submission("SH-20260101-AB12") == "smebot:v1:sub:SH-20260101-AB12"
-    assert keys.outbox() == "smebot:v1:outbox"
+    shard = shard_of("SH-20260101-AB12")
+    assert keys.submission("SH-20260101-AB12") == f"smebot:v2:sub:{{{shard}}}:SH-20260101-AB12"
+    assert keys.outbox(shard) == f"smebot:v2:outbox:{{{shard}}}"
     for bad in ("", "a:b"):
         with pytest.raises(ValueError):
             keys.submission(bad)
@@ -160,7 +162,7 @@ async def test_id_numbers_never_reach_redis_in_plain_text(redis, key_prefix):
         raw = await redis.get(key)
         assert raw and b"$enc" in raw
         assert ID_NUMBER[:17].encode() not in raw and MOBILE.encode() not in raw
-    for _, fields in await redis.xrange(store.keys.outbox()):
+    for _, fields in await outbox_entries(redis, store.keys):
         assert all(ID_NUMBER[:17].encode() not in v for v in fields.values())
 
 
@@ -192,7 +194,7 @@ async def test_concurrent_turns_with_one_reference_make_one_record(redis, redis_
     assert len(taken) == 1 and taken[0].reference == "SH-0004"
     assert sum(r == "1" for r in results) == 1
     assert await redis.exists(stores[0].keys.submission("SH-0004")) == 1
-    assert await redis.xlen(stores[0].keys.outbox()) == 1
+    assert await outbox_len(redis, stores[0].keys) == 1
     loser = 33 + results.index(taken[0])
     state = await stores[0].peek(T(loser))
     assert state.applications == [] and state.drafts == {}  # the loser wrote nothing at all
@@ -204,7 +206,7 @@ async def test_concurrent_turns_with_one_reference_make_one_record(redis, redis_
     assert again is not None
     again.state.submit(application("SH-0005", loser))
     await stores[0].commit(again)
-    assert await redis.xlen(stores[0].keys.outbox()) == 2
+    assert await outbox_len(redis, stores[0].keys) == 2
 
 
 async def test_a_redelivered_update_submits_once(redis, key_prefix):
@@ -227,9 +229,10 @@ async def test_two_new_submissions_sharing_a_reference_are_refused(redis, key_pr
 
 async def test_one_turn_may_submit_several_applications(redis, key_prefix):
     store = make_store(redis, key_prefix)
-    turn = await submit(store, 37, "SH-0008")
-    turn.state.submit(application("SH-0009", 37))
+    first, second = (fit(r, T(37)) for r in ("SH-00081", "SH-00091"))  # the founder's shard
+    turn = await submit(store, 37, first)
+    turn.state.submit(application(second, 37))
     await store.commit(turn)
     refs = [e["reference"] for e in await submissions(store).outbox()]
-    assert refs == ["SH-0008", "SH-0009"]
+    assert refs == [first, second]
     assert [a["reference"] for a in (await store.peek(T(37))).applications] == refs

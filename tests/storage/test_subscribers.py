@@ -13,6 +13,7 @@ from flows.engine.address import Address
 from flows.engine.audience import Audience, Subscriber
 from flows.engine.draft import FounderState
 from storage.founders import FounderStore
+from storage.keys import shard_of
 
 T = Address.telegram
 F = frozenset
@@ -48,10 +49,10 @@ async def test_sync_writes_the_line_and_drops_it_on_opt_out(redis, key_prefix):
     state = await founder(store, 1, topics=("tax",), profile=PUDONG_IT)
     line = await store.subscribers.get(T(1))
     assert line == Subscriber(T(1), "en", "pudong", "software_it", "small", F({"tax"}))
-    raw = await redis.hget(store.keys.subscribers(), "telegram:1")
+    raw = await redis.hget(store.keys.subscribers(shard_of("1")), "telegram:1")
     assert "staff" not in json.loads(raw)  # only what targeting needs
     assert await store.subscribers.sync(state)  # again: the same line
-    assert await redis.hlen(store.keys.subscribers()) == 1
+    assert await redis.hlen(store.keys.subscribers(shard_of("1"))) == 1
     state.prefs.subscribed = False
     assert await store.subscribers.sync(state)
     assert await store.subscribers.get(T(1)) is None
@@ -74,7 +75,7 @@ async def test_count_and_scan_by_audience(redis, key_prefix):
     assert await reached(Audience(topics=F({"financing"}))) == {"2", "3"}
     assert await reached(Audience(sizes=F({"small"}), topics=F({"tax"}))) == {"1"}
     assert await subs.count(Audience(industries=F({"retail"}))) == 0
-    await redis.hset(subs.keys.subscribers(), "telegram:9", b"not json")
+    await redis.hset(subs.keys.subscribers(shard_of("9")), "telegram:9", b"not json")
     assert await subs.count(Audience()) == 3  # a broken line is skipped, logged
 
 
