@@ -188,3 +188,15 @@ async def test_the_barrier_covers_writes_made_on_another_connection(sentinel):
         sentinel.resume_replica()
         await writer.aclose()
         await waiter.aclose()
+
+
+async def test_the_sentinel_client_waits_for_a_free_connection_under_a_burst(sentinel):
+    """As the single server's pool: REDIS_MAX_CONNECTIONS bounds it, nobody fails for it."""
+    client = create_redis(Settings(redis_url=sentinel.url, redis_max_connections=2))
+    try:
+        replies = await asyncio.gather(*(client.blpop(["nothing"], timeout=0.1) for _ in range(6)))
+        assert replies == [None] * 6
+        pool = client.connection_pool
+        assert len(pool._in_use_connections) + len(pool._available_connections) == 2
+    finally:
+        await client.aclose()
