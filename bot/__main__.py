@@ -181,6 +181,7 @@ def _main(argv: list[str] | None) -> int:
         settings.check_webhook()
         create_app(settings, create_redis(settings))
         print("settings, policy data, agencies, catalogs and the PDF font are valid")
+        print(f"Redis: {settings.redis_target().describe()}")
         return 0
     if command == "telegram":
         if settings.telegram_bot_token is None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.redis_client import RedisTarget, parse_target
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +35,12 @@ class Settings(BaseSettings):
     redis_prefix: str = "smebot"
     redis_max_connections: int = Field(default=256, ge=2)
     redis_socket_timeout: float = Field(default=5.0, gt=0)
+    redis_cluster: bool = False
+    redis_sentinels: str = ""
+    redis_sentinel_master: str = ""
+    redis_sentinel_password: SecretStr | None = None
+    redis_wait_replicas: int = Field(default=0, ge=0)
+    redis_wait_timeout_ms: int = Field(default=500, ge=1)
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
     fallback_locale: Literal["zh_CN", "en"] = "en"
     draft_ttl_days: float = Field(default=30, gt=0)
@@ -54,7 +62,13 @@ class Settings(BaseSettings):
     broadcast_rate: float = Field(default=25.0, gt=0)
     log_level: str = "INFO"
 
-    @field_validator("telegram_bot_token", "webhook_secret", "data_keys", mode="before")
+    @field_validator(
+        "telegram_bot_token",
+        "webhook_secret",
+        "data_keys",
+        "redis_sentinel_password",
+        mode="before",
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value in ("", None) else value
@@ -63,6 +77,29 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _redis_settings_agree(self) -> Settings:
+        target = self.redis_target()
+        if self.redis_wait_replicas and target.mode == "cluster":
+            raise ValueError("REDIS_WAIT_REPLICAS is not supported on a Redis Cluster (yet)")
+        if (
+            self.redis_wait_replicas
+            and self.redis_wait_timeout_ms >= self.redis_socket_timeout * 1000
+        ):
+            raise ValueError("REDIS_WAIT_TIMEOUT_MS must be below REDIS_SOCKET_TIMEOUT")
+        return self
+
+    def redis_target(self) -> RedisTarget:
+        """Which Redis, in which mode: REDIS_URL with REDIS_CLUSTER or the REDIS_SENTINEL_*."""
+        password = self.redis_sentinel_password
+        return parse_target(
+            self.redis_url,
+            cluster=self.redis_cluster,
+            sentinels=self.redis_sentinels,
+            sentinel_master=self.redis_sentinel_master,
+            sentinel_password=password.get_secret_value() if password else None,
+        )
 
     def encryption_keys(self) -> list[str]:
         """DATA_KEYS (comma-separated Fernet keys, the first encrypts), else a key kept in

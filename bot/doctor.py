@@ -46,6 +46,7 @@ async def diagnose(app: App) -> list[Problem]:
     problems = await check_redis(app.redis)
     if any(p.text.startswith("Redis unreachable") for p in problems):
         return problems
+    problems += await check_replicas(app.redis, app.settings.redis_wait_replicas)
     problems += await check_data_keys(app.submissions)
     problems += await check_key_schema(app.redis, app.store.keys)
     for agency in app.agencies:
@@ -96,6 +97,25 @@ async def check_key_schema(redis: Redis, keys: KeyBuilder) -> list[Problem]:
         Problem(
             "keys of schema v1 found: stop the bot and run `python -m bot migrate-keys`; until "
             "then their drafts, submissions and outbox entries are not seen"
+        )
+    ]
+
+
+async def check_replicas(redis: Redis, wanted: int) -> list[Problem]:
+    """With REDIS_WAIT_REPLICAS, the primary has that many replicas connected."""
+    if wanted <= 0:
+        return []
+    try:
+        info: dict[str, Any] = await redis.info("replication")
+    except RedisError as exc:
+        return [Problem(f"could not ask Redis for its replicas: {type(exc).__name__}")]
+    connected = int(info.get("connected_slaves", 0))
+    if connected >= wanted:
+        return []
+    return [
+        Problem(
+            f"REDIS_WAIT_REPLICAS is {wanted} but the primary has {connected} replicas "
+            "connected: every answer fails as not saved until enough replicas are back"
         )
     ]
 

@@ -67,6 +67,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             from bot.doctor import diagnose
             from bot.wiring import create_app
 
+            print(f"Redis: {settings.redis_target().describe()}")
             problems = await diagnose(create_app(settings, redis))
             for problem in problems:
                 print(problem.line())

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Makes sure redis-server is installed: from Debian's package when missing and we may.
+# Makes sure redis-server (and redis-cli, which joins the tests' Redis Cluster) is installed:
+# from Debian's packages when missing and we may.
 set -euo pipefail
-command -v redis-server >/dev/null 2>&1 && exit 0
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
+[ "${#missing[@]}" -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "redis-server missing: installing Debian's package" >&2
+  echo "${missing[*]} missing: installing Debian's packages" >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
+  apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
 else
-  echo "redis-server is not installed; install it (apt-get install redis-server) or set REDIS_URL" >&2
+  echo "${missing[*]} not installed; install them (apt-get install ${missing[*]}) or set REDIS_URL" >&2
   exit 1
 fi

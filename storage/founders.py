@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from flows.engine.address import Address
@@ -36,6 +37,7 @@ from storage.errors import (
 from storage.keys import KeyBuilder
 from storage.packing import pack, unpack
 from storage.privacy import PrivacyStore
+from storage.replication import run_replicated
 from storage.scripts import BEGIN, COMMIT, RELEASE, SETTLE
 from storage.submissions import SubmissionStore
 from storage.subscribers import OPTOUT, SubscriberStore
@@ -76,6 +78,8 @@ class FounderStore:
         profile_ttl: timedelta = timedelta(days=365),
         lease: timedelta = timedelta(seconds=10),
         max_wait: timedelta = timedelta(seconds=30),
+        replicas: int = 0,
+        replica_wait: timedelta = timedelta(milliseconds=500),
     ) -> None:
         self.redis = redis
         self.flows = tuple(flows)
@@ -89,6 +93,8 @@ class FounderStore:
         self.profile_ttl_ms = int(profile_ttl.total_seconds() * 1000)
         self.lease_ms = int(lease.total_seconds() * 1000)
         self.max_wait = max_wait.total_seconds()
+        # commits and settles reported saved only once `replicas` replicas hold them
+        self.replicas, self.replica_wait_ms = replicas, int(replica_wait.total_seconds() * 1000)
         self._begin = redis.register_script(BEGIN)
         self._commit = redis.register_script(COMMIT)
         self._release = redis.register_script(RELEASE)
@@ -175,7 +181,7 @@ class FounderStore:
         Writes nothing and keeps the turn on DraftConflict (someone else wrote) and on
         ReferenceTaken (a new submission's reference exists), and writes nothing on TurnLost (the
         turn was taken away): begin again with the same token. On StorageUnavailable the outcome
-        is unknown: `settle` it.
+        is unknown: `settle` it (NotReplicated among them: on the primary, not yet on replicas).
         """
         state = turn.state
         sub_keys, sub_args = self.submissions.commit_items(state.new_submissions)
@@ -194,7 +200,7 @@ class FounderStore:
             keys.append(self._key(state.founder, *record.split(":")))
             args += [value, ttl]
         with unavailable():
-            answer = await self._commit(keys=keys + sub_keys, args=args + sub_args)
+            answer = await self._replicated(self._commit, keys + sub_keys, args + sub_args)
         status, detail = (text(part) for part in answer)
         if status == "lost":
             raise TurnLost(f"founder {state.founder}: the turn was taken away")
@@ -261,13 +267,18 @@ class FounderStore:
     async def settle(self, turn: Turn) -> bool:
         """Whether a commit whose reply was lost landed; if it did not, its turn is ended so that
         it cannot land later (the commit checks it holds the turn). StorageUnavailable when Redis
-        cannot be asked either."""
+        cannot be asked either, or (with `replicas`) its replicas do not hold the answer yet."""
         founder = turn.state.founder
         keys = [*self._control(founder), self._key(founder, "rev")]
         seen = "" if turn.update_id is None else turn.update_id
         with unavailable():
-            landed = await self._settle(keys=keys, args=[turn.token, seen, turn.revision])
+            landed = await self._replicated(self._settle, keys, [turn.token, seen, turn.revision])
         return bool(landed)
+
+    async def _replicated(self, script: AsyncScript, keys: list[str], args: list[Any]) -> Any:
+        return await run_replicated(
+            self.redis, script, keys, args, replicas=self.replicas, timeout_ms=self.replica_wait_ms
+        )
 
     async def prefs(self, founder: Address) -> Prefs:
         """A founder's preferences alone (their chosen language), outside any turn."""

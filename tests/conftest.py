@@ -18,6 +18,24 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
+def redis_cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A local Redis Cluster of three masters for the session (tests/redis_cluster.py), as
+    REDIS_URL takes it (`redis-cluster://…`); a cluster that does not start fails the test."""
+    from redis_cluster import HarnessError, LocalCluster, require_redis_tools
+
+    require_redis_tools("the Redis Cluster tests need them")
+    cluster = LocalCluster(tmp_path_factory.mktemp("cluster"))
+    try:
+        try:
+            cluster.start()
+        except HarnessError as exc:
+            pytest.fail(f"the local Redis Cluster did not start: {exc}")
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
     """REDIS_URL from the environment, or a private redis-server started for this session."""
     url = os.environ.get("REDIS_URL")

@@ -27,6 +27,7 @@ from bot.doctor import (
     check_data_keys,
     check_folder,
     check_redis,
+    check_replicas,
     version_problems,
 )
 from bot.handoff.agencies import Agency
@@ -247,10 +248,17 @@ async def test_the_command_prints_one_line_per_problem(
     (tmp_path / "file").write_text("")
     await sealed_record(configured, KeyBuilder(key_prefix), OLD_KEY)
     assert await ops.main(["doctor"], settings) == 1
-    lines = capsys.readouterr().out.splitlines()
+    mode, *lines = capsys.readouterr().out.splitlines()
+    assert mode.startswith("Redis: one Redis server at ")  # which mode it connects in
     assert [line.split(":")[1].split()[0] for line in lines] == ["Redis", "DATA_KEYS", "agency"]
     await configured.config_set("appendonly", "yes")
     (tmp_path / "file").unlink()  # now the first delivery can create the folder
     await configured.delete(KeyBuilder(key_prefix).submission("SUB-1"))
     assert await ops.main(["doctor"], settings) == 0
-    assert capsys.readouterr().out == "all checks passed\n"
+    assert capsys.readouterr().out.splitlines()[1:] == ["all checks passed"]
+
+
+async def test_waiting_for_replicas_a_primary_does_not_have_is_a_problem(configured) -> None:
+    assert await check_replicas(configured, 0) == []
+    [problem] = await check_replicas(configured, 1)  # the test Redis has no replica
+    assert "REDIS_WAIT_REPLICAS is 1 but the primary has 0 replicas" in problem.text
