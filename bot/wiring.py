@@ -86,8 +86,8 @@ def create_redis(settings: Settings) -> Redis:
     }
     target = settings.redis_target()
     if target.mode == "cluster":
-        # The stores are typed for Redis; RedisCluster answers every command they send with
-        # keys in one slot (what does not work yet: storage.redis_client and issue 15).
+        # The stores are typed for Redis; RedisCluster answers every command they send, each
+        # with its keys in one slot (storage.keys; what differs: storage.redis_client).
         return cast(Redis, cluster_client(target, **options))
     options["timeout"] = 10  # the wait for a free connection
     if target.mode == "sentinel":

@@ -3,14 +3,16 @@ found through Sentinel (`redis+sentinel://`) or a Redis Cluster (`redis-cluster:
 into a `RedisTarget`; `sentinel_client` and `cluster_client` build the latter two's clients.
 
 What works on `RedisCluster` (redis-py 8.1, checked against a real cluster in
-tests/storage/test_cluster.py): `register_script` and calling it (EVALSHA goes to the node of
+tests/bot/test_redis_cluster.py; every store's suite runs there too): `register_script` and calling it (EVALSHA goes to the node of
 the first key's slot, every key in one slot or RedisClusterException; NOSCRIPT loads the script
 on every primary and retries), `pipeline(transaction=True)` when every key is in one slot
 (CrossSlotTransactionError otherwise), `scan_iter` (every primary in turn), `mget` of keys in
 one slot, and the stream commands on one key (`xreadgroup` with `block` holds one connection
 of that node). What differs: a node's connections are capped by `max_connections` and a burst
 beyond it fails with MaxConnectionsError instead of waiting, and a command that timed out is
-retried (the cluster client retries timeouts and connection errors alike).
+retried (the cluster client retries timeouts and connection errors alike), and a new client
+must learn the cluster through one command before it is used concurrently (concurrent first
+commands race: some fail and are retried, applied twice), as the bot's `ping` at start-up does.
 """
 
 from __future__ import annotations

@@ -13,12 +13,12 @@ from storage.keys import SHARDS, KeyBuilder, shard_of
 
 
 def fit(reference: str, founder: Address) -> str:
-    """`reference` with its last character changed, if need be, so that it lives in the
-    founder's shard (the first character of the alphabet that does, so the same every run)."""
-    head, shard = reference[:-1], shard_of(founder.key)
-    if shard_of(reference) == shard:
-        return reference
-    return next(head + c for c in ALPHABET if shard_of(head + c) == shard)
+    """`reference`, or if it is not of the founder's shard, it with one or two characters
+    added so that it is (the first such in the alphabet's order: the same every run, and two
+    references stay two)."""
+    shard = shard_of(founder.key)
+    tails = ["", *ALPHABET, *(a + b for a in ALPHABET for b in ALPHABET)]
+    return next(reference + t for t in tails if shard_of(reference + t) == shard)
 
 
 async def outbox_len(redis: Redis, keys: KeyBuilder, part: str = "") -> int:

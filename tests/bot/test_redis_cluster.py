@@ -1,12 +1,8 @@
 """The app's client on a real local Redis Cluster of three masters (tests/redis_cluster.py):
 what the stores do there today, and the redis-py behaviours they rely on.
 
-Working on a Cluster now: a founder's turns (their keys share the `{founder}` hash tag) for
-drafts without submissions, and the timed events (`{timers}`). Awaiting the key layout that
-puts every multi-key script in one slot (issue 15, point 2): a commit with new submissions
-(`sub:<ref>` and `outbox` beside the founder's keys), the outbox and its retry/dead-letter
-moves, broadcasts' indexes (`bcs:*` beside `bc:{id}:*`), roles (`roles`, `roles:log` and the
-founder's `roles` record), privacy and status scripts; their contract suites run on one server.
+Every store's contract suite runs on the Cluster too (tests/storage/conftest.py); here, the
+client `create_redis` builds and what the stores rely on of redis-py's cluster client.
 """
 
 from __future__ import annotations
@@ -89,11 +85,6 @@ async def test_a_founder_turn_begins_reads_and_settles_on_the_cluster(
     assert (await store.peek(founder)).drafts == {}  # MGET of one founder's keys: one slot
 
 
-@pytest.mark.xfail(
-    raises=RedisClusterException,
-    strict=True,
-    reason="awaiting the key layout: the commit script's keys include `outbox` in another slot",
-)
 async def test_a_founder_turn_commits_a_draft_on_the_cluster(
     cluster: RedisClient, prefix: str
 ) -> None:

@@ -54,10 +54,10 @@ async def test_a_broadcast_records_its_fields_and_recipients_once(store: Broadca
 
 
 async def test_claims_are_exclusive_across_concurrent_claimers(
-    redis_url: str, key_prefix: str, store: BroadcastStore
+    connect, key_prefix: str, store: BroadcastStore
 ) -> None:
     bid = await running(store, 3000)
-    clients = [aioredis.from_url(redis_url) for _ in range(4)]
+    clients = [connect() for _ in range(4)]
     stores = [BroadcastStore(c, KeyBuilder(key_prefix)) for c in clients]
     seen: list[str] = []
 

@@ -98,8 +98,9 @@ async def test_stale_revision_is_refused(redis, key_prefix):
     await store.commit(again)
 
 
-async def test_two_concurrent_writers_take_turns_in_arrival_order(redis, redis_url, key_prefix):
-    second_client = aioredis.from_url(redis_url)  # as if another bot process
+async def test_two_concurrent_writers_take_turns_in_arrival_order(redis, connect, key_prefix):
+    second_client = connect()  # as if another bot process
+    await second_client.ping()  # as the bot does first (see conftest `connect`)
     stores = [make_store(redis, key_prefix), make_store(second_client, key_prefix)]
     order: list[str] = []
     first_holds = asyncio.Event()

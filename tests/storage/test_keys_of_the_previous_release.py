@@ -6,6 +6,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+pytestmark = pytest.mark.one_redis(
+    "schema v1 ran on one Redis primary: its keys, untagged, span slots"
+)
+
 from test_founder_store import CIPHER, ID_NUMBER, SENSITIVE, make_store
 
 from flows.engine.address import Address

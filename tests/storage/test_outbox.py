@@ -136,14 +136,16 @@ async def test_due_retries_come_back_on_the_stream_with_their_attempt(store: Out
 
 
 async def test_concurrent_due_retries_take_disjoint_entries(
-    store: OutboxStore, redis_url: str
+    store: OutboxStore, connect: Any
 ) -> None:
     references = [f"SUB-{i}" for i in range(40)]
     await submit(store, *references)
     for entry in await store.read("a", 100):
         await store.schedule_retry(entry, 1, NOW_MS, "x")
-    clients = [aioredis.from_url(redis_url) for _ in range(4)]
+    clients = [connect() for _ in range(4)]
     try:
+        for client in clients:
+            await client.ping()  # as the bot does first (see conftest `connect`)
         stores = [OutboxStore(client, store.keys) for client in clients]
         batches = await asyncio.gather(
             *(s.due_retries(NOW_MS, 3) for s in stores for _ in range(5))

@@ -9,7 +9,7 @@ import json
 
 import pytest
 from redis_dump import everything
-from shards import outbox_entries
+from shards import fit, outbox_entries
 from test_founder_store import ID_NUMBER, MOBILE, make_store
 from test_submissions import submit
 
@@ -23,7 +23,9 @@ from storage.statuses import StatusStore
 
 T = Address.telegram
 FOUNDER, OTHER = 7_770_001, 7_770_002
-DELIVERED, PENDING, THEIRS = "SUB-20261128-DLVRD1", "SUB-20261128-PNDNG1", "SUB-20261128-OTHER1"
+DELIVERED = fit("SUB-20261128-DLVRD1", T(FOUNDER))  # in their founders' shards, as the bot
+PENDING = fit("SUB-20261128-PNDNG1", T(FOUNDER))  # draws them
+THEIRS = fit("SUB-20261128-OTHER1", T(OTHER))
 
 
 async def founder_with_history(store: FounderStore) -> OutboxStore:

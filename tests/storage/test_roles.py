@@ -8,7 +8,6 @@ import asyncio
 import json
 
 import pytest
-import redis.asyncio as aioredis
 from test_founder_store import make_store
 
 from flows.engine.address import Address
@@ -101,10 +100,11 @@ async def test_a_bad_grant_writes_nothing(roles, role, options):
     assert await roles.of(MEMBER) == {} and await roles.log() == []
 
 
+@pytest.mark.one_redis("counts the commands sent through one server's connection pool")
 async def test_begin_reads_the_grants_in_its_one_round_trip_and_commit_never_writes_them(
-    redis_url, key_prefix
+    connect, key_prefix
 ):
-    client = aioredis.from_url(redis_url)
+    client = connect()
     sent: list[bytes] = []
     base = client.connection_pool.connection_class
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from redis.asyncio import Redis
+from shards import fit
 from test_founder_store import CIPHER, SENSITIVE, make_store
 from test_submissions import submit
 
@@ -19,15 +19,23 @@ from storage.submissions import SubmissionStore
 T = Address.telegram
 
 
+# references in their founders' shards, as the bot draws them (one Cluster slot per script)
+REF_A = fit("SUB-20261128-AAAAAA", Address.telegram(40))
+REF_B = fit("SUB-20261128-BBBBBB", Address.telegram(41))
+REF_C = fit("SUB-20261128-CCCCCC", Address.telegram(41))
+REF_D = fit("SUB-20261128-DDDDDD", Address.telegram(42))
+REF_E = fit("SUB-20261128-EEEEEE", Address.telegram(43))
+
+
 async def test_status_changes_are_recorded_and_shown_to_the_founder(redis, key_prefix):
     store = make_store(redis, key_prefix)
-    await store.commit(await submit(store, 40, "SUB-20261128-AAAAAA"))
+    await store.commit(await submit(store, 40, REF_A))
     statuses = StatusStore(redis, store.keys)
-    assert await statuses.current("SUB-20261128-AAAAAA") == "submitted"
-    change = (await statuses.record("SUB-20261128-AAAAAA", "delivered", "", "worker")).change
+    assert await statuses.current(REF_A) == "submitted"
+    change = (await statuses.record(REF_A, "delivered", "", "worker")).change
     assert change is not None and change.founder == T(40)
-    await statuses.record("SUB-20261128-AAAAAA", "accepted", "材料齐全", "staff:9001")
-    history = await statuses.history("SUB-20261128-AAAAAA")
+    await statuses.record(REF_A, "accepted", "材料齐全", "staff:9001")
+    history = await statuses.history(REF_A)
     assert [(c.status, c.actor) for c in history] == [
         ("delivered", "worker"),
         ("accepted", "staff:9001"),
@@ -49,9 +57,9 @@ async def test_unknown_reference_and_status(redis, key_prefix):
 
 async def test_a_founder_turn_that_read_the_old_line_retries(redis, key_prefix):
     store = make_store(redis, key_prefix)
-    await store.commit(await submit(store, 41, "SUB-20261128-BBBBBB"))
-    turn = await submit(store, 41, "SUB-20261128-CCCCCC")  # a second application, not committed
-    await StatusStore(redis, store.keys).record("SUB-20261128-BBBBBB", "accepted", "", "agency:x")
+    await store.commit(await submit(store, 41, REF_B))
+    turn = await submit(store, 41, REF_C)  # a second application, not committed
+    await StatusStore(redis, store.keys).record(REF_B, "accepted", "", "agency:x")
     with pytest.raises(DraftConflict):
         await store.commit(turn)  # would have written the old 'submitted' line back
     again = await store.begin(T(41), token=turn.token)
@@ -61,24 +69,24 @@ async def test_a_founder_turn_that_read_the_old_line_retries(redis, key_prefix):
 
 async def test_the_index_line_holds_the_question_while_the_office_waits(redis, key_prefix):
     store = make_store(redis, key_prefix)
-    await store.commit(await submit(store, 42, "SUB-20261128-DDDDDD"))
+    await store.commit(await submit(store, 42, REF_D))
     statuses = StatusStore(redis, store.keys)
-    await statuses.record("SUB-20261128-DDDDDD", "more_info", "请补充租赁合同。", "staff:1")
+    await statuses.record(REF_D, "more_info", "请补充租赁合同。", "staff:1")
     [line] = (await store.peek(T(42))).applications
     assert (line["status"], line["question"]) == ("more_info", "请补充租赁合同。")
-    await statuses.record("SUB-20261128-DDDDDD", "supplied", "", "founder")
+    await statuses.record(REF_D, "supplied", "", "founder")
     [line] = (await store.peek(T(42))).applications
     assert line["status"] == "supplied" and "question" not in line
 
 
 async def test_the_index_line_keeps_the_last_ten_changes_with_their_time(redis, key_prefix):
     store = make_store(redis, key_prefix)
-    await store.commit(await submit(store, 43, "SUB-20261128-EEEEEE"))
+    await store.commit(await submit(store, 43, REF_E))
     statuses = StatusStore(redis, store.keys)
     recorded = []
     for i in range(12):
         status = ("more_info", "supplied")[i % 2]
-        change = (await statuses.record("SUB-20261128-EEEEEE", status, "", "staff:1")).change
+        change = (await statuses.record(REF_E, status, "", "staff:1")).change
         assert change is not None
         recorded.append((status, change.at))
     [line] = (await store.peek(T(43))).applications
@@ -88,7 +96,7 @@ async def test_the_index_line_keeps_the_last_ten_changes_with_their_time(redis, 
 
 # -- deciding and recording in one step --------------------------------------------------------
 
-CASE = "SUB-20261128-FFFFFF"
+CASE = fit("SUB-20261128-FFFFFF", Address.telegram(44))
 
 
 async def case_statuses(redis, key_prefix, user_id: int = 44) -> StatusStore:
@@ -158,12 +166,11 @@ async def test_a_change_only_after_certain_statuses_is_decided_in_the_same_step(
 
 
 @pytest.mark.parametrize("actor", ["agency:hrss", "staff:9"])
-async def test_concurrent_copies_of_one_change_are_recorded_once(
-    redis, redis_url, key_prefix, actor
-):
+async def test_concurrent_copies_of_one_change_are_recorded_once(redis, connect, key_prefix, actor):
     """500 copies at once, of an agency's report or of a staff member's change (no report)."""
     recorded = await case_statuses(redis, key_prefix)
-    client = Redis.from_url(redis_url, max_connections=600)  # a connection for each copy
+    client = connect(max_connections=600)  # a connection for each copy
+    await client.ping()  # as the bot does first (see conftest `connect`)
     statuses = StatusStore(client, KeyBuilder(key_prefix))
     report = hrss("r-1", 1) if actor.startswith("agency") else None
     copies = [statuses.record(CASE, "accepted", "收到", actor, report=report) for _ in range(500)]
@@ -189,7 +196,7 @@ async def test_the_applied_reports_live_beside_the_case_and_do_not_confuse_a_sca
     redis, key_prefix
 ):
     store = make_store(redis, key_prefix)
-    await store.commit(await submit(store, 45, CASE))
+    await store.commit(await submit(store, 44, CASE))
     statuses = StatusStore(redis, store.keys)
     await statuses.record(CASE, "accepted", "", "agency:hrss", report=hrss("a", 1))
     assert await redis.type(store.keys.submission(CASE) + ":reports") == b"hash"

@@ -6,7 +6,6 @@ import asyncio
 import time
 
 import pytest
-import redis.asyncio as aioredis
 from shards import fit, outbox_entries, outbox_len
 from test_founder_store import CIPHER, ID_NUMBER, MOBILE, SENSITIVE, make_store
 
@@ -19,6 +18,15 @@ from storage.keys import KeyBuilder, shard_of
 from storage.submissions import OUTBOX_FIELDS, SubmissionStore
 
 T = Address.telegram
+# references in their founders' shards, as the bot draws them (one Cluster slot per commit)
+SH1 = fit("SH-0001", T(30))
+SH2 = fit("SH-0002", T(31))
+SH3 = fit("SH-0003", T(32))
+SH4 = fit("SH-0004", T(33))
+SH5 = fit("SH-0005", T(33))
+SH6 = fit("SH-0006", T(35))
+SH7 = fit("SH-0007", T(36))
+PARTNER = 52  # a founder in 33's shard: both may race for one reference
 
 
 def application(reference: str, user_id: int = 30) -> Submission:
@@ -128,21 +136,21 @@ def test_submission_and_outbox_keys():
 
 async def test_submission_commit_writes_record_outbox_and_index_together(redis, key_prefix):
     store = make_store(redis, key_prefix)
-    turn = await submit(store, 30, "SH-0001", update_id=700)
+    turn = await submit(store, 30, SH1, update_id=700)
     before_ms = int(time.time() * 1000)
     assert await store.commit(turn) == "1"
     assert turn.state.new_submissions == [] and turn.state.changed == set()
-    assert await written(store, 30, "SH-0001") == (1, 1, 1)
-    assert await redis.ttl(store.keys.submission("SH-0001")) == -1  # a record: no expiry
+    assert await written(store, 30, SH1) == (1, 1, 1)
+    assert await redis.ttl(store.keys.submission(SH1)) == -1  # a record: no expiry
     assert await redis.ttl(store.keys.founder(T(30), "applications")) > 0
     reader = submissions(store)
-    assert await reader.get("SH-0001") == application("SH-0001")
+    assert await reader.get(SH1) == application(SH1)
     assert await reader.get("SH-missing") is None
     [entry] = await reader.outbox()
     assert set(entry) == {"id", *OUTBOX_FIELDS}
     assert entry | {"id": ""} == {
         "id": "",
-        "reference": "SH-0001",
+        "reference": SH1,
         "founder": "telegram:30",
         "flow": "subsidy",
         "programme": "startup-rent",
@@ -151,13 +159,13 @@ async def test_submission_commit_writes_record_outbox_and_index_together(redis, 
     }
     assert int(entry["id"].split("-")[0]) >= before_ms  # a stream id: milliseconds-sequence
     index = (await store.peek(T(30))).applications
-    assert index == [application("SH-0001").entry()]
+    assert index == [application(SH1).entry()]
 
 
 async def test_id_numbers_never_reach_redis_in_plain_text(redis, key_prefix):
     store = make_store(redis, key_prefix)
-    await store.commit(await submit(store, 31, "SH-0002"))
-    keys = [store.keys.submission("SH-0002"), store.keys.founder(T(31), "draft", "subsidy")]
+    await store.commit(await submit(store, 31, SH2))
+    keys = [store.keys.submission(SH2), store.keys.founder(T(31), "draft", "subsidy")]
     for key in keys:
         raw = await redis.get(key)
         assert raw and b"$enc" in raw
@@ -168,63 +176,64 @@ async def test_id_numbers_never_reach_redis_in_plain_text(redis, key_prefix):
 
 async def test_a_conflicting_commit_writes_no_record_entry_or_index(redis, key_prefix):
     store = make_store(redis, key_prefix)
-    turn = await submit(store, 32, "SH-0003")
+    turn = await submit(store, 32, SH3)
     await redis.incr(store.keys.founder(T(32), "rev"))  # someone wrote behind the queue's back
     with pytest.raises(DraftConflict) as caught:
         await store.commit(turn)
     assert not isinstance(caught.value, ReferenceTaken)
-    assert await written(store, 32, "SH-0003") == (0, 0, 0)
+    assert await written(store, 32, SH3) == (0, 0, 0)
     assert (await store.peek(T(32))).drafts == {}
     again = await store.begin(T(32), token=turn.token)  # keeps its place in the queue; reloads
     assert again is not None and again.state.applications == []
-    again.state.submit(application("SH-0003", 32))
+    again.state.submit(application(SH3, 32))
     await store.commit(again)
-    assert await written(store, 32, "SH-0003") == (1, 1, 1)
+    assert await written(store, 32, SH3) == (1, 1, 1)
 
 
-async def test_concurrent_turns_with_one_reference_make_one_record(redis, redis_url, key_prefix):
-    second_client = aioredis.from_url(redis_url)  # as if another bot process
+async def test_concurrent_turns_with_one_reference_make_one_record(redis, connect, key_prefix):
+    second_client = connect()  # as if another bot process
+    await second_client.ping()  # as the bot does first (see conftest `connect`)
     stores = [make_store(redis, key_prefix), make_store(second_client, key_prefix)]
-    turns = await asyncio.gather(*(submit(s, 33 + i, "SH-0004") for i, s in enumerate(stores)))
+    turns = await asyncio.gather(*(submit(s, (33, PARTNER)[i], SH4) for i, s in enumerate(stores)))
     results = await asyncio.gather(
         *(s.commit(t) for s, t in zip(stores, turns, strict=True)), return_exceptions=True
     )
     await second_client.aclose()
     taken = [r for r in results if isinstance(r, ReferenceTaken)]
-    assert len(taken) == 1 and taken[0].reference == "SH-0004"
+    assert len(taken) == 1 and taken[0].reference == SH4
     assert sum(r == "1" for r in results) == 1
-    assert await redis.exists(stores[0].keys.submission("SH-0004")) == 1
+    assert await redis.exists(stores[0].keys.submission(SH4)) == 1
     assert await outbox_len(redis, stores[0].keys) == 1
-    loser = 33 + results.index(taken[0])
+    loser = (33, PARTNER)[results.index(taken[0])]
     state = await stores[0].peek(T(loser))
     assert state.applications == [] and state.drafts == {}  # the loser wrote nothing at all
-    record = await submissions(stores[0]).get("SH-0004")
-    assert record is not None and record.founder == T(({33, 34} - {loser}).pop())
+    record = await submissions(stores[0]).get(SH4)
+    assert record is not None and record.founder == T(({33, PARTNER} - {loser}).pop())
     # the loser retries its turn (same token) with a new reference and gets in
     turn = turns[results.index(taken[0])]
     again = await stores[0].begin(T(loser), token=turn.token)
     assert again is not None
-    again.state.submit(application("SH-0005", loser))
+    again.state.submit(application(SH5, loser))
     await stores[0].commit(again)
     assert await outbox_len(redis, stores[0].keys) == 2
 
 
 async def test_a_redelivered_update_submits_once(redis, key_prefix):
     store = make_store(redis, key_prefix)
-    await store.commit(await submit(store, 35, "SH-0006", update_id=901))
+    await store.commit(await submit(store, 35, SH6, update_id=901))
     assert await store.begin(T(35), update_id=901) is None
-    assert await written(store, 35, "SH-0006") == (1, 1, 1)
-    assert (await store.peek(T(35))).applications == [application("SH-0006", 35).entry()]
+    assert await written(store, 35, SH6) == (1, 1, 1)
+    assert (await store.peek(T(35))).applications == [application(SH6, 35).entry()]
 
 
 async def test_two_new_submissions_sharing_a_reference_are_refused(redis, key_prefix):
     store = make_store(redis, key_prefix)
-    turn = await submit(store, 36, "SH-0007")
-    turn.state.submit(application("SH-0007", 36))
+    turn = await submit(store, 36, SH7)
+    turn.state.submit(application(SH7, 36))
     with pytest.raises(ValueError):
         await store.commit(turn)
     await store.release(T(36), turn.token)
-    assert await written(store, 36, "SH-0007") == (0, 0, 0)
+    assert await written(store, 36, SH7) == (0, 0, 0)
 
 
 async def test_one_turn_may_submit_several_applications(redis, key_prefix):

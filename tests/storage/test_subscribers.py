@@ -103,7 +103,7 @@ async def test_is_subscribed_reads_the_prefs_and_the_marker(redis, key_prefix):
     assert not await subs.is_subscribed(T(5))
 
 
-async def test_a_failed_sync_is_kept_for_the_next(redis_url, key_prefix):
+async def test_a_failed_sync_is_kept_for_the_next(key_prefix):
     client = aioredis.from_url("redis://127.0.0.1:1")  # nothing listens there
     store = make_store(client, key_prefix)
     state = FounderState(founder=T(6))

@@ -165,10 +165,11 @@ async def test_payloads_over_the_bound_or_bad_names_are_refused(
 
 
 async def test_pending_events_survive_a_new_store_on_a_new_connection(
-    redis_url: str, redis: aioredis.Redis, key_prefix: str
+    connect, redis: aioredis.Redis, key_prefix: str
 ) -> None:
     await TimerStore(redis, KeyBuilder(key_prefix)).schedule("c1", CHECK, NOW, {"n": 1})
-    other = aioredis.from_url(redis_url)
+    other = connect()
+    await other.ping()  # as the bot does first (see conftest `connect`)
     try:
         event = await claim_one(TimerStore(other, KeyBuilder(key_prefix)), NOW)
         assert event.payload == {"n": 1}
