@@ -1,0 +1,267 @@
+"""GET /metrics scraped for real: on the webhook server after a founder's updates, on the
+worker's own port with the outbox backlog and a delivery, never naming a founder, and summed
+over processes in multiprocess mode. Counters are process-wide: each test reads differences."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import aiohttp
+import pytest
+import redis.asyncio as aioredis
+from applications import COMPANY, ID_NUMBER, MOBILE, subsidy_answers
+from prometheus_client.parser import text_string_to_metric_families
+from webhook_server import SECRET
+
+from bot.config import Settings
+from bot.core.service import Founder
+from bot.serve import run_worker
+from bot.wiring import App, create_app
+from flows.engine.address import Address
+from flows.engine.draft import Submission
+from flows.engine.events import Event
+from flows.policy.loader import load_policy_data
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+Samples = Mapping[tuple[str, frozenset[tuple[str, str]]], float]
+NAME = "欧阳明哲"
+
+
+def parse(text: str) -> Samples:
+    """Every sample of a scrape by (name, labels)."""
+    return {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+def value(samples: Samples, name: str, **labels: str) -> float:
+    return samples.get((name, frozenset(labels.items())), 0.0)
+
+
+async def scrape(url: str, token: str | None = None) -> tuple[int, str]:
+    headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+    async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as response:
+        return response.status, await response.text()
+
+
+async def test_the_webhook_server_counts_updates_and_times_turns(webhook):
+    api, url = webhook
+    metrics_url = url.removesuffix("/telegram/webhook") + "/metrics"
+    status, text = await scrape(metrics_url)
+    assert status == 200
+    before = parse(text)
+
+    first = api.push_message(611, "/start registration", language_code="en")
+    assert await api.post_webhook(url, api.pushed[first], secret_token=SECRET) == 200
+    await api.wait_for_message(611, lambda m: "step 1" in m["text"])
+    assert await api.post_webhook(url, api.pushed[first], secret_token=SECRET) == 200  # again
+    answer = api.push_message(611, "some words", language_code="en")
+    assert await api.post_webhook(url, api.pushed[answer], secret_token=SECRET) == 200
+    barrier = api.push_message(611, "/apps", language_code="en")
+    assert await api.post_webhook(url, api.pushed[barrier], secret_token=SECRET) == 200
+    await api.wait_for_message(611, lambda m: "My applications" in m["text"])
+
+    after = parse((await scrape(metrics_url))[1])
+    counted = "smebot_updates_total"
+
+    def moved(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert moved(counted, kind="command", outcome="ok") == 2
+    assert moved(counted, kind="command", outcome="duplicate") == 1
+    assert moved(counted, kind="text", outcome="ok") == 1
+    assert moved("smebot_turn_duration_seconds_count", kind="command") == 3
+    assert moved("smebot_turn_duration_seconds_sum", kind="command") > 0
+    assert moved("smebot_turn_duration_seconds_bucket", kind="command", le="10.0") == 3
+    assert moved("smebot_turn_duration_seconds_bucket", kind="command", le="+Inf") == 3
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def directory_agencies(folder: Path) -> Path:
+    """Every office delivers into a folder: agency "xuhui-all"."""
+    offices = json.dumps([o.id for o in load_policy_data().offices])
+    path = folder / "agencies.toml"
+    path.write_text(
+        f"""
+[[agency]]
+id = "xuhui-all"
+name = {{ zh = "全部", en = "All offices" }}
+offices = {offices}
+transport = "directory"
+path = {json.dumps(str(folder / "inbox"))}
+"""
+    )
+    return path
+
+
+async def submit(app: App, founder: Address, reference: str) -> None:
+    """A founder's confirmed application, committed as the bot commits one (with its outbox
+    entry)."""
+    turn = await app.store.begin(founder)
+    assert turn is not None
+    turn.state.submit(
+        Submission(
+            reference=reference,
+            founder=founder,
+            flow="subsidy",
+            programme="startup_loan",
+            office="district_hrss",
+            district="xuhui",
+            locale="zh_CN",
+            answers=subsidy_answers("startup_loan") | {"applicant_name": NAME},
+            attachments=[],
+            submitted_at=time.time(),
+        )
+    )
+    await app.store.commit(turn)
+
+
+@pytest.fixture
+def worker_app(redis, redis_url, key_prefix, tmp_path) -> App:
+    settings = Settings(
+        redis_url=redis_url,
+        redis_prefix=key_prefix,
+        agencies_file=directory_agencies(tmp_path),
+        host="127.0.0.1",
+        metrics_port=free_port(),
+        metrics_token="scrape-me",
+    )
+    return create_app(settings, redis)
+
+
+async def test_the_worker_serves_the_backlog_and_counts_deliveries(
+    worker_app: App, redis: aioredis.Redis
+) -> None:
+    """An entry a live worker took two minutes ago stays waiting; a new one is delivered."""
+    app, outbox = worker_app, worker_app.outbox
+    await outbox.ensure_group()
+    queued_ms = int(time.time() * 1000) - 120_000
+    fields = {"reference": "SUB-20261201-GHOST1", "founder": "1", "office": "district_hrss"}
+    await redis.xadd(outbox.keys.outbox(), fields, id=f"{queued_ms}-0")
+    assert await outbox.read("another-worker", 1)  # held by a worker still alive
+    await submit(app, Address.telegram(7_300_451_889), "SUB-20261201-MTRC01")
+    url = f"http://127.0.0.1:{app.settings.metrics_port}/metrics"
+    started = time.time()
+
+    stop = asyncio.Event()
+    running = asyncio.create_task(run_worker(app, stop))
+    try:
+        status, text = 0, ""
+        while status != 200:  # the server is up once it answers
+            await asyncio.sleep(0.05)
+            with_error = await asyncio.gather(scrape(url, "scrape-me"), return_exceptions=True)
+            if not isinstance(with_error[0], BaseException):
+                status, text = with_error[0]
+        before = parse(text)
+        delivered = ("smebot_deliveries_total", {"agency": "xuhui-all", "result": "delivered"})
+        for _ in range(400):  # the worker's first pass delivers, the gauges are read at start
+            samples = parse((await scrape(url, "scrape-me"))[1])
+            read_at = value(samples, "smebot_backlog_read_timestamp_seconds")
+            done = value(samples, delivered[0], **delivered[1])
+            if done >= 1 + value(before, delivered[0], **delivered[1]) and read_at >= started:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            pytest.fail("no delivery counted, or the backlog never read")
+        assert value(samples, "smebot_outbox_entries") >= 1  # the one held by another worker
+        assert value(samples, "smebot_outbox_oldest_age_seconds") >= 120
+        assert value(samples, "smebot_outbox_retry_entries") == 0
+        assert value(samples, "smebot_outbox_dead_letters") == 0
+        assert (await scrape(url))[0] == 401  # METRICS_TOKEN set: no token, no metrics
+        assert (await scrape(url, "wrong"))[0] == 401
+    finally:
+        stop.set()
+        await running
+    assert (Path(app.settings.agencies_file or "").parent / "inbox").exists()
+
+
+async def test_no_label_names_a_founder(worker_app: App, redis: aioredis.Redis) -> None:
+    """A founder's updates, a submission delivered, one failing for good: the scrape holds
+    none of their id, references, name or answers."""
+    app = worker_app
+    user = 7_300_451_777
+    founder = Founder(Address.telegram(user), "en")
+
+    async def deliver(messages: object, locale: str) -> None:
+        pass
+
+    events = (Event.of_command("start", "registration"), Event.of_text(NAME))
+    for update_id, event in enumerate(events, start=98_765_4321):
+        await app.service.handle(founder, event, deliver, update_id)
+        await app.service.handle(founder, event, deliver, update_id)  # a duplicate
+    await submit(app, founder.address, "SUB-20261201-PRIV77")
+    fields = {"reference": "SUB-20261201-LOST99", "founder": str(user), "office": "nowhere"}
+    await redis.xadd(app.outbox.keys.outbox(), fields)  # its submission is missing: dead letter
+    worker = app.worker()
+    while await worker.run_once():
+        pass
+    await app.gauges().read_once()
+
+    from bot.telemetry import scrape as scrape_here
+
+    text = scrape_here().decode()
+    assert value(parse(text), "smebot_outbox_dead_letters") == 1
+    assert "smebot_deliveries_total" in text
+    secrets = [str(user), "SUB-20261201-PRIV77", "SUB-20261201-LOST99", "98765", NAME]
+    secrets += [COMPANY, ID_NUMBER, MOBILE, "telegram:", "local:"]
+    assert [s for s in secrets if s in text] == []
+    words = {
+        value
+        for family in text_string_to_metric_families(text)
+        if family.name.startswith("smebot_")
+        for sample in family.samples
+        for label, value in sample.labels.items()
+        if label != "le"
+    }
+    assert words and all(re.fullmatch(r"[A-Za-z_-]+", word) for word in words), words
+
+
+MULTIPROCESS_WRITER = """
+import sys, time
+from bot.core import metrics
+from flows.engine.events import EventKind
+for _ in range(int(sys.argv[1])):
+    metrics.update_taken(EventKind.TEXT, "ok", time.perf_counter())
+metrics.delivery_settled("xuhui-all", "delivered")
+metrics.OUTBOX_WAITING.set(int(sys.argv[1]))
+"""
+MULTIPROCESS_READER = (
+    "import sys; from bot.telemetry import scrape; sys.stdout.write(scrape().decode())"
+)
+
+
+def test_processes_sharing_a_multiprocess_dir_are_scraped_as_one(tmp_path: Path) -> None:
+    env = os.environ | {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    for updates in ("3", "4"):
+        subprocess.run(
+            [sys.executable, "-c", MULTIPROCESS_WRITER, updates], env=env, check=True, cwd=ROOT
+        )
+    scraped = subprocess.run(
+        [sys.executable, "-c", MULTIPROCESS_READER],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout
+    samples = parse(scraped)
+    assert value(samples, "smebot_updates_total", kind="text", outcome="ok") == 7
+    assert value(samples, "smebot_turn_duration_seconds_count", kind="text") == 7
+    assert value(samples, "smebot_deliveries_total", agency="xuhui-all", result="delivered") == 2
+    assert value(samples, "smebot_outbox_entries") == 4  # a gauge: the latest write
