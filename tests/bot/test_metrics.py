@@ -12,24 +12,34 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import aiohttp
 import pytest
 import redis.asyncio as aioredis
 from applications import COMPANY, ID_NUMBER, MOBILE, subsidy_answers
+from broadcasting import Subscriptions, broadcast, chats
 from prometheus_client.parser import text_string_to_metric_families
 from webhook_server import SECRET
 
 from bot.config import Settings
+from bot.core.channel import Blocked, Channels
+from bot.core.render import RenderedMessage
 from bot.core.service import Founder
 from bot.serve import run_worker
-from bot.wiring import App, create_app
-from flows.engine.address import Address
+from bot.telemetry import scrape as scrape_here
+from bot.wiring import App, create_app, create_redis
+from bot.workers.broadcaster import Broadcaster
+from bot.workers.gauges import BacklogGauges
+from flows.engine.address import TELEGRAM, Address
 from flows.engine.draft import Submission
 from flows.engine.events import Event
 from flows.policy.loader import load_policy_data
+from storage.broadcasts import BroadcastStore
+from storage.keys import KeyBuilder
+from storage.outbox import OutboxStore
+from storage.timers import TimedEvent, TimerStore
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 Samples = Mapping[tuple[str, frozenset[tuple[str, str]]], float]
@@ -148,8 +158,16 @@ def worker_app(redis, redis_url, key_prefix, tmp_path) -> App:
 async def test_the_worker_serves_the_backlog_and_counts_deliveries(
     worker_app: App, redis: aioredis.Redis
 ) -> None:
-    """An entry a live worker took two minutes ago stays waiting; a new one is delivered."""
+    """An entry a live worker took two minutes ago stays waiting; a new one is delivered; a
+    timed event half a minute late is taken up late."""
     app, outbox = worker_app, worker_app.outbox
+    fired: list[str] = []
+
+    async def probe(event: TimedEvent) -> None:
+        fired.append(event.id)
+
+    app.timer_handlers = {"metrics-probe": probe}
+    await app.timer_store.schedule("probe-1", "metrics-probe", time.time() - 30, {})
     await outbox.ensure_group()
     queued_ms = int(time.time() * 1000) - 120_000
     fields = {"reference": "SUB-20261201-GHOST1", "founder": "1", "office": "district_hrss"}
@@ -158,23 +176,25 @@ async def test_the_worker_serves_the_backlog_and_counts_deliveries(
     await submit(app, Address.telegram(7_300_451_889), "SUB-20261201-MTRC01")
     url = f"http://127.0.0.1:{app.settings.metrics_port}/metrics"
     started = time.time()
+    before = parse(scrape_here().decode())  # this process's, before the worker starts
 
     stop = asyncio.Event()
     running = asyncio.create_task(run_worker(app, stop))
     try:
-        status, text = 0, ""
+        status = 0
         while status != 200:  # the server is up once it answers
             await asyncio.sleep(0.05)
             with_error = await asyncio.gather(scrape(url, "scrape-me"), return_exceptions=True)
             if not isinstance(with_error[0], BaseException):
-                status, text = with_error[0]
-        before = parse(text)
-        delivered = ("smebot_deliveries_total", {"agency": "xuhui-all", "result": "delivered"})
+                status = with_error[0][0]
+        counted = "smebot_deliveries_total"
+        delivered = {"agency": "xuhui-all", "result": "delivered"}
         for _ in range(400):  # the worker's first pass delivers, the gauges are read at start
             samples = parse((await scrape(url, "scrape-me"))[1])
             read_at = value(samples, "smebot_backlog_read_timestamp_seconds")
-            done = value(samples, delivered[0], **delivered[1])
-            if done >= 1 + value(before, delivered[0], **delivered[1]) and read_at >= started:
+            done = value(samples, counted, **delivered) - value(before, counted, **delivered)
+            late = value(samples, "smebot_timer_lag_seconds_count", kind="metrics-probe")
+            if done == 1 and late == 1 and read_at >= started:
                 break
             await asyncio.sleep(0.05)
         else:
@@ -183,12 +203,17 @@ async def test_the_worker_serves_the_backlog_and_counts_deliveries(
         assert value(samples, "smebot_outbox_oldest_age_seconds") >= 120
         assert value(samples, "smebot_outbox_retry_entries") == 0
         assert value(samples, "smebot_outbox_dead_letters") == 0
+        assert value(samples, "smebot_timer_lag_seconds_sum", kind="metrics-probe") >= 30
+        lag = "smebot_timer_lag_seconds_bucket"
+        assert value(samples, lag, kind="metrics-probe", le="10.0") == 0
+        assert value(samples, lag, kind="metrics-probe", le="60.0") == 1
+        assert fired == ["probe-1"]
         assert (await scrape(url))[0] == 401  # METRICS_TOKEN set: no token, no metrics
         assert (await scrape(url, "wrong"))[0] == 401
     finally:
         stop.set()
         await running
-    assert (Path(app.settings.agencies_file or "").parent / "inbox").exists()
+    assert list((Path(str(app.settings.agencies_file)).parent / "inbox").rglob("bundle.json"))
 
 
 async def test_no_label_names_a_founder(worker_app: App, redis: aioredis.Redis) -> None:
@@ -212,8 +237,6 @@ async def test_no_label_names_a_founder(worker_app: App, redis: aioredis.Redis) 
     while await worker.run_once():
         pass
     await app.gauges().read_once()
-
-    from bot.telemetry import scrape as scrape_here
 
     text = scrape_here().decode()
     assert value(parse(text), "smebot_outbox_dead_letters") == 1
@@ -265,3 +288,76 @@ def test_processes_sharing_a_multiprocess_dir_are_scraped_as_one(tmp_path: Path)
     assert value(samples, "smebot_turn_duration_seconds_count", kind="text") == 7
     assert value(samples, "smebot_deliveries_total", agency="xuhui-all", result="delivered") == 2
     assert value(samples, "smebot_outbox_entries") == 4  # a gauge: the latest write
+
+
+class Inbox:
+    """A Telegram channel whose `blocked` chats have blocked the bot."""
+
+    name = TELEGRAM
+
+    def __init__(self, blocked: set[int]) -> None:
+        self.blocked = blocked
+
+    async def send(
+        self, chat: Address, messages: Sequence[RenderedMessage], *, edit: str | None = None
+    ) -> list[str]:
+        if int(chat.id) in self.blocked:
+            raise Blocked("blocked")
+        return ["1"]
+
+    async def send_file(self, chat: Address, name: str, data: bytes, caption: str) -> str:
+        return "1"
+
+    async def fetch(self, file_id: str) -> bytes:
+        return b""
+
+
+async def test_a_broadcast_is_counted_by_outcome_and_shown_running(
+    redis: aioredis.Redis, key_prefix: str
+) -> None:
+    keys = KeyBuilder(key_prefix)
+    store, subs = BroadcastStore(redis, keys), Subscriptions()
+    now = time.time()
+    await broadcast(store, 5, now)
+    gauges = BacklogGauges(OutboxStore(redis, keys), TimerStore(redis, keys), store)
+    await gauges.read_once()
+    running = parse(scrape_here().decode())
+    assert value(running, "smebot_broadcasts_running") == 1
+    sender = Broadcaster(
+        store,
+        Channels(Inbox({chats(5)[0]})),
+        is_subscribed=subs.is_subscribed,
+        on_blocked=subs.unsubscribe,
+        rate_per_s=1000,
+        per_chat_s=0,
+    )
+    while await sender.run_once():
+        pass
+    await sender.run_once()  # sees it done: no longer running
+    await gauges.read_once()
+    after = parse(scrape_here().decode())
+    sends = "smebot_broadcast_sends_total"
+    assert (
+        value(after, sends, outcome="delivered") - value(running, sends, outcome="delivered") == 4
+    )
+    assert value(after, sends, outcome="blocked") - value(running, sends, outcome="blocked") == 1
+    assert value(after, "smebot_broadcasts_running") == 0
+
+
+async def test_a_command_on_a_lost_connection_is_retried_and_counted(
+    redis: aioredis.Redis, redis_url: str
+) -> None:
+    """A connection killed under a command (Redis restarted, a proxy's idle timeout): the
+    command is sent again on a fresh one."""
+    client = create_redis(Settings(redis_url=redis_url))
+    try:
+        before = value(parse(scrape_here().decode()), "smebot_redis_retries_total")
+        waiting = asyncio.create_task(client.blpop(["metrics:nothing"], timeout=1))
+        while not (blocked := [c for c in await redis.client_list() if c["cmd"] == "blpop"]):
+            await asyncio.sleep(0.01)
+        await redis.client_kill_filter(_id=blocked[0]["id"])
+        assert await waiting is None  # waited again on a fresh connection, for nothing
+        after = value(parse(scrape_here().decode()), "smebot_redis_retries_total")
+        assert after - before == 1
+    finally:
+        await client.aclose()
