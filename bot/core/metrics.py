@@ -29,7 +29,6 @@ TURN_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.
 # Timed events are polled every second; a worker down or behind shows as minutes.
 LAG_BUCKETS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0)
 UPDATE_OUTCOMES = ("ok", "duplicate", "flood_dropped", "storage_failed", "failed")
-DELIVERY_RESULTS = ("delivered", "already_delivered", "withdrawn", "retried", "dead_lettered")
 
 UPDATES = Counter(
     "smebot_updates",
@@ -73,6 +72,12 @@ TIMER_LAG = Histogram(
     ["kind"],
     buckets=LAG_BUCKETS,
 )
+
+
+for _kind in EventKind:  # every series from the start at 0, so a rate (or a ratio) is never empty
+    TURN_SECONDS.labels(_kind)
+    for _outcome in UPDATE_OUTCOMES:
+        UPDATES.labels(_kind, _outcome)
 
 
 def _backlog(name: str, doc: str) -> Gauge:

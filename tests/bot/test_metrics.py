@@ -252,7 +252,7 @@ async def test_no_label_names_a_founder(worker_app: App, redis: aioredis.Redis) 
         for label, value in sample.labels.items()
         if label != "le"
     }
-    assert words and all(re.fullmatch(r"[A-Za-z_-]+", word) for word in words), words
+    assert words and all(re.fullmatch(r"[A-Za-z_.-]+", word) for word in words), words
 
 
 MULTIPROCESS_WRITER = """
