@@ -18,6 +18,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 import redis.asyncio as aioredis
+from aiohttp import web
 from applications import COMPANY, ID_NUMBER, MOBILE, subsidy_answers
 from broadcasting import Subscriptions, broadcast, chats
 from prometheus_client.parser import text_string_to_metric_families
@@ -29,6 +30,7 @@ from bot.core.render import RenderedMessage
 from bot.core.service import Founder
 from bot.serve import run_worker
 from bot.telemetry import scrape as scrape_here
+from bot.web import create_web_app
 from bot.wiring import App, create_app, create_redis
 from bot.workers.broadcaster import Broadcaster
 from bot.workers.gauges import BacklogGauges
@@ -361,3 +363,32 @@ async def test_a_command_on_a_lost_connection_is_retried_and_counted(
         assert after - before == 1
     finally:
         await client.aclose()
+
+
+async def test_the_bot_server_can_go_without_metrics_or_keep_them_behind_a_token(
+    worker_app: App,
+) -> None:
+    app = worker_app
+
+    async def status(web_app: web.Application, token: str | None = None) -> int:
+        runner = web.AppRunner(web_app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        try:
+            return (await scrape(f"http://127.0.0.1:{runner.addresses[0][1]}/metrics", token))[0]
+        finally:
+            await runner.cleanup()
+
+    parts = (app.desk(), app.submissions, app.agencies)
+    assert await status(create_web_app(*parts)) == 200
+    assert await status(create_web_app(*parts, metrics=False)) == 404  # METRICS_ENABLED=false
+    guarded = create_web_app(*parts, metrics_token="t0ken")
+    assert await status(guarded) == 401
+    assert await status(create_web_app(*parts, metrics_token="t0ken"), "t0ken") == 200
+
+
+def test_a_multiprocess_dir_that_is_not_there_stops_start_up(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="prometheus_multiproc_dir"):
+        Settings(prometheus_multiproc_dir=str(tmp_path / "missing"))
+    assert Settings(prometheus_multiproc_dir=str(tmp_path)).prometheus_multiproc_dir == tmp_path
