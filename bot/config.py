@@ -61,17 +61,36 @@ class Settings(BaseSettings):
     flood_burst: int = Field(default=30, ge=1)
     broadcast_rate: float = Field(default=25.0, gt=0)
     log_level: str = "INFO"
+    metrics_enabled: bool = True  # GET /metrics on the bot's HTTP server (bot.telemetry)
+    metrics_port: int = Field(default=0, ge=0, le=65535)  # /metrics on a port of its own; 0: off
+    metrics_token: SecretStr | None = None  # when set, /metrics wants "Bearer <token>"
+    # read by prometheus-client itself when imported; named here to be checked and documented
+    prometheus_multiproc_dir: Path | None = None
 
     @field_validator(
         "telegram_bot_token",
         "webhook_secret",
         "data_keys",
         "redis_sentinel_password",
+        "metrics_token",
         mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value in ("", None) else value
+
+    @field_validator("prometheus_multiproc_dir", mode="before")
+    @classmethod
+    def _multiproc_dir(cls, value: object) -> object:
+        if value in ("", None):
+            return None
+        if not Path(str(value)).is_dir():
+            raise ValueError("must be an existing directory, emptied before the processes start")
+        return value
+
+    def metrics_secret(self) -> str | None:
+        """METRICS_TOKEN in clear, or None (then /metrics is open)."""
+        return None if self.metrics_token is None else self.metrics_token.get_secret_value()
 
     @field_validator("telegram_api_url")
     @classmethod

@@ -11,9 +11,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from types import ModuleType
 from typing import cast
 
+from aiohttp import web
+
 from bot.config import Settings
 from bot.core.channel import Channel
 from bot.core.commands import TelegramRuntime, commands_menu
+from bot.telemetry import metrics_server
 from bot.web import create_web_app, serve
 from bot.wiring import App
 
@@ -65,12 +68,13 @@ async def telegram_channel(app: App) -> AsyncIterator[None]:
 
 
 def _start_workers(app: App, stop: asyncio.Event) -> list[asyncio.Task[None]]:
-    """The delivery worker, the timed-events worker and the broadcaster, each a task of its
-    own until `stop`."""
+    """The delivery worker, the timed-events worker, the broadcaster and the backlog gauges'
+    reader, each a task of its own until `stop`."""
     return [
         asyncio.create_task(app.worker().run(stop)),
         asyncio.create_task(app.timers().run(stop)),
         asyncio.create_task(app.broadcaster().run(stop)),
+        asyncio.create_task(app.gauges().run(stop)),
     ]
 
 
@@ -113,11 +117,11 @@ async def run_telegram(app: App, stop: asyncio.Event) -> None:
                     settings.webhook_url.rstrip("/") + settings.webhook_path, secret
                 )
                 webhook = (settings.webhook_path, secret, runtime)
-                web_app = create_web_app(app.desk(), app.submissions, app.agencies, webhook)
-                await serve(web_app, settings.host, settings.port, stop)
+                await serve(_web_app(app, webhook), settings.host, settings.port, stop)
             else:
                 log.info("polling %s with %s", settings.telegram_api_url, settings.bot_runtime)
-                await runtime.poll(stop)
+                async with _metrics_port(app):
+                    await runtime.poll(stop)
     finally:
         await runtime.close()
 
@@ -125,7 +129,7 @@ async def run_telegram(app: App, stop: asyncio.Event) -> None:
 async def run_worker(app: App, stop: asyncio.Event) -> None:
     """The delivery and timed-events workers alone (`python -m bot worker`); when one fails,
     the other is stopped too and the process ends with the failure (to be restarted)."""
-    async with telegram_channel(app):
+    async with telegram_channel(app), _metrics_port(app):
         tasks = _start_workers(app, stop)
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
@@ -137,5 +141,23 @@ async def run_worker(app: App, stop: asyncio.Event) -> None:
 async def run_api(app: App, stop: asyncio.Event) -> None:
     """The agencies' status endpoint alone (`python -m bot api`, the Procfile's `web:`)."""
     async with telegram_channel(app):
-        web_app = create_web_app(app.desk(), app.submissions, app.agencies)
-        await serve(web_app, app.settings.host, app.settings.port, stop)
+        await serve(_web_app(app), app.settings.host, app.settings.port, stop)
+
+
+def _web_app(app: App, webhook: tuple[str, str, TelegramRuntime] | None = None) -> web.Application:
+    """The bot's HTTP server, /metrics on it unless METRICS_ENABLED is off."""
+    settings = app.settings
+    return create_web_app(
+        app.desk(),
+        app.submissions,
+        app.agencies,
+        webhook,
+        metrics=settings.metrics_enabled,
+        metrics_token=settings.metrics_secret(),
+    )
+
+
+def _metrics_port(app: App) -> contextlib.AbstractAsyncContextManager[None]:
+    """/metrics on HOST:METRICS_PORT, for a process without an HTTP server (off when 0)."""
+    settings = app.settings
+    return metrics_server(settings.host, settings.metrics_port, settings.metrics_secret())

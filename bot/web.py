@@ -1,5 +1,5 @@
 """The bot's HTTP server: Telegram's webhook (its secret checked before anything is read), the
-agencies' status endpoint, and /healthz. The same server whichever runtime runs the bot."""
+agencies' status endpoint, /healthz and /metrics. The same server whichever runtime runs the bot."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bot.core.update_shape import check_update
 from bot.handoff.agencies import Agencies
 from bot.handoff.api import add_status_routes
 from bot.handoff.status import StatusDesk
+from bot.telemetry import add_metrics_route
 from storage.submissions import SubmissionStore
 
 log = logging.getLogger(__name__)
@@ -75,10 +76,16 @@ def create_web_app(
     submissions: SubmissionStore,
     agencies: Agencies,
     webhook: tuple[str, str, TelegramRuntime] | None = None,
+    *,
+    metrics: bool = True,
+    metrics_token: str | None = None,
 ) -> web.Application:
-    """The status endpoint and /healthz, with Telegram's webhook at (path, secret, runtime)."""
+    """The status endpoint and /healthz, with Telegram's webhook at (path, secret, runtime),
+    and /metrics unless `metrics` is off (behind `metrics_token` when given)."""
     app = web.Application(client_max_size=MAX_UPDATE)
     add_status_routes(app, desk, submissions, agencies)
+    if metrics:
+        add_metrics_route(app, metrics_token)
     if webhook is not None:
         add_webhook_route(app, *webhook)
     return app

@@ -15,7 +15,6 @@ from functools import cached_property
 from typing import Any, cast
 
 from redis.asyncio import BlockingConnectionPool, Redis
-from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as ConnectionLost
 
@@ -38,8 +37,10 @@ from bot.handoff.delivery import Deliverer
 from bot.handoff.fonts import FontError, PdfFont, load_font
 from bot.handoff.staff import StaffDesk
 from bot.handoff.status import StatusDesk
+from bot.telemetry import CountedRetry
 from bot.workers.broadcast_send import ProgressMessage
 from bot.workers.broadcaster import Broadcaster
+from bot.workers.gauges import BacklogGauges
 from bot.workers.outbox import OnDead, OutboxWorker
 from bot.workers.timers import Handler, TimerWorker
 from flows.engine.address import TELEGRAM, Address
@@ -79,7 +80,7 @@ def create_redis(settings: Settings) -> Redis:
         # and answers. A timeout is not retried: with redis-py's retries (the command's, then
         # the reconnect's) a stalled Redis held each command about 13 socket timeouts (over a
         # minute at 5 s); the service settles a commit whose reply timed out instead.
-        "retry": Retry(
+        "retry": CountedRetry(
             ExponentialBackoff(cap=0.5, base=0.02), 3, supported_errors=(ConnectionLost,)
         ),
         "health_check_interval": 10,
@@ -201,7 +202,17 @@ class App:
             reclaim_idle_ms=self.agencies.takeover_after_ms(),
             on_dead=self._tell_admins(),
             chore=self._purge,
+            agency_of=self._agency_of,
         )
+
+    def _agency_of(self, entry: OutboxEntry) -> str:
+        """The id of the agency an outbox entry goes to (its office's), for the metrics."""
+        agency = self.agencies.by_office.get(entry.fields.get("office", ""))
+        return "unknown" if agency is None else agency.id
+
+    def gauges(self) -> BacklogGauges:
+        """Reads the outbox's, timed events' and broadcasts' backlogs into the metrics."""
+        return BacklogGauges(self.outbox, self.timer_store, self.broadcasts)
 
     @property
     def timer_store(self) -> TimerStore:

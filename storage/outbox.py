@@ -18,6 +18,7 @@ from redis.typing import KeyT, StreamIdT
 from storage.errors import text, unavailable
 from storage.keys import SHARDS, KeyBuilder, shard_of, stream_order
 
+LAG_COUNTED = 10_000  # unread entries counted one by one when Redis cannot tell (at most)
 RETRY_FIELDS = ("attempt", "first_attempt_ms", "last_error")  # what a retry adds to the fields
 POLL_S = 0.2  # the longest pause between reads while `read` waits for entries
 
@@ -57,6 +58,16 @@ if KEYS[3] then
 end
 return 1
 """
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What the outbox holds undone (`OutboxStore.backlog`), ages in seconds."""
+
+    waiting: int  # not delivered yet: unread, or taken by a worker and not settled
+    oldest_age_s: float  # of the oldest waiting entry (by its stream id: when it was queued)
+    retrying: int  # waiting for a retry
+    dead: int  # dead letters
 
 
 @dataclass(frozen=True)
@@ -262,6 +273,68 @@ class OutboxStore:
         key = self.keys.delivery(reference)
         with unavailable():
             return bool(await self.redis.hexists(key, "delivered_at"))
+
+    async def backlog(self, now_ms: int) -> Backlog:
+        """What waits, for the operators' gauges: entries not delivered yet (unread, or pending
+        with a worker), the oldest one's age, retries scheduled, dead letters; every shard's
+        added up (two round trips each)."""
+        total = Backlog(0, 0.0, 0, 0)
+        for shard in range(SHARDS):
+            part = await self._backlog(shard, now_ms)
+            total = Backlog(
+                total.waiting + part.waiting,
+                max(total.oldest_age_s, part.oldest_age_s),
+                total.retrying + part.retrying,
+                total.dead + part.dead,
+            )
+        return total
+
+    async def _backlog(self, shard: int, now_ms: int) -> Backlog:
+        outbox = self.keys.outbox(shard)
+        with unavailable():
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.zcard(self.keys.outbox(shard, "retry"))
+                pipe.xlen(self.keys.outbox(shard, "dead"))
+                pipe.xinfo_groups(outbox)
+                pipe.xrange(outbox, count=1)
+                pipe.xlen(outbox)
+                retrying, dead, groups, first, length = await pipe.execute(raise_on_error=False)
+            for reply in (retrying, dead, first, length):
+                if isinstance(reply, Exception):
+                    raise reply
+            group = _group(groups, self.group)
+            if group is None:  # no stream, or no worker has read it yet: every entry waits
+                return Backlog(int(length), _age_s(first, now_ms), int(retrying), int(dead))
+            after = "(" + text(group["last-delivered-id"])
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.xpending(outbox, self.group)
+                pipe.xrange(outbox, min=after, count=1)
+                if group.get("lag") is None:  # Redis cannot tell after an erasure's XDEL
+                    pipe.xrange(outbox, min=after, count=LAG_COUNTED)
+                pending, unread, *counted = await pipe.execute()
+        lag = len(counted[0]) if counted else int(group["lag"])
+        oldest = max(_age_s(unread, now_ms), _id_age_s(pending.get("min"), now_ms))
+        return Backlog(int(pending["pending"]) + lag, oldest, int(retrying), int(dead))
+
+
+def _group(groups: object, name: str) -> dict[str, Any] | None:
+    """The consumer group `name` in an XINFO GROUPS reply (an error when there is no stream)."""
+    for group in groups if isinstance(groups, list) else []:
+        if text(group["name"]) == name:
+            return cast(dict[str, Any], group)
+    return None
+
+
+def _id_age_s(entry_id: bytes | str | None, now_ms: int) -> float:
+    """How old a stream entry is, from the milliseconds in its id (0 for none)."""
+    if not entry_id:
+        return 0.0
+    return max(0, now_ms - int(text(entry_id).split("-")[0])) / 1000
+
+
+def _age_s(entries: list[Any], now_ms: int) -> float:
+    """The age of the first entry of an XRANGE reply (0 for none)."""
+    return _id_age_s(entries[0][0], now_ms) if entries else 0.0
 
 
 def _retry_fields(attempt: int, entry: OutboxEntry) -> dict[str, str]:

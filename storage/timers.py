@@ -177,6 +177,16 @@ class TimerStore:
             raw = await self.redis.hgetall(self.keys.timers("dead"))
         return {text(k): json.loads(v) for k, v in raw.items()}
 
+    async def backlog(self, now: float) -> tuple[int, int]:
+        """For the operators' gauges: how many events are due by `now` and not claimed, and
+        how many are dead letters. One round trip."""
+        with unavailable():
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.zcount(self.keys.timers("due"), "-inf", _ms(now))
+                pipe.hlen(self.keys.timers("dead"))
+                due, dead = await pipe.execute()
+        return int(due), int(dead)
+
 
 def _check_name(what: str, name: str) -> None:
     if not name or len(name) > MAX_NAME or not name.isascii() or not name.isprintable():

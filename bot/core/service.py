@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from bot.core import metrics
 from bot.core.channel import ChannelError
 from bot.core.files import Fetch, with_content
 from bot.core.flood import FloodGate
@@ -176,9 +177,11 @@ class ConversationService:
     ) -> None:
         """Apply one update and deliver the replies, in this founder's arrival order. A file is
         read first, inside the founder's turn (theirs wait, no one else's)."""
+        started = time.perf_counter()
         admitted, tell = self.flood.admit(founder.address)
         if not admitted:  # faster than anyone types: not processed, the founder told once
             log.warning("founder %s: flood, update %s dropped", founder.address, update_id)
+            metrics.update_taken(event.kind, "flood_dropped")
             if tell:
                 await self._tell(founder, deliver, FLOOD_NOTICE)
             return
@@ -190,14 +193,19 @@ class ConversationService:
                 log.warning(
                     "storage failed for founder %s: %s", founder.address, type(exc).__name__
                 )
+                metrics.storage_failed("turn", exc)
                 await self._tell(founder, deliver, CANT_SAVE)
+                metrics.update_taken(event.kind, "storage_failed", started)
                 return
             except Exception as exc:  # every update gets an answer; the turn was released
                 log.error("update failed for founder %s: %s", founder.address, type(exc).__name__)
                 log.debug("the failure in full (may hold input)", exc_info=True)
                 await self._tell(founder, deliver, WENT_WRONG)
+                metrics.update_taken(event.kind, "failed", started)
                 return
-            if outcome is not None:
+            if outcome is None:
+                metrics.update_taken(event.kind, "duplicate", started)
+            else:
                 await deliver(outcome.messages, outcome.locale)
                 if outcome.request == EXPORT:
                     await self._export(founder, outcome, deliver)
@@ -205,6 +213,7 @@ class ConversationService:
                     await self.announcements.compose(
                         founder.address, outcome.announcement, outcome.locale, deliver
                     )
+                metrics.update_taken(event.kind, "ok", started)
 
     async def stored_locale(self, founder: Founder) -> str:
         """The founder's language outside a turn: their stored choice, else their client's."""
@@ -282,6 +291,7 @@ class ConversationService:
                 await self.store.commit(turn)
             except (DraftConflict, ReferenceTaken) as retry:
                 log.info("founder %s: %s, applying again", founder.address, type(retry).__name__)
+                metrics.conflicted(retry)
                 token = turn.token
                 continue
             except StorageUnavailable:

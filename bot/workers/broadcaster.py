@@ -21,6 +21,7 @@ import socket
 import time
 from collections.abc import Awaitable, Callable
 
+from bot.core import metrics
 from bot.core.channel import Blocked, Channels, RateLimited, SendUnknown
 from bot.workers.broadcast_send import Contents
 from bot.workers.pacing import Pacer
@@ -93,6 +94,7 @@ class Broadcaster:
                 sent = await self.run_once()
             except StorageError as exc:
                 log.warning("broadcaster: storage error %s", type(exc).__name__)
+                metrics.storage_failed("broadcaster", exc)
                 sent = 0
             if not sent:
                 with contextlib.suppress(TimeoutError):
@@ -113,6 +115,7 @@ class Broadcaster:
     async def _step(self, broadcast_id: str) -> int:
         now = self.clock()
         if reaped := await self.store.reap(broadcast_id, now):
+            metrics.broadcast_settled("unknown", reaped)
             log.warning(
                 "broadcast %s: %d sends of a dead worker counted unknown", broadcast_id, reaped
             )
@@ -156,6 +159,7 @@ class Broadcaster:
         else:
             outcome = await self._send(broadcast, claim, recipient)
         held, status = await self.store.settle(claim, recipient, outcome, self.clock())
+        metrics.broadcast_settled(outcome)
         if not held:
             log.warning("broadcast %s: a claim ran out before its send was recorded", broadcast.id)
         if status != "running":

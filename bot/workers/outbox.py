@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
 
+from bot.core import metrics
 from bot.handoff.types import DeliveryFailed, Withdrawn
 from storage.errors import StorageError
 from storage.outbox import OutboxEntry, OutboxStore
@@ -62,6 +63,7 @@ class OutboxWorker:
         rng: Callable[[], float] = random.random,
         chore: Chore | None = None,
         chore_every_s: float = 600.0,
+        agency_of: Callable[[OutboxEntry], str] = lambda entry: "unknown",
     ) -> None:
         self.store = store
         self.deliver = deliver
@@ -78,6 +80,7 @@ class OutboxWorker:
         self.chore = chore
         self.chore_every_s = chore_every_s
         self._chore_due = 0.0
+        self.agency_of = agency_of  # the agency id an entry goes to, for the metrics
         self._group_ready = False
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -88,6 +91,7 @@ class OutboxWorker:
                 await self.run_once(block_ms=self.block_ms)
             except StorageError as exc:
                 self._group_ready = False  # the stream may have been deleted with its group
+                metrics.storage_failed("outbox", exc)
                 log.warning("outbox worker %s: storage error %s", self.consumer, type(exc).__name__)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self.block_ms / 1000)
@@ -126,6 +130,7 @@ class OutboxWorker:
         if await self.store.is_delivered(entry.reference):
             await self.store.ack(entry)
             log.info("outbox %s delivered already; acked %s", entry.reference, entry.id)
+            self._settled(entry, "already_delivered")
             return
         started_ms = self._now_ms()
         try:
@@ -133,6 +138,7 @@ class OutboxWorker:
         except Withdrawn:
             await self.store.ack(entry)
             log.info("outbox %s withdrawn by its founder; acked %s", entry.reference, entry.id)
+            self._settled(entry, "withdrawn")
             return
         except Exception as exc:  # noqa: BLE001 - any failure is retried or dead-lettered
             await self._failed(entry, exc, entry.first_attempt_ms or started_ms)
@@ -141,6 +147,7 @@ class OutboxWorker:
             entry.reference, delivery_id or entry.id, at=self.clock(), settle=entry
         )
         log.info("outbox %s delivered (attempt %d)", entry.reference, entry.attempt + 1)
+        self._settled(entry, "delivered")
 
     def delay_s(self, attempt: int) -> float:
         """The wait before retrying after failed attempt number `attempt` (0 for the first)."""
@@ -160,12 +167,14 @@ class OutboxWorker:
         else:
             due_ms = now_ms + int(self.delay_s(entry.attempt) * 1000)
             held = replace(entry, first_attempt_ms=first_ms)
-            await self.store.schedule_retry(held, entry.attempt + 1, due_ms, error)
+            if await self.store.schedule_retry(held, entry.attempt + 1, due_ms, error):
+                self._settled(entry, "retried")
 
     async def _give_up(self, entry: OutboxEntry, reason: str) -> None:
         if not await self.store.dead_letter(entry, reason, at=self.clock()):
             return  # another worker settled it meanwhile
         log.error("outbox %s dead-lettered after %d attempts", entry.reference, entry.attempt + 1)
+        self._settled(entry, "dead_lettered")
         if self.on_dead is None:
             return
         try:
@@ -179,6 +188,9 @@ class OutboxWorker:
             return
         self._chore_due = now + self.chore_every_s
         await self.chore(now)
+
+    def _settled(self, entry: OutboxEntry, result: str) -> None:
+        metrics.delivery_settled(self.agency_of(entry), result)
 
     def _now_ms(self) -> int:
         return int(self.clock() * 1000)

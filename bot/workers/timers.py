@@ -17,6 +17,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
+from bot.core import metrics
 from storage.errors import StorageError
 from storage.timers import TimedEvent, TimerStore
 
@@ -79,6 +80,7 @@ class TimerWorker:
                 fired = await self.run_once()
             except StorageError as exc:
                 log.warning("timer worker %s: storage error %s", self.name, type(exc).__name__)
+                metrics.storage_failed("timers", exc)
                 fired = 0
             if fired < self.batch:  # a full batch: more may be due at once
                 with contextlib.suppress(TimeoutError):
@@ -99,6 +101,9 @@ class TimerWorker:
 
     async def handle(self, event: TimedEvent) -> None:
         """Run one claimed event's handler and settle the event: ack, retry or dead letter."""
+        if event.attempt == 0:  # a retry's lateness is its backoff's, not the worker's
+            kind = event.kind if event.kind in self.handlers else "unknown"
+            metrics.timer_taken(kind, self.clock() - event.due_at)
         if event.attempt >= self.max_attempts:  # its last leases ran out: a worker died on it
             await self._give_up(event, event.attempt, event.last_error)
             return
