@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as ConnectionLost
@@ -52,6 +52,7 @@ from storage.crypto import FieldCipher
 from storage.founders import FounderStore
 from storage.keys import KeyBuilder
 from storage.outbox import OutboxEntry, OutboxStore
+from storage.pool import BoundedPool
 from storage.roles import RoleStore
 from storage.statuses import StatusStore
 from storage.submissions import SubmissionStore
@@ -62,10 +63,11 @@ log = logging.getLogger(__name__)
 
 def create_redis(settings: Settings) -> Redis:
     """A client whose pool waits for a free connection under a burst (up to 10 s) instead of
-    failing the turn: REDIS_MAX_CONNECTIONS bounds what one process opens. A Redis that stops
-    answering (stalled, or its host gone without a reset) fails a command after
-    REDIS_SOCKET_TIMEOUT instead of holding the founder's turn for ever."""
-    pool = BlockingConnectionPool.from_url(
+    failing the turn: REDIS_MAX_CONNECTIONS bounds what one process opens (`BoundedPool`, which
+    takes no lock when one is free). A Redis that stops answering (stalled, or its host gone
+    without a reset) fails a command after REDIS_SOCKET_TIMEOUT instead of holding the
+    founder's turn for ever. Replies are parsed by hiredis (a dependency; redis-py picks it)."""
+    pool = BoundedPool.from_url(
         settings.redis_url,
         max_connections=settings.redis_max_connections,
         timeout=10,
