@@ -19,11 +19,20 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bench import breakdown, broadcast, draft_size, flood, form_steps, handoff, memory
+from bench import (
+    breakdown,
+    broadcast,
+    draft_size,
+    flood,
+    form_steps,
+    form_steps_rtt,
+    handoff,
+    memory,
+)
 from bench.common import ROOT, machine, redis_url
 
 HERE = ROOT / "bench"
-SCENARIOS = ("form_steps", "draft", "handoff", "memory", "flood", "broadcast")
+SCENARIOS = ("form_steps", "rtt", "draft", "handoff", "memory", "flood", "broadcast")
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,10 @@ def _ratio(c: int) -> Callable[[dict[str, Any]], float]:
     )
 
 
+def _over(key: str) -> Callable[[dict[str, Any]], float]:
+    return lambda f: f[f"form_steps.{key}.ours_over_baseline"]
+
+
 def _growth(name: str) -> Callable[[dict[str, Any]], float]:
     return lambda f: f[f"memory.{name}_rss_mb_100k_drafts"] - f[f"memory.{name}_rss_mb_1k_drafts"]
 
@@ -48,6 +61,14 @@ def _growth(name: str) -> Callable[[dict[str, Any]], float]:
 TARGETS = (
     Target("steps/s, ours ÷ baseline, 1 in flight", _ratio(1), "≥ 2×", lambda v: v >= 2, "×"),
     Target("steps/s, ours ÷ baseline, 64 in flight", _ratio(64), "≥ 2×", lambda v: v >= 2, "×"),
+    Target("steps/s, ours ÷ baseline, loopback, 1 in flight (issue 15)", _over("c1"), "≥ 1.5×",
+           lambda v: v >= 1.5, "×"),
+    Target("steps/s, ours ÷ baseline, loopback, 64 in flight (issue 15)", _over("c64"), "≥ 1.5×",
+           lambda v: v >= 1.5, "×"),
+    Target("steps/s, ours ÷ baseline, Redis 0.5 ms away, 1 in flight", _over("rtt1.c1"), "≥ 3×",
+           lambda v: v >= 3, "×"),
+    Target("steps/s, ours ÷ baseline, Redis 0.5 ms away, 64 in flight", _over("rtt1.c64"), "≥ 2×",
+           lambda v: v >= 2, "×"),
     Target("burst: our misordered forms", lambda f: f["form_steps.burst.ours_misordered"], "0",
            lambda v: v == 0),
     Target("burst: our forms with a lost answer",
@@ -80,6 +101,22 @@ ROWS = (
     ("p99 ms per update, 1 in flight", "form_steps.c1.ours_p99_ms", "form_steps.c1.baseline_p99_ms"),
     ("p50 ms per update, 64 in flight", "form_steps.c64.ours_p50_ms", "form_steps.c64.baseline_p50_ms"),
     ("p99 ms per update, 64 in flight", "form_steps.c64.ours_p99_ms", "form_steps.c64.baseline_p99_ms"),
+    ("Steps/s ours ÷ baseline, loopback (1 / 64 in flight)", "form_steps.c1.ours_over_baseline", "form_steps.c64.ours_over_baseline"),
+    ("Redis 0.25 ms each way (rtt05): PING p50 ms through the delay proxy / 0.5 ms each way (rtt1)", "form_steps.rtt05.redis_ping_ms", "form_steps.rtt1.redis_ping_ms"),
+    ("rtt05, 1 in flight: steps/s (ours / baseline)", "form_steps.rtt05.c1.ours_steps_per_s", "form_steps.rtt05.c1.baseline_steps_per_s"),
+    ("rtt05, 64 in flight: steps/s (ours / baseline)", "form_steps.rtt05.c64.ours_steps_per_s", "form_steps.rtt05.c64.baseline_steps_per_s"),
+    ("rtt1, 1 in flight: steps/s (ours / baseline)", "form_steps.rtt1.c1.ours_steps_per_s", "form_steps.rtt1.c1.baseline_steps_per_s"),
+    ("rtt1, 64 in flight: steps/s (ours / baseline)", "form_steps.rtt1.c64.ours_steps_per_s", "form_steps.rtt1.c64.baseline_steps_per_s"),
+    ("Steps/s ours ÷ baseline, rtt05 (1 / 64 in flight)", "form_steps.rtt05.c1.ours_over_baseline", "form_steps.rtt05.c64.ours_over_baseline"),
+    ("Steps/s ours ÷ baseline, rtt1 (1 / 64 in flight)", "form_steps.rtt1.c1.ours_over_baseline", "form_steps.rtt1.c64.ours_over_baseline"),
+    ("rtt05, 1 in flight: p50 / p99 ms, ours", "form_steps.rtt05.c1.ours_p50_ms", "form_steps.rtt05.c1.ours_p99_ms"),
+    ("rtt05, 1 in flight: p50 / p99 ms, baseline", "form_steps.rtt05.c1.baseline_p50_ms", "form_steps.rtt05.c1.baseline_p99_ms"),
+    ("rtt05, 64 in flight: p50 / p99 ms, ours", "form_steps.rtt05.c64.ours_p50_ms", "form_steps.rtt05.c64.ours_p99_ms"),
+    ("rtt05, 64 in flight: p50 / p99 ms, baseline", "form_steps.rtt05.c64.baseline_p50_ms", "form_steps.rtt05.c64.baseline_p99_ms"),
+    ("rtt1, 1 in flight: p50 / p99 ms, ours", "form_steps.rtt1.c1.ours_p50_ms", "form_steps.rtt1.c1.ours_p99_ms"),
+    ("rtt1, 1 in flight: p50 / p99 ms, baseline", "form_steps.rtt1.c1.baseline_p50_ms", "form_steps.rtt1.c1.baseline_p99_ms"),
+    ("rtt1, 64 in flight: p50 / p99 ms, ours", "form_steps.rtt1.c64.ours_p50_ms", "form_steps.rtt1.c64.ours_p99_ms"),
+    ("rtt1, 64 in flight: p50 / p99 ms, baseline", "form_steps.rtt1.c64.baseline_p50_ms", "form_steps.rtt1.c64.baseline_p99_ms"),
     ("Redis round trips per step (client-counted)", "form_steps.ours_redis_roundtrips_per_step", "form_steps.baseline_redis_roundtrips_per_step"),
     ("Redis commands per step (INFO commandstats, incl. inside Lua)", "form_steps.ours_redis_commands_per_step", "form_steps.baseline_redis_commands_per_step"),
     ("Burst (200 founders × 5 at once): misordered forms", "form_steps.burst.ours_misordered", "form_steps.burst.baseline_misordered"),
@@ -166,6 +203,8 @@ async def main(args: argparse.Namespace) -> int:
                     for side, spent in parts.items():
                         print(f"  where a step's {spent['total']:.2f} ms go ({side}, 1 in flight): "
                               + ", ".join(f"{k} {v:.2f}" for k, v in spent.items() if k != "total"))  # fmt: skip
+                elif name == "rtt":
+                    result = await form_steps_rtt.run(url, quick=args.quick)
                 elif name == "draft":
                     result = await draft_size.run(redis)
                 elif name == "handoff":

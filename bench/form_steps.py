@@ -161,8 +161,26 @@ def record(
         extra = f"  then {result.settle_seconds:.2f} s writing back"
     detail[f"{key}.{name}"] = {"steps": result.steps, "seconds": round(result.seconds, 3),
                                "commands": result.commands}  # fmt: skip
-    print(f"  form_steps {key.split('.')[-1]:<3} {name:<12} {result.steps_per_s:8.1f} steps/s"
+    print(f"  form_steps {key.removeprefix('form_steps.'):<9} {name:<12} {result.steps_per_s:8.1f} steps/s"
           f"  p50 {result.ms(50):6.2f} ms  p99 {result.ms(99):7.2f} ms{extra}", flush=True)  # fmt: skip
+
+
+def ratio(figures: dict[str, Any], key: str) -> None:
+    """`<key>.ours_over_baseline`: our steps/s over the textbook aiogram baseline's."""
+    value = figures[f"{key}.ours_steps_per_s"] / figures[f"{key}.baseline_steps_per_s"]
+    figures[f"{key}.ours_over_baseline"] = round(value, 2)
+    print(
+        f"  form_steps {key.removeprefix('form_steps.')}: ours ÷ baseline {value:.2f}×", flush=True
+    )
+
+
+async def warm_up(side: Side, first: int) -> None:
+    """64 founders through the whole form, untimed: connections, scripts and caches warm."""
+    warm = list(range(first, first + 64))
+    await open_forms(side, warm, 64)
+    await each(warm, 64, lambda u: fill(side, u, answers_of(u), None))
+    if side.settle is not None:
+        await side.settle()
 
 
 async def create_sides(url: str, prefixes: dict[str, str]) -> dict[str, Side]:
@@ -182,18 +200,14 @@ async def run(url: str, *, quick: bool = False) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     detail: dict[str, Any] = {}
     try:
-        for side in sides.values():  # warm up: connections, scripts, caches
-            first = next(ids)
-            warm = list(range(first, first + 64))
-            await open_forms(side, warm, 64)
-            await each(warm, 64, lambda u, s=side: fill(s, u, answers_of(u), None))
-            if side.settle is not None:
-                await side.settle()
+        for side in sides.values():
+            await warm_up(side, next(ids))
         for concurrency, founders in sizes.items():
             for name, side in sides.items():
                 start = next(ids)
                 result = await timed(side, list(range(start, start + founders)), concurrency)
                 record(figures, detail, f"form_steps.c{concurrency}", name, side, result)
+            ratio(figures, f"form_steps.c{concurrency}")
         for name, side in sides.items():
             if side.redis is None:
                 continue

@@ -137,7 +137,7 @@ def stored_in(store: FounderStore) -> Stored:
 
 def ours(url: str, prefix: str, max_connections: int | None = None) -> Side:
     """Our bot on aiogram: `create_dispatcher` over a `Front` and a `ConversationService` built
-    like `create_app`'s (no staff desk), on the client `create_redis` makes (a blocking pool of
+    like `create_app`'s (no staff desk), on the client `create_redis` makes (a bounded pool of
     REDIS_MAX_CONNECTIONS, default 256)."""
     settings = Settings(redis_url=url)
     if max_connections is not None:

@@ -14,7 +14,7 @@ from datetime import timedelta
 from functools import cached_property
 from typing import Any, cast
 
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import Redis
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as ConnectionLost
 
@@ -54,6 +54,7 @@ from storage.crypto import FieldCipher
 from storage.founders import FounderStore
 from storage.keys import KeyBuilder
 from storage.outbox import OutboxEntry, OutboxStore
+from storage.pool import BoundedPool
 from storage.redis_client import cluster_client, sentinel_client
 from storage.roles import RoleStore
 from storage.statuses import StatusStore
@@ -65,10 +66,11 @@ log = logging.getLogger(__name__)
 
 def create_redis(settings: Settings) -> Redis:
     """A client whose pool waits for a free connection under a burst (up to 10 s) instead of
-    failing the turn: REDIS_MAX_CONNECTIONS bounds what one process opens. A Redis that stops
-    answering (stalled, or its host gone without a reset) fails a command after
-    REDIS_SOCKET_TIMEOUT instead of holding the founder's turn for ever. The same policy
-    reaches a primary through Sentinel; a Redis Cluster's client differs
+    failing the turn: REDIS_MAX_CONNECTIONS bounds what one process opens (`BoundedPool`, which
+    takes no lock when one is free). A Redis that stops answering (stalled, or its host gone
+    without a reset) fails a command after REDIS_SOCKET_TIMEOUT instead of holding the
+    founder's turn for ever. Replies are parsed by hiredis (a dependency; redis-py picks it).
+    The same policy reaches a primary through Sentinel; a Redis Cluster's client differs
     (`storage.redis_client`)."""
     options: dict[str, Any] = {
         "max_connections": settings.redis_max_connections,
@@ -93,7 +95,7 @@ def create_redis(settings: Settings) -> Redis:
     options["timeout"] = 10  # the wait for a free connection
     if target.mode == "sentinel":
         return sentinel_client(target, **options)
-    return Redis.from_pool(BlockingConnectionPool.from_url(settings.redis_url, **options))
+    return Redis.from_pool(BoundedPool.from_url(settings.redis_url, **options))
 
 
 @dataclass

@@ -1,0 +1,80 @@
+"""The Redis connection pool of every process: bounded like redis-py's `BlockingConnectionPool`
+(a caller finding every connection in use waits for one, up to a timeout), without its cost on
+the common path, where a connection is free.
+
+redis-py's pools take an `asyncio.Lock` (the blocking one an `asyncio.Condition` too) on every
+command, twice, and await five observability hooks; with one event loop a free connection can
+be taken and given back without any of them. What this pool leaves out: redis-py's OpenTelemetry
+connection metrics, its after-release event (whose only listener re-authenticates connections
+for a streaming credential provider, which a `REDIS_URL` password is not) and the maintenance
+notifications' lock (Redis Enterprise moving a shard, not sent by a plain Redis).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Any
+
+from redis.asyncio import ConnectionPool
+from redis.asyncio.connection import AbstractConnection
+from redis.exceptions import ConnectionError as ConnectionLost
+
+
+class BoundedPool(ConnectionPool):
+    """At most `max_connections` open; past that, callers queue in order for the next one given
+    back and fail after `timeout` seconds with redis-py's "No connection available."."""
+
+    def __init__(self, *, timeout: float = 10, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.timeout = timeout
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    def _has_free(self) -> bool:
+        return bool(self._available_connections) or (
+            len(self._in_use_connections) < self.max_connections
+        )
+
+    async def get_connection(self, *_: Any, **__: Any) -> AbstractConnection:
+        """A connected connection: a free one, a new one while under the bound, or the next
+        one given back."""
+        if not self._has_free():
+            await self._wait()
+        connection: AbstractConnection = self.get_available_connection()  # type: ignore[no-untyped-call]
+        try:
+            await self.ensure_connection(connection)
+        except BaseException:
+            await self.release(connection)
+            raise
+        return connection
+
+    async def _wait(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
+        while not self._has_free():  # another caller may take the one given back first
+            waiter = loop.create_future()
+            self._waiters.append(waiter)
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await waiter
+            except BaseException as exc:
+                if waiter.done() and not waiter.cancelled():  # woken, then cancelled or timed
+                    self._wake()  # out before it ran: the connection goes to the next
+                if isinstance(exc, TimeoutError):
+                    raise ConnectionLost("No connection available.") from None
+                raise
+
+    def _wake(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():  # timed out or cancelled waiters are skipped
+                waiter.set_result(None)
+                return
+
+    async def release(self, connection: AbstractConnection) -> None:
+        """Give a connection back (a connection that asked to be re-made is closed first)."""
+        self._in_use_connections.remove(connection)
+        if connection.should_reconnect():  # type: ignore[no-untyped-call]
+            await connection.disconnect()
+        self._available_connections.append(connection)
+        self._wake()
