@@ -27,12 +27,15 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_path: str = "/telegram/webhook"
+    webhook_answer_within: float = Field(default=15.0, gt=0)  # seconds; see check_webhook
     host: str = "0.0.0.0"
     port: int = Field(default=8080, ge=1, le=65535)
     redis_url: str = "redis://localhost:6379/0"
     redis_prefix: str = "smebot"
     redis_max_connections: int = Field(default=256, ge=2)
     redis_socket_timeout: float = Field(default=5.0, gt=0)
+    turn_lease: float = Field(default=3.0, gt=0)  # seconds a dead process holds a founder up
+    turn_max_wait: float = Field(default=10.0, gt=0)  # seconds an update waits in line at most
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
     fallback_locale: Literal["zh_CN", "en"] = "en"
     draft_ttl_days: float = Field(default=30, gt=0)
@@ -93,7 +96,8 @@ class Settings(BaseSettings):
         return _ids(self.admin_ids)
 
     def check_webhook(self) -> None:
-        """Webhook mode needs a public URL and a secret; say which is missing."""
+        """Webhook mode needs a public URL and a secret (say which is missing), and time to
+        answer an update after its turn waited in line as long as it may."""
         missing = [
             name
             for name, v in (
@@ -104,6 +108,11 @@ class Settings(BaseSettings):
         ]
         if self.bot_mode == "webhook" and missing:
             raise SettingsError(f"BOT_MODE=webhook needs {' and '.join(missing)}")
+        if self.bot_mode == "webhook" and self.webhook_answer_within <= self.turn_max_wait:
+            raise SettingsError(
+                "WEBHOOK_ANSWER_WITHIN must exceed TURN_MAX_WAIT: an update waiting in line "
+                "would be answered with an error, and sent again, while it still waits"
+            )
 
 
 def _ids(value: str) -> list[int]:

@@ -14,6 +14,7 @@ from typing import cast
 from bot.config import Settings
 from bot.core.channel import Channel
 from bot.core.commands import TelegramRuntime, commands_menu
+from bot.poller import sole_poller
 from bot.web import create_web_app, serve
 from bot.wiring import App
 
@@ -99,7 +100,17 @@ async def embedded_worker(app: App) -> AsyncIterator[None]:
 
 
 async def run_telegram(app: App, stop: asyncio.Event) -> None:
-    """The bot, by long polling or webhook, with the delivery worker inside unless disabled."""
+    """The bot, by long polling (one process: `bot.poller` refuses a second) or webhook, with
+    the delivery worker inside unless disabled."""
+    settings = app.settings
+    if settings.bot_mode == "webhook":
+        await _run_bot(app, stop)
+        return
+    async with sole_poller(app.redis, app.store.keys, _token(settings)):
+        await _run_bot(app, stop)
+
+
+async def _run_bot(app: App, stop: asyncio.Event) -> None:
     settings = app.settings
     runtime = create_runtime(app)
     try:
@@ -113,7 +124,13 @@ async def run_telegram(app: App, stop: asyncio.Event) -> None:
                     settings.webhook_url.rstrip("/") + settings.webhook_path, secret
                 )
                 webhook = (settings.webhook_path, secret, runtime)
-                web_app = create_web_app(app.desk(), app.submissions, app.agencies, webhook)
+                web_app = create_web_app(
+                    app.desk(),
+                    app.submissions,
+                    app.agencies,
+                    webhook,
+                    answer_within=settings.webhook_answer_within,
+                )
                 await serve(web_app, settings.host, settings.port, stop)
             else:
                 log.info("polling %s with %s", settings.telegram_api_url, settings.bot_runtime)

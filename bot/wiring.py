@@ -295,6 +295,8 @@ def create_app(settings: Settings, redis: Redis) -> App:
         keys=keys,
         draft_ttl=timedelta(days=settings.draft_ttl_days),
         profile_ttl=timedelta(days=settings.profile_ttl_days),
+        lease=timedelta(seconds=settings.turn_lease),
+        max_wait=timedelta(seconds=settings.turn_max_wait),
     )
     renderer = Renderer(Catalogs(settings.locales_dir))
     channels = Channels(LocalChannel())

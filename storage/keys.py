@@ -123,3 +123,10 @@ class KeyBuilder:
         if part not in ("index", "running", "workers"):
             raise ValueError(f"bad broadcasts index {part!r}")
         return self._join("bcs", part)
+
+    def poller(self, bot: str) -> str:
+        """The lease of the one process polling Telegram for bot `bot` (its numeric id), e.g.
+        `smebot:v1:{poller}:123456`; its own hash tag, so it lives on any Redis Cluster node."""
+        if not bot or SEPARATOR in bot:
+            raise ValueError(f"bad bot id {bot!r}")
+        return SEPARATOR.join((self.prefix, SCHEMA, "{poller}", bot))
