@@ -3,11 +3,13 @@ a chat's next update only once the previous request is answered, as Telegram doe
 processes in turn: founders' quick answers land in order and none is lost, on both runtimes. An
 update not done in time is answered 503 and sent again; the second delivery is answered once,
 whether it reaches the same process or another while the first still runs. Shutting a server
-down lets the update in hand finish before it answers."""
+down lets the update in hand finish before it answers; a process killed mid-turn holds its
+founder up about one TURN_LEASE."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -203,3 +205,15 @@ async def test_shutting_down_lets_the_update_in_hand_finish_and_answers_it(hurri
     assert await request == 200
     await shutdown
     assert [m for m in api.messages_to(7503) if "step 1" in m["text"]]
+
+
+async def test_a_process_killed_mid_turn_holds_its_founder_up_about_one_lease(processes):
+    first, second = processes
+    api, lease = second.api, second.app.settings.turn_lease
+    assert await first.app.store.begin(Address.telegram(7504)) is not None  # then killed
+    started = time.monotonic()
+    update_id = api.push_message(7504, "/start registration", language_code="en")
+    assert await api.post_webhook(second.url, api.pushed[update_id], SECRET) == 200
+    waited = time.monotonic() - started
+    assert [m for m in api.messages_to(7504) if "step 1" in m["text"]]  # answered, then
+    assert 0.8 * lease < waited < 3 * lease  # after the dead turn's lease ran out

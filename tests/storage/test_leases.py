@@ -109,3 +109,12 @@ async def test_a_sole_lease_has_one_holder_until_it_is_released_or_runs_out(redi
     assert await first.claim(wait=2) is None  # "second" never beats: its lease runs out
     assert time.monotonic() - started < 2
     assert not await second.extend()  # the old holder learns it lost it
+
+
+async def test_a_sole_lease_that_ran_out_unclaimed_is_taken_again_by_its_beat(redis, key_prefix):
+    key = KeyBuilder(key_prefix).poller("654321")
+    lease = SoleLease(redis, key, "only", ttl=0.2)
+    assert await lease.claim() is None
+    await asyncio.sleep(0.3)  # no beat got through (a stalled loop, a Redis blip): it ran out
+    assert await lease.extend()
+    assert await redis.get(key) == b"only"
