@@ -22,6 +22,7 @@ from delay_proxy import DelayProxy
 from telegram_harness import at_step, pick_data
 from webhook_server import SECRET, Served, serve_webhook
 
+from bot.config import Settings, SettingsError
 from flows.engine.address import Address
 from flows.policy.loader import load_policy_data
 from flows.shell.registry import all_flows
@@ -217,3 +218,11 @@ async def test_a_process_killed_mid_turn_holds_its_founder_up_about_one_lease(pr
     waited = time.monotonic() - started
     assert [m for m in api.messages_to(7504) if "step 1" in m["text"]]  # answered, then
     assert 0.8 * lease < waited < 3 * lease  # after the dead turn's lease ran out
+
+
+def test_the_answer_window_must_exceed_the_longest_wait_in_line():
+    webhook = {"bot_mode": "webhook", "webhook_url": "https://bot.example", "webhook_secret": "s"}
+    Settings(**webhook).check_webhook()  # the defaults fit: 15 s > 10 s
+    too_short = Settings(**webhook, webhook_answer_within=10, turn_max_wait=10)
+    with pytest.raises(SettingsError, match="WEBHOOK_ANSWER_WITHIN must exceed TURN_MAX_WAIT"):
+        too_short.check_webhook()
