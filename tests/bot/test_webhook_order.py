@@ -37,6 +37,8 @@ QUICK = (  # five quick answers of the payment-arrears calculator, typed one aft
     ("owed", "120000"),
     ("paid", "20000"),
 )
+STORED = {"contract_on": "2025-07-01", "delivered_on": "2025-08-01", "term_days": "30",
+          "owed": "120000", "paid": "20000"}  # fmt: skip
 REDIS_AWAY = 0.002  # seconds each way, between the first process and Redis
 ANSWER_WITHIN = 2.0  # seconds, short for the tests of late answers
 
@@ -133,23 +135,23 @@ async def test_quick_answers_through_two_processes_land_in_order(processes, redi
     await asyncio.sleep(0.2)  # with answers sent late, nothing is still on its way
     store = processes[0].app.store
     expected_steps = [SPEC.index(f) for f, _ in QUICK[1:]] + [SPEC.index("arrears_result")]
-    misordered, lost = [], []
+    misordered, lost = [], []  # lost: an answer missing (not applied, or refused at a wrong step)
     for user in users:
         draft = (await store.peek(Address.telegram(user))).drafts.get("complaint")
         answers = {} if draft is None else draft.answers
         shown = [s for m in api.messages_to(user) if (s := step_of(m)) is not None]
         if any(f not in answers for f, _ in QUICK):
             lost.append(user)
-        elif shown[-len(expected_steps) :] != expected_steps or draft.step != "arrears_result":
+        elif (
+            {f: str(answers[f]) for f, _ in QUICK} != STORED
+            or shown[-len(expected_steps) :] != expected_steps  # the replies, in the order sent
+            or draft is None
+            or draft.step != "arrears_result"
+        ):
             misordered.append(user)
     print(f"{FOUNDERS} founders: {len(misordered)} misordered, {len(lost)} lost, "
           f"{telegram.failed} requests answered with an error and sent again")  # fmt: skip
     assert (misordered, lost) == ([], []), f"misordered {misordered[:5]}, lost {lost[:5]}"
-    draft = (await store.peek(Address.telegram(users[0]))).drafts["complaint"]
-    assert {f: str(draft.answers[f]) for f, _ in QUICK} == {
-        "contract_on": "2025-07-01", "delivered_on": "2025-08-01", "term_days": "30",
-        "owed": "120000", "paid": "20000",
-    }  # fmt: skip
 
 
 async def starts_held(served: Served, user: int) -> int:
