@@ -39,13 +39,16 @@ async def heartbeat(
     beat in flight is waited for, never cancelled (redis-py may turn a cancellation into a
     connection error), so no beat lands after what follows (a release)."""
     done = asyncio.Event()
+    loop = asyncio.get_running_loop()
 
     async def run() -> None:
+        due = loop.time() + every
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(done.wait(), every)
+            with contextlib.suppress(TimeoutError):  # at a fixed rate: a slow beat costs no drift
+                await asyncio.wait_for(done.wait(), max(0.0, due - loop.time()))
             if done.is_set():
                 return
+            due = max(due + every, loop.time())
             try:
                 await beat()
             except RedisError as exc:
