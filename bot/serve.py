@@ -16,6 +16,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.core.channel import Channel
 from bot.core.commands import TelegramRuntime, commands_menu
+from bot.poller import sole_poller
 from bot.telemetry import metrics_server
 from bot.web import create_web_app, serve
 from bot.wiring import App
@@ -103,7 +104,8 @@ async def embedded_worker(app: App) -> AsyncIterator[None]:
 
 
 async def run_telegram(app: App, stop: asyncio.Event) -> None:
-    """The bot, by long polling or webhook, with the delivery worker inside unless disabled."""
+    """The bot, by long polling (one process: `bot.poller` refuses a second) or webhook, with
+    the delivery worker inside unless disabled."""
     settings = app.settings
     runtime = create_runtime(app)
     try:
@@ -119,8 +121,11 @@ async def run_telegram(app: App, stop: asyncio.Event) -> None:
                 webhook = (settings.webhook_path, secret, runtime)
                 await serve(_web_app(app, webhook), settings.host, settings.port, stop)
             else:
-                log.info("polling %s with %s", settings.telegram_api_url, settings.bot_runtime)
-                async with _metrics_port(app):
+                async with (
+                    _metrics_port(app),
+                    sole_poller(app.redis, app.store.keys, _token(settings)),
+                ):
+                    log.info("polling %s with %s", settings.telegram_api_url, settings.bot_runtime)
                     await runtime.poll(stop)
     finally:
         await runtime.close()
@@ -152,6 +157,7 @@ def _web_app(app: App, webhook: tuple[str, str, TelegramRuntime] | None = None) 
         app.submissions,
         app.agencies,
         webhook,
+        answer_within=settings.webhook_answer_within,
         metrics=settings.metrics_enabled,
         metrics_token=settings.metrics_secret(),
     )

@@ -58,7 +58,7 @@ _PARTS = ("state", "pending", "sending", "tokens", "outcome", "members")
 
 
 class BroadcastStore:
-    """Broadcasts under `{prefix}:v1:bc:{<id>}:*` (one Cluster slot each) and two indexes
+    """Broadcasts under `{prefix}:v2:bc:{bc}:<id>:*` (all in one Cluster slot) and two indexes
     under `bcs:` (all by creation time, and the running ones). Nothing expires: a broadcast is
     the history the commissioners read."""
 

@@ -44,7 +44,7 @@ class TimedEvent:
 
 
 class TimerStore:
-    """Timed events under `{prefix}:v1:{timers}:*` (see `KeyBuilder.timers`), all in one
+    """Timed events under `{prefix}:v2:{timers}:*` (see `KeyBuilder.timers`), all in one
     Cluster slot. Nothing expires: a pending event is kept until it fires or is cancelled."""
 
     def __init__(

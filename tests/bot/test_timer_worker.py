@@ -272,7 +272,7 @@ async def test_the_app_builds_a_timer_worker_over_its_redis_and_prefix(
     await app.timer_store.schedule("c1", CHECK, 0, {})
     assert await app.timers(name="t").run_once() == 1
     assert handler.calls == {"c1": 1}
-    assert await redis.exists(f"{key_prefix}:v1:{{timers}}:due") == 0
+    assert await redis.exists(f"{key_prefix}:v2:{{timers}}:due") == 0
 
 
 DEAD_REASON = "gave up after 5 attempts: RuntimeError"
