@@ -35,6 +35,7 @@ from bot.handoff.agencies import Agencies, load_agencies
 from bot.handoff.deadlines import OVERDUE, DeadlineWatch, overdue_id
 from bot.handoff.delivery import Deliverer
 from bot.handoff.fonts import FontError, PdfFont, load_font
+from bot.handoff.rendering import Render, RenderPool, inline
 from bot.handoff.staff import StaffDesk
 from bot.handoff.status import StatusDesk
 from bot.workers.broadcast_send import ProgressMessage
@@ -180,6 +181,7 @@ class App:
             post_case,
             font=self.font,
             on_delivered=self.deadlines(staff).delivered,
+            render=self._render(),
         )
         return OutboxWorker(
             self.outbox,
@@ -190,6 +192,13 @@ class App:
             on_dead=self._tell_admins(),
             chore=self._purge,
         )
+
+    def _render(self) -> Render:
+        """The delivery worker's render pool (RENDER_PROCESSES), or this loop when 0."""
+        processes = self.settings.render_processes
+        if processes == 0:
+            return inline
+        return RenderPool(processes, self.settings.pdf_font_file)
 
     @property
     def timer_store(self) -> TimerStore:
