@@ -27,7 +27,7 @@ import aiohttp
 from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
-from bench.common import drop_prefix, new_prefix, one_agency_toml, percentile
+from bench.common import drop_prefix, new_prefix, one_agency_toml, percentile, rss_mb
 from bench.processes import children, cpu_seconds, self_signed, spawn, stop
 from bot.config import Settings
 from bot.core.references import new_reference
@@ -162,6 +162,7 @@ async def _round(
         if len(arrivals) < total:
             raise RuntimeError(f"only {len(arrivals)} of {total} bundles arrived")
         cpu_after = _cpu(pids)
+        pool_rss = [rss_mb(pid) for pid in cpu_after["render"] if Path(f"/proc/{pid}").exists()]
         worker_s, render_s = (
             sum(after - cpu_before[part].get(pid, 0.0) for pid, after in cpu_after[part].items())
             for part in ("worker", "render")
@@ -177,6 +178,8 @@ async def _round(
             "seconds": round(elapsed, 2),
             "worker_cpu_ms_per_bundle": round(worker_s * 1000 / total, 3),
             "render_cpu_ms_per_bundle": round(render_s * 1000 / total, 3),
+            "worker_rss_mb": round(max(rss_mb(pid) for pid in pids), 1),
+            "render_rss_mb": round(max(pool_rss, default=0.0), 1),  # the largest child
         }
     finally:
         for proc in procs:
@@ -231,6 +234,7 @@ async def run(url: str, redis: Redis, *, quick: bool = False) -> dict[str, Any]:
                 "handoff.workers": best["workers"],
                 "handoff.worker_cpu_ms_per_bundle": one["worker_cpu_ms_per_bundle"],
                 "handoff.render_cpu_ms_per_bundle": one["render_cpu_ms_per_bundle"],
+                "handoff.render_process_rss_mb": one["render_rss_mb"],
                 **{
                     f"handoff.bundles_per_s_{r['workers']}worker{'s' * (r['workers'] > 1)}": r[
                         "bundles_per_s"

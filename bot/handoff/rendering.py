@@ -20,6 +20,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import signal
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -31,6 +32,7 @@ from bot.handoff.types import DeliveryFailed
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 READY = b"ready"
+RESPAWN_DELAY_S = 5.0
 
 
 class Render(Protocol):
@@ -47,7 +49,9 @@ async def inline(job: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
 
 def _serve(conn: Connection, font_file: Path | None) -> None:
     """A render process: the font registered, then one job at a time until the pipe closes.
-    A job's exception goes back as its class name only (its text may quote the bundle)."""
+    A job's exception goes back as its class name only (its text may quote the bundle).
+    Ctrl-C in a terminal reaches the whole process group: the worker stops, closing the pipe."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     load_font(font_file)
     conn.send_bytes(READY)
     while True:
@@ -124,6 +128,7 @@ class RenderPool:
         self.font_file = font_file
         self._idle: asyncio.Queue[_Renderer] | None = None
         self._all: list[_Renderer] = []
+        self._starting: set[asyncio.Future[None]] = set()
 
     async def start(self) -> None:
         """Spawn every render process and wait until each has its font (not the first bundles)."""
@@ -143,16 +148,22 @@ class RenderPool:
         assert self._idle is not None
         if await renderer.ready():
             self._idle.put_nowait(renderer)
-        else:  # it died starting (a bad font file would have stopped the app earlier)
-            log.error("a render process died while starting; starting another")
-            self._replace(renderer)
+        else:  # it died starting: a while before the next try, not a loop of spawns
+            log.error("a render process died while starting; another in %s s", RESPAWN_DELAY_S)
+            self._replace(renderer, delay=RESPAWN_DELAY_S)
 
-    def _replace(self, renderer: _Renderer) -> None:
-        self._all.remove(renderer)
+    def _replace(self, renderer: _Renderer, delay: float = 0) -> None:
+        if renderer in self._all:
+            self._all.remove(renderer)
         renderer.stop()
         renderer.process.join(0)  # reaped, if it is gone already
-        if self._idle is not None:
-            asyncio.ensure_future(self._ready(self._add()))
+        asyncio.get_running_loop().call_later(delay, self._respawn)
+
+    def _respawn(self) -> None:
+        if self._idle is not None:  # not closed meanwhile
+            task = asyncio.ensure_future(self._ready(self._add()))
+            self._starting.add(task)  # held until it is done (the loop keeps weak references)
+            task.add_done_callback(self._starting.discard)
 
     def _settle(self, renderer: _Renderer) -> None:
         """Back to the idle ones once its answer is in (a caller cancelled meanwhile leaves
