@@ -167,7 +167,7 @@ class App:
         service."""
         return Front(self.service, self.staff(), self.admin(), self.announcements())
 
-    def worker(self, *, consumer: str | None = None) -> OutboxWorker:
+    def worker(self, *, consumer: str | None = None, render_at_start: bool = False) -> OutboxWorker:
         """The delivery worker: fetches founders' files from their channels, tells founders,
         and posts cases to staff chats when this process has Telegram."""
         staff = self.staff()
@@ -182,6 +182,7 @@ class App:
             font=self.font,
             on_delivered=self.deadlines(staff).delivered,
             render=self._render(),
+            render_at_start=render_at_start,
         )
         return OutboxWorker(
             self.outbox,

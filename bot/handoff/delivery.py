@@ -59,6 +59,7 @@ class Deliverer:
         on_delivered: Callable[[Submission], Awaitable[object]] | None = None,
         sections: Sections = SECTIONS,
         render: Render = inline,
+        render_at_start: bool = False,
     ) -> None:
         self.submissions = submissions
         self.policy = policy
@@ -72,11 +73,13 @@ class Deliverer:
         self.on_delivered = on_delivered  # what starts at delivery (a complaint's deadline)
         self.sections = sections
         self.render = render  # where the PDFs are made: the worker's render pool
+        self.render_at_start = render_at_start
 
     async def start(self) -> None:
-        """Start the render processes (when the worker starts)."""
+        """Start the render processes when the worker starts if `render_at_start`, else they
+        start with the first render."""
         start = getattr(self.render, "start", None)
-        if start is not None:
+        if start is not None and self.render_at_start:
             await start()
 
     async def close(self) -> None:

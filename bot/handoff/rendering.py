@@ -5,8 +5,8 @@ or, in the bot process, its founders; or inline, on the event loop (RENDER_PROCE
 The render processes are *spawned*, not forked: a fork of a process running an asyncio loop
 copies its Redis and HTTPS sockets, the locks its threads hold and the loop itself into the
 child; a spawned child is a fresh interpreter that imports what a render needs and shares
-nothing. They start with the worker (`start`) and live as long as it does, so the spawn is paid
-once, not per bundle. Each talks to the loop over one pipe, read by the loop itself (no
+nothing. They start with a dedicated worker (`start`), or at the first render, and live as long
+as the worker does, so the spawn is paid once, not per bundle. Each talks to the loop over one pipe, read by the loop itself (no
 executor threads: `concurrent.futures.ProcessPoolExecutor` spent about 0.5 ms of the worker's
 CPU per render in its manager and feeder threads, this about a tenth of it). A render process
 that dies (killed, out of memory) fails its bundle as retryable, so the outbox retries it, and
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 READY = b"ready"
 RESPAWN_DELAY_S = 5.0
+RENDER_TIMEOUT_S = 20.0  # milliseconds in practice; within the 30 s margin of the agencies takeover
 
 
 class Render(Protocol):
@@ -53,6 +54,8 @@ def _serve(conn: Connection, font_file: Path | None) -> None:
     Ctrl-C in a terminal reaches the whole process group: the worker stops, closing the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     load_font(font_file)
+    import bot.handoff.bundle  # noqa: F401 - the bundle's jobs, before the first one
+
     conn.send_bytes(READY)
     while True:
         try:
@@ -95,7 +98,7 @@ class _Renderer:
     async def ready(self) -> bool:
         return await self.answer == READY
 
-    async def run(self, job: Callable[..., T], args: Any, kwargs: Any) -> T:
+    async def run(self, job: Callable[..., T], args: Any, kwargs: Any, timeout_s: float) -> T:
         request = pickle.dumps((job, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
         self.answer = self.loop.create_future()
         try:
@@ -103,7 +106,11 @@ class _Renderer:
         except OSError:  # it died since its last answer
             self.stop()
             self.answer.set_result(b"")
-        data = await asyncio.shield(self.answer)  # a cancelled caller leaves it to finish
+        try:  # shielded: a cancelled caller leaves it to finish
+            data = await asyncio.wait_for(asyncio.shield(self.answer), timeout_s)
+        except TimeoutError:
+            self.process.kill()  # its pipe ends: it is replaced like any that died
+            raise DeliveryFailed(f"rendering took longer than {timeout_s:g} s") from None
         if not data:
             raise DeliveryFailed("a render process died; the bundle will be built again")
         ok, value = pickle.loads(data)
@@ -121,11 +128,19 @@ class _Renderer:
 
 class RenderPool:
     """`processes` render processes (os.cpu_count() when None), each with `font_file`
-    registered, one job at a time each; a dead one is replaced."""
+    registered, one job at a time each; a dead one is replaced, and so is one whose job takes
+    longer than `timeout_s` (the job fails as retryable): a render stuck for ever would hold
+    its worker's batch and, past the agency's takeover time, have another worker send it too."""
 
-    def __init__(self, processes: int | None = None, font_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        processes: int | None = None,
+        font_file: Path | None = None,
+        timeout_s: float = RENDER_TIMEOUT_S,
+    ) -> None:
         self.processes = processes or os.cpu_count() or 1
         self.font_file = font_file
+        self.timeout_s = timeout_s
         self._idle: asyncio.Queue[_Renderer] | None = None
         self._all: list[_Renderer] = []
         self._starting: set[asyncio.Future[None]] = set()
@@ -183,7 +198,7 @@ class RenderPool:
         assert self._idle is not None
         renderer = await self._idle.get()
         try:
-            return await renderer.run(job, args, kwargs)
+            return await renderer.run(job, args, kwargs, self.timeout_s)
         finally:
             self._settle(renderer)
 

@@ -105,6 +105,16 @@ async def test_a_render_process_that_dies_fails_retryably_and_is_replaced(pool):
     assert second not in (first, os.getpid())
 
 
+async def test_a_render_past_its_timeout_fails_retryably_and_its_process_is_replaced(pool):
+    first = await pool(_pid)  # this module imported there, outside the timeout
+    pool.timeout_s = 0.5
+    with pytest.raises(DeliveryFailed) as failed:
+        await pool(_slow, 600)
+    assert failed.value.retryable and "longer than 0.5 s" in failed.value.reason
+    pool.timeout_s = 60
+    assert await pool(_pid) not in (first, os.getpid())
+
+
 async def test_a_failing_render_reports_its_exception_class_only(pool):
     with pytest.raises(DeliveryFailed) as failed:
         await pool(_leaky)
