@@ -27,8 +27,8 @@ import aiohttp
 from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
-from bench.common import drop_prefix, new_prefix, one_agency_toml, percentile
-from bench.processes import self_signed, spawn, stop
+from bench.common import drop_prefix, new_prefix, one_agency_toml, percentile, rss_mb
+from bench.processes import children, cpu_seconds, self_signed, spawn, stop
 from bot.config import Settings
 from bot.core.references import new_reference
 from bot.wiring import App, create_app
@@ -111,6 +111,16 @@ async def _workers_ready(logs: list[Path], timeout: float = 60) -> None:
     raise RuntimeError(f"delivery workers did not start; the first one's log:\n{tail}")
 
 
+def _cpu(workers: list[int]) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of each worker process itself, and of each of their children (the
+    render pools), by pid."""
+    pool = [child for pid in workers for child in children(pid)]
+    return {
+        "worker": {pid: cpu_seconds(pid) for pid in workers},
+        "render": {pid: cpu_seconds(pid) for pid in pool},
+    }
+
+
 async def _round(
     url: str,
     redis: Redis,
@@ -136,6 +146,8 @@ async def _round(
     procs = [await spawn(["-m", "bot", "worker"], env, log) for log in logs]
     try:
         await _workers_ready(logs)
+        pids = [proc.pid for proc in procs]
+        cpu_before = _cpu(pids)
         submitted: dict[str, float] = {}
         started = time.time()
         for i in range(total):
@@ -149,6 +161,12 @@ async def _round(
         arrivals = await receiver.wait_for(set(submitted), timeout=max(120.0, total / 20))
         if len(arrivals) < total:
             raise RuntimeError(f"only {len(arrivals)} of {total} bundles arrived")
+        cpu_after = _cpu(pids)
+        pool_rss = [rss_mb(pid) for pid in cpu_after["render"] if Path(f"/proc/{pid}").exists()]
+        worker_s, render_s = (
+            sum(after - cpu_before[part].get(pid, 0.0) for pid, after in cpu_after[part].items())
+            for part in ("worker", "render")
+        )
         latencies = [arrivals[r] - submitted[r] for r in submitted]
         elapsed = max(arrivals.values()) - started
         return {
@@ -158,6 +176,10 @@ async def _round(
             "p50_ms": round(percentile(latencies, 50) * 1000, 1),
             "p99_ms": round(percentile(latencies, 99) * 1000, 1),
             "seconds": round(elapsed, 2),
+            "worker_cpu_ms_per_bundle": round(worker_s * 1000 / total, 3),
+            "render_cpu_ms_per_bundle": round(render_s * 1000 / total, 3),
+            "worker_rss_mb": round(max(rss_mb(pid) for pid in pids), 1),
+            "render_rss_mb": round(max(pool_rss, default=0.0), 1),  # the largest child
         }
     finally:
         for proc in procs:
@@ -189,8 +211,11 @@ async def run(url: str, redis: Redis, *, quick: bool = False) -> dict[str, Any]:
             result = await _round(url, redis, receiver, folder, workers, None, total)
             capacity.append(result)
             print(f"  handoff capacity, {workers} worker process(es): {result['bundles_per_s']} bundles/s"
-                  f" ({total} in {result['seconds']} s)", flush=True)  # fmt: skip
+                  f" ({total} in {result['seconds']} s); CPU ms per bundle: worker"
+                  f" {result['worker_cpu_ms_per_bundle']}, render pool"
+                  f" {result['render_cpu_ms_per_bundle']}", flush=True)  # fmt: skip
         best = max(capacity, key=lambda r: r["bundles_per_s"])
+        one = capacity[0]  # one worker process: every bundle's CPU is in that process
         latency = await _round(url, redis, receiver, folder, best["workers"], 500.0, total)
         print(f"  handoff at 500 submissions/s, {best['workers']} worker(s): submit-to-receipt"
               f" p50 {latency['p50_ms']} ms, p99 {latency['p99_ms']} ms,"
@@ -207,6 +232,15 @@ async def run(url: str, redis: Redis, *, quick: bool = False) -> dict[str, Any]:
             "figures": {
                 "handoff.bundles_per_s": best["bundles_per_s"],
                 "handoff.workers": best["workers"],
+                "handoff.worker_cpu_ms_per_bundle": one["worker_cpu_ms_per_bundle"],
+                "handoff.render_cpu_ms_per_bundle": one["render_cpu_ms_per_bundle"],
+                "handoff.render_process_rss_mb": one["render_rss_mb"],
+                **{
+                    f"handoff.bundles_per_s_{r['workers']}worker{'s' * (r['workers'] > 1)}": r[
+                        "bundles_per_s"
+                    ]
+                    for r in capacity
+                },
                 "handoff.p50_ms": latency["p50_ms"],
                 "handoff.p99_ms": latency["p99_ms"],
                 "handoff.offered_per_s": 500,

@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     admin_ids: str = ""
     embedded_worker: bool = True
     delivery_max_age_hours: float = Field(default=72, gt=0)
+    render_processes: int | None = Field(default=None, ge=0)
     locales_dir: Path = ROOT / "locales"
     chat_user_id: int = 1
     local_files_dir: Path = ROOT / "var" / "local-files"

@@ -68,11 +68,15 @@ async def telegram_channel(app: App) -> AsyncIterator[None]:
         await close()
 
 
-def _start_workers(app: App, stop: asyncio.Event) -> list[asyncio.Task[None]]:
+def _start_workers(
+    app: App, stop: asyncio.Event, *, dedicated: bool = False
+) -> list[asyncio.Task[None]]:
     """The delivery worker, the timed-events worker, the broadcaster and the backlog gauges'
-    reader, each a task of its own until `stop`."""
+    reader, each a task of its own until `stop`. A `dedicated` worker process starts its
+    render processes at once; one embedded in the bot starts them at its first delivery (a bot
+    that delivers nothing never does)."""
     return [
-        asyncio.create_task(app.worker().run(stop)),
+        asyncio.create_task(app.worker(render_at_start=dedicated).run(stop)),
         asyncio.create_task(app.timers().run(stop)),
         asyncio.create_task(app.broadcaster().run(stop)),
         asyncio.create_task(app.gauges().run(stop)),
@@ -135,7 +139,7 @@ async def run_worker(app: App, stop: asyncio.Event) -> None:
     """The delivery and timed-events workers alone (`python -m bot worker`); when one fails,
     the other is stopped too and the process ends with the failure (to be restarted)."""
     async with telegram_channel(app), _metrics_port(app):
-        tasks = _start_workers(app, stop)
+        tasks = _start_workers(app, stop, dedicated=True)
         try:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         finally:

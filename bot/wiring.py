@@ -35,6 +35,7 @@ from bot.handoff.agencies import Agencies, load_agencies
 from bot.handoff.deadlines import OVERDUE, DeadlineWatch, overdue_id
 from bot.handoff.delivery import Deliverer
 from bot.handoff.fonts import FontError, PdfFont, load_font
+from bot.handoff.rendering import Render, RenderPool, inline
 from bot.handoff.staff import StaffDesk
 from bot.handoff.status import StatusDesk
 from bot.telemetry import CountedRetry
@@ -181,7 +182,7 @@ class App:
         service."""
         return Front(self.service, self.staff(), self.admin(), self.announcements())
 
-    def worker(self, *, consumer: str | None = None) -> OutboxWorker:
+    def worker(self, *, consumer: str | None = None, render_at_start: bool = False) -> OutboxWorker:
         """The delivery worker: fetches founders' files from their channels, tells founders,
         and posts cases to staff chats when this process has Telegram."""
         staff = self.staff()
@@ -195,6 +196,8 @@ class App:
             post_case,
             font=self.font,
             on_delivered=self.deadlines(staff).delivered,
+            render=self._render(),
+            render_at_start=render_at_start,
         )
         return OutboxWorker(
             self.outbox,
@@ -215,6 +218,13 @@ class App:
     def gauges(self) -> BacklogGauges:
         """Reads the outbox's, timed events' and broadcasts' backlogs into the metrics."""
         return BacklogGauges(self.outbox, self.timer_store, self.broadcasts)
+
+    def _render(self) -> Render:
+        """The delivery worker's render pool (RENDER_PROCESSES), or this loop when 0."""
+        processes = self.settings.render_processes
+        if processes == 0:
+            return inline
+        return RenderPool(processes, self.settings.pdf_font_file)
 
     @property
     def timer_store(self) -> TimerStore:

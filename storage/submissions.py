@@ -66,9 +66,15 @@ class SubmissionStore:
 
     async def get(self, reference: str) -> Submission | None:
         """The submission with this reference, or None."""
-        with unavailable():
-            blob = await self.redis.get(self.keys.submission(reference))
+        blob = await self.stored(reference)
         return None if blob is None else self.decode(blob)
+
+    async def stored(self, reference: str) -> bytes | str | None:
+        """The submission's record as stored (to `decode`), or None: a reader that reads it again
+        later decodes it again only when it changed."""
+        with unavailable():
+            blob: bytes | str | None = await self.redis.get(self.keys.submission(reference))
+        return blob
 
     async def first_sealed(self, scan_limit: int = 1000) -> dict[str, Any] | None:
         """One sealed value from a stored submission (among the first `scan_limit` keys the

@@ -14,6 +14,7 @@ from typing import Any
 from bot.handoff.document import bundle_document, rfc3339, section_for, section_source
 from bot.handoff.fonts import PdfFont, load_font
 from bot.handoff.pdf import render_application_pdf
+from bot.handoff.rendering import Render, inline
 from bot.handoff.sections import SECTIONS, Sections
 from bot.handoff.types import (
     BUNDLE_SCHEMA_VERSION,
@@ -69,15 +70,20 @@ async def build_bundle(
     font: PdfFont | None = None,
     version: int = BUNDLE_SCHEMA_VERSION,
     sections: Sections = SECTIONS,
+    render: Render = inline,
 ) -> Bundle:
     """Fetch the submission's files through `fetch(file_id)`, then build bundle.json in bundle
     `version` and the PDF in `font` (a supplement is given its `case`); the files the
     service's section writes itself (`Section.documents`, in `font`) go after the founder's.
+    The PDFs are made by `render` (a pool of processes in the worker, else on this loop).
     `UnsupportedBundle`, before any file is fetched, when that version cannot carry the
     submission's service."""
     section = section_for(submission, case, version=version, sections=sections)
     font = font or load_font()
-    made = section.documents(section_source(submission, policy, case, section), font)
+    made: tuple[Attachment, ...] = ()
+    if section.makes_documents:
+        source = section_source(submission, policy, case, section)
+        made = await render(section.documents, source, font)
     files = submission.attachments
     # one naming for both: the founder's files keep their names, the bot's go after them
     names = safe_file_names([str(f.get("name") or "") for f in files] + [a.name for a in made])
@@ -96,17 +102,30 @@ async def build_bundle(
     document = bundle_document(
         submission, policy, attachments, case=case, version=version, sections=sections
     )
-    document_names = {k: Localized(*name) for k, name in DOCUMENTS.items()}
-    document_names |= {d.id: d.name for d in policy.documents}
+    # the names of the documents attached (all the PDF looks up), not the whole catalogue
+    known = {k: Localized(*name) for k, name in DOCUMENTS.items()}
+    known |= {d.id: d.name for d in policy.documents}
+    attached = {a.document for a in attachments}
+    document_names = {k: name for k, name in known.items() if k in attached}
+    bundle_json, pdf = await render(bundle_files, document, document_names, font)
     return Bundle(
         reference=submission.reference,
         agency=agency_id,
-        bundle_json=_encode(document),
-        pdf=render_application_pdf(document, document_names=document_names, font=font),
+        bundle_json=bundle_json,
+        pdf=pdf,
         attachments=tuple(attachments),
         kind=document["kind"],
         version=version,
     )
+
+
+def bundle_files(
+    document: Mapping[str, Any], document_names: Mapping[str, Localized], font: PdfFont
+) -> tuple[bytes, bytes]:
+    """bundle.json and application.pdf of a bundle document: both where PDFs are rendered, as
+    the indented encoding runs in pure Python (json's C encoder takes no indent)."""
+    pdf = render_application_pdf(document, document_names=document_names, font=font)
+    return _encode(document), pdf
 
 
 @cache

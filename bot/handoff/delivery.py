@@ -12,6 +12,7 @@ from bot.core.channel import FileGone, Unreachable
 from bot.handoff.agencies import Agencies, make_transport
 from bot.handoff.bundle import build_bundle
 from bot.handoff.fonts import PdfFont
+from bot.handoff.rendering import Render, inline
 from bot.handoff.sections import SECTIONS, Sections
 from bot.handoff.status import StatusDesk
 from bot.handoff.types import Bundle, DeliveryFailed, Transport, UnsupportedBundle, Withdrawn
@@ -57,6 +58,8 @@ class Deliverer:
         font: PdfFont | None = None,
         on_delivered: Callable[[Submission], Awaitable[object]] | None = None,
         sections: Sections = SECTIONS,
+        render: Render = inline,
+        render_at_start: bool = False,
     ) -> None:
         self.submissions = submissions
         self.policy = policy
@@ -69,12 +72,25 @@ class Deliverer:
         self.font = font
         self.on_delivered = on_delivered  # what starts at delivery (a complaint's deadline)
         self.sections = sections
+        self.render = render  # where the PDFs are made: the worker's render pool
+        self.render_at_start = render_at_start
+
+    async def start(self) -> None:
+        """Start the render processes when the worker starts if `render_at_start`, else they
+        start with the first render."""
+        start = getattr(self.render, "start", None)
+        if start is not None and self.render_at_start:
+            await start()
 
     async def close(self) -> None:
-        """Close the transports' kept connections (when the worker stops)."""
+        """Close the transports' kept connections and stop the render processes (when the
+        worker stops)."""
         transports, self._transports = list(self._transports.values()), {}
         for transport in transports:
             await transport.close()
+        close = getattr(self.render, "close", None)
+        if close is not None:
+            await close()
 
     def transport(self, agency_id: str) -> Transport:
         if agency_id not in self._transports:
@@ -89,9 +105,10 @@ class Deliverer:
 
     async def __call__(self, entry: OutboxEntry) -> None:
         reference = entry.fields["reference"]
-        submission = await self.submissions.get(reference)
-        if submission is None:
+        stored = await self.submissions.stored(reference)
+        if stored is None:
             raise DeliveryFailed(f"submission {reference} not found", retryable=False)
+        submission = self.submissions.decode(stored)
         if submission.withdrawn:
             raise Withdrawn(reference)
         case = None
@@ -111,18 +128,19 @@ class Deliverer:
                 font=self.font,
                 version=agency.bundle_version,
                 sections=self.sections,
+                render=self.render,
             )
         except UnsupportedBundle as exc:  # the agency's setting or the registry must change
             raise DeliveryFailed(f"agency {agency.id}: {exc}", retryable=False) from exc
         bundle = replace(bundle, delivery_id=entry.id)  # which outbox entry: X-SME-Delivery
         await self.transport(agency.id).deliver(bundle)
-        log.info(
-            "submission %s delivered to %s (attempt %s)", reference, agency.id, entry.attempt + 1
-        )
+        log.debug("submission %s delivered to %s", reference, agency.id)  # the worker logs it
         # Delivered is final here: what follows is told, not retried (that would send twice).
         try:
             # read again: a founder who erased their data meanwhile is not told, nor named
-            submission = await self.submissions.get(reference) or submission
+            again = await self.submissions.stored(reference)
+            if again is not None and again != stored:
+                submission = self.submissions.decode(again)
             await self.desk.change(reference, "delivered", "", "worker", submission=submission)
             if self.on_delivered is not None:
                 await self.on_delivered(submission)

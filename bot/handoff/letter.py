@@ -69,7 +69,8 @@ def render_commitment_letter(
 ) -> bytes:
     """The letter as a PDF: `company` {name, credit_code}, `record` and `commitment` as in the
     bundle's credit section (docs/bundle/v2/credit.schema.json), set in `font`."""
-    s = styles((font or load_font()).name)
+    # registered in this process too (a render process is not the one that checked it)
+    s = styles(load_font(font.file if font else None).name)
     zh, en = w.DOCUMENTS["commitment_letter"]
     return render(
         _story(s, reference, company, record, commitment),

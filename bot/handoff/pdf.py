@@ -150,7 +150,8 @@ def render_application_pdf(
     """The bundle (version 1 or 2) as a readable A4 application; `document_names` names the
     attachments' documents, `font` is the CJK font to embed (PDF_FONT_FILE's, checked at
     start-up; the default if None)."""
-    s = styles((font or load_font()).name)
+    # registered in this process too (a render process is not the one that checked it)
+    s = styles(load_font(font.file if font else None).name)
     view = read_bundle(bundle)
     return render(
         _story(s, view, document_names or {}),

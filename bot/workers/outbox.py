@@ -85,6 +85,9 @@ class OutboxWorker:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set; Redis outages are logged and waited out."""
+        start = getattr(self.deliver, "start", None)  # the deliverer's render processes
+        if start is not None:
+            await start()
         log.info("outbox worker %s started", self.consumer)
         while not stop.is_set():
             try:

@@ -307,13 +307,19 @@ def test_an_anonymous_pdf_has_no_applicant_and_embeds_the_font(policy):
 
 
 class Submissions:
-    """The two calls the deliverer makes of the submission store."""
+    """The calls the deliverer makes of the submission store (a record is its reference here)."""
 
     def __init__(self, *submissions: Submission) -> None:
         self.by_reference = {s.reference: s for s in submissions}
 
     async def get(self, reference: str) -> Submission | None:
         return self.by_reference.get(reference)
+
+    async def stored(self, reference: str) -> str | None:
+        return reference if reference in self.by_reference else None
+
+    def decode(self, record: str) -> Submission:
+        return self.by_reference[record]
 
 
 def v1_agencies(policy: PolicyData, tmp_path: Path) -> Any:

@@ -69,3 +69,9 @@ class Section:
     anonymous: Callable[[Mapping[str, Any]], bool] = _never
     v1: bool = False
     documents: SectionDocuments = _no_documents
+
+    @property
+    def makes_documents(self) -> bool:
+        """Whether the bot writes files of its own for this service (then `documents` is run
+        where PDFs are rendered, off the event loop)."""
+        return self.documents is not _no_documents

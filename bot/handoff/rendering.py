@@ -1,0 +1,213 @@
+"""Where a bundle's PDFs are rendered: in a pool of processes, so a render (milliseconds of
+pure-Python reportlab, or a slow one) never holds the worker's event loop, its other deliveries
+or, in the bot process, its founders; or inline, on the event loop (RENDER_PROCESSES=0, tests).
+
+The render processes are *spawned*, not forked: a fork of a process running an asyncio loop
+copies its Redis and HTTPS sockets, the locks its threads hold and the loop itself into the
+child; a spawned child is a fresh interpreter that imports what a render needs and shares
+nothing. They start with a dedicated worker (`start`), or at the first render, and live as long
+as the worker does, so the spawn is paid once, not per bundle. Each talks to the loop over one pipe, read by the loop itself (no
+executor threads: `concurrent.futures.ProcessPoolExecutor` spent about 0.5 ms of the worker's
+CPU per render in its manager and feeder threads, this about a tenth of it). A render process
+that dies (killed, out of memory) fails its bundle as retryable, so the outbox retries it, and
+is replaced by a new one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import pickle
+import signal
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from bot.handoff.fonts import load_font
+from bot.handoff.types import DeliveryFailed
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+READY = b"ready"
+RESPAWN_DELAY_S = 5.0
+RENDER_TIMEOUT_S = 20.0  # milliseconds in practice; within the 30 s margin of the agencies takeover
+
+
+class Render(Protocol):
+    """Runs `job(*args, **kwargs)`, a module-level function of picklable arguments, and returns
+    its result."""
+
+    async def __call__(self, job: Callable[..., T], /, *args: Any, **kwargs: Any) -> T: ...
+
+
+async def inline(job: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """On the caller's event loop, as a function call (tests, RENDER_PROCESSES=0)."""
+    return job(*args, **kwargs)
+
+
+def _serve(conn: Connection, font_file: Path | None) -> None:
+    """A render process: the font registered, then one job at a time until the pipe closes.
+    A job's exception goes back as its class name only (its text may quote the bundle).
+    Ctrl-C in a terminal reaches the whole process group: the worker stops, closing the pipe."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    load_font(font_file)
+    import bot.handoff.bundle  # noqa: F401 - the bundle's jobs, before the first one
+
+    conn.send_bytes(READY)
+    while True:
+        try:
+            job, args, kwargs = pickle.loads(conn.recv_bytes())
+        except EOFError:
+            return
+        try:
+            answer = (True, job(*args, **kwargs))
+        except Exception as exc:  # noqa: BLE001 - reported to the worker, which retries
+            answer = (False, type(exc).__name__)
+        conn.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class _Renderer:
+    """One render process and the pipe to it; `run` is called only while it is idle."""
+
+    def __init__(self, font_file: Path | None) -> None:
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe()
+        self.process = context.Process(
+            target=_serve, args=(child, font_file), name="render", daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.conn = parent
+        self.loop = asyncio.get_running_loop()
+        self.answer: asyncio.Future[bytes] = self.loop.create_future()  # READY first
+        self.alive = True
+        self.loop.add_reader(parent.fileno(), self._readable)
+
+    def _readable(self) -> None:
+        try:
+            data = self.conn.recv_bytes()  # the child writes each answer whole
+        except (EOFError, OSError):
+            self.stop()
+            data = b""
+        if not self.answer.done():
+            self.answer.set_result(data)
+
+    async def ready(self) -> bool:
+        return await self.answer == READY
+
+    async def run(self, job: Callable[..., T], args: Any, kwargs: Any, timeout_s: float) -> T:
+        request = pickle.dumps((job, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        self.answer = self.loop.create_future()
+        try:
+            self.conn.send_bytes(request)
+        except OSError:  # it died since its last answer
+            self.stop()
+            self.answer.set_result(b"")
+        try:  # shielded: a cancelled caller leaves it to finish
+            data = await asyncio.wait_for(asyncio.shield(self.answer), timeout_s)
+        except TimeoutError:
+            self.process.kill()  # its pipe ends: it is replaced like any that died
+            raise DeliveryFailed(f"rendering took longer than {timeout_s:g} s") from None
+        if not data:
+            raise DeliveryFailed("a render process died; the bundle will be built again")
+        ok, value = pickle.loads(data)
+        if not ok:
+            raise DeliveryFailed(f"rendering failed with {value}")
+        result: T = value
+        return result
+
+    def stop(self) -> None:
+        if self.alive:
+            self.alive = False
+            self.loop.remove_reader(self.conn.fileno())
+            self.conn.close()
+
+
+class RenderPool:
+    """`processes` render processes (os.cpu_count() when None), each with `font_file`
+    registered, one job at a time each; a dead one is replaced, and so is one whose job takes
+    longer than `timeout_s` (the job fails as retryable): a render stuck for ever would hold
+    its worker's batch and, past the agency's takeover time, have another worker send it too."""
+
+    def __init__(
+        self,
+        processes: int | None = None,
+        font_file: Path | None = None,
+        timeout_s: float = RENDER_TIMEOUT_S,
+    ) -> None:
+        self.processes = processes or os.cpu_count() or 1
+        self.font_file = font_file
+        self.timeout_s = timeout_s
+        self._idle: asyncio.Queue[_Renderer] | None = None
+        self._all: list[_Renderer] = []
+        self._starting: set[asyncio.Future[None]] = set()
+
+    async def start(self) -> None:
+        """Spawn every render process and wait until each has its font (not the first bundles)."""
+        if self._idle is not None:
+            return
+        self._idle = asyncio.Queue()
+        for _ in range(self.processes):
+            self._add()
+        await asyncio.gather(*(self._ready(r) for r in list(self._all)))
+
+    def _add(self) -> _Renderer:
+        renderer = _Renderer(self.font_file)
+        self._all.append(renderer)
+        return renderer
+
+    async def _ready(self, renderer: _Renderer) -> None:
+        assert self._idle is not None
+        if await renderer.ready():
+            self._idle.put_nowait(renderer)
+        else:  # it died starting: a while before the next try, not a loop of spawns
+            log.error("a render process died while starting; another in %s s", RESPAWN_DELAY_S)
+            self._replace(renderer, delay=RESPAWN_DELAY_S)
+
+    def _replace(self, renderer: _Renderer, delay: float = 0) -> None:
+        if renderer in self._all:
+            self._all.remove(renderer)
+        renderer.stop()
+        renderer.process.join(0)  # reaped, if it is gone already
+        asyncio.get_running_loop().call_later(delay, self._respawn)
+
+    def _respawn(self) -> None:
+        if self._idle is not None:  # not closed meanwhile
+            task = asyncio.ensure_future(self._ready(self._add()))
+            self._starting.add(task)  # held until it is done (the loop keeps weak references)
+            task.add_done_callback(self._starting.discard)
+
+    def _settle(self, renderer: _Renderer) -> None:
+        """Back to the idle ones once its answer is in (a caller cancelled meanwhile leaves
+        it busy until then); replaced if it died."""
+        if not renderer.answer.done():
+            renderer.answer.add_done_callback(lambda _: self._settle(renderer))
+        elif self._idle is None or renderer not in self._all:
+            renderer.stop()  # the pool was closed meanwhile
+        elif renderer.alive:
+            self._idle.put_nowait(renderer)
+        else:
+            log.error("a render process died; starting another")
+            self._replace(renderer)
+
+    async def __call__(self, job: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        await self.start()
+        assert self._idle is not None
+        renderer = await self._idle.get()
+        try:
+            return await renderer.run(job, args, kwargs, self.timeout_s)
+        finally:
+            self._settle(renderer)
+
+    async def close(self) -> None:
+        """Stop the render processes (when the worker stops): each ends at its pipe's end."""
+        renderers, self._all, self._idle = self._all, [], None
+        for renderer in renderers:
+            renderer.stop()
+        for renderer in renderers:
+            await asyncio.to_thread(renderer.process.join, 5)
+            if renderer.process.is_alive():
+                renderer.process.kill()
