@@ -130,11 +130,12 @@ def _agency_inbox(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run a command; a configuration error is printed (naming the variable, file, entry or
-    field) and exits with status 2 instead of a traceback."""
+    field) and exits with status 2 instead of a traceback; a second poller exits with 3."""
     from pydantic import ValidationError
 
     from bot.config import SettingsError
     from bot.handoff.agencies import AgencyConfigError
+    from bot.poller import SecondPoller
     from flows.engine.errors import PolicyDataError
     from flows.shell.registry import RegistryError
 
@@ -149,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     ) as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
+    except SecondPoller:  # logged with the other poller's host and pid
+        return 3
 
 
 def _main(argv: list[str] | None) -> int:

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_path: str = "/telegram/webhook"
+    webhook_answer_within: float = Field(default=15.0, gt=0)  # seconds; see check_webhook
     host: str = "0.0.0.0"
     port: int = Field(default=8080, ge=1, le=65535)
     redis_url: str = "redis://localhost:6379/0"
@@ -41,6 +42,8 @@ class Settings(BaseSettings):
     redis_sentinel_password: SecretStr | None = None
     redis_wait_replicas: int = Field(default=0, ge=0)
     redis_wait_timeout_ms: int = Field(default=500, ge=1)
+    turn_lease: float = Field(default=3.0, gt=0)  # seconds a dead process holds a founder up
+    turn_max_wait: float = Field(default=10.0, gt=0)  # seconds an update waits in line at most
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
     fallback_locale: Literal["zh_CN", "en"] = "en"
     draft_ttl_days: float = Field(default=30, gt=0)
@@ -149,7 +152,8 @@ class Settings(BaseSettings):
         return _ids(self.admin_ids)
 
     def check_webhook(self) -> None:
-        """Webhook mode needs a public URL and a secret; say which is missing."""
+        """Webhook mode needs a public URL and a secret (say which is missing), and time to
+        answer an update after its turn waited in line as long as it may."""
         missing = [
             name
             for name, v in (
@@ -160,6 +164,11 @@ class Settings(BaseSettings):
         ]
         if self.bot_mode == "webhook" and missing:
             raise SettingsError(f"BOT_MODE=webhook needs {' and '.join(missing)}")
+        if self.bot_mode == "webhook" and self.webhook_answer_within <= self.turn_max_wait:
+            raise SettingsError(
+                "WEBHOOK_ANSWER_WITHIN must exceed TURN_MAX_WAIT: an update waiting in line "
+                "would be answered with an error, and sent again, while it still waits"
+            )
 
 
 def _ids(value: str) -> list[int]:

@@ -16,6 +16,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.core.channel import Channel
 from bot.core.commands import TelegramRuntime, commands_menu
+from bot.poller import sole_poller
 from bot.telemetry import metrics_server
 from bot.web import create_web_app, serve
 from bot.wiring import App
@@ -103,7 +104,17 @@ async def embedded_worker(app: App) -> AsyncIterator[None]:
 
 
 async def run_telegram(app: App, stop: asyncio.Event) -> None:
-    """The bot, by long polling or webhook, with the delivery worker inside unless disabled."""
+    """The bot, by long polling (one process: `bot.poller` refuses a second) or webhook, with
+    the delivery worker inside unless disabled."""
+    settings = app.settings
+    if settings.bot_mode == "webhook":
+        await _run_bot(app, stop)
+        return
+    async with sole_poller(app.redis, app.store.keys, _token(settings)):
+        await _run_bot(app, stop)
+
+
+async def _run_bot(app: App, stop: asyncio.Event) -> None:
     settings = app.settings
     runtime = create_runtime(app)
     try:
@@ -154,6 +165,7 @@ def _web_app(app: App, webhook: tuple[str, str, TelegramRuntime] | None = None) 
         webhook,
         metrics=settings.metrics_enabled,
         metrics_token=settings.metrics_secret(),
+        answer_within=settings.webhook_answer_within,
     )
 
 

@@ -21,15 +21,26 @@ from storage.submissions import SubmissionStore
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE = 1024 * 1024  # far above any update Telegram sends
+ANSWER_WITHIN = 15.0  # seconds: WEBHOOK_ANSWER_WITHIN's default
 
 
 def add_webhook_route(
-    app: web.Application, path: str, secret: str, runtime: TelegramRuntime
+    app: web.Application,
+    path: str,
+    secret: str,
+    runtime: TelegramRuntime,
+    answer_within: float = ANSWER_WITHIN,
 ) -> None:
     """POST `path`: 401 without the secret header, 403 with a wrong one, 400 for a body that is
-    not an update (or types a field the core reads wrongly), else 200 at once while the update
-    is processed (Telegram resends after a timeout; a resent update is recognised by its id and
-    answered once)."""
+    not an update (or types a field the core reads wrongly), else 200 once the update's turn is
+    committed and its replies sent.
+
+    Telegram sends a chat's next update only after the previous one is answered, so answering
+    late keeps a founder's updates in order across processes, and an update is never answered
+    before it is saved: one whose process dies is sent again, to another. An update not done
+    within `answer_within` seconds is answered 503 while it goes on; Telegram sends it again
+    and the second delivery is recognised by its id (one reply, one change of state).
+    """
     expected = secret.encode()
     running: set[asyncio.Task[None]] = set()
 
@@ -52,10 +63,16 @@ def add_webhook_route(
             return web.Response(status=400, text="not a Telegram update")
         if not wanted:  # a kind of update the bot did not ask for: nothing to do
             return web.Response(text="ok")
-        task = asyncio.create_task(process())
+        task = asyncio.create_task(process())  # not cancelled if Telegram hangs up
         running.add(task)
         task.add_done_callback(_finished)
-        return web.Response(text="ok")
+        done, _ = await asyncio.wait({task}, timeout=answer_within)
+        if not done:
+            log.warning(
+                "update %s not done in %s s: answered 503", update["update_id"], answer_within
+            )
+            return web.Response(status=503, text="still processing; send it again")
+        return web.Response(text="ok")  # a failure was logged and told; sending again won't help
 
     def _finished(task: asyncio.Task[None]) -> None:
         """Forget a processed update; a failure is logged by its kind, never its contents."""
@@ -64,8 +81,10 @@ def add_webhook_route(
             log.error("a webhook update failed: %s", type(error).__name__)
 
     async def finish(_app: web.Application) -> None:
+        """On shutdown (no new requests by then): the updates in hand finish, each request
+        answered within its bound, before the runtime closes."""
         if running:
-            await asyncio.wait(set(running), timeout=10)
+            await asyncio.wait(set(running), timeout=answer_within)
 
     app.router.add_post(path, webhook)
     app.on_shutdown.append(finish)
@@ -79,15 +98,17 @@ def create_web_app(
     *,
     metrics: bool = True,
     metrics_token: str | None = None,
+    answer_within: float = ANSWER_WITHIN,
 ) -> web.Application:
     """The status endpoint and /healthz, with Telegram's webhook at (path, secret, runtime),
-    and /metrics unless `metrics` is off (behind `metrics_token` when given)."""
+    each update answered within `answer_within` seconds, and /metrics unless `metrics` is off
+    (behind `metrics_token` when given)."""
     app = web.Application(client_max_size=MAX_UPDATE)
     add_status_routes(app, desk, submissions, agencies)
     if metrics:
         add_metrics_route(app, metrics_token)
     if webhook is not None:
-        add_webhook_route(app, *webhook)
+        add_webhook_route(app, *webhook, answer_within=answer_within)
     return app
 
 

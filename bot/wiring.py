@@ -320,6 +320,8 @@ def create_app(settings: Settings, redis: Redis) -> App:
         profile_ttl=timedelta(days=settings.profile_ttl_days),
         replicas=settings.redis_wait_replicas,
         replica_wait=timedelta(milliseconds=settings.redis_wait_timeout_ms),
+        lease=timedelta(seconds=settings.turn_lease),
+        max_wait=timedelta(seconds=settings.turn_max_wait),
     )
     renderer = Renderer(Catalogs(settings.locales_dir))
     channels = Channels(LocalChannel())

@@ -2,7 +2,8 @@
 
 A turn is `begin` (one round trip: duplicate check, wait in line, read every record) and `commit`
 (one round trip: the turn still held, compare-and-set on the revision, write records and new
-submissions, end it); `settle` finds out what became of a commit whose reply never came.
+submissions, end it); `settle` finds out what became of a commit whose reply never came. While a
+turn runs, `heartbeat` keeps its short lease alive.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import time
 import uuid
 from collections.abc import Collection, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
@@ -35,10 +37,11 @@ from storage.errors import (
     unavailable,
 )
 from storage.keys import KeyBuilder
+from storage.leases import heartbeat
 from storage.packing import pack, unpack
 from storage.privacy import PrivacyStore
 from storage.replication import run_replicated
-from storage.scripts import BEGIN, COMMIT, RELEASE, SETTLE
+from storage.scripts import BEGIN, COMMIT, EXTEND, RELEASE, SETTLE
 from storage.submissions import SubmissionStore
 from storage.subscribers import OPTOUT, SubscriberStore
 
@@ -76,8 +79,8 @@ class FounderStore:
         keys: KeyBuilder | None = None,
         draft_ttl: timedelta = timedelta(days=30),
         profile_ttl: timedelta = timedelta(days=365),
-        lease: timedelta = timedelta(seconds=10),
-        max_wait: timedelta = timedelta(seconds=30),
+        lease: timedelta = timedelta(seconds=3),
+        max_wait: timedelta = timedelta(seconds=10),
         replicas: int = 0,
         replica_wait: timedelta = timedelta(milliseconds=500),
     ) -> None:
@@ -99,6 +102,7 @@ class FounderStore:
         self._commit = redis.register_script(COMMIT)
         self._release = redis.register_script(RELEASE)
         self._settle = redis.register_script(SETTLE)
+        self._extend = redis.register_script(EXTEND)
         self._abandoned: dict[Address, list[str]] = {}  # see `abandon`
 
     def _key(self, founder: Address, *parts: str) -> str:
@@ -114,6 +118,21 @@ class FounderStore:
             self._key(founder, "draft", flow) for flow in self.flows
         ]
 
+    def heartbeat(self, founder: Address, token: str) -> AbstractAsyncContextManager[None]:
+        """Keep the lease of the turn `token` (waiting or held) alive while inside, three beats a
+        lease, so a long turn is never evicted and a dead one holds the line one lease at most."""
+        keys = self._control(founder)[:2]
+
+        async def beat() -> None:
+            await self._extend(keys=keys, args=[token, int(time.time() * 1000), self.lease_ms])
+
+        return heartbeat(beat, self.lease_ms / 3000, f"founder {founder}'s turn")
+
+    @staticmethod
+    def new_token() -> str:
+        """A fresh turn token, for a caller that starts the heartbeat before `begin`."""
+        return uuid.uuid4().hex
+
     async def begin(
         self, founder: Address, update_id: int | None = None, *, token: str | None = None
     ) -> Turn | None:
@@ -121,7 +140,7 @@ class FounderStore:
 
         Pass the token of a turn whose commit conflicted to read again without losing its place.
         """
-        token = token or uuid.uuid4().hex
+        token = token or self.new_token()
         keys = self._control(founder) + self._records(founder)
         deadline = time.monotonic() + self.max_wait
         pause, seen = 0.002, "" if update_id is None else update_id

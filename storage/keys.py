@@ -157,6 +157,13 @@ class KeyBuilder:
             raise ValueError(f"bad broadcasts index {part!r}")
         return self._join("bcs", "{bc}", part)
 
+    def poller(self, bot: str) -> str:
+        """The lease of the one process polling Telegram for bot `bot` (its numeric id), e.g.
+        `smebot:v2:{poller}:123456`; its own hash tag, so it lives on any Redis Cluster node."""
+        if not bot or SEPARATOR in bot:
+            raise ValueError(f"bad bot id {bot!r}")
+        return SEPARATOR.join((self.prefix, SCHEMA, "{poller}", bot))
+
 
 def stream_order(entry_id: str) -> tuple[int, int]:
     """A stream entry id (`<ms>-<seq>`) as a sortable pair: entries of several shards' streams

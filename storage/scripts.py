@@ -1,8 +1,8 @@
 """The two Lua scripts of the hot path: one round trip to begin an update, one to commit it.
 
 A founder's updates take turns in a FIFO queue in Redis (arrival order, across processes).
-Each turn holder's lease is refreshed while it waits; a holder that died is evicted once its
-lease runs out. Commit is compare-and-set on the founder's revision.
+Each turn's lease is refreshed while it waits (by `BEGIN`) and while it is held (by `EXTEND`,
+its holder's heartbeat); a holder that died is evicted once its lease runs out. Commit is compare-and-set on the founder's revision.
 """
 
 # KEYS: queue, leases, seen, then the records to read (rev first)
@@ -109,4 +109,17 @@ local function set_keeping_ttl(key, value)
   local ttl = redis.call('PTTL', key)
   if ttl > 0 then redis.call('SET', key, value, 'PX', ttl) else redis.call('SET', key, value) end
 end
+"""
+
+# The heartbeat of a turn: its lease is pushed on while its holder works, so the lease can be
+# short (a dead holder's founders wait about one lease) however long a turn takes. Extends only
+# a token still in the leases (waiting or holding): an evicted or ended turn stays ended.
+# KEYS: queue, leases; ARGV: token, now_ms, lease_ms. Replies 1 when extended, else 0.
+EXTEND = """
+if not redis.call('HGET', KEYS[2], ARGV[1]) then return 0 end
+local lease = tonumber(ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[1], tonumber(ARGV[2]) + lease)
+redis.call('PEXPIRE', KEYS[2], lease * 10)
+redis.call('PEXPIRE', KEYS[1], lease * 10)
+return 1
 """

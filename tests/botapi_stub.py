@@ -49,6 +49,8 @@ class BotApiStub:
         self._closing = False
         self._runner: web.AppRunner | None = None
         self.limits = Limits(enforce=False)  # Telegram's send limits, off unless enabled
+        self.sending = asyncio.Event()  # clear it to hold every send until it is set again
+        self.sending.set()
         self._methods: dict[str, ApiMethod] = {
             "getme": self._get_me,
             "getupdates": self._get_updates,
@@ -312,6 +314,7 @@ class BotApiStub:
         if handler is None:
             raise ApiError(404, "Not Found: method not found")
         if method.lower() in SENDS:
+            await self.sending.wait()
             self.limits.check(tg.chat_id_of(params))
         if method.lower() != "getupdates":
             self.sent.append((method, params))

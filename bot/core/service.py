@@ -1,8 +1,8 @@
 """The channel-neutral conversation service: one update in, rendered replies out, state saved.
 
-adapter → `handle` → per-founder turn (in-process FIFO, then Redis) → `Conversation` decides →
-`FounderStore.commit` → renderer → the adapter's `deliver`, still inside the founder's turn so
-replies go out in the order the updates came in.
+adapter → `handle` → per-founder turn (in-process FIFO, then Redis, kept by a heartbeat) →
+`Conversation` decides → `FounderStore.commit` → renderer → the adapter's `deliver`, still inside
+the founder's in-process turn so replies go out in the order the updates came in.
 """
 
 from __future__ import annotations
@@ -248,7 +248,15 @@ class ConversationService:
         log.info("founder %s: data export sent", founder.address)
 
     async def _apply(self, founder: Founder, event: Event, update_id: int | None) -> Said | None:
-        token = None
+        """The turn, its lease kept alive by a heartbeat while it waits and runs (however long a
+        step or Redis takes), so the lease itself can be short."""
+        token = self.store.new_token()
+        async with self.store.heartbeat(founder.address, token):
+            return await self._turn(founder, event, update_id, token)
+
+    async def _turn(
+        self, founder: Founder, event: Event, update_id: int | None, token: str
+    ) -> Said | None:
         said: Said | None = None  # the last attempt's answer
         for _ in range(MAX_CONFLICT_RETRIES):
             turn = await self.store.begin(founder.address, update_id, token=token)
@@ -292,7 +300,6 @@ class ConversationService:
             except (DraftConflict, ReferenceTaken) as retry:
                 log.info("founder %s: %s, applying again", founder.address, type(retry).__name__)
                 metrics.conflicted(retry)
-                token = turn.token
                 continue
             except StorageUnavailable:
                 if await self._landed(turn):
