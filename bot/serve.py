@@ -107,15 +107,6 @@ async def run_telegram(app: App, stop: asyncio.Event) -> None:
     """The bot, by long polling (one process: `bot.poller` refuses a second) or webhook, with
     the delivery worker inside unless disabled."""
     settings = app.settings
-    if settings.bot_mode == "webhook":
-        await _run_bot(app, stop)
-        return
-    async with sole_poller(app.redis, app.store.keys, _token(settings)):
-        await _run_bot(app, stop)
-
-
-async def _run_bot(app: App, stop: asyncio.Event) -> None:
-    settings = app.settings
     runtime = create_runtime(app)
     try:
         await runtime.start(commands_menu(app.renderer, settings.default_locale))
@@ -130,8 +121,11 @@ async def _run_bot(app: App, stop: asyncio.Event) -> None:
                 webhook = (settings.webhook_path, secret, runtime)
                 await serve(_web_app(app, webhook), settings.host, settings.port, stop)
             else:
-                log.info("polling %s with %s", settings.telegram_api_url, settings.bot_runtime)
-                async with _metrics_port(app):
+                async with (
+                    sole_poller(app.redis, app.store.keys, _token(settings)),
+                    _metrics_port(app),
+                ):
+                    log.info("polling %s with %s", settings.telegram_api_url, settings.bot_runtime)
                     await runtime.poll(stop)
     finally:
         await runtime.close()

@@ -124,7 +124,7 @@ class FounderStore:
         keys = self._control(founder)[:2]
 
         async def beat() -> None:
-            await self._extend(keys=keys, args=[token, int(time.time() * 1000), self.lease_ms])
+            await self._extend(keys=keys, args=[token, self.lease_ms])
 
         return heartbeat(beat, self.lease_ms / 3000, f"founder {founder}'s turn")
 

@@ -14,11 +14,14 @@ from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 
-# KEYS: the lease; ARGV: holder, ttl_ms. 1 when the holder still held it (and now longer).
+# KEYS: the lease; ARGV: holder, ttl_ms. 1 when the holder still held it (and now longer), 2
+# when it had run out and nobody took it (taken again), 0 when another holds it.
 EXTEND_IF_HELD = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+if holder then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 2
 """
 # KEYS: the lease; ARGV: holder. Deletes it only when this holder holds it.
 RELEASE_IF_HELD = """
@@ -32,11 +35,20 @@ async def heartbeat(
     beat: Callable[[], Awaitable[object]], every: float, what: str
 ) -> AsyncIterator[None]:
     """Call `beat` every `every` seconds while inside. A failed beat is logged and the next one
-    tried: the lease runs out only if none reaches Redis for a whole lease."""
+    tried: the lease runs out only if none reaches Redis for a whole lease. On the way out a
+    beat in flight is waited for, never cancelled (redis-py may turn a cancellation into a
+    connection error), so no beat lands after what follows (a release)."""
+    done = asyncio.Event()
+    loop = asyncio.get_running_loop()
 
     async def run() -> None:
+        due = loop.time() + every
         while True:
-            await asyncio.sleep(every)
+            with contextlib.suppress(TimeoutError):  # at a fixed rate: a slow beat costs no drift
+                await asyncio.wait_for(done.wait(), max(0.0, due - loop.time()))
+            if done.is_set():
+                return
+            due = max(due + every, loop.time())
             try:
                 await beat()
             except RedisError as exc:
@@ -46,9 +58,8 @@ async def heartbeat(
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        done.set()
+        await asyncio.shield(task)
 
 
 class SoleLease:
@@ -74,11 +85,14 @@ class SoleLease:
             await asyncio.sleep(min(0.2, self.ttl_ms / 4000))
 
     async def extend(self) -> bool:
-        """Push the lease on; False when this holder no longer holds it."""
-        held = bool(await self._extend(keys=[self.key], args=[self.holder, self.ttl_ms]))
-        if not held:
-            log.error("lease %s was lost: another holder may have taken it", self.key)
-        return held
+        """Push the lease on (taking it again if it ran out while no beat got through and
+        nobody took it); False when another holder has it."""
+        held = int(await self._extend(keys=[self.key], args=[self.holder, self.ttl_ms]))
+        if held == 2:
+            log.warning("lease %s ran out between beats; taken again", self.key)
+        elif held == 0:
+            log.error("lease %s was lost: another process holds it", self.key)
+        return held != 0
 
     async def release(self) -> None:
         """Give the lease up, if still held (a failure leaves it to run out)."""

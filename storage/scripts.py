@@ -5,17 +5,30 @@ Each turn's lease is refreshed while it waits (by `BEGIN`) and while it is held 
 its holder's heartbeat); a holder that died is evicted once its lease runs out. Commit is compare-and-set on the founder's revision.
 """
 
+# Leases are timed by Redis's clock, not the callers': the processes' clocks may differ by more
+# than a short lease, and a command slow to arrive (a new connection to a far Redis) would set a
+# deadline already past.
+REDIS_NOW = """
+local function redis_now()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+"""
+
 # KEYS: queue, leases, seen, then the records to read (rev first)
-# ARGV: token, now_ms, lease_ms, update_id ('' when the channel has none), then the tokens this
-# process gave up on for this founder (a begin or commit that got no reply: if it reached Redis
-# after all, it would hold the line until its lease ran out)
-BEGIN = """
+# ARGV: token, now_ms (the caller's clock: unused, leases run on Redis's), lease_ms, update_id
+# ('' when the channel has none), then the tokens this process gave up on for this founder (a
+# begin or commit that got no reply: if it reached Redis after all, it would hold the line
+# until its lease ran out)
+BEGIN = (
+    REDIS_NOW
+    + """
 for i = 5, #ARGV do
   redis.call('LREM', KEYS[1], 1, ARGV[i])
   redis.call('HDEL', KEYS[2], ARGV[i])
 end
 if ARGV[4] ~= '' and redis.call('ZSCORE', KEYS[3], ARGV[4]) then return {'dup'} end
-local now, lease = tonumber(ARGV[2]), tonumber(ARGV[3])
+local now, lease = redis_now(), tonumber(ARGV[3])
 redis.call('HSET', KEYS[2], ARGV[1], now + lease)
 redis.call('PEXPIRE', KEYS[2], lease * 10)
 if not redis.call('LPOS', KEYS[1], ARGV[1]) then redis.call('RPUSH', KEYS[1], ARGV[1]) end
@@ -32,6 +45,7 @@ local records = {}
 for i = 4, #KEYS do records[#records + 1] = KEYS[i] end
 return {'ok', redis.call('MGET', unpack(records))}
 """
+)
 
 # Commit writes the changed records, the new submissions and their outbox entries all or nothing.
 # KEYS: queue, leases, seen, rev, then n records to write, then per new submission its record
@@ -114,12 +128,15 @@ end
 # The heartbeat of a turn: its lease is pushed on while its holder works, so the lease can be
 # short (a dead holder's founders wait about one lease) however long a turn takes. Extends only
 # a token still in the leases (waiting or holding): an evicted or ended turn stays ended.
-# KEYS: queue, leases; ARGV: token, now_ms, lease_ms. Replies 1 when extended, else 0.
-EXTEND = """
+# KEYS: queue, leases; ARGV: token, lease_ms. Replies 1 when extended, else 0.
+EXTEND = (
+    REDIS_NOW
+    + """
 if not redis.call('HGET', KEYS[2], ARGV[1]) then return 0 end
-local lease = tonumber(ARGV[3])
-redis.call('HSET', KEYS[2], ARGV[1], tonumber(ARGV[2]) + lease)
+local lease = tonumber(ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[1], redis_now() + lease)
 redis.call('PEXPIRE', KEYS[2], lease * 10)
 redis.call('PEXPIRE', KEYS[1], lease * 10)
 return 1
 """
+)

@@ -3,11 +3,13 @@ a chat's next update only once the previous request is answered, as Telegram doe
 processes in turn: founders' quick answers land in order and none is lost, on both runtimes. An
 update not done in time is answered 503 and sent again; the second delivery is answered once,
 whether it reaches the same process or another while the first still runs. Shutting a server
-down lets the update in hand finish before it answers."""
+down lets the update in hand finish before it answers; a process killed mid-turn holds its
+founder up about one TURN_LEASE."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -20,6 +22,7 @@ from delay_proxy import DelayProxy
 from telegram_harness import at_step, pick_data
 from webhook_server import SECRET, Served, serve_webhook
 
+from bot.config import Settings, SettingsError
 from flows.engine.address import Address
 from flows.policy.loader import load_policy_data
 from flows.shell.registry import all_flows
@@ -34,6 +37,8 @@ QUICK = (  # five quick answers of the payment-arrears calculator, typed one aft
     ("owed", "120000"),
     ("paid", "20000"),
 )
+STORED = {"contract_on": "2025-07-01", "delivered_on": "2025-08-01", "term_days": "30",
+          "owed": "120000", "paid": "20000"}  # fmt: skip
 REDIS_AWAY = 0.002  # seconds each way, between the first process and Redis
 ANSWER_WITHIN = 2.0  # seconds, short for the tests of late answers
 
@@ -130,23 +135,23 @@ async def test_quick_answers_through_two_processes_land_in_order(processes, redi
     await asyncio.sleep(0.2)  # with answers sent late, nothing is still on its way
     store = processes[0].app.store
     expected_steps = [SPEC.index(f) for f, _ in QUICK[1:]] + [SPEC.index("arrears_result")]
-    misordered, lost = [], []
+    misordered, lost = [], []  # lost: an answer missing (not applied, or refused at a wrong step)
     for user in users:
         draft = (await store.peek(Address.telegram(user))).drafts.get("complaint")
         answers = {} if draft is None else draft.answers
         shown = [s for m in api.messages_to(user) if (s := step_of(m)) is not None]
         if any(f not in answers for f, _ in QUICK):
             lost.append(user)
-        elif shown[-len(expected_steps) :] != expected_steps or draft.step != "arrears_result":
+        elif (
+            {f: str(answers[f]) for f, _ in QUICK} != STORED
+            or shown[-len(expected_steps) :] != expected_steps  # the replies, in the order sent
+            or draft is None
+            or draft.step != "arrears_result"
+        ):
             misordered.append(user)
     print(f"{FOUNDERS} founders: {len(misordered)} misordered, {len(lost)} lost, "
           f"{telegram.failed} requests answered with an error and sent again")  # fmt: skip
     assert (misordered, lost) == ([], []), f"misordered {misordered[:5]}, lost {lost[:5]}"
-    draft = (await store.peek(Address.telegram(users[0]))).drafts["complaint"]
-    assert {f: str(draft.answers[f]) for f, _ in QUICK} == {
-        "contract_on": "2025-07-01", "delivered_on": "2025-08-01", "term_days": "30",
-        "owed": "120000", "paid": "20000",
-    }  # fmt: skip
 
 
 async def starts_held(served: Served, user: int) -> int:
@@ -203,3 +208,23 @@ async def test_shutting_down_lets_the_update_in_hand_finish_and_answers_it(hurri
     assert await request == 200
     await shutdown
     assert [m for m in api.messages_to(7503) if "step 1" in m["text"]]
+
+
+async def test_a_process_killed_mid_turn_holds_its_founder_up_about_one_lease(processes):
+    first, second = processes
+    api, lease = second.api, second.app.settings.turn_lease
+    assert await first.app.store.begin(Address.telegram(7504)) is not None  # then killed
+    started = time.monotonic()
+    update_id = api.push_message(7504, "/start registration", language_code="en")
+    assert await api.post_webhook(second.url, api.pushed[update_id], SECRET) == 200
+    waited = time.monotonic() - started
+    assert [m for m in api.messages_to(7504) if "step 1" in m["text"]]  # answered, then
+    assert 0.8 * lease < waited < 3 * lease  # after the dead turn's lease ran out
+
+
+def test_the_answer_window_must_exceed_the_longest_wait_in_line():
+    webhook = {"bot_mode": "webhook", "webhook_url": "https://bot.example", "webhook_secret": "s"}
+    Settings(**webhook).check_webhook()  # the defaults fit: 15 s > 10 s
+    too_short = Settings(**webhook, webhook_answer_within=10, turn_max_wait=10)
+    with pytest.raises(SettingsError, match="WEBHOOK_ANSWER_WITHIN must exceed TURN_MAX_WAIT"):
+        too_short.check_webhook()

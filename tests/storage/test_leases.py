@@ -9,6 +9,8 @@ import time
 from datetime import timedelta
 
 import pytest
+import redis.asyncio as aioredis
+from delay_proxy import DelayProxy
 from test_founder_store import make_store
 
 from flows.engine.address import Address
@@ -32,8 +34,9 @@ async def test_a_dead_holder_blocks_the_next_update_about_one_lease(redis, key_p
     await alive.commit(turn)
 
 
-async def slow_turn(store, founder, *, beating: bool, hold: float) -> str:
-    """Begin a turn, write a draft, take `hold` seconds (a slow step), commit."""
+async def slow_turn(store, founder, *, beating: bool, hold: float, begun=None) -> str:
+    """Begin a turn, write a draft, take `hold` seconds (a slow step), commit; `begun` is set
+    once the turn is held."""
     token = store.new_token()
     beat = store.heartbeat(founder, token) if beating else None
     if beat is not None:
@@ -41,6 +44,8 @@ async def slow_turn(store, founder, *, beating: bool, hold: float) -> str:
     try:
         turn = await store.begin(founder, update_id=10, token=token)
         assert turn is not None
+        if begun is not None:
+            begun.set()
         turn.state.put_draft(Draft(flow="registration", step="slow", answers={"n": 1}))
         await asyncio.sleep(hold)
         return await store.commit(turn)
@@ -58,6 +63,27 @@ async def test_a_long_turn_keeps_its_place_while_its_heartbeat_runs(redis, key_p
     turn = await after
     assert turn is not None and turn.state.drafts["registration"].step == "slow"
     await other.commit(turn)
+
+
+@pytest.mark.one_redis("the delay proxy forwards to one redis-server (redis_url)")
+async def test_a_turn_on_a_slow_redis_keeps_its_place_while_its_heartbeat_runs(
+    redis, redis_url, key_prefix
+):
+    async with DelayProxy(redis_url, 0.1) as far:  # the holder's Redis 100 ms away each way
+        client = aioredis.from_url(far.url)
+        try:
+            holder = make_store(client, key_prefix, lease=timedelta(milliseconds=500))
+            other = make_store(redis, key_prefix)
+            begun = asyncio.Event()
+            slow = asyncio.create_task(slow_turn(holder, T(6), beating=True, hold=2.0, begun=begun))
+            await begun.wait()
+            after = asyncio.create_task(other.begin(T(6), update_id=11))
+            assert await slow == "1"  # four leases of a turn, each beat 200 ms on its way
+            turn = await after
+            assert turn is not None and turn.state.drafts["registration"].step == "slow"
+            await other.commit(turn)
+        finally:
+            await client.aclose()
 
 
 async def test_without_its_heartbeat_a_long_turn_is_evicted(redis, key_prefix):
@@ -109,3 +135,12 @@ async def test_a_sole_lease_has_one_holder_until_it_is_released_or_runs_out(redi
     assert await first.claim(wait=2) is None  # "second" never beats: its lease runs out
     assert time.monotonic() - started < 2
     assert not await second.extend()  # the old holder learns it lost it
+
+
+async def test_a_sole_lease_that_ran_out_unclaimed_is_taken_again_by_its_beat(redis, key_prefix):
+    key = KeyBuilder(key_prefix).poller("654321")
+    lease = SoleLease(redis, key, "only", ttl=0.2)
+    assert await lease.claim() is None
+    await asyncio.sleep(0.3)  # no beat got through (a stalled loop, a Redis blip): it ran out
+    assert await lease.extend()
+    assert await redis.get(key) == b"only"
