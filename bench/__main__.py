@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only form_steps,draft,handoff,memory]`: run the scenarios of
+"""`python -m bench [--quick] [--only form_steps,draft,handoff,memory,flood,broadcast,scale]`: run the scenarios of
 issue 5 on this machine, print the table and write `bench/results.json` (`machine`, `figures`,
 `targets`, `detail`) and `bench/results.md` (the table, for the README).
 
@@ -28,11 +28,12 @@ from bench import (
     form_steps_rtt,
     handoff,
     memory,
+    scale,
 )
 from bench.common import ROOT, machine, redis_url
 
 HERE = ROOT / "bench"
-SCENARIOS = ("form_steps", "rtt", "draft", "handoff", "memory", "flood", "broadcast")
+SCENARIOS = ("form_steps", "rtt", "draft", "handoff", "memory", "flood", "broadcast", "scale")
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ TARGETS = (
            "≥ 250/s (10× the rate)", lambda v: v >= 250, "/s"),
     Target("founders' reply p99 during a broadcast", lambda f: f["broadcast.founder_p99_ms_during"],
            "< 100 ms", lambda v: v < 100, " ms"),
+    Target("scale-out: misordered or lost forms (1 and 3 processes)",
+           lambda f: f["scale.misordered"] + f["scale.lost"], "0", lambda v: v == 0),
 )  # fmt: skip
 
 ROWS = (
@@ -147,6 +150,8 @@ ROWS = (
     ("Broadcast: msgs/s unthrottled / measured at 25/s configured", "broadcast.msgs_per_s_unthrottled", "broadcast.msgs_per_s_measured"),
     ("Broadcast: rate error % / 429s at 25/s under Telegram's limits", "broadcast.rate_error_pct", "broadcast.steady_429s"),
     ("Broadcast: founders' reply ms p99 (alone / during a broadcast)", "broadcast.founder_p99_ms_alone", "broadcast.founder_p99_ms_during"),
+    ("Scale-out behind HAProxy, Redis Cluster: steps/s (1 / 3 bot processes)", "scale.steps_per_s_1proc", "scale.steps_per_s_3proc"),
+    ("Scale-out: misordered / lost forms (both runs)", "scale.misordered", "scale.lost"),
 )  # fmt: skip
 
 
@@ -219,6 +224,8 @@ async def main(args: argparse.Namespace) -> int:
                     result = await flood.run(url, redis, quick=args.quick)
                 elif name == "broadcast":
                     result = await broadcast.run(url, redis, quick=args.quick)
+                elif name == "scale":
+                    result = await scale.run(quick=args.quick)
                 else:
                     raise SystemExit(
                         f"unknown scenario {name!r}; choose from {', '.join(SCENARIOS)}"

@@ -10,6 +10,7 @@ import asyncio
 import copy
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -214,15 +215,22 @@ class BotApiStub:
         """The bytes of a registered or bot-uploaded file."""
         return self._files[file_id][0]
 
-    async def post_webhook(self, url: str, update: Json, secret_token: str | None = None) -> int:
-        """POST an update to the bot's webhook like Telegram does; run a method it replies with."""
+    async def post_webhook(
+        self,
+        url: str,
+        update: Json,
+        secret_token: str | None = None,
+        session: aiohttp.ClientSession | None = None,
+    ) -> int:
+        """POST an update to the bot's webhook like Telegram does; run a method it replies with.
+        On `session` when given (Telegram keeps its connections), else on one of its own."""
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret_token} if secret_token else {}
         update = {"update_id": self._next_update_id, **update}
         self._next_update_id = max(self._next_update_id, update["update_id"] + 1)
-        async with (
-            aiohttp.ClientSession() as session,
-            session.post(url, json=update, headers=headers) as resp,
-        ):
+        async with AsyncExitStack() as stack:
+            if session is None:
+                session = await stack.enter_async_context(aiohttp.ClientSession())
+            resp = await stack.enter_async_context(session.post(url, json=update, headers=headers))
             if resp.content_type == "multipart/form-data":  # a method call as the reply
                 await self._call(*await tg.read_webhook_reply(resp))
             return resp.status
