@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     redis_wait_timeout_ms: int = Field(default=500, ge=1)
     turn_lease: float = Field(default=3.0, gt=0)  # seconds a dead process holds a founder up
     turn_max_wait: float = Field(default=10.0, gt=0)  # seconds an update waits in line at most
+    state_cache_size: int = Field(default=5000, ge=0)  # founders' states kept per process
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
     fallback_locale: Literal["zh_CN", "en"] = "en"
     draft_ttl_days: float = Field(default=30, gt=0)

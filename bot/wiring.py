@@ -334,6 +334,7 @@ def create_app(settings: Settings, redis: Redis) -> App:
         replica_wait=timedelta(milliseconds=settings.redis_wait_timeout_ms),
         lease=timedelta(seconds=settings.turn_lease),
         max_wait=timedelta(seconds=settings.turn_max_wait),
+        cache_size=settings.state_cache_size,
     )
     renderer = Renderer(Catalogs(settings.locales_dir))
     channels = Channels(LocalChannel())

@@ -13,6 +13,13 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from storage.errors import SealBroken
 
 SEALED = "$enc"
+MAX_SEALS = 64  # answers one founder's `Seals` remembers
+
+# One founder's sealed answers as last read or written, (answer name, plain value) → sealed form:
+# an answer unchanged since is written back as it was instead of being encrypted again (Fernet
+# tokens are random, so a fresh one costs random bytes, a cipher and a MAC each time).
+# Kept per founder, so equal values of two founders never share a token.
+Seals = dict[tuple[str, str], dict[str, str]]
 
 
 def is_sealed(value: object) -> bool:
@@ -55,16 +62,38 @@ class FieldCipher:
         except (InvalidToken, UnicodeError):
             raise SealBroken("no configured key decrypts a sealed value") from None
 
-    def seal_answers(self, answers: Mapping[str, Any], names: Collection[str]) -> dict[str, Any]:
-        """A copy of the answers with the named non-empty string values sealed."""
+    def seal_answers(
+        self, answers: Mapping[str, Any], names: Collection[str], seals: Seals | None = None
+    ) -> dict[str, Any]:
+        """A copy of the answers with the named non-empty string values sealed. With `seals`
+        (one founder's: see `Seals`), an answer sealed before keeps its sealed form."""
         return {
-            name: self.seal(value) if name in names and isinstance(value, str) and value else value
+            name: self._sealed(name, value, seals)
+            if name in names and isinstance(value, str) and value
+            else value
             for name, value in answers.items()
         }
 
-    def unseal_answers(self, answers: Mapping[str, Any]) -> dict[str, Any]:
-        """A copy of the answers with every sealed value opened."""
-        return {
-            name: self.unseal(value) if is_sealed(value) else value
-            for name, value in answers.items()
-        }
+    def _sealed(self, name: str, value: str, seals: Seals | None) -> dict[str, str]:
+        if seals is None:
+            return self.seal(value)
+        found = seals.get((name, value))
+        if found is None:
+            if len(seals) >= MAX_SEALS:
+                seals.clear()
+            found = seals[(name, value)] = self.seal(value)
+        return found
+
+    def unseal_answers(
+        self, answers: Mapping[str, Any], seals: Seals | None = None
+    ) -> dict[str, Any]:
+        """A copy of the answers with every sealed value opened; each noted in `seals`."""
+        opened: dict[str, Any] = {}
+        for name, value in answers.items():
+            if is_sealed(value):
+                opened[name] = self.unseal(value)
+                if seals is not None and len(seals) < MAX_SEALS:
+                    seals[(name, opened[name])] = value
+            else:
+                opened[name] = value
+        return opened

@@ -44,6 +44,14 @@ class TurnLost(DraftConflict):
     """The turn no longer holds the founder's records (settled or evicted); nothing was written."""
 
 
+class Busy(DraftConflict):
+    """A cached turn found another turn waiting or running; nothing was written: begin one."""
+
+
+class Duplicate(StorageError):
+    """A cached turn's update was handled before (its id is recorded); nothing was written."""
+
+
 class TurnTimeout(StorageError):
     """Waited too long for this founder's earlier updates to finish."""
 

@@ -13,11 +13,12 @@ import json
 import logging
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
@@ -25,11 +26,14 @@ from redis.exceptions import RedisError
 
 from flows.engine.address import Address
 from flows.engine.draft import Draft, FounderState, Prefs
-from storage.crypto import FieldCipher
+from storage.crypto import FieldCipher, Seals
 from storage.errors import (
+    Busy,
     DraftConflict,
+    Duplicate,
     ReferenceTaken,
     SealBroken,
+    StorageError,
     StorageUnavailable,
     TurnLost,
     TurnTimeout,
@@ -41,7 +45,7 @@ from storage.leases import heartbeat
 from storage.packing import pack, unpack
 from storage.privacy import PrivacyStore
 from storage.replication import run_replicated
-from storage.scripts import BEGIN, COMMIT, EXTEND, RELEASE, SETTLE
+from storage.scripts import BEGIN, COMMIT, EXTEND, RELEASE, SEEN, SETTLE
 from storage.submissions import SubmissionStore
 from storage.subscribers import OPTOUT, SubscriberStore
 
@@ -50,16 +54,29 @@ SEEN_TTL = timedelta(days=2)
 DAY_S = 86_400
 MAX_ABANDONED, MAX_ABANDONED_FOUNDERS = 8, 100_000  # bounds on the tokens kept for `abandon`
 SEALED_PARTS = ("answers", "defaults")  # the draft's answer maps; scratch stays plain
+CACHE_FOR_S = 600.0  # a cached state older than this is read again (a draft may have expired)
 
 
 @dataclass
 class Turn:
-    """One update's exclusive hold on a founder's records, and what they held when it began."""
+    """One update's exclusive hold on a founder's records, and what they held when it began
+    (`seals`: their sealed answers as read, so the unchanged ones are written back as they were).
+    A cached turn (`token` '') holds nothing: its commit compares the revision it was read at."""
 
     state: FounderState
     token: str
     revision: str
     update_id: int | None
+    seals: Seals = field(default_factory=dict)
+
+
+class Cached(NamedTuple):
+    """A founder's state as this process last committed it, at `revision`, since `at`."""
+
+    state: FounderState
+    revision: str
+    seals: Seals
+    at: float
 
 
 class FounderStore:
@@ -83,6 +100,7 @@ class FounderStore:
         max_wait: timedelta = timedelta(seconds=10),
         replicas: int = 0,
         replica_wait: timedelta = timedelta(milliseconds=500),
+        cache_size: int = 0,
     ) -> None:
         self.redis = redis
         self.flows = tuple(flows)
@@ -102,8 +120,11 @@ class FounderStore:
         self._commit = redis.register_script(COMMIT)
         self._release = redis.register_script(RELEASE)
         self._settle = redis.register_script(SETTLE)
+        self._seen_script = redis.register_script(SEEN)
         self._extend = redis.register_script(EXTEND)
         self._abandoned: dict[Address, list[str]] = {}  # see `abandon`
+        self.cache_size = cache_size  # founders whose state is kept in this process (`cached`)
+        self._cache: OrderedDict[Address, Cached] = OrderedDict()
 
     def _key(self, founder: Address, *parts: str) -> str:
         return self.keys.founder(founder, *parts)
@@ -173,13 +194,13 @@ class FounderStore:
         self, founder: Address, token: str, update_id: int | None, raw: list[bytes | None]
     ) -> Turn:
         rev, prefs, profile, applications, roles, optout, *drafts = raw
-        state = FounderState(founder=founder)
+        state, seals = FounderState(founder=founder), cast(Seals, {})
         if prefs:
             state.prefs = Prefs.from_json(_loads(prefs))
         if optout and state.prefs.subscribed and _moment(optout) >= state.prefs.since:
             state.prefs.subscribed = False  # they blocked the bot after opting in: as it is
         if profile:
-            state.profile = self.cipher.unseal_answers(_loads(profile))
+            state.profile = self.cipher.unseal_answers(_loads(profile), seals)
         if applications:
             index = _loads(applications)
             state.applications = index if isinstance(index, list) else []
@@ -190,17 +211,20 @@ class FounderStore:
             if blob:
                 data = _loads(blob)
                 if data:
-                    state.drafts[flow] = Draft.from_json(self._draft_parts(data, seal=False))
+                    parts = self._draft_parts(data, seals, seal=False)
+                    state.drafts[flow] = Draft.from_json(parts)
         revision = rev.decode() if rev else "0"
-        return Turn(state=state, token=token, revision=revision, update_id=update_id)
+        return Turn(state, token, revision, update_id, seals)
 
-    async def commit(self, turn: Turn) -> str:
+    async def commit(self, turn: Turn, said: str | None = None) -> str:
         """Write what the turn changed and its new submissions, and end it; the new revision.
 
         Writes nothing and keeps the turn on DraftConflict (someone else wrote) and on
         ReferenceTaken (a new submission's reference exists), and writes nothing on TurnLost (the
         turn was taken away): begin again with the same token. On StorageUnavailable the outcome
-        is unknown: `settle` it (NotReplicated among them: on the primary, not yet on replicas).
+        is unknown: `settle` it. A cached turn (`cached`) writes nothing either on Duplicate (its
+        update was handled before) and on Busy (another turn is waiting or running): begin one.
+        `said` (what the turn answers, for `said`) is kept beside the records for SEEN_TTL.
         """
         state = turn.state
         sub_keys, sub_args = self.submissions.commit_items(state.new_submissions)
@@ -212,30 +236,56 @@ class FounderStore:
             "" if turn.update_id is None else turn.update_id,
             int(SEEN_TTL.total_seconds() * 1000),
             self.profile_ttl_ms,
-            len(changed),
+            len(changed) + (said is not None),
         ]
         for record in changed:
-            value, ttl = self._encode(state, record)
+            value, ttl = self._encode(state, record, turn.seals)
             keys.append(self._key(state.founder, *record.split(":")))
             args += [value, ttl]
+        if said is not None:
+            keys.append(self._key(state.founder, "said"))
+            args += [said, int(SEEN_TTL.total_seconds() * 1000)]
         with unavailable():
             answer = await self._replicated(self._commit, keys + sub_keys, args + sub_args)
         status, detail = (text(part) for part in answer)
-        if status == "lost":
-            raise TurnLost(f"founder {state.founder}: the turn was taken away")
-        if status == "conflict":
-            raise DraftConflict(f"founder {state.founder}: revision {turn.revision} is stale")
-        if status == "taken":
-            raise ReferenceTaken(detail)
+        if status != "ok":
+            raise _refusal(status, detail, state.founder)
         state.changed.clear()
         state.new_submissions.clear()
+        self._remember(turn, detail)
         return detail
 
-    def _encode(self, state: FounderState, record: str) -> tuple[str | bytes, int]:
+    def cached(self, founder: Address, update_id: int) -> Turn | None:
+        """The founder's state as this process last committed it, as a turn that holds nothing
+        (token ''), to be committed in one round trip: the warm path. None when it is not kept,
+        is older than CACHE_FOR_S, or the cache is off. Taken out: a turn that fails leaves
+        nothing behind, and the next one reads Redis."""
+        kept = self._cache.pop(founder, None)
+        if kept is None or time.monotonic() - kept.at > CACHE_FOR_S:
+            return None
+        state = kept.state
+        state.request, state.announcement = "", None
+        return Turn(state, "", kept.revision, update_id, kept.seals)
+
+    def _remember(self, turn: Turn, revision: str) -> None:
+        """Keep the state just committed (the newest least recently used: the oldest goes)."""
+        if self.cache_size <= 0:
+            return
+        founder = turn.state.founder
+        self._cache.pop(founder, None)
+        self._cache[founder] = Cached(turn.state, revision, turn.seals, time.monotonic())
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+
+    def forget(self, founder: Address) -> None:
+        """Drop what this process keeps of the founder (their data was erased)."""
+        self._cache.pop(founder, None)
+
+    def _encode(self, state: FounderState, record: str, seals: Seals) -> tuple[str | bytes, int]:
         if record == "prefs":
             return _dumps(state.prefs.to_json()), self.profile_ttl_ms
         if record == "profile":
-            profile = self.cipher.seal_answers(state.profile, self.sensitive)
+            profile = self.cipher.seal_answers(state.profile, self.sensitive, seals)
             return _dumps(profile), self.profile_ttl_ms
         if record == "applications":
             return _dumps(state.applications), self.profile_ttl_ms
@@ -243,7 +293,7 @@ class FounderStore:
         draft = state.drafts.get(flow)
         if draft is None:
             return "", 0
-        return pack(self._draft_parts(draft.to_json(), seal=True)), self._draft_ttl(draft)
+        return pack(self._draft_parts(draft.to_json(), seals, seal=True)), self._draft_ttl(draft)
 
     def _draft_ttl(self, draft: Draft) -> int:
         """How long a draft is kept (ms): `draft_ttl` from now, and for a draft waiting for a
@@ -257,13 +307,13 @@ class FounderStore:
         until = datetime.combine(day, datetime.min.time(), UTC).timestamp() + DAY_S
         return max(self.draft_ttl_ms, int((until - time.time()) * 1000) + self.draft_ttl_ms)
 
-    def _draft_parts(self, data: dict[str, Any], *, seal: bool) -> dict[str, Any]:
+    def _draft_parts(self, data: dict[str, Any], seals: Seals, *, seal: bool) -> dict[str, Any]:
         for part in SEALED_PARTS:
             if isinstance(data.get(part), dict):
                 data[part] = (
-                    self.cipher.seal_answers(data[part], self.sensitive)
+                    self.cipher.seal_answers(data[part], self.sensitive, seals)
                     if seal
-                    else self.cipher.unseal_answers(data[part])
+                    else self.cipher.unseal_answers(data[part], seals)
                 )
         return data
 
@@ -284,6 +334,16 @@ class FounderStore:
             log.warning("could not release turn of founder %s; its lease will run out", founder)
 
     async def settle(self, turn: Turn) -> bool:
+        if not turn.token:  # a cached turn held nothing: whether its update id was recorded
+            return await self._seen(turn)
+        return await self._settle_turn(turn)
+
+    async def _seen(self, turn: Turn) -> bool:
+        keys = [self._key(turn.state.founder, "seen")]
+        with unavailable():
+            return bool(await self._replicated(self._seen_script, keys, [turn.update_id]))
+
+    async def _settle_turn(self, turn: Turn) -> bool:
         """Whether a commit whose reply was lost landed; if it did not, its turn is ended so that
         it cannot land later (the commit checks it holds the turn). StorageUnavailable when Redis
         cannot be asked either, or (with `replicas`) its replicas do not hold the answer yet."""
@@ -299,6 +359,14 @@ class FounderStore:
             self.redis, script, keys, args, replicas=self.replicas, timeout_ms=self.replica_wait_ms
         )
 
+    async def said(self, founder: Address) -> dict[str, Any]:
+        """What the founder's last turn that asked for it answered (`commit`'s `said`), {} if
+        none is kept: read when an update comes again and its first replies may be lost."""
+        with unavailable():
+            raw = cast(bytes | None, await self.redis.get(self._key(founder, "said")))
+        found = _loads(raw) if raw else {}
+        return found if isinstance(found, dict) else {}
+
     async def prefs(self, founder: Address) -> Prefs:
         """A founder's preferences alone (their chosen language), outside any turn."""
         with unavailable():
@@ -310,6 +378,14 @@ class FounderStore:
         with unavailable():
             raw = cast(list[bytes | None], await self.redis.mget(self._records(founder)))
         return self._turn(founder, "", None, raw).state
+
+
+def _refusal(status: str, detail: str, founder: Address) -> StorageError:
+    """What the commit script's refusal means (nothing was written)."""
+    if status == "taken":
+        return ReferenceTaken(detail)
+    kind = {"conflict": DraftConflict, "busy": Busy, "dup": Duplicate}.get(status, TurnLost)
+    return kind(f"founder {founder}: {status} at revision {detail}")
 
 
 def _dumps(value: Any) -> str:

@@ -26,7 +26,8 @@ COMMISSIONER, STAFF = "commissioner", "staff"
 ROLES = (COMMISSIONER, STAFF)
 LOG_KEPT = 10_000
 
-# KEYS: the member's roles record, the index, the log
+# KEYS: the member's roles record, the index, the log, the member's revision (bumped: a process
+#       that keeps the member's state, storage.founders `cached`, reads it again)
 # ARGV: member, role, the grant (JSON), by, at, districts (comma-separated), agency, log length
 # Grants never hold an empty list (cjson would write it back as {}): no districts is no key.
 GRANT = """
@@ -39,6 +40,7 @@ redis.call('SET', KEYS[1], encoded)
 redis.call('HSET', KEYS[2], ARGV[1], encoded)
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], '*', 'action', 'grant', 'role', ARGV[2],
   'member', ARGV[1], 'by', ARGV[4], 'at', ARGV[5], 'districts', ARGV[6], 'agency', ARGV[7])
+redis.call('INCR', KEYS[4])
 return 1
 """
 
@@ -68,6 +70,7 @@ end
 local agency = type(old) == 'table' and old['agency'] or ''
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'action', 'revoke', 'role', ARGV[2],
   'member', ARGV[1], 'by', ARGV[3], 'at', ARGV[4], 'districts', districts, 'agency', agency)
+redis.call('INCR', KEYS[4])
 return 1
 """
 
@@ -143,6 +146,7 @@ class RoleStore:
             self.keys.founder(member, "roles"),
             self.keys.roles(shard),
             self.keys.roles_log(shard),
+            self.keys.founder(member, "rev"),
         ]
 
     async def grant(

@@ -57,9 +57,15 @@ return {'ok', redis.call('MGET', unpack(records))}
 # {'lost', rev} (the token no longer holds the turn: settled, or evicted; nothing written) or
 # {'ok', rev}. Holding the turn is checked first, so a commit that reaches Redis after its
 # turn was settled (the client gave up waiting for its reply) writes nothing.
+# With token '' it is the warm path's one round trip (`FounderStore.commit_cached`): no turn
+# was begun, so instead of holding one it checks the update was not handled ({'dup', rev}) and
+# that no turn is waiting or running ({'busy', rev}), then compares the revision it was read at.
 COMMIT = """
 local current = redis.call('GET', KEYS[4]) or '0'
-if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[1] then return {'lost', current} end
+if ARGV[1] == '' then
+  if ARGV[3] ~= '' and redis.call('ZSCORE', KEYS[3], ARGV[3]) then return {'dup', current} end
+  if redis.call('LLEN', KEYS[1]) > 0 then return {'busy', current} end
+elseif redis.call('LINDEX', KEYS[1], 0) ~= ARGV[1] then return {'lost', current} end
 if current ~= ARGV[2] then return {'conflict', current} end
 local n = tonumber(ARGV[6])
 local m = (#KEYS - 4 - n) / 2
@@ -91,8 +97,10 @@ if ARGV[3] ~= '' then
   redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -65)
   redis.call('PEXPIRE', KEYS[3], ARGV[4])
 end
-redis.call('LREM', KEYS[1], 1, ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[1])
+if ARGV[1] ~= '' then
+  redis.call('LREM', KEYS[1], 1, ARGV[1])
+  redis.call('HDEL', KEYS[2], ARGV[1])
+end
 return {'ok', tostring(rev)}
 """
 
@@ -107,6 +115,12 @@ else landed = (redis.call('GET', KEYS[4]) or '0') ~= ARGV[3] end
 redis.call('LREM', KEYS[1], 1, ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
 if landed then return 1 end
+return 0
+"""
+
+# Whether an update's id is recorded (its commit landed). KEYS: seen; ARGV: update_id
+SEEN = """
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 1 end
 return 0
 """
 

@@ -119,12 +119,14 @@ class SubscriberStore:
 
     async def unsubscribe(self, founder: Address, now: float | None = None) -> None:
         """Opt out a founder who cannot be reached (blocked the bot), outside their turn: the
-        marker, and their line of the index dropped. Their next opt-in clears it."""
+        marker, and their line of the index dropped. Their next opt-in clears it. Their revision
+        is bumped: a process that keeps their state (storage.founders `cached`) reads it again."""
         moment = time.time() if now is None else now
         with unavailable():
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.set(self.keys.founder(founder, OPTOUT), repr(moment), px=self.optout_ttl_ms)
                 pipe.hdel(self.keys.subscribers(shard_of(founder.key)), str(founder))
+                pipe.incr(self.keys.founder(founder, "rev"))
                 await pipe.execute()
 
     async def scan(self, audience: Audience) -> AsyncIterator[Subscriber]:

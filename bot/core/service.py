@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -33,7 +34,13 @@ from flows.engine.periods import SHANGHAI
 from flows.engine.text import N_, Text
 from flows.shell.conversation import ANNOUNCE, Conversation
 from flows.shell.privacy import ERASE, EXPORT, erased
-from storage.errors import DraftConflict, ReferenceTaken, StorageError, StorageUnavailable
+from storage.errors import (
+    DraftConflict,
+    Duplicate,
+    ReferenceTaken,
+    StorageError,
+    StorageUnavailable,
+)
 from storage.founders import FounderStore, Turn
 from storage.keys import shard_of
 from storage.subscribers import subscriber_of
@@ -42,6 +49,7 @@ log = logging.getLogger(__name__)
 Deliver = Callable[[list[RenderedMessage], str], Awaitable[None]]
 SendFile = Callable[[Address, str, bytes, str], Awaitable[str]]  # to, name, content, caption
 MAX_CONFLICT_RETRIES = 5
+ANSWERED_KEPT = 10_000  # update ids whose replies this process sent, for `_again`
 CANT_SAVE = N_(
     "Sorry, I can't save your answer right now. Nothing you answered before is lost; please try "
     "again in a minute."
@@ -67,6 +75,10 @@ FLOOD_NOTICE = N_(
 )
 
 
+class _NeedsTurn(Exception):
+    """What the warm path cannot do without a turn begun in Redis (an erasure)."""
+
+
 class Announcements(Protocol):
     """What the service needs of the broadcast desk (`bot.core.announcements`)."""
 
@@ -87,6 +99,7 @@ class Said:
     request: str = ""
     references: tuple[str, ...] = ()
     announcement: Any = None  # with request "announce": the commissioner's, for the desk
+    again: bool = False  # the current screen, for an update handled before (`_again`)
 
 
 @dataclass(frozen=True)
@@ -95,6 +108,16 @@ class Founder:
 
     address: Address
     language_code: str | None = None
+
+
+def _kept(turn: Turn, messages: list[RenderedMessage]) -> str | None:
+    """What a turn that submits keeps of its answer, for `_again`: the texts, with the
+    reference. Not for an anonymous tip-off, which is linked to no one: nothing of the founder's
+    may name it (sent again, they are shown the menu)."""
+    new = turn.state.new_submissions
+    if not new or turn.update_id is None or any(s.founder != turn.state.founder for s in new):
+        return None
+    return json.dumps({"update": turn.update_id, "texts": [m.text for m in messages]})
 
 
 def _listing(state: FounderState) -> tuple[Subscriber | None, float]:
@@ -163,6 +186,7 @@ class ConversationService:
         self.reminders = reminders  # the timed reminders drafts ask for; without it none is sent
         self.clock = clock  # epoch seconds; the founders' day is Shanghai's (`today`)
         self.announcements = announcements  # previews a commissioner's composed announcement
+        self._answered: OrderedDict[int, None] = OrderedDict()  # updates whose replies went out
 
     def locale(self, stored: str | None, founder: Founder) -> str:
         return locale_for(
@@ -203,10 +227,13 @@ class ConversationService:
                 await self._tell(founder, deliver, WENT_WRONG)
                 metrics.update_taken(event.kind, "failed", started)
                 return
-            if outcome is None:
+            if outcome is None or outcome.again:
+                if outcome is not None:
+                    await deliver(outcome.messages, outcome.locale)
                 metrics.update_taken(event.kind, "duplicate", started)
             else:
                 await deliver(outcome.messages, outcome.locale)
+                self._delivered(update_id)
                 if outcome.request == EXPORT:
                     await self._export(founder, outcome, deliver)
                 if outcome.request == ANNOUNCE and self.announcements is not None:
@@ -248,74 +275,117 @@ class ConversationService:
         log.info("founder %s: data export sent", founder.address)
 
     async def _apply(self, founder: Founder, event: Event, update_id: int | None) -> Said | None:
-        """The turn, its lease kept alive by a heartbeat while it waits and runs (however long a
-        step or Redis takes), so the lease itself can be short."""
+        """The warm path first: the founder's state as this process last committed it, applied
+        and committed in one round trip (`FounderStore.cached`); when it is not kept, or Redis
+        says another turn or process came in between, a turn read from Redis, its lease kept
+        alive by a heartbeat while it waits and runs (however long a step or Redis takes), so
+        the lease itself can be short."""
+        if update_id is not None and (cached := self.store.cached(founder.address, update_id)):
+            try:
+                return await self._attempt(founder, event, cached, [])
+            except Duplicate:
+                return await self._again(founder, update_id)
+            except (DraftConflict, _NeedsTurn) as retry:
+                log.info("founder %s: %s, reading again", founder.address, type(retry).__name__)
+                if isinstance(retry, DraftConflict):
+                    metrics.conflicted(retry)
         token = self.store.new_token()
         async with self.store.heartbeat(founder.address, token):
-            return await self._turn(founder, event, update_id, token)
+            return await self._turns(founder, event, update_id, token)
 
-    async def _turn(
+    async def _turns(
         self, founder: Founder, event: Event, update_id: int | None, token: str
     ) -> Said | None:
-        said: Said | None = None  # the last attempt's answer
+        said: list[Said] = []  # the last attempt's answer
         for _ in range(MAX_CONFLICT_RETRIES):
             turn = await self.store.begin(founder.address, update_id, token=token)
             if turn is None:
-                if said is not None:  # our commit landed, only its reply was lost: say it now
+                if said:  # our commit landed, only its reply was lost: say it now
                     log.info("founder %s: update %s was saved before", founder.address, update_id)
-                    return said
-                log.info("founder %s: update %s already handled", founder.address, update_id)
-                return None
-            now = self.clock()
-            today = self.today(now)
-            before = planned(turn.state)
-            listed = _listing(turn.state)
+                    return said[-1]
+                return await self._again(founder, update_id)
             try:
-                replies = self.conversation.handle(
-                    turn.state,
-                    event,
-                    now,
-                    today,
-                    locale=self.locale(turn.state.prefs.lang, founder),
-                    reference=new_reference(today, shard=shard_of(founder.address.key)),
-                )
-                locale = self.locale(turn.state.prefs.lang, founder)
-                state = turn.state
-                references = tuple(str(e.get("reference", "")) for e in state.applications)
-                if state.request == ERASE:
-                    erased_said = await self._erase(founder, turn.token, state, references, locale)
-                    await self._unremind(founder.address, before, {})
-                    return erased_said
-                said = Said(
-                    self.renderer.render_all(replies, locale),
-                    locale,
-                    state.request,
-                    references,
-                    state.announcement,
-                )
-                after = planned(state)
-                if self.reminders is not None and after != before:
-                    await self.reminders.schedule(founder.address, before, after)
-                await self.store.commit(turn)
+                return await self._attempt(founder, event, turn, said)
             except (DraftConflict, ReferenceTaken) as retry:
                 log.info("founder %s: %s, applying again", founder.address, type(retry).__name__)
                 metrics.conflicted(retry)
-                continue
             except StorageUnavailable:
-                if await self._landed(turn):
-                    return said  # the commit's answer was lost on the way back; it was saved
-                raise
+                raise  # settled already (`_landed`): the turn is over
             except BaseException:
                 await self.store.release(founder.address, turn.token)
                 raise
-            await self._unremind(founder.address, before, planned(turn.state))
-            subscribers = self.store.subscribers
-            if _listing(turn.state) != listed or founder.address in subscribers.pending:
-                await subscribers.sync(turn.state)  # never raises: a failure is retried later
-            active = turn.state.prefs.active
-            log.info("founder %s: %s → flow=%s", founder.address, event.kind.value, active or "-")
-            return said
         raise DraftConflict(f"founder {founder.address}: too many conflicts")
+
+    def _delivered(self, update_id: int | None) -> None:
+        """Remember that this process sent the replies of the update (the latest ANSWERED_KEPT)."""
+        if update_id is not None:
+            self._answered[update_id] = None
+            if len(self._answered) > ANSWERED_KEPT:
+                self._answered.popitem(last=False)
+
+    async def _again(self, founder: Founder, update_id: int | None) -> Said | None:
+        """An update handled before, sent again (by Telegram, after no answer or an error). If
+        this process sent its replies, nothing more. Otherwise the process that saved it may
+        have died before sending them: the founder is shown where their saved answers left them
+        (at worst a screen twice; never a saved answer without its next question, which a
+        founder would answer by typing the last answer again)."""
+        log.info("founder %s: update %s already handled", founder.address, update_id)
+        if update_id is None or update_id in self._answered:
+            return None
+        state = await self.store.peek(founder.address)
+        locale = self.locale(state.prefs.lang, founder)
+        now = self.clock()
+        replies = self.conversation.where(state, now, self.today(now), locale=locale)
+        kept = await self.store.said(founder.address) if update_id is not None else {}
+        texts = kept.get("texts") if kept.get("update") == update_id else None
+        first = [RenderedMessage(t) for t in texts if isinstance(t, str)] if texts else []
+        return Said(first + self.renderer.render_all(replies, locale), locale, again=True)
+
+    async def _attempt(self, founder: Founder, event: Event, turn: Turn, said: list[Said]) -> Said:
+        """Apply the event to the turn's state and commit it; what to answer. A refused commit
+        (DraftConflict and its kinds, Duplicate) wrote nothing; the caller decides what next."""
+        now = self.clock()
+        today = self.today(now)
+        state = turn.state
+        before = planned(state)
+        listed = _listing(state)
+        locale = self.locale(state.prefs.lang, founder)
+        replies = self.conversation.handle(
+            state,
+            event,
+            now,
+            today,
+            locale=locale,
+            reference=new_reference(today, shard=shard_of(founder.address.key)),
+        )
+        locale = self.locale(state.prefs.lang, founder)  # the turn may have changed it
+        references = tuple(str(e.get("reference", "")) for e in state.applications)
+        if state.request == ERASE:
+            if not turn.token:
+                raise _NeedsTurn("an erasure runs in a turn begun in Redis")
+            self.store.forget(founder.address)
+            erased_said = await self._erase(founder, turn.token, state, references, locale)
+            await self._unremind(founder.address, before, {})
+            return erased_said
+        messages = self.renderer.render_all(replies, locale)
+        said.append(Said(messages, locale, state.request, references, state.announcement))
+        after = planned(state)
+        if self.reminders is not None and after != before:
+            await self.reminders.schedule(founder.address, before, after)
+        try:
+            await self.store.commit(turn, _kept(turn, messages))
+        except StorageUnavailable:
+            if await self._landed(turn):
+                return said[-1]  # the commit's answer was lost on the way back; it was saved
+            raise
+        await self._unremind(founder.address, before, planned(state))
+        subscribers = self.store.subscribers
+        if _listing(state) != listed or founder.address in subscribers.pending:
+            await subscribers.sync(state)  # never raises: a failure is retried later
+        log.info(
+            "founder %s: %s → flow=%s", founder.address, event.kind.value, state.prefs.active or "-"
+        )
+        return said[-1]
 
     async def _unremind(
         self, founder: Address, before: dict[str, str], after: dict[str, str]

@@ -76,20 +76,7 @@ class Conversation:
     ) -> list[Reply]:
         """Apply one event; `state.changed` names what to write back. `reference` numbers a
         submission if this event completes one."""
-        ctx = Context(
-            policy=self.policy,
-            today=today,
-            locale=locale,
-            reference=reference,
-            draft_days=self.draft_days,
-            profile_days=self.profile_days,
-            retention_days=self.retention_days,
-            applications=tuple(state.applications),
-            spell=self.spell,
-            profile=state.profile,
-            now=now,
-            roles=frozenset(state.roles),
-        )
+        ctx = self._context(state, now, today, locale, reference)
         if event.kind is EventKind.COMMAND:
             return self._command(state, event, now, ctx)
         action = event.action
@@ -107,6 +94,39 @@ class Conversation:
         return self._after(state, runner, active, runner.handle(active, event, ctx), now, ctx)
 
     # -- menu level -------------------------------------------------------------------------
+
+    def where(self, state: FounderState, now: float, today: date, *, locale: str) -> list[Reply]:
+        """The founder's current screen, changing nothing: the open service's question (or its
+        summary); with none open, their applications (the last answer may have submitted one),
+        else the services menu. For an update handled before whose replies may never have been
+        sent: the founder is shown where their saved answers left them."""
+        active = self._active(state)
+        if active is None:
+            return [
+                applications(state, self.runners, self.policy)
+                if state.applications
+                else self.menu()
+            ]
+        ctx = self._context(state, now, today, locale, "")
+        return [self.runners[active.flow].screen(active, ctx)]
+
+    def _context(
+        self, state: FounderState, now: float, today: date, locale: str, reference: str
+    ) -> Context:
+        return Context(
+            policy=self.policy,
+            today=today,
+            locale=locale,
+            reference=reference,
+            draft_days=self.draft_days,
+            profile_days=self.profile_days,
+            retention_days=self.retention_days,
+            applications=tuple(state.applications),
+            spell=self.spell,
+            profile=state.profile,
+            now=now,
+            roles=frozenset(state.roles),
+        )
 
     def menu(self, notice: Text | None = None) -> Reply:
         """The services menu."""

@@ -20,8 +20,8 @@ class LostReply(FounderStore):
 
     lost = 0
 
-    async def commit(self, turn: Turn) -> str:
-        revision = await super().commit(turn)
+    async def commit(self, turn: Turn, said: str | None = None) -> str:
+        revision = await super().commit(turn, said)
         if not self.lost:
             self.lost += 1
             raise StorageUnavailable("connection reset after the script ran")
@@ -31,16 +31,16 @@ class LostReply(FounderStore):
 class RanTwice(FounderStore):
     """The client retried a commit whose reply was lost: the script runs a second time."""
 
-    async def commit(self, turn: Turn) -> str:
+    async def commit(self, turn: Turn, said: str | None = None) -> str:
         token, revision, update_id = turn.token, turn.revision, turn.update_id
-        await super().commit(turn)
+        await super().commit(turn, said)
         again = Turn(turn.state, token, revision, update_id)
         again.state.touch("prefs")
         return await super().commit(again)  # compare-and-set: the revision moved, a conflict
 
 
 class NeverRan(FounderStore):
-    async def commit(self, turn: Turn) -> str:
+    async def commit(self, turn: Turn, said: str | None = None) -> str:
         raise StorageUnavailable("Redis went away before the script ran")
 
 

@@ -295,3 +295,43 @@ async def test_a_long_draft_is_stored_compressed_and_an_old_plain_one_still_read
     plain = json.dumps({"flow": "subsidy", "step": "b", "answers": {"x": 1}})  # written before
     await redis.set(key, plain)
     assert (await store.peek(T(22))).drafts["subsidy"].step == "b"
+
+
+async def sealed_mobile(store: FounderStore, founder: Address) -> str:
+    """The Fernet token the founder's registration draft holds for their mobile."""
+    raw = await store.redis.get(store.keys.founder(founder, "draft", "registration"))
+    return json.loads(unpack(raw))["answers"]["mobile"]["$enc"]
+
+
+@pytest.mark.parametrize("cache_size", [0, 8])
+async def test_an_unchanged_sealed_answer_is_written_back_as_it_was(redis, key_prefix, cache_size):
+    """Saving a draft again does not encrypt its unchanged sealed answers again (a fresh token
+    each time would cost random bytes, AES and a MAC per answer per step); a founder's token is
+    their own: another founder with the same mobile gets another."""
+    store = make_store(redis, key_prefix, cache_size=cache_size)
+    tokens = []
+    for step, founder in enumerate((T(21), T(21), T(21), T(22))):
+        turn = store.cached(founder, step) or await store.begin(founder)
+        assert turn is not None
+        draft = turn.state.drafts.get("registration") or Draft(flow="registration", step="s")
+        draft.answers |= {"mobile": MOBILE, f"answer{step}": step}
+        turn.state.put_draft(draft)
+        await store.commit(turn)
+        tokens.append(await sealed_mobile(store, founder))
+    assert tokens[0] == tokens[1] == tokens[2] != tokens[3]
+    assert CIPHER.unseal({"$enc": tokens[3]}) == MOBILE
+    assert (await store.peek(T(21))).drafts["registration"].answers["answer2"] == 2
+
+
+async def test_what_a_turn_said_is_kept_beside_its_records_for_a_while(redis, key_prefix):
+    store = make_store(redis, key_prefix)
+    assert await store.said(T(23)) == {}
+    turn = await store.begin(T(23), update_id=77)
+    assert turn is not None
+    turn.state.prefs.lang = "en"
+    turn.state.touch("prefs")
+    await store.commit(turn, said=json.dumps({"update": 77, "texts": ["Reference number: X"]}))
+    assert await store.said(T(23)) == {"update": 77, "texts": ["Reference number: X"]}
+    ttl = await redis.pttl(store.keys.founder(T(23), "said"))
+    assert 0 < ttl <= 2 * 86_400_000  # as long as the update ids are kept, no longer
+    assert (await store.peek(T(23))).prefs.lang == "en"  # written by the same commit
