@@ -103,7 +103,8 @@ def _redis(url: str, **options: Any) -> tuple[Redis, RoundTrips]:
 def create_store(
     redis: Redis, prefix: str, extra_flows: tuple[Any, ...] = ()
 ) -> tuple[FounderStore, list[Any], Any]:
-    """The store as `create_app` builds it (every production flow, sealing on) plus `extra_flows`."""
+    """The store as `create_app` builds it (every production flow, sealing on, the states kept
+    for the warm path: STATE_CACHE_SIZE's default) plus `extra_flows`."""
     policy = load_policy_data()
     flows = [*all_flows(policy), *(build(policy) for build in extra_flows)]
     store = FounderStore(
@@ -114,6 +115,7 @@ def create_store(
         keys=KeyBuilder(prefix),
         draft_ttl=timedelta(days=30),
         profile_ttl=timedelta(days=365),
+        cache_size=Settings().state_cache_size,
     )
     return store, flows, policy
 
