@@ -45,7 +45,7 @@ from storage.leases import heartbeat
 from storage.packing import pack, unpack
 from storage.privacy import PrivacyStore
 from storage.replication import run_replicated
-from storage.scripts import BEGIN, COMMIT, EXTEND, RELEASE, SEEN, SETTLE
+from storage.scripts import BEGIN, COMMIT, EXTEND, RELEASE, SETTLE
 from storage.submissions import SubmissionStore
 from storage.subscribers import OPTOUT, SubscriberStore
 
@@ -120,7 +120,6 @@ class FounderStore:
         self._commit = redis.register_script(COMMIT)
         self._release = redis.register_script(RELEASE)
         self._settle = redis.register_script(SETTLE)
-        self._seen_script = redis.register_script(SEEN)
         self._extend = redis.register_script(EXTEND)
         self._abandoned: dict[Address, list[str]] = {}  # see `abandon`
         self.cache_size = cache_size  # founders whose state is kept in this process (`cached`)
@@ -334,18 +333,9 @@ class FounderStore:
             log.warning("could not release turn of founder %s; its lease will run out", founder)
 
     async def settle(self, turn: Turn) -> bool:
-        if not turn.token:  # a cached turn held nothing: whether its update id was recorded
-            return await self._seen(turn)
-        return await self._settle_turn(turn)
-
-    async def _seen(self, turn: Turn) -> bool:
-        keys = [self._key(turn.state.founder, "seen")]
-        with unavailable():
-            return bool(await self._replicated(self._seen_script, keys, [turn.update_id]))
-
-    async def _settle_turn(self, turn: Turn) -> bool:
         """Whether a commit whose reply was lost landed; if it did not, its turn is ended so that
-        it cannot land later (the commit checks it holds the turn). StorageUnavailable when Redis
+        it cannot land later (the commit checks it holds the turn; a cached turn held none, and
+        its update id says whether it landed). StorageUnavailable when Redis
         cannot be asked either, or (with `replicas`) its replicas do not hold the answer yet."""
         founder = turn.state.founder
         keys = [*self._control(founder), self._key(founder, "rev")]
@@ -359,13 +349,17 @@ class FounderStore:
             self.redis, script, keys, args, replicas=self.replicas, timeout_ms=self.replica_wait_ms
         )
 
-    async def said(self, founder: Address) -> dict[str, Any]:
-        """What the founder's last turn that asked for it answered (`commit`'s `said`), {} if
-        none is kept: read when an update comes again and its first replies may be lost."""
+    async def again(self, founder: Address) -> tuple[FounderState, dict[str, Any]]:
+        """The founder's state and what their last turn that asked for it answered (`commit`'s
+        `said`; {} if none is kept), in one round trip: for an update that came again, whose
+        first replies may be lost."""
+        keys = [*self._records(founder), self._key(founder, "said")]
         with unavailable():
-            raw = cast(bytes | None, await self.redis.get(self._key(founder, "said")))
-        found = _loads(raw) if raw else {}
-        return found if isinstance(found, dict) else {}
+            *records, said = cast(list[bytes | None], await self.redis.mget(keys))
+        found = _loads(said) if said else {}
+        return self._turn(founder, "", None, records).state, found if isinstance(
+            found, dict
+        ) else {}
 
     async def prefs(self, founder: Address) -> Prefs:
         """A founder's preferences alone (their chosen language), outside any turn."""

@@ -118,12 +118,6 @@ if landed then return 1 end
 return 0
 """
 
-# Whether an update's id is recorded (its commit landed). KEYS: seen; ARGV: update_id
-SEEN = """
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 1 end
-return 0
-"""
-
 # KEYS: queue, leases; ARGV: token
 RELEASE = """
 redis.call('LREM', KEYS[1], 1, ARGV[1])

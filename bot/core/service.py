@@ -332,11 +332,10 @@ class ConversationService:
         log.info("founder %s: update %s already handled", founder.address, update_id)
         if update_id is None or update_id in self._answered:
             return None
-        state = await self.store.peek(founder.address)
+        state, kept = await self.store.again(founder.address)
         locale = self.locale(state.prefs.lang, founder)
         now = self.clock()
         replies = self.conversation.where(state, now, self.today(now), locale=locale)
-        kept = await self.store.said(founder.address) if update_id is not None else {}
         texts = kept.get("texts") if kept.get("update") == update_id else None
         first = [RenderedMessage(t) for t in texts if isinstance(t, str)] if texts else []
         return Said(first + self.renderer.render_all(replies, locale), locale, again=True)

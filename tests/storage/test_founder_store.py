@@ -325,13 +325,14 @@ async def test_an_unchanged_sealed_answer_is_written_back_as_it_was(redis, key_p
 
 async def test_what_a_turn_said_is_kept_beside_its_records_for_a_while(redis, key_prefix):
     store = make_store(redis, key_prefix)
-    assert await store.said(T(23)) == {}
+    assert (await store.again(T(23)))[1] == {}
     turn = await store.begin(T(23), update_id=77)
     assert turn is not None
     turn.state.prefs.lang = "en"
     turn.state.touch("prefs")
     await store.commit(turn, said=json.dumps({"update": 77, "texts": ["Reference number: X"]}))
-    assert await store.said(T(23)) == {"update": 77, "texts": ["Reference number: X"]}
+    state, said = await store.again(T(23))
+    assert said == {"update": 77, "texts": ["Reference number: X"]}
     ttl = await redis.pttl(store.keys.founder(T(23), "said"))
     assert 0 < ttl <= 2 * 86_400_000  # as long as the update ids are kept, no longer
-    assert (await store.peek(T(23))).prefs.lang == "en"  # written by the same commit
+    assert state.prefs.lang == "en"  # written by the same commit
