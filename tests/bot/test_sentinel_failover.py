@@ -115,6 +115,7 @@ async def failover_under_founders(sentinel: LocalSentinel, replicas: int) -> lis
     running = [asyncio.create_task(f.keep_answering(stop)) for f in founders]
     try:
         await asyncio.sleep(0.5)
+        assert sentinel.failovers() == 0, "the harness failed over before the test did"
         sentinel.cut_replica()
         await asyncio.sleep(0.6)  # answers the primary has and no replica has
         sentinel.kill_primary()
@@ -129,6 +130,7 @@ async def failover_under_founders(sentinel: LocalSentinel, replicas: int) -> lis
             await asyncio.sleep(0.05)
         stop.set()
         await asyncio.gather(*running)
+        assert sentinel.failovers() == 1, "the harness failed over more than once"
         assert all(len(f.saved) >= n for f, n in zip(founders, wanted, strict=True))
     finally:
         stop.set()
