@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flows.engine.address import Address
 
@@ -51,16 +52,25 @@ class KeyBuilder:
             raise ValueError(f"key prefix must be non-empty and contain no {SEPARATOR!r}")
 
     def _join(self, *parts: str) -> str:
-        for part in parts:
-            if not part or SEPARATOR in part:
-                raise ValueError(f"bad key part {part!r}")
-        return SEPARATOR.join((self.prefix, SCHEMA, *parts))
+        return SEPARATOR.join((self.prefix, SCHEMA, *self._checked(parts)))
 
     # -- founders ----------------------------------------------------------------------------
 
     def founder(self, founder: Address, *parts: str) -> str:
         """A key of one founder's record."""
-        return self._join("f", _tag(shard_of(founder.key)), founder.key, *parts)
+        return SEPARATOR.join((self._founder_head(founder.key), *self._checked(parts)))
+
+    @lru_cache(maxsize=8192)  # noqa: B019 (the builders are few and live as long as the app)
+    def _founder_head(self, key: str) -> str:
+        """`prefix:v2:f:{n}:<address>`, hashed and checked once per founder, not per key."""
+        return self._join("f", _tag(shard_of(key)), key)
+
+    @staticmethod
+    def _checked(parts: tuple[str, ...]) -> tuple[str, ...]:
+        for part in parts:
+            if not part or SEPARATOR in part:
+                raise ValueError(f"bad key part {part!r}")
+        return parts
 
     def staff(self, member: Address, *parts: str) -> str:
         """A key of one staff member's desk state, apart from the founders' key space."""

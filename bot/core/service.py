@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any, Protocol
 
 from bot.core import metrics
@@ -355,7 +356,7 @@ class ConversationService:
             now,
             today,
             locale=locale,
-            reference=new_reference(today, shard=shard_of(founder.address.key)),
+            reference=partial(new_reference, today, shard=shard_of(founder.address.key)),
         )
         locale = self.locale(state.prefs.lang, founder)  # the turn may have changed it
         references = tuple(str(e.get("reference", "")) for e in state.applications)

@@ -117,6 +117,10 @@ class FlowMachine:
         self.spec = spec
         self._machine = build_machine(spec)
         self._names = frozenset(f.name for f in spec.fields)
+        # What an answer can invalidate: only fields with a condition or dependencies.
+        self._watched = [
+            (f, frozenset(f.depends_on)) for f in spec.fields if f.when is not None or f.depends_on
+        ]
         # Adding a model binds every trigger to it: done once, not on every event.
         self._walker = _Walker(Draft(flow=spec.id, step=spec.fields[0].name))
         self._machine.add_model(self._walker, initial=spec.fields[0].name)
@@ -162,14 +166,14 @@ class FlowMachine:
 
     def _invalidate(self, draft: Draft, changed: set[str]) -> None:
         stale = set(changed)
-        for f in self.spec.fields:
-            if stale & set(f.depends_on) or not applies(f, draft.answers):
+        for f, depends_on in self._watched:
+            if not stale.isdisjoint(depends_on) or not applies(f, draft.answers):
                 if f.name in draft.answers or f.name in draft.scratch:
                     draft.answers.pop(f.name, None)
                     draft.answers.pop(stamp_key(f.name), None)
                     draft.scratch.pop(f.name, None)
                     stale.add(f.name)
-                elif stale & set(f.depends_on):
+                elif not stale.isdisjoint(depends_on):
                     stale.add(f.name)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from flows.engine.lifecycle import APPLICATION, Lifecycle
@@ -128,7 +129,8 @@ class Field:
 @dataclass(frozen=True)
 class Context:
     """What a flow may read besides the answers: policy data, the date, the founder's language,
-    a fresh reference number in case this update submits an application, and `spell`, how a
+    the reference number of a submission this update makes (`submission_reference`: the
+    `reference` given, else one `draw` gives, drawn only if a flow asks), and `spell`, how a
     label reads in each language the bot speaks (to match typed labels; the renderer gives it).
     `profile`: the founder's profile, for a field's `suggest` (read, never written here).
     `roles`: the roles the founder holds ("commissioner", "staff"), to offer what only they see."""
@@ -137,6 +139,7 @@ class Context:
     today: Any  # datetime.date
     locale: str = "zh_CN"
     reference: str = ""
+    draw: Callable[[], str] | None = field(default=None, compare=False, repr=False)
     draft_days: int = 30
     profile_days: int = 365
     retention_days: int = 365  # a delivered application's personal fields are kept this long
@@ -145,6 +148,12 @@ class Context:
     profile: Mapping[str, Any] = field(default_factory=dict)
     now: float = 0.0  # epoch seconds of this update (a confirmation's time is recorded from it)
     roles: frozenset[str] = frozenset()
+
+    @cached_property
+    def submission_reference(self) -> str:
+        """The same number for the confirmation screen and the submission it confirms; drawn
+        on first use (most updates submit nothing)."""
+        return self.reference or (self.draw() if self.draw is not None else "")
 
 
 @dataclass(frozen=True)

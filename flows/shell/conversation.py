@@ -3,7 +3,7 @@ active flow. Pure: it changes the `FounderState` it is given and returns replies
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -72,10 +72,10 @@ class Conversation:
         today: date,
         *,
         locale: str = "zh_CN",
-        reference: str = "",
+        reference: str | Callable[[], str] = "",
     ) -> list[Reply]:
         """Apply one event; `state.changed` names what to write back. `reference` numbers a
-        submission if this event completes one."""
+        submission if this event completes one: a number, or what draws one when needed."""
         ctx = self._context(state, now, today, locale, reference)
         if event.kind is EventKind.COMMAND:
             return self._command(state, event, now, ctx)
@@ -111,13 +111,19 @@ class Conversation:
         return [self.runners[active.flow].screen(active, ctx)]
 
     def _context(
-        self, state: FounderState, now: float, today: date, locale: str, reference: str
+        self,
+        state: FounderState,
+        now: float,
+        today: date,
+        locale: str,
+        reference: str | Callable[[], str],
     ) -> Context:
         return Context(
             policy=self.policy,
             today=today,
             locale=locale,
-            reference=reference,
+            reference=reference if isinstance(reference, str) else "",
+            draw=None if isinstance(reference, str) else reference,
             draft_days=self.draft_days,
             profile_days=self.profile_days,
             retention_days=self.retention_days,

@@ -24,7 +24,7 @@ def submit(
                 entry.pop("question", None)
     state.submit(
         Submission(
-            reference=request.reference or ctx.reference,
+            reference=request.reference or ctx.submission_reference,
             founder=state.founder.anonymous() if request.anonymous else state.founder,
             flow=draft.flow,
             programme=request.programme,

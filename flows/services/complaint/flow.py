@@ -125,7 +125,7 @@ def complete(fields: Sequence[Field], answers: Answers, ctx: Context) -> Complet
     )
     done = (
         Text(N_("✅ Anonymous tip-off sent.") if anonymous else N_("✅ Complaint submitted.")),
-        Text(N_("Reference number: {reference}"), {"reference": ctx.reference}),
+        Text(N_("Reference number: {reference}"), {"reference": ctx.submission_reference}),
         Text(N_("It goes to {office}. Status: submitted."), {"office": office}),
         _deadline_text(expected),
         follow,

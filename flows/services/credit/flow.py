@@ -100,7 +100,7 @@ def complete(fields: Sequence[Field], answers: Answers, ctx: Context) -> Complet
     district = str(answers.get("district", "")) if record_type == "abnormal_list" else ""
     done = (
         Text(N_("✅ Credit repair application submitted.")),
-        Text(N_("Reference number: {reference}"), {"reference": ctx.reference}),
+        Text(N_("Reference number: {reference}"), {"reference": ctx.submission_reference}),
         Text(N_("It goes to {office}. Status: submitted."), {"office": receiving(answers, ctx)}),
         _processing(ctx, record_type),
         Text(

@@ -78,7 +78,7 @@ def complete(answers: Answers, ctx: Context) -> Completion:
     office = office_label(ctx.policy, programme.office, district, programme.office_confidence)
     done = (
         Text(N_("✅ Application submitted.")),
-        Text(N_("Reference number: {reference}"), {"reference": ctx.reference}),
+        Text(N_("Reference number: {reference}"), {"reference": ctx.submission_reference}),
         Text(
             N_(
                 "It goes to {office}. Status: submitted. The office will tell you how long it "
