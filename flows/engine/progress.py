@@ -48,28 +48,42 @@ def counted(spec: FlowSpec, answers: Answers) -> list[Field]:
 
 def part_of(spec: FlowSpec, name: str) -> tuple[str, frozenset[str]]:
     """The part a field belongs to: its msgid ('' for one part) and the names of its fields."""
+    return _parts(spec)[name]
+
+
+_PARTS: dict[int, tuple[FlowSpec, dict[str, tuple[str, frozenset[str]]]]] = {}
+
+
+def _parts(spec: FlowSpec) -> dict[str, tuple[str, frozenset[str]]]:
+    """Each field's part, worked out once per spec (specs are few and never change); a step
+    asks for it several times."""
+    kept = _PARTS.get(id(spec))
+    if kept is not None and kept[0] is spec:
+        return kept[1]
     parts: list[tuple[str, list[str]]] = [("", [])]
     for f in spec.fields:
         if f.part:
             parts.append((f.part, []))
         parts[-1][1].append(f.name)
-    return next((label, frozenset(names)) for label, names in parts if name in names)
+    found = {n: (label, frozenset(names)) for label, names in parts for n in names}
+    _PARTS[id(spec)] = (spec, found)
+    return found
 
 
 def position(spec: FlowSpec, answers: Answers, step: str) -> Position:
     """Where `step` stands; the summary and the end count as the last step of the last part."""
-    names = [f.name for f in spec.fields]
-    label, members = part_of(spec, step if step in names else names[-1])
+    parts = _parts(spec)
+    label, members = parts[step] if step in parts else parts[spec.fields[-1].name]
     asked = [f.name for f in counted(spec, answers) if f.name in members]
     answered = sum(1 for name in asked if name in answers)
-    n = asked.index(step) + 1 if step in asked else (0 if step in names else len(asked))
+    n = asked.index(step) + 1 if step in asked else (0 if step in parts else len(asked))
     return Position(label, n, len(asked), answered)
 
 
 def recount(spec: FlowSpec, before: Position, draft: Draft) -> Text | None:
     """A line saying the total changed, when the answer just given changed it within the part
     the founder stays in (a new part's total is new anyway)."""
-    if draft.step not in {f.name for f in spec.fields}:
+    if not spec.has_field(draft.step):
         return None
     after = position(spec, draft.answers, draft.step)
     if after.part != before.part or after.total == before.total or not after.n:

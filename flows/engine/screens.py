@@ -53,11 +53,7 @@ def pending_key(field: Field) -> str:
 
 def act(spec: FlowSpec, draft: Draft, op: Op, value: str = "") -> Action:
     """An action bound to the draft's current step, so a stale button can be recognised."""
-    step = (
-        str(spec.index(draft.step))
-        if draft.step in {f.name for f in spec.fields}
-        else draft.step[:1]
-    )
+    step = str(spec.index(draft.step)) if spec.has_field(draft.step) else draft.step[:1]
     return Action(op, spec.code, step, value)
 
 

@@ -248,11 +248,20 @@ class FlowSpec:
 
     def field(self, name: str) -> Field:
         """The field called `name` (KeyError when there is none)."""
-        for f in self.fields:
-            if f.name == name:
-                return f
-        raise KeyError(name)
+        return self.fields[self._indexes[name]]
 
     def index(self, name: str) -> int:
-        """Position of a field, used as the short step id in callback data."""
-        return [f.name for f in self.fields].index(name)
+        """Position of a field, used as the short step id in callback data (ValueError when
+        there is none)."""
+        try:
+            return self._indexes[name]
+        except KeyError:
+            raise ValueError(f"{name!r} is not a field of {self.id}") from None
+
+    def has_field(self, name: str) -> bool:
+        return name in self._indexes
+
+    @cached_property
+    def _indexes(self) -> dict[str, int]:
+        """Each field's position by name, worked out once: a step looks fields up many times."""
+        return {f.name: i for i, f in enumerate(self.fields)}

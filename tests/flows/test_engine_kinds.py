@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -147,18 +148,13 @@ def test_a_hand_written_branch_wins_over_the_generated_order():
 
 def test_specs_that_cannot_work_are_refused():
     spec = toy()
-    conditional_first = FlowSpec(
-        **{**spec.__dict__, "fields": (spec.field("papers"), spec.field("kind"))}
-    )
+    conditional_first = replace(spec, fields=(spec.field("papers"), spec.field("kind")))
     with pytest.raises(ValueError, match="first field"):
         build_machine(conditional_first)
-    depends_on_later = FlowSpec(
-        **{
-            **spec.__dict__,
-            "fields": (spec.field("kind"), spec.field("amount"), spec.field("papers")),
-        }
+    depends_on_later = replace(
+        spec, fields=(spec.field("kind"), spec.field("amount"), spec.field("papers"))
     )
     build_machine(depends_on_later)  # depends on an earlier field: fine
     no_deps = Field("x", "X?", Kind.TEXT, when=lambda a: True)
     with pytest.raises(ValueError, match="depends_on"):
-        build_machine(FlowSpec(**{**spec.__dict__, "fields": (spec.field("kind"), no_deps)}))
+        build_machine(replace(spec, fields=(spec.field("kind"), no_deps)))
