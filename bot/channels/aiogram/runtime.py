@@ -1,5 +1,5 @@
-"""Telegram on aiogram 3: one router with two catch-all handlers that narrow each update and
-hand it to the core's `Front`; long polling, and webhook updates fed by the core's server."""
+"""Telegram on aiogram 3: a Dispatcher that narrows each update to a message or a button and
+hands it to the core's `Front`; long polling, and webhook updates fed by the core's server."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from aiogram import Bot, Dispatcher, Router
+from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError
@@ -32,35 +32,57 @@ def create_bot(token: str, api_url: str) -> Bot:
     return Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(api_url)))
 
 
-def create_router(front: Front, channel: AiogramChannel) -> Router:
-    """The one router of the bot: every message and button goes to the front. No filters: a
-    synchronous filter would send messages through a thread and let taps overtake them."""
-    router = Router(name="front")
+Route = Callable[[Update], Awaitable[None]]
 
-    @router.message()
-    async def on_message(message: Message, event_update: Update) -> None:
-        inbound = from_message(event_update.update_id, message)
+
+def create_route(front: Front, channel: AiogramChannel) -> Route:
+    """Every message and button to the front; other updates are not asked for (ALLOWED_UPDATES)
+    and are dropped. No filters: a synchronous filter would send messages through a thread and
+    let taps overtake them."""
+
+    async def on_message(message: Message, update_id: int) -> None:
+        inbound = from_message(update_id, message)
         if inbound is not None:
             await front.message(inbound, channel)
 
-    @router.callback_query()
-    async def on_button(query: CallbackQuery, event_update: Update) -> None:
+    async def on_button(query: CallbackQuery, update_id: int) -> None:
         async def answer(alert: str | None) -> None:
             try:
                 await query.answer(alert, show_alert=alert is not None)
             except TelegramAPIError as exc:  # too old, or already answered: the reply still comes
                 log.info("could not answer callback query: %s", type(exc).__name__)
 
-        await front.tap(from_callback(event_update.update_id, query), channel, answer)
+        await front.tap(from_callback(update_id, query), channel, answer)
 
-    return router
+    async def route(update: Update) -> None:
+        if update.message is not None:
+            await on_message(update.message, update.update_id)
+        elif update.callback_query is not None:
+            await on_button(update.callback_query, update.update_id)
+
+    return route
+
+
+class FrontDispatcher(Dispatcher):
+    """aiogram's Dispatcher (its polling loop, its Bot binding) with every update fed straight
+    to one route: the bot has one catch-all handler per kind, so aiogram's routers, filters and
+    middlewares would only add a part of every step's cost. aiogram's own FSM is off: the draft
+    in Redis is the one source of truth."""
+
+    def __init__(self, route: Route) -> None:
+        super().__init__(disable_fsm=True)
+        self._route = route
+
+    async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        if update.bot != bot:  # unbound, or another Bot's: shortcuts (query.answer) need this one
+            update = Update.model_validate(update.model_dump(), context={"bot": bot})
+        await self._route(update)
+        return None
 
 
 def create_dispatcher(front: Front, channel: AiogramChannel) -> Dispatcher:
-    """A Dispatcher with aiogram's own FSM off: the draft in Redis is the one source of truth."""
-    dispatcher = Dispatcher(disable_fsm=True)
-    dispatcher.include_router(create_router(front, channel))
-    return dispatcher
+    """The Dispatcher the runtime polls with and feeds webhook updates to."""
+    return FrontDispatcher(create_route(front, channel))
 
 
 class AiogramRuntime:
