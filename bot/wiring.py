@@ -198,6 +198,7 @@ class App:
             on_delivered=self.deadlines(staff).delivered,
             render=self._render(),
             render_at_start=render_at_start,
+            outbox=self.outbox,
         )
         return OutboxWorker(
             self.outbox,
