@@ -8,17 +8,23 @@ be taken and given back without any of them. What this pool leaves out: redis-py
 connection metrics, its after-release event (whose only listener re-authenticates connections
 for a streaming credential provider, which a `REDIS_URL` password is not) and the maintenance
 notifications' lock (Redis Enterprise moving a shard, not sent by a plain Redis).
+
+Its connections pack commands with hiredis (in C) instead of redis-py's asyncio client's
+Python packer, byte for byte the same: the packing was a tenth of a delivery worker's CPU.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import Any
+from typing import Any, cast
 
+import hiredis
 from redis.asyncio import ConnectionPool
 from redis.asyncio.connection import AbstractConnection
 from redis.exceptions import ConnectionError as ConnectionLost
+from redis.exceptions import DataError
+from redis.typing import EncodableT
 
 
 class BoundedPool(ConnectionPool):
@@ -27,6 +33,7 @@ class BoundedPool(ConnectionPool):
 
     def __init__(self, *, timeout: float = 10, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.connection_class = packing_in_c(self.connection_class)
         self.timeout = timeout
         self._waiters: deque[asyncio.Future[None]] = deque()
 
@@ -78,3 +85,35 @@ class BoundedPool(ConnectionPool):
             await connection.disconnect()
         self._available_connections.append(connection)
         self._wake()
+
+
+class _HiredisPacking:
+    """What redis-py's synchronous client does when hiredis is installed (its
+    `HiredisRespSerializer`), for an asyncio connection: a command's first argument split at
+    spaces ('CONFIG GET'), buffers as bytes, the rest packed by hiredis (strings as UTF-8,
+    numbers as redis-py writes them); a value of another type is a DataError, as there."""
+
+    def pack_command(self, *args: EncodableT) -> list[bytes]:
+        first = args[0]
+        if isinstance(first, str):
+            args = (*first.encode().split(), *args[1:])
+        elif isinstance(first, bytes) and b" " in first:
+            args = (*first.split(), *args[1:])
+        packed = tuple(bytes(a) if isinstance(a, bytearray | memoryview) else a for a in args)
+        try:
+            return [hiredis.pack_command(cast(Any, packed))]
+        except TypeError as exc:
+            raise DataError(str(exc)) from None
+
+
+_PACKING: dict[type[AbstractConnection], type[AbstractConnection]] = {}
+
+
+def packing_in_c(connection_class: type[AbstractConnection]) -> type[AbstractConnection]:
+    """`connection_class` (TCP, TLS or Unix socket, as the URL says) packing with hiredis."""
+    if issubclass(connection_class, _HiredisPacking):
+        return connection_class
+    if connection_class not in _PACKING:
+        name = f"Hiredis{connection_class.__name__}"
+        _PACKING[connection_class] = type(name, (_HiredisPacking, connection_class), {})
+    return _PACKING[connection_class]

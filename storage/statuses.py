@@ -9,7 +9,7 @@ import json
 import re
 import time
 from collections.abc import Collection
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -239,7 +239,7 @@ class StatusStore:
             self.keys.founder(founder, "rev"),
         ]
         question = note[:QUESTION_LIMIT] if APPLICATION.asks_founder(status) else ""
-        event = json.dumps(asdict(change) | {"founder": str(founder)}, ensure_ascii=False)
+        event = json.dumps(_event(change), ensure_ascii=False)
         fields = ("", "", "")
         if report is not None:
             agency = report.agency
@@ -285,6 +285,19 @@ def settles_in_one_step(reference: str, founder: Address | None, writes: Deliver
         and writes.args[2] == reference
         and bool(writes.args[4])
     )
+
+
+def _event(change: StatusChange) -> dict[str, Any]:
+    """A change as its stored JSON holds it, the founder as their address key (what
+    `dataclasses.asdict` and the founder's `str` gave, at a fraction of asdict's cost)."""
+    return {
+        "reference": change.reference,
+        "founder": str(change.founder),
+        "status": change.status,
+        "note": change.note,
+        "actor": change.actor,
+        "at": change.at,
+    }
 
 
 def _sha1(record: bytes | str) -> str:
