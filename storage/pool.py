@@ -55,6 +55,13 @@ class BoundedPool(ConnectionPool):
             raise
         return connection
 
+    async def ensure_connection(self, connection: AbstractConnection) -> None:
+        """redis-py's check, without its `connect()` for a connection connected already (a
+        no-op, but one that goes through the retry policy and its counting each time)."""
+        if connection.is_connected and not await connection.can_read():
+            return  # connected, and nothing left unread from a command before
+        await super().ensure_connection(connection)
+
     async def _wait(self) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout

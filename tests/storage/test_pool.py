@@ -101,3 +101,20 @@ async def test_commands_it_packs_reach_redis(redis_url: str) -> None:
         await redis.delete(key, key + ":z")
     finally:
         await redis.aclose()
+
+
+async def test_a_connection_given_back_with_a_reply_unread_is_made_again(redis_url: str) -> None:
+    redis, pool, _ = pooled(redis_url, 1)
+    try:
+        assert await redis.ping()
+        connection = await pool.get_connection()
+        await connection.send_command("ECHO", "stale")
+        await asyncio.sleep(0.1)  # its reply arrives and is left unread
+        await pool.release(connection)
+        assert await redis.echo("fresh") == b"fresh"  # not the stale reply
+        connection = await pool.get_connection()  # connected and clean: taken as it is
+        assert connection.is_connected
+        await pool.release(connection)
+        assert await redis.echo("again") == b"again"
+    finally:
+        await redis.aclose()
