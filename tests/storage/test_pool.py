@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from redis.asyncio.connection import Connection
 from redis.exceptions import ConnectionError as ConnectionLost
 from redis.exceptions import DataError
+from redis.exceptions import TimeoutError as WriteTimeout
 
 from storage.pool import BoundedPool, packing_in_c
 
@@ -116,5 +117,28 @@ async def test_a_connection_given_back_with_a_reply_unread_is_made_again(redis_u
         assert connection.is_connected
         await pool.release(connection)
         assert await redis.echo("again") == b"again"
+    finally:
+        await redis.aclose()
+
+
+async def test_a_write_that_stalls_times_out_as_redis_py_says_and_is_closed(
+    redis_url: str,
+) -> None:
+    pool = BoundedPool.from_url(redis_url, max_connections=1, socket_timeout=0.2)
+    redis = Redis.from_pool(pool)
+    try:
+        assert await redis.ping()
+        connection = await pool.get_connection()
+
+        async def stalled() -> None:  # a Redis that stopped reading: the socket buffer is full
+            await asyncio.Event().wait()
+
+        connection._writer.drain = stalled  # type: ignore[attr-defined,method-assign]
+        with pytest.raises(WriteTimeout, match="Timeout writing to socket"):
+            await connection.send_command("PING")
+        assert not connection.is_connected
+        assert connection.socket_timeout == 0.2  # the next command is timed as before
+        await pool.release(connection)
+        assert await redis.echo("after") == b"after"  # on a connection made again
     finally:
         await redis.aclose()
