@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import Any, cast
+from typing import Any
 
-import hiredis
 from redis.asyncio import ConnectionPool
 from redis.asyncio.connection import AbstractConnection
+from redis.connection import HiredisRespSerializer
 from redis.exceptions import ConnectionError as ConnectionLost
-from redis.exceptions import DataError
 from redis.exceptions import TimeoutError as WriteTimeout
 from redis.typing import EncodableT
+from redis.utils import HIREDIS_AVAILABLE
+
+_SERIALIZER = HiredisRespSerializer()  # stateless; hiredis's packer, as redis-py calls it
 
 
 class BoundedPool(ConnectionPool):
@@ -96,14 +98,14 @@ class BoundedPool(ConnectionPool):
 
 
 class _HiredisPacking:
-    """What redis-py's synchronous client does when hiredis is installed (its
-    `HiredisRespSerializer`), for an asyncio connection: a command's first argument split at
-    spaces ('CONFIG GET'), buffers as bytes, the rest packed by hiredis (strings as UTF-8,
-    numbers as redis-py writes them); a value of another type is a DataError, as there.
+    """What redis-py's synchronous client does when hiredis is installed, for an asyncio
+    connection: commands packed by its `HiredisRespSerializer` (a command's first argument split
+    at spaces, 'CONFIG GET'; strings as UTF-8, numbers as redis-py writes them; a value of
+    another type is a DataError).
 
     And a command written on a connection already connected, with no health check due, is
     timed by `asyncio.timeout` instead of redis-py's `asyncio.wait_for`, which makes a task of
-    every write (Python 3.11): a fifth of a delivery worker's event-loop work. A write timing
+    every write (Python 3.11), with a timer, a cancel and callbacks around it. A write timing
     out is redis-py's TimeoutError, its connection closed, as there."""
 
     # the connection class's (annotations only: nothing here shadows them)
@@ -133,28 +135,17 @@ class _HiredisPacking:
             self.socket_timeout = timeout
 
     def pack_command(self, *args: EncodableT) -> list[bytes]:
-        first = args[0]
-        if isinstance(first, str):
-            args = (*first.encode().split(), *args[1:])
-        elif isinstance(first, bytes) and b" " in first:
-            args = (*first.split(), *args[1:])
-        try:
-            return [hiredis.pack_command(cast(Any, args))]
-        except TypeError:  # a buffer hiredis does not take, or a value redis-py refuses too
-            pass
-        buffers = tuple(bytes(a) if isinstance(a, bytearray | memoryview) else a for a in args)
-        try:
-            return [hiredis.pack_command(cast(Any, buffers))]
-        except TypeError as exc:
-            raise DataError(str(exc)) from None
+        packed: list[bytes] = _SERIALIZER.pack(*args)  # type: ignore[arg-type]  # its hint is wrong
+        return packed
 
 
 _PACKING: dict[type[AbstractConnection], type[AbstractConnection]] = {}
 
 
 def packing_in_c(connection_class: type[AbstractConnection]) -> type[AbstractConnection]:
-    """`connection_class` (TCP, TLS or Unix socket, as the URL says) packing with hiredis."""
-    if issubclass(connection_class, _HiredisPacking):
+    """`connection_class` (TCP, TLS or Unix socket, as the URL says) packing with hiredis
+    (as it is, without hiredis)."""
+    if not HIREDIS_AVAILABLE or issubclass(connection_class, _HiredisPacking):
         return connection_class
     if connection_class not in _PACKING:
         name = f"Hiredis{connection_class.__name__}"
