@@ -34,6 +34,7 @@ from bot.core.references import new_reference
 from bot.wiring import App, create_app
 from flows.engine.address import Address
 from flows.engine.draft import Draft, Submission
+from storage.keys import shard_of
 
 SECRET = "bench-agency-secret"
 ANSWERS = {
@@ -58,9 +59,11 @@ async def submit(app: App, user_id: int) -> Submission:
     assert turn is not None
     state = turn.state
     state.put_draft(Draft(flow="subsidy", step="summary", answers=dict(ANSWERS)))
+    founder = Address.telegram(user_id)
     submission = Submission(
-        reference=new_reference(date.today()),
-        founder=Address.telegram(user_id),
+        # in the founder's shard, as the conversation draws it (bot.core.service)
+        reference=new_reference(date.today(), shard=shard_of(founder.key)),
+        founder=founder,
         flow="subsidy",
         programme="startup_subsidy",
         office="district_employment_center",

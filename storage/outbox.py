@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from redis.asyncio import Redis
@@ -30,6 +30,27 @@ redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
 redis.call('HINCRBY', KEYS[3], 'attempts', 1)
 redis.call('HSET', KEYS[3], 'last_error', ARGV[5])
 return 1
+"""
+
+# What marks a submission delivered, as a Lua function other scripts call too (the status
+# store's SETTLE records `delivered` and this in one step): the delivery record, the start of
+# the retention period of its personal fields (storage.privacy purges), and the ack.
+# keys: delivery, retention, stream; args: delivered_at, delivery_id, reference, group, entry id
+# ('' for no ack).
+MARK_DELIVERED_FUNCTION = """
+local function mark_delivered(keys, args)
+  redis.call('HINCRBY', keys[1], 'attempts', 1)
+  redis.call('HSET', keys[1], 'delivered_at', args[1], 'delivery_id', args[2])
+  redis.call('ZADD', keys[2], 'NX', args[1], args[3])
+  if args[5] ~= '' then redis.call('XACK', keys[3], args[4], args[5]) end
+end
+"""
+MARK_DELIVERED = MARK_DELIVERED_FUNCTION + "mark_delivered(KEYS, ARGV)\nreturn 1\n"
+
+# KEYS: delivery, submission. Replies {1 when delivered already, the submission's record or
+# false}: what a worker reads before delivering, in one round trip.
+TAKE = """
+return {redis.call('HEXISTS', KEYS[1], 'delivered_at'), redis.call('GET', KEYS[2])}
 """
 
 # KEYS: retry, stream; ARGV: now_ms, limit. Replies {new id, member, ...}.
@@ -76,7 +97,9 @@ class OutboxEntry:
 
     `fields` are the submission's outbox fields; `attempt` counts earlier failed attempts and
     `first_attempt_ms` is when the first of them began (None before any attempt failed);
-    `shard` is the stream it was read from (None: its reference's, where the commit puts it).
+    `shard` is the stream it was read from (None: its reference's, where the commit puts it);
+    `record` is the submission's stored record when `OutboxStore.take` read it with the entry
+    (None: not read, or there is none: the deliverer reads it itself).
     """
 
     id: str
@@ -84,6 +107,7 @@ class OutboxEntry:
     attempt: int = 0
     first_attempt_ms: int | None = None
     shard: int | None = None
+    record: bytes | str | None = field(default=None, compare=False, repr=False)
 
     @property
     def reference(self) -> str:
@@ -96,6 +120,23 @@ class OutboxEntry:
         if self.shard is not None:
             return self.shard
         return shard_of(self.reference) if self.reference else 0
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What a deliverer returns when it recorded the delivery and acked the entry itself (in the
+    script that recorded the `delivered` status): the worker has nothing left to write."""
+
+    delivery_id: str
+
+
+@dataclass(frozen=True)
+class DeliveredWrites:
+    """The keys and arguments of `MARK_DELIVERED_FUNCTION` for one entry, for a script of
+    another store to run in the same step (all of the entry's shard)."""
+
+    keys: tuple[str, str, str]
+    args: tuple[str, str, str, str, str]
 
 
 class OutboxStore:
@@ -111,6 +152,8 @@ class OutboxStore:
         self._schedule_retry = redis.register_script(SCHEDULE_RETRY)
         self._due_retries = redis.register_script(DUE_RETRIES)
         self._dead_letter = redis.register_script(DEAD_LETTER)
+        self._mark_delivered = redis.register_script(MARK_DELIVERED)
+        self._take = redis.register_script(TAKE)
         self._cursors: dict[tuple[str, int], str] = {}  # per consumer and shard: XAUTOCLAIM's
         self._next = 0  # the shard a read starts at, so that no shard waits behind another
 
@@ -248,20 +291,43 @@ class OutboxStore:
         settle: OutboxEntry | None = None,
     ) -> None:
         """Record that the submission reached its agency (at `at`, seconds since the epoch);
-        with `settle`, ack that entry in the same transaction (one round trip, and never an
-        ack without the record)."""
-        key = self.keys.delivery(reference)
-        delivered_at = repr(float(time.time() if at is None else at))
+        with `settle`, ack that entry in the same script (one round trip, and never an ack
+        without the record)."""
+        writes = self.delivered_writes(reference, delivery_id, at=at, settle=settle)
         with unavailable():
-            async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.hincrby(key, "attempts", 1)
-                pipe.hset(key, mapping={"delivered_at": delivered_at, "delivery_id": delivery_id})
-                # the retention period of its personal fields starts (storage.privacy purges)
-                retention = self.keys.retention(shard_of(reference))
-                pipe.zadd(retention, {reference: float(delivered_at)}, nx=True)
-                if settle is not None:
-                    pipe.xack(self.keys.outbox(settle.on_shard), self.group, settle.id)
-                await pipe.execute()
+            await self._mark_delivered(keys=list(writes.keys), args=list(writes.args))
+            if settle is not None and not writes.args[4]:  # read from another shard's stream
+                await self.redis.xack(self.keys.outbox(settle.on_shard), self.group, settle.id)
+
+    def delivered_writes(
+        self,
+        reference: str,
+        delivery_id: str,
+        *,
+        at: float | None = None,
+        settle: OutboxEntry | None = None,
+    ) -> DeliveredWrites:
+        """What `mark_delivered` writes, for a script: the entry `settle` is acked in it when
+        its stream is of the reference's shard (always, but for an entry of another shard's
+        stream, whose ack is left to the caller: args[4] is '')."""
+        shard = shard_of(reference)
+        delivered_at = repr(float(time.time() if at is None else at))
+        acked = settle is not None and settle.on_shard == shard
+        entry_id = settle.id if settle is not None and acked else ""
+        return DeliveredWrites(
+            (self.keys.delivery(reference), self.keys.retention(shard), self.keys.outbox(shard)),
+            (delivered_at, delivery_id, reference, self.group, entry_id),
+        )
+
+    async def take(self, entry: OutboxEntry) -> OutboxEntry | None:
+        """The entry to deliver, with its submission's `record`, or None when its reference was
+        delivered already; one round trip for both reads."""
+        keys = [self.keys.delivery(entry.reference), self.keys.submission(entry.reference)]
+        with unavailable():
+            delivered, record = await self._take(keys=keys, args=[])
+        if delivered:
+            return None
+        return replace(entry, record=record or None)
 
     async def delivery(self, reference: str) -> dict[str, str]:
         """The delivery record: attempts, last_error, delivered_at, delivery_id, dead_at."""

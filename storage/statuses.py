@@ -4,11 +4,12 @@ the office's question while the application waits for more information."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
 from collections.abc import Collection
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -17,7 +18,8 @@ from redis.asyncio import Redis
 from flows.engine.address import Address
 from flows.engine.lifecycle import APPLICATION
 from storage.errors import text, unavailable
-from storage.keys import KeyBuilder
+from storage.keys import KeyBuilder, shard_of
+from storage.outbox import MARK_DELIVERED_FUNCTION, DeliveredWrites
 from storage.scripts import SET_KEEPING_TTL
 
 STATUS = re.compile(r"[a-z][a-z_]{0,31}")  # a status id; which exist and follow which: lifecycle
@@ -37,9 +39,12 @@ REPORT_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # an agency's id of one of it
 # is left alone. Else the event is kept, the index line follows (it keeps the last 10 changes),
 # and the revision is bumped so a founder turn that read the old line commits nothing
 # (compare-and-set) and reads again.
-RECORD = (
+# (A function whose parameters are named KEYS and ARGV, so that SETTLE calls it on a part of its
+# own.)
+RECORD_FUNCTION = (
     SET_KEEPING_TTL
     + """
+local function record_status(KEYS, ARGV)
 local current, last_note, any = 'submitted', nil, false
 local raw = redis.call('LINDEX', KEYS[1], -1)
 if raw then
@@ -85,6 +90,27 @@ if not found then return {'recorded', ARGV[2]} end
 set_keeping_ttl(KEYS[3], cjson.encode(index))
 redis.call('INCR', KEYS[4])
 return {'recorded', ARGV[2]}
+end
+"""
+)
+RECORD = RECORD_FUNCTION + "return record_status(KEYS, ARGV)\n"
+
+# A worker's `delivered` and its delivery record in one step, the entry acked (one round trip,
+# and never one without the other); nothing when the submission's record is no longer the one
+# delivered (its founder erased their data meanwhile): the worker reads it again.
+# KEYS: RECORD's four, the submission, then MARK_DELIVERED_FUNCTION's three
+# ARGV: RECORD's ten, the SHA-1 of the record delivered, then MARK_DELIVERED_FUNCTION's five
+SETTLE = (
+    RECORD_FUNCTION
+    + MARK_DELIVERED_FUNCTION
+    + """
+local record = redis.call('GET', KEYS[5])
+if not record or redis.sha1hex(record) ~= ARGV[11] then return {'changed', ''} end
+local recorded = record_status(
+  {KEYS[1], KEYS[2], KEYS[3], KEYS[4]},
+  {ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]})
+mark_delivered({KEYS[6], KEYS[7], KEYS[8]}, {ARGV[12], ARGV[13], ARGV[14], ARGV[15], ARGV[16]})
+return recorded
 """
 )
 
@@ -97,6 +123,7 @@ class Outcome(StrEnum):
     STALE = "stale"  # its sequence is not above the last applied report's of that agency
     IGNORED = "ignored"  # the case is not in a status this change may follow
     UNKNOWN = "unknown"  # no submission has this reference
+    CHANGED = "changed"  # settling: the record is not the one delivered (nothing written)
 
 
 @dataclass(frozen=True)
@@ -139,6 +166,16 @@ class Recorded:
     outcome: Outcome
     change: StatusChange | None = None
     detail: str = ""
+    settled: bool = False  # the delivery was recorded and its entry acked in the same step
+
+
+@dataclass(frozen=True)
+class Settle:
+    """A delivery to record with a worker's `delivered` (`StatusStore.record`): the
+    submission's record as it was delivered, and the outbox's writes."""
+
+    record: bytes | str
+    writes: DeliveredWrites
 
 
 class StatusStore:
@@ -149,6 +186,7 @@ class StatusStore:
         self.redis = redis
         self.keys = keys
         self._script = redis.register_script(RECORD)
+        self._settle = redis.register_script(SETTLE)
 
     async def record(
         self,
@@ -160,15 +198,22 @@ class StatusStore:
         founder: Address | None = None,
         after: Collection[str] = (),
         report: AgencyReport | None = None,
+        settle: Settle | None = None,
     ) -> Recorded:
         """Decide and record a change in one step: only while the case is in one of the
         statuses `after` (any when empty), never the latest status with the same note again,
         and an agency's `report` once and in sequence. A caller that knows the submission's
-        founder passes `founder`, saving a read."""
+        founder passes `founder`, saving a read. With `settle` (and `founder`, when
+        `settles_in_one_step`), the delivery is recorded in the same step whatever is decided
+        (`settled`), unless the submission's record changed (CHANGED, nothing written)."""
         if not all(STATUS.fullmatch(s) for s in (status, *after)):
             raise ValueError(f"unknown status {status!r} or {sorted(after)!r}")
+        if settle is not None and not settles_in_one_step(reference, founder, settle.writes):
+            raise ValueError(f"cannot settle {reference} with its status: keys of two shards")
         with unavailable():
-            return await self._record(reference, status, note, actor, founder, after, report)
+            return await self._record(
+                reference, status, note, actor, founder, after, report, settle
+            )
 
     async def _record(
         self,
@@ -179,6 +224,7 @@ class StatusStore:
         founder: Address | None,
         after: Collection[str],
         report: AgencyReport | None,
+        settle: Settle | None,
     ) -> Recorded:
         if founder is None:
             blob = await self.redis.get(self.keys.submission(reference))
@@ -193,15 +239,25 @@ class StatusStore:
             self.keys.founder(founder, "rev"),
         ]
         question = note[:QUESTION_LIMIT] if APPLICATION.asks_founder(status) else ""
-        event = json.dumps(asdict(change) | {"founder": str(founder)}, ensure_ascii=False)
+        event = json.dumps(_event(change), ensure_ascii=False)
         fields = ("", "", "")
         if report is not None:
             agency = report.agency
             fields = (f"{agency}:id:{report.report_id}", f"{agency}:sequence", str(report.sequence))
         args = [reference, status, event, question, repr(change.at), note, " ".join(after)]
-        outcome, detail = await self._script(keys=keys, args=[*args, *fields])
+        if settle is None:
+            outcome, detail = await self._script(keys=keys, args=[*args, *fields])
+        else:
+            keys += [self.keys.submission(reference), *settle.writes.keys]
+            args += [*fields, _sha1(settle.record), *settle.writes.args]
+            outcome, detail = await self._settle(keys=keys, args=args)
         decided = Outcome(text(outcome))
-        return Recorded(decided, change if decided is Outcome.RECORDED else None, text(detail))
+        return Recorded(
+            decided,
+            change if decided is Outcome.RECORDED else None,
+            text(detail),
+            settled=settle is not None and decided is not Outcome.CHANGED,
+        )
 
     async def history(self, reference: str) -> list[StatusChange]:
         """Every change recorded for a submission, oldest first."""
@@ -217,6 +273,36 @@ class StatusStore:
         with unavailable():
             exists = await self.redis.exists(self.keys.submission(reference))
         return "submitted" if exists else None
+
+
+def settles_in_one_step(reference: str, founder: Address | None, writes: DeliveredWrites) -> bool:
+    """Whether SETTLE's keys share one hash tag (a script's keys must, on a Cluster): the
+    founder's and the reference's shard are one (as the bot draws them), and the writes are
+    the reference's and ack its entry (`delivered_writes` acks only on the reference's shard)."""
+    return (
+        founder is not None
+        and shard_of(founder.key) == shard_of(reference)
+        and writes.args[2] == reference
+        and bool(writes.args[4])
+    )
+
+
+def _event(change: StatusChange) -> dict[str, Any]:
+    """A change as its stored JSON holds it, the founder as their address key (what
+    `dataclasses.asdict` and the founder's `str` gave, at a fraction of asdict's cost)."""
+    return {
+        "reference": change.reference,
+        "founder": str(change.founder),
+        "status": change.status,
+        "note": change.note,
+        "actor": change.actor,
+        "at": change.at,
+    }
+
+
+def _sha1(record: bytes | str) -> str:
+    """The hex SHA-1 of a stored record, as Lua's redis.sha1hex gives it."""
+    return hashlib.sha1(record.encode() if isinstance(record, str) else record).hexdigest()
 
 
 def _fields(data: dict[str, Any]) -> dict[str, Any]:

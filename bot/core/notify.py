@@ -38,6 +38,11 @@ class FounderNotifier:
     ) -> None:
         if not change.founder.reachable:
             return  # the founder erased their data, or the tip-off was anonymous: nobody to tell
+        if self.channels.get(change.founder.channel) is None:
+            # their channel is not in this process (a delivery worker without Telegram): the
+            # change shows under My applications; no preference read nor message made for it
+            self._not_told(change, "Unreachable")
+            return
         chosen = (await self.founders.prefs(change.founder)).lang or locale
         update = status_update(
             change.reference, programme, change.status, change.note, self.policy, lifecycle, flow
@@ -46,9 +51,8 @@ class FounderNotifier:
         try:
             await self.channels.send(change.founder, [rendered])
         except Exception as exc:  # noqa: BLE001 - recorded anyway; shown under My applications
-            log.warning(
-                "could not notify founder %s of %s: %s",
-                change.founder,
-                change.reference,
-                type(exc).__name__,
-            )
+            self._not_told(change, type(exc).__name__)
+
+    @staticmethod
+    def _not_told(change: StatusChange, why: str) -> None:
+        log.warning("could not notify founder %s of %s: %s", change.founder, change.reference, why)

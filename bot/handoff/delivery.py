@@ -7,9 +7,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from typing import Literal
 
 from bot.core.channel import FileGone, Unreachable
-from bot.handoff.agencies import Agencies, make_transport
+from bot.handoff.agencies import Agencies, Agency, make_transport
 from bot.handoff.bundle import build_bundle
 from bot.handoff.fonts import PdfFont
 from bot.handoff.rendering import Render, inline
@@ -20,7 +21,8 @@ from flows.engine.address import Address
 from flows.engine.draft import Submission
 from flows.policy.loader import PolicyData
 from flows.services.followup import CASE_STATUS
-from storage.outbox import OutboxEntry
+from storage.outbox import OutboxEntry, OutboxStore, Settled
+from storage.statuses import Outcome, Settle, settles_in_one_step
 from storage.submissions import SubmissionStore
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ class Deliverer:
         sections: Sections = SECTIONS,
         render: Render = inline,
         render_at_start: bool = False,
+        outbox: OutboxStore | None = None,
     ) -> None:
         self.submissions = submissions
         self.policy = policy
@@ -74,6 +77,7 @@ class Deliverer:
         self.sections = sections
         self.render = render  # where the PDFs are made: the worker's render pool
         self.render_at_start = render_at_start
+        self.outbox = outbox  # with it, the common delivery is settled here, in one step
 
     async def start(self) -> None:
         """Start the render processes when the worker starts if `render_at_start`, else they
@@ -103,9 +107,11 @@ class Deliverer:
             raise DeliveryFailed(f"agency {agency_id} is not configured", retryable=False)
         return make_transport(agency)
 
-    async def __call__(self, entry: OutboxEntry) -> None:
+    async def __call__(self, entry: OutboxEntry) -> Settled | None:
         reference = entry.fields["reference"]
-        stored = await self.submissions.stored(reference)
+        stored = entry.record  # read by the worker with the delivery record, when it was there
+        if stored is None:
+            stored = await self.submissions.stored(reference)
         if stored is None:
             raise DeliveryFailed(f"submission {reference} not found", retryable=False)
         submission = self.submissions.decode(stored)
@@ -137,25 +143,77 @@ class Deliverer:
         log.debug("submission %s delivered to %s", reference, agency.id)  # the worker logs it
         # Delivered is final here: what follows is told, not retried (that would send twice).
         try:
-            # read again: a founder who erased their data meanwhile is not told, nor named
-            again = await self.submissions.stored(reference)
-            if again is not None and again != stored:
-                submission = self.submissions.decode(again)
-            await self.desk.change(reference, "delivered", "", "worker", submission=submission)
-            if self.on_delivered is not None:
-                await self.on_delivered(submission)
-            if case is not None:
-                # what the founder's supplement was: an answer, a request for supervision, a rating
-                purpose = str(submission.answers.get("purpose") or "answer")
-                await self.desk.change(
-                    case.reference,
-                    CASE_STATUS.get(purpose, "supplied"),
-                    "",
-                    "founder",
-                    notify=False,
-                    submission=case,
-                )
-            if self.post_case is not None and agency.staff_chat_id is not None:
-                await self.post_case(submission, bundle)
+            if case is None and not self._posts_case(agency):
+                settled = await self._settle(entry, stored, submission)
+                if settled is not False:
+                    return settled
+            await self._tell(reference, stored, submission, case, bundle, agency)
         except Exception as exc:  # noqa: BLE001 - the bundle is with the agency already
             log.warning("submission %s: after delivery, %s", reference, type(exc).__name__)
+        return None
+
+    def _posts_case(self, agency: Agency) -> bool:
+        """Whether a delivered case is posted to the agency's staff chat."""
+        return self.post_case is not None and agency.staff_chat_id is not None
+
+    async def _settle(
+        self, entry: OutboxEntry, stored: bytes | str, submission: Submission
+    ) -> Settled | None | Literal[False]:
+        """After a delivery with nothing to post, in one round trip: `delivered` recorded with
+        the delivery record and the ack (`Settled`), or None when only the status was decided
+        (the worker records the delivery). False, with nothing written, when the record changed
+        since it was read (its founder erased their data): `_tell` reads it again.
+
+        What starts at delivery is started first, as before the record: a worker dying between
+        the two delivers again, and starts it again (idempotent) rather than never. False too
+        without an outbox store, or when the keys are not all of one shard (data of schema v1)."""
+        if self.outbox is None:
+            return False
+        writes = self.outbox.delivered_writes(entry.reference, entry.id, settle=entry)
+        if not settles_in_one_step(entry.reference, submission.founder, writes):
+            return False
+        if self.on_delivered is not None:
+            await self.on_delivered(submission)
+        recorded = await self.desk.change(
+            entry.reference,
+            "delivered",
+            "",
+            "worker",
+            submission=submission,
+            settle=Settle(stored, writes),
+        )
+        if recorded.outcome is Outcome.CHANGED:
+            return False
+        return Settled(entry.id) if recorded.settled else None
+
+    async def _tell(
+        self,
+        reference: str,
+        stored: bytes | str,
+        submission: Submission,
+        case: Submission | None,
+        bundle: Bundle,
+        agency: Agency,
+    ) -> None:
+        """Record `delivered` and tell who is told of it: the founder, what starts at delivery,
+        the case a supplement belongs to, the staff chat."""
+        # read again: a founder who erased their data meanwhile is not told, nor named
+        again = await self.submissions.stored(reference)
+        if again is not None and again != stored:
+            submission = self.submissions.decode(again)
+        await self.desk.change(reference, "delivered", "", "worker", submission=submission)
+        if self.on_delivered is not None:
+            await self.on_delivered(submission)
+        if case is not None:
+            # what the founder's supplement was: an answer, a request for supervision, a rating
+            purpose = str(submission.answers.get("purpose") or "answer")
+            await self.desk.change(
+                case.reference,
+                CASE_STATUS.get(purpose, "supplied"),
+                "",
+                "founder",
+                notify=False,
+                submission=case,
+            )
+        if self.post_case is not None and agency.staff_chat_id is not None:
+            await self.post_case(submission, bundle)

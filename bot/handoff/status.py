@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from bot.core.notify import FounderNotifier
 from flows.engine.draft import Submission
 from flows.engine.lifecycle import ACTORS, APPLICATION, Lifecycle
-from storage.statuses import AgencyReport, Outcome, Recorded, StatusStore
+from storage.statuses import AgencyReport, Outcome, Recorded, Settle, StatusStore
 from storage.submissions import SubmissionStore
 
 log = logging.getLogger(__name__)
@@ -52,13 +52,15 @@ class StatusDesk:
         notify: bool = True,
         submission: Submission | None = None,
         report: AgencyReport | None = None,
+        settle: Settle | None = None,
     ) -> Recorded:
         """Record a change and tell the founder (unless `notify` is off) when it is new. Its
         service's lifecycle says from which statuses the `actor` may make it; decided in one
         step in Redis: a change the case's status does not allow (a `delivered` after the
         agency answered, anything after a final status), the latest status with the same note
         again, and an agency's `report` seen before or out of sequence are not recorded (nor
-        told). A caller holding the `submission` passes it, saving a read."""
+        told). A caller holding the `submission` passes it, saving a read; a worker passes
+        the delivery to `settle` with its `delivered` (`StatusStore.record`)."""
         if submission is None or submission.reference != reference:
             submission = await self.submissions.get(reference)
         if submission is None:
@@ -80,6 +82,7 @@ class StatusDesk:
             founder=submission.founder,
             after=after,
             report=report,
+            settle=settle,
         )
         if recorded.change is None:
             log.info("submission %s: %s by %s %s", reference, status, actor, recorded.outcome)

@@ -20,11 +20,11 @@ from datetime import timedelta
 from bot.core import metrics
 from bot.handoff.types import DeliveryFailed, Withdrawn
 from storage.errors import StorageError
-from storage.outbox import OutboxEntry, OutboxStore
+from storage.outbox import OutboxEntry, OutboxStore, Settled
 
 log = logging.getLogger(__name__)
 
-Deliver = Callable[[OutboxEntry], Awaitable[str | None]]
+Deliver = Callable[[OutboxEntry], Awaitable[str | Settled | None]]
 OnDead = Callable[[OutboxEntry, str], Awaitable[None]]
 Chore = Callable[[float], Awaitable[object]]  # housekeeping, given the time (seconds)
 
@@ -33,7 +33,8 @@ class OutboxWorker:
     """Delivers outbox entries as consumer `consumer` of the store's group.
 
     `deliver` sends one entry's bundle and returns on the agency's acknowledgement, optionally
-    with a delivery id (else the stream entry id is recorded); it raises to fail. Any exception
+    with a delivery id (else the stream entry id is recorded), or `Settled` when it recorded
+    the delivery and acked the entry itself; it raises to fail. Any exception
     is a retryable failure except a `DeliveryFailed` with `retryable=False`, which goes to the
     dead letters at once: a retry cannot fix it; an operator reads the reason there.
     Retryable failures wait `rng() * min(max_delay_s, base_delay_s * 2**attempt)` (full jitter)
@@ -130,14 +131,16 @@ class OutboxWorker:
         if not entry.reference:
             await self._give_up(entry, "malformed outbox entry: no reference")
             return
-        if await self.store.is_delivered(entry.reference):
+        taken = await self.store.take(entry)  # with the submission's record, for `deliver`
+        if taken is None:
             await self.store.ack(entry)
             log.info("outbox %s delivered already; acked %s", entry.reference, entry.id)
             self._settled(entry, "already_delivered")
             return
+        entry = taken
         started_ms = self._now_ms()
         try:
-            delivery_id = await self.deliver(entry)
+            delivered = await self.deliver(entry)
         except Withdrawn:
             await self.store.ack(entry)
             log.info("outbox %s withdrawn by its founder; acked %s", entry.reference, entry.id)
@@ -146,9 +149,10 @@ class OutboxWorker:
         except Exception as exc:  # noqa: BLE001 - any failure is retried or dead-lettered
             await self._failed(entry, exc, entry.first_attempt_ms or started_ms)
             return
-        await self.store.mark_delivered(
-            entry.reference, delivery_id or entry.id, at=self.clock(), settle=entry
-        )
+        if not isinstance(delivered, Settled):
+            await self.store.mark_delivered(
+                entry.reference, delivered or entry.id, at=self.clock(), settle=entry
+            )
         log.info("outbox %s delivered (attempt %d)", entry.reference, entry.attempt + 1)
         self._settled(entry, "delivered")
 

@@ -13,6 +13,7 @@ import pytest
 from applications import COMPANY, ID_NUMBER, MOBILE, subsidy_answers
 from botapi_stub import BotApiStub
 from redis_dump import everything
+from shards import fit
 from telegram_harness import CJK, at_step, tap
 
 from bot.channels.local.chat import LocalChat
@@ -170,10 +171,12 @@ class Recorder:
         return b"%PDF-1.4 licence"
 
 
+@pytest.mark.parametrize("settles_itself", [False, True])
 async def test_a_founder_who_erases_during_delivery_is_not_told_or_named(
-    redis, redis_url, key_prefix, tmp_path
+    redis, redis_url, key_prefix, tmp_path, settles_itself
 ):
-    """The worker read the submission, then the founder erased before it recorded delivery."""
+    """The worker read the submission, then the founder erased before it recorded delivery
+    (the deliverer settling the delivery itself, in one step with `delivered`, or not)."""
     from bot.handoff.delivery import Deliverer
 
     app = create_app(
@@ -182,7 +185,7 @@ async def test_a_founder_who_erases_during_delivery_is_not_told_or_named(
     recorder = Recorder()
     app.channels.add(recorder)
     founder = Address.telegram(7781003)
-    reference = "SUB-20261201-PRIV03"
+    reference = fit("SUB-20261201-PRIV03", founder)  # in the founder's shard, as the bot draws
     await seed_submission(app, founder, reference)
     await redis.delete(app.store.keys.submission(reference) + ":events")
     await redis.delete(app.store.keys.delivery(reference))
@@ -205,6 +208,7 @@ async def test_a_founder_who_erases_during_delivery_is_not_told_or_named(
         app.channels.fetch,
         transport_for=lambda _agency: ErasingTransport(),  # type: ignore[arg-type,return-value]
         font=app.font,
+        outbox=app.outbox if settles_itself else None,
     )
     await deliverer(_entry(reference))
     assert recorder.sent == []  # nobody told "delivered"

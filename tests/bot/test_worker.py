@@ -18,7 +18,7 @@ from shards import outbox_len
 from bot.handoff.types import DeliveryFailed
 from bot.workers.outbox import OutboxWorker
 from storage.keys import SHARDS, KeyBuilder, shard_of
-from storage.outbox import OutboxEntry, OutboxStore
+from storage.outbox import OutboxEntry, OutboxStore, Settled
 from storage.submissions import OUTBOX_FIELDS
 
 START = 1_790_000_000.0
@@ -132,6 +132,26 @@ async def test_the_agency_receipt_is_recorded_as_the_delivery_id(store: OutboxSt
     worker = OutboxWorker(store, Agency(receipt="XH-2026-0042"), consumer="w1", clock=Clock())
     await worker.run_once()
     assert (await store.delivery("SUB-1"))["delivery_id"] == "XH-2026-0042"
+
+
+async def test_a_deliverer_that_settled_the_entry_itself_is_not_recorded_twice(
+    store: OutboxStore,
+) -> None:
+    await submit(store, "SUB-1")
+    await store.redis.set(store.keys.submission("SUB-1"), b"the stored record")
+    records: list[bytes | str | None] = []
+
+    async def deliver(entry: OutboxEntry) -> Settled:
+        records.append(entry.record)  # read with the delivery flag, in the same round trip
+        await store.mark_delivered(entry.reference, "XH-7", settle=entry)
+        return Settled("XH-7")
+
+    worker = OutboxWorker(store, deliver, consumer="w1", clock=Clock())
+    assert await worker.run_once() == 1
+    assert records == [b"the stored record"]
+    record = await store.delivery("SUB-1")
+    assert (record["attempts"], record["delivery_id"]) == ("1", "XH-7")
+    assert await unsettled(store) == (0, 0)
 
 
 @pytest.mark.parametrize("seed", [None, 1, 2])

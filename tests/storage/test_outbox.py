@@ -210,3 +210,30 @@ async def test_marking_delivered_can_settle_the_entry_in_the_same_transaction(
     await store.mark_delivered("SUB-1", entry.id, settle=entry)
     assert await store.is_delivered("SUB-1") is True
     assert await pending(store) == 0
+
+
+async def test_taking_an_entry_reads_its_record_or_says_it_was_delivered(
+    store: OutboxStore,
+) -> None:
+    await submit(store, "SUB-1", "SUB-2")
+    await store.redis.set(store.keys.submission("SUB-1"), b'{"reference": "SUB-1"}')
+    one, two = sorted(await store.read("a", 10), key=lambda e: e.reference)
+    taken = await store.take(one)
+    assert taken is not None and taken == one
+    assert taken.record == b'{"reference": "SUB-1"}'
+    no_record = await store.take(two)
+    assert no_record is not None and no_record.record is None  # the deliverer finds none
+    await store.mark_delivered("SUB-1", one.id, settle=one)
+    assert await store.take(one) is None
+
+
+async def test_marking_delivered_acks_an_entry_of_another_shards_stream(
+    store: OutboxStore,
+) -> None:
+    other = (shard_of("SUB-1") + 1) % SHARDS  # a stream a v1 migration may have left it in
+    await store.redis.xadd(store.keys.outbox(other), outbox_fields("SUB-1"))
+    [entry] = await store.read("a", 1)
+    assert entry.on_shard == other
+    await store.mark_delivered("SUB-1", entry.id, settle=entry)
+    assert await store.is_delivered("SUB-1") is True
+    assert await pending(store) == 0

@@ -12,8 +12,9 @@ from test_submissions import submit
 
 from flows.engine.address import Address
 from storage.errors import DraftConflict
-from storage.keys import KeyBuilder
-from storage.statuses import AgencyReport, Outcome, StatusStore
+from storage.keys import SHARDS, KeyBuilder, shard_of
+from storage.outbox import OutboxEntry, OutboxStore
+from storage.statuses import AgencyReport, Outcome, Settle, StatusStore, settles_in_one_step
 from storage.submissions import SubmissionStore
 
 T = Address.telegram
@@ -202,3 +203,87 @@ async def test_the_applied_reports_live_beside_the_case_and_do_not_confuse_a_sca
     assert await redis.type(store.keys.submission(CASE) + ":reports") == b"hash"
     submissions = SubmissionStore(redis, store.keys, CIPHER, SENSITIVE)
     assert await submissions.first_sealed() is not None  # the hash is skipped, not read as JSON
+
+
+# -- a worker's `delivered` settled with its delivery record -------------------------------
+
+REF_F = fit("SUB-20261128-FFFFFF", Address.telegram(44))
+REF_G = fit("SUB-20261128-GGGGGG", Address.telegram(45))
+
+
+async def delivered_entry(redis, store, user_id: int, reference: str):
+    """A committed submission whose outbox entry a worker has read, its record as read."""
+    await store.commit(await submit(store, user_id, reference))
+    outbox = OutboxStore(redis, store.keys)
+    await outbox.ensure_group()
+    [entry] = [e for e in await outbox.read("w", 10) if e.reference == reference]
+    taken = await outbox.take(entry)
+    assert taken is not None and taken.record is not None
+    return outbox, taken
+
+
+async def test_settling_records_delivered_the_delivery_and_the_ack_in_one_step(redis, key_prefix):
+    store = make_store(redis, key_prefix)
+    outbox, entry = await delivered_entry(redis, store, 44, REF_F)
+    statuses = StatusStore(redis, store.keys)
+    writes = outbox.delivered_writes(REF_F, entry.id, at=1_790_000_000.5, settle=entry)
+    recorded = await statuses.record(
+        REF_F, "delivered", "", "worker", founder=T(44), settle=Settle(entry.record, writes)
+    )
+    assert (recorded.outcome, recorded.settled) == (Outcome.RECORDED, True)
+    assert [c.status for c in await statuses.history(REF_F)] == ["delivered"]
+    assert await outbox.delivery(REF_F) == {
+        "attempts": "1",
+        "delivered_at": "1790000000.5",
+        "delivery_id": entry.id,
+    }
+    assert await outbox.take(entry) is None  # a redelivered entry is acked without sending
+    pending = await redis.xpending(outbox.keys.outbox_of(REF_F), outbox.group)
+    assert pending["pending"] == 0
+    retention = await redis.zscore(store.keys.retention(shard_of(REF_F)), REF_F)
+    assert retention == 1_790_000_000.5
+    [line] = (await store.peek(T(44))).applications
+    assert line["status"] == "delivered"
+
+
+async def test_a_repeated_delivered_still_settles(redis, key_prefix):
+    store = make_store(redis, key_prefix)
+    outbox, entry = await delivered_entry(redis, store, 44, REF_F)
+    statuses = StatusStore(redis, store.keys)
+    await statuses.record(REF_F, "delivered", "", "worker")  # a worker that died after this
+    writes = outbox.delivered_writes(REF_F, entry.id, settle=entry)
+    recorded = await statuses.record(
+        REF_F, "delivered", "", "worker", founder=T(44), settle=Settle(entry.record, writes)
+    )
+    assert (recorded.outcome, recorded.settled) == (Outcome.REPEATED, True)
+    assert await outbox.is_delivered(REF_F)
+
+
+async def test_settling_writes_nothing_when_the_record_changed_since_delivery(redis, key_prefix):
+    store = make_store(redis, key_prefix)
+    outbox, entry = await delivered_entry(redis, store, 45, REF_G)
+    await redis.set(store.keys.submission(REF_G), b'{"erased": true}')  # the founder erased
+    statuses = StatusStore(redis, store.keys)
+    writes = outbox.delivered_writes(REF_G, entry.id, settle=entry)
+    assert entry.record is not None
+    recorded = await statuses.record(
+        REF_G, "delivered", "", "worker", founder=T(45), settle=Settle(entry.record, writes)
+    )
+    assert (recorded.outcome, recorded.settled) == (Outcome.CHANGED, False)
+    assert await statuses.history(REF_G) == []
+    assert not await outbox.is_delivered(REF_G)
+    pending = await redis.xpending(outbox.keys.outbox_of(REF_G), outbox.group)
+    assert pending["pending"] == 1
+
+
+async def test_a_delivery_settles_with_its_status_only_when_all_keys_are_of_one_shard(redis):
+    outbox = OutboxStore(redis, KeyBuilder("smebot"))
+    entry = OutboxEntry("1-0", {"reference": REF_F})
+    writes = outbox.delivered_writes(REF_F, entry.id, settle=entry)
+    other = next(T(i) for i in range(100, 200) if shard_of(T(i).key) != shard_of(REF_F))
+    assert settles_in_one_step(REF_F, T(44), writes)
+    assert not settles_in_one_step(REF_F, other, writes)
+    assert not settles_in_one_step(REF_F, None, writes)
+    elsewhere = OutboxEntry("1-0", {"reference": REF_F}, shard=(shard_of(REF_F) + 1) % SHARDS)
+    moved = outbox.delivered_writes(REF_F, entry.id, settle=elsewhere)  # a v1 stream's entry
+    assert not settles_in_one_step(REF_F, T(44), moved)
