@@ -14,13 +14,40 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramRetryAfter,
 )
+from aiogram.methods.base import Response, TelegramMethod
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types.base import TelegramObject
 
 from bot.core.channel import Blocked, FileGone, RateLimited, SendUnknown
 from bot.core.messages import PartSender, Rows
 from flows.engine.address import TELEGRAM, Address
 
 log = logging.getLogger(__name__)
+
+
+class Sent(TelegramObject):
+    """What the bot reads of a message it sent: its id. Telegram answers sendMessage with the
+    whole Message (chat, sender, the keyboard echoed back); parsing all that into aiogram's
+    models was a good part of every step's cost, for one number (the rest stays plain data)."""
+
+    message_id: int
+
+
+class SendText(TelegramMethod[Sent]):
+    """sendMessage with what the bot sends (a text and its buttons), its answer read as `Sent`.
+    The other parameters are left out: the Bot has no defaults to fill them with."""
+
+    __returning__ = Sent
+    __api_method__ = "sendMessage"
+
+    chat_id: int
+    text: str
+    reply_markup: InlineKeyboardMarkup | None = None
+
+
+# pydantic caches parametrised generics weakly: without a reference, aiogram would rebuild the
+# class that reads each answer (a few ms) on every call.
+_RESPONSE_SENT = Response[Sent]
 
 
 @lru_cache(maxsize=4096)
@@ -61,8 +88,9 @@ class AiogramChannel(PartSender):
 
     async def send_part(self, chat: Address, text: str, rows: Rows) -> str:
         with _refusals():
-            reply = await self.bot.send_message(int(chat.id), text, reply_markup=markup(rows))
-        return str(reply.message_id)
+            call = SendText(chat_id=int(chat.id), text=text, reply_markup=markup(rows))
+            sent = await self.bot(call)
+        return str(sent.message_id)
 
     async def edit_part(self, chat: Address, message_id: str, text: str, rows: Rows) -> bool:
         try:
