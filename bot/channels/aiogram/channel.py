@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,14 +36,15 @@ class Sent(TelegramObject):
 
 class SendText(TelegramMethod[Sent]):
     """sendMessage with what the bot sends (a text and its buttons), its answer read as `Sent`.
-    The other parameters are left out: the Bot has no defaults to fill them with."""
+    The other parameters are left out: the Bot has no defaults to fill them with.
+    `reply_markup` is the keyboard as the JSON the Bot API takes (`markup_json`)."""
 
     __returning__ = Sent
     __api_method__ = "sendMessage"
 
     chat_id: int
     text: str
-    reply_markup: InlineKeyboardMarkup | None = None
+    reply_markup: str | None = None
 
 
 # pydantic caches parametrised generics weakly: without a reference, aiogram would rebuild the
@@ -62,6 +64,16 @@ def markup(rows: Rows) -> InlineKeyboardMarkup | None:
             for row in rows
         ]
     )
+
+
+@lru_cache(maxsize=4096)
+def markup_json(rows: Rows) -> str | None:
+    """The keyboard as aiogram would serialise `markup(rows)` for a request, made once per
+    keyboard: dumping and preparing the models again on every send was a part of each step."""
+    if not rows:
+        return None
+    keyboard = [[{"text": label, "callback_data": data} for label, data in row] for row in rows]
+    return json.dumps({"inline_keyboard": keyboard})
 
 
 @contextmanager
@@ -88,7 +100,7 @@ class AiogramChannel(PartSender):
 
     async def send_part(self, chat: Address, text: str, rows: Rows) -> str:
         with _refusals():
-            call = SendText(chat_id=int(chat.id), text=text, reply_markup=markup(rows))
+            call = SendText(chat_id=int(chat.id), text=text, reply_markup=markup_json(rows))
             sent = await self.bot(call)
         return str(sent.message_id)
 
