@@ -61,8 +61,11 @@ class BoundedPool(ConnectionPool):
     async def ensure_connection(self, connection: AbstractConnection) -> None:
         """redis-py's check, without its `connect()` for a connection connected already (a
         no-op, but one that goes through the retry policy and its counting each time)."""
-        if connection.is_connected and not await connection.can_read():
-            return  # connected, and nothing left unread from a command before
+        try:
+            if connection.is_connected and not await connection.can_read():
+                return  # connected, and nothing left unread from a command before
+        except ConnectionLost:
+            pass  # its socket failed (and was closed): redis-py's check connects it again
         await super().ensure_connection(connection)
 
     async def _wait(self) -> None:

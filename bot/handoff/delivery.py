@@ -215,5 +215,5 @@ class Deliverer:
                 notify=False,
                 submission=case,
             )
-        if self.post_case is not None and agency.staff_chat_id is not None:
+        if self.post_case is not None and self._posts_case(agency):
             await self.post_case(submission, bundle)
