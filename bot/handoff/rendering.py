@@ -6,9 +6,11 @@ The render processes are *spawned*, not forked: a fork of a process running an a
 copies its Redis and HTTPS sockets, the locks its threads hold and the loop itself into the
 child; a spawned child is a fresh interpreter that imports what a render needs and shares
 nothing. They start with a dedicated worker (`start`), or at the first render, and live as long
-as the worker does, so the spawn is paid once, not per bundle. Each talks to the loop over one pipe, read by the loop itself (no
-executor threads: `concurrent.futures.ProcessPoolExecutor` spent about 0.5 ms of the worker's
-CPU per render in its manager and feeder threads, this about a tenth of it). A render process
+as the worker does, so the spawn is paid once, not per bundle. Each takes jobs over one pipe
+and answers over another, both the event loop's own transports (no executor threads:
+`concurrent.futures.ProcessPoolExecutor` spent about 0.5 ms of the worker's CPU per render in
+its manager and feeder threads, this about a tenth of it), on whichever event loop runs the
+worker (asyncio's, uvloop's). A render process
 that dies (killed, out of memory) fails its bundle as retryable, so the outbox retries it, and
 is replaced by a new one.
 """
@@ -21,10 +23,11 @@ import multiprocessing
 import os
 import pickle
 import signal
+import struct
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 from bot.handoff.fonts import load_font
 from bot.handoff.types import DeliveryFailed
@@ -48,66 +51,121 @@ async def inline(job: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     return job(*args, **kwargs)
 
 
-def _serve(conn: Connection, font_file: Path | None) -> None:
-    """A render process: the font registered, then one job at a time until the pipe closes.
-    A job's exception goes back as its class name only (its text may quote the bundle).
+def _serve(requests: Connection, answers: Connection, font_file: Path | None) -> None:
+    """A render process: the font registered, then one job at a time until its requests' pipe
+    closes. A job's exception goes back as its class name only (its text may quote the bundle).
     Ctrl-C in a terminal reaches the whole process group: the worker stops, closing the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     load_font(font_file)
     import bot.handoff.bundle  # noqa: F401 - the bundle's jobs, before the first one
 
-    conn.send_bytes(READY)
+    answers.send_bytes(READY)
     while True:
         try:
-            job, args, kwargs = pickle.loads(conn.recv_bytes())
+            job, args, kwargs = pickle.loads(requests.recv_bytes())
         except EOFError:
             return
         try:
             answer = (True, job(*args, **kwargs))
         except Exception as exc:  # noqa: BLE001 - reported to the worker, which retries
             answer = (False, type(exc).__name__)
-        conn.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+        answers.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _frame(payload: bytes) -> bytes:
+    """`payload` framed as `Connection.recv_bytes` reads it: its length, big-endian, first."""
+    if len(payload) > 0x7FFFFFFF:
+        return struct.pack("!iQ", -1, len(payload)) + payload
+    return struct.pack("!i", len(payload)) + payload
+
+
+class _Answers(asyncio.Protocol):
+    """The render process's answers, read by the event loop as they arrive (whichever loop it
+    is: the pipe is the loop's own transport, not a blocking read in a callback), cut into the
+    frames `Connection.send_bytes` writes."""
+
+    def __init__(self, renderer: _Renderer) -> None:
+        self.renderer = renderer
+        self.buffer = bytearray()
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer
+        buffer += data
+        while len(buffer) >= 4:
+            (size,) = struct.unpack_from("!i", buffer)
+            start = 4
+            if size == -1:
+                if len(buffer) < 12:
+                    return
+                (size,) = struct.unpack_from("!Q", buffer, 4)
+                start = 12
+            if len(buffer) < start + size:
+                return
+            frame = bytes(buffer[start : start + size])
+            del buffer[: start + size]
+            self.renderer.answered(frame)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.renderer.stop()  # it died (or was stopped): its pipe ended
 
 
 class _Renderer:
-    """One render process and the pipe to it; `run` is called only while it is idle."""
+    """One render process and the two pipes to it; `run` is called only while it is idle."""
 
     def __init__(self, font_file: Path | None) -> None:
         context = multiprocessing.get_context("spawn")
-        parent, child = context.Pipe()
+        requests_in, requests_out = os.pipe()
+        answers_in, answers_out = os.pipe()
+        child_requests = Connection(requests_in, writable=False)
+        child_answers = Connection(answers_out, readable=False)
         self.process = context.Process(
-            target=_serve, args=(child, font_file), name="render", daemon=True
+            target=_serve,
+            args=(child_requests, child_answers, font_file),
+            name="render",
+            daemon=True,
         )
         self.process.start()
-        child.close()
-        self.conn = parent
+        child_requests.close()
+        child_answers.close()
         self.loop = asyncio.get_running_loop()
         self.answer: asyncio.Future[bytes] = self.loop.create_future()  # READY first
         self.alive = True
-        self.loop.add_reader(parent.fileno(), self._readable)
+        self._requests: asyncio.WriteTransport | None = None
+        self._answers: asyncio.ReadTransport | None = None
+        requests = os.fdopen(requests_out, "wb", buffering=0)  # closed by its transport
+        answers = os.fdopen(answers_in, "rb", buffering=0)
+        self._opened = self.loop.create_task(self._open(requests, answers))
 
-    def _readable(self) -> None:
+    async def _open(self, requests: BinaryIO, answers: BinaryIO) -> None:
         try:
-            data = self.conn.recv_bytes()  # the child writes each answer whole
-        except (EOFError, OSError):
+            self._requests, _ = await self.loop.connect_write_pipe(asyncio.Protocol, requests)
+            self._answers, _ = await self.loop.connect_read_pipe(lambda: _Answers(self), answers)
+        except BaseException:
+            requests.close()
+            answers.close()
+            raise
+        if not self.alive:  # stopped while the pipes were being opened
+            self.alive = True
             self.stop()
-            data = b""
+
+    def answered(self, data: bytes) -> None:
         if not self.answer.done():
             self.answer.set_result(data)
 
     async def ready(self) -> bool:
+        await self._opened
         return await self.answer == READY
 
     async def run(self, job: Callable[..., T], args: Any, kwargs: Any, timeout_s: float) -> T:
         request = pickle.dumps((job, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
         self.answer = self.loop.create_future()
-        try:
-            self.conn.send_bytes(request)
-        except OSError:  # it died since its last answer
-            self.stop()
-            self.answer.set_result(b"")
+        if not self.alive or self._requests is None or self._requests.is_closing():
+            self.answer.set_result(b"")  # it died since its last answer
+        else:
+            self._requests.write(_frame(request))
         try:  # shielded: a cancelled caller leaves it to finish
-            data = await asyncio.wait_for(asyncio.shield(self.answer), timeout_s)
+            async with asyncio.timeout(timeout_s):
+                data = await asyncio.shield(self.answer)
         except TimeoutError:
             self.process.kill()  # its pipe ends: it is replaced like any that died
             raise DeliveryFailed(f"rendering took longer than {timeout_s:g} s") from None
@@ -122,8 +180,10 @@ class _Renderer:
     def stop(self) -> None:
         if self.alive:
             self.alive = False
-            self.loop.remove_reader(self.conn.fileno())
-            self.conn.close()
+            for transport in (self._requests, self._answers):
+                if transport is not None:
+                    transport.close()
+            self.answered(b"")  # a run waiting on it learns it is gone
 
 
 class RenderPool:

@@ -17,9 +17,10 @@ import pytest
 from applications import ID_NUMBER, credit_answers, subsidy_answers
 
 from bot.config import Settings
+from bot.handoff import rendering
 from bot.handoff.bundle import build_bundle
 from bot.handoff.delivery import Deliverer
-from bot.handoff.rendering import Render, RenderPool, inline
+from bot.handoff.rendering import READY, Render, RenderPool, inline
 from bot.handoff.types import DeliveryFailed
 from bot.wiring import App, create_app
 from bot.workers.outbox import OutboxWorker
@@ -50,6 +51,11 @@ def _pid() -> int:
 
 def _die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _sized(size: int) -> bytes:
+    """An answer of `size` bytes, each its position modulo 251 (a cut or reordered piece shows)."""
+    return bytes(i % 251 for i in range(size))
 
 
 def _leaky() -> None:
@@ -113,6 +119,27 @@ async def test_a_render_past_its_timeout_fails_retryably_and_its_process_is_repl
     assert failed.value.retryable and "longer than 0.5 s" in failed.value.reason
     pool.timeout_s = 60
     assert await pool(_pid) not in (first, os.getpid())
+
+
+async def test_answers_many_times_what_a_pipe_holds_arrive_whole_and_in_turn(pool):
+    # a pipe holds 64 KiB: these arrive in many reads, each cut where the loop read it
+    sizes = [3_000_000, 0, 65_536, 1, 200_000]
+    answers = [await pool(_sized, size) for size in sizes]
+    assert answers == [_sized(size) for size in sizes]
+
+
+def test_the_answers_framing_is_read_across_any_cut():
+    framed = b"".join(rendering._frame(p) for p in (b"first", b"", b"x" * 70_000, READY))
+    got: list[bytes] = []
+
+    class Renderer:
+        def answered(self, data: bytes) -> None:
+            got.append(data)
+
+    answers = rendering._Answers(Renderer())  # type: ignore[arg-type]
+    for start in range(0, len(framed), 7):  # 7 bytes at a time: lengths cut too
+        answers.data_received(framed[start : start + 7])
+    assert got == [b"first", b"", b"x" * 70_000, READY] and not answers.buffer
 
 
 async def test_a_failing_render_reports_its_exception_class_only(pool):
