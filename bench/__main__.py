@@ -139,6 +139,8 @@ ROWS = (
     ("Hand-off: bundles/s / worker processes (the best of 1-3)", "handoff.bundles_per_s", "handoff.workers"),
     ("Hand-off CPU ms per bundle, 1 worker process (the worker itself / its render pool)", "handoff.worker_cpu_ms_per_bundle", "handoff.render_cpu_ms_per_bundle"),
     ("Hand-off bundles/s with 1 / 2 worker processes (2 CPUs)", "handoff.bundles_per_s_1worker", "handoff.bundles_per_s_2workers"),
+    ("Hand-off bundles/s, 1 worker with 1 / 2 render processes (2 CPUs)", "handoff.bundles_per_s_1render", "handoff.bundles_per_s_1worker"),
+    ("Hand-off bundles per CPU second (worker and renders) / a render process RSS MB", "handoff.bundles_per_cpu_s", "handoff.render_process_rss_mb"),
     ("Hand-off submit-to-receipt ms at 500/s offered (p50 / p99)", "handoff.p50_ms", "handoff.p99_ms"),
     ("Hand-off submit-to-receipt ms at 80% of capacity (p50 / p99)", "handoff.sustained_p50_ms", "handoff.sustained_p99_ms"),
     ("Bot RSS MB (1k / 100k drafts)", "memory.bot_rss_mb_1k_drafts", "memory.bot_rss_mb_100k_drafts"),

@@ -132,8 +132,10 @@ async def _round(
     workers: int,
     paced: float | None,
     total: int,
+    render_processes: int | None = None,
 ) -> dict[str, Any]:
-    """Start `workers` worker processes on a fresh prefix, submit `total`, wait for receipts."""
+    """Start `workers` worker processes on a fresh prefix (each with `render_processes` render
+    processes, else its default: one per CPU), submit `total`, wait for receipts."""
     prefix = new_prefix("h")
     key = Fernet.generate_key().decode()
     agencies = folder / "agencies.toml"
@@ -145,6 +147,8 @@ async def _round(
         "DATA_KEYS": key, "SSL_CERT_FILE": str(folder / "agency.crt"), "TELEGRAM_BOT_TOKEN": "",
         "LOG_LEVEL": "INFO",
     }  # fmt: skip
+    if render_processes is not None:
+        env["RENDER_PROCESSES"] = str(render_processes)
     logs = [folder / f"worker-{prefix}-{i}.log" for i in range(workers)]
     procs = [await spawn(["-m", "bot", "worker"], env, log) for log in logs]
     try:
@@ -219,6 +223,11 @@ async def run(url: str, redis: Redis, *, quick: bool = False) -> dict[str, Any]:
                   f" {result['render_cpu_ms_per_bundle']}", flush=True)  # fmt: skip
         best = max(capacity, key=lambda r: r["bundles_per_s"])
         one = capacity[0]  # one worker process: every bundle's CPU is in that process
+        # The renders bound the hand-off: one worker with one render process against the same
+        # with its default of one per CPU, to show what a second core adds.
+        single = await _round(url, redis, receiver, folder, 1, None, total, render_processes=1)
+        print(f"  handoff capacity, 1 worker with 1 render process: {single['bundles_per_s']}"
+              f" bundles/s", flush=True)  # fmt: skip
         latency = await _round(url, redis, receiver, folder, best["workers"], 500.0, total)
         print(f"  handoff at 500 submissions/s, {best['workers']} worker(s): submit-to-receipt"
               f" p50 {latency['p50_ms']} ms, p99 {latency['p99_ms']} ms,"
@@ -238,6 +247,11 @@ async def run(url: str, redis: Redis, *, quick: bool = False) -> dict[str, Any]:
                 "handoff.worker_cpu_ms_per_bundle": one["worker_cpu_ms_per_bundle"],
                 "handoff.render_cpu_ms_per_bundle": one["render_cpu_ms_per_bundle"],
                 "handoff.render_process_rss_mb": one["render_rss_mb"],
+                "handoff.bundles_per_s_1render": single["bundles_per_s"],
+                # what one CPU second delivers, the worker's and its renders' CPU together
+                "handoff.bundles_per_cpu_s": round(
+                    1000 / (one["worker_cpu_ms_per_bundle"] + one["render_cpu_ms_per_bundle"]), 1
+                ),
                 **{
                     f"handoff.bundles_per_s_{r['workers']}worker{'s' * (r['workers'] > 1)}": r[
                         "bundles_per_s"
@@ -254,6 +268,7 @@ async def run(url: str, redis: Redis, *, quick: bool = False) -> dict[str, Any]:
             "detail": {
                 "handoff": {
                     "capacity": capacity,
+                    "one_render_process": single,
                     "latency_at_500_per_s": latency,
                     "latency_at_80_percent": steady,
                 }

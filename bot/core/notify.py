@@ -26,6 +26,7 @@ class FounderNotifier:
         self.founders = founders
         self.policy = policy
         self.channels = channels
+        self._absent: set[str] = set()  # channels this process lacks, said once each
 
     async def status_changed(
         self,
@@ -40,8 +41,9 @@ class FounderNotifier:
             return  # the founder erased their data, or the tip-off was anonymous: nobody to tell
         if self.channels.get(change.founder.channel) is None:
             # their channel is not in this process (a delivery worker without Telegram): the
-            # change shows under My applications; no preference read nor message made for it
-            self._not_told(change, "Unreachable")
+            # change shows under My applications; no preference read nor message made for it.
+            # Said once per channel, not for every change of every founder on it.
+            self._absent_channel(change)
             return
         chosen = (await self.founders.prefs(change.founder)).lang or locale
         update = status_update(
@@ -52,6 +54,21 @@ class FounderNotifier:
             await self.channels.send(change.founder, [rendered])
         except Exception as exc:  # noqa: BLE001 - recorded anyway; shown under My applications
             self._not_told(change, type(exc).__name__)
+
+    def _absent_channel(self, change: StatusChange) -> None:
+        channel = change.founder.channel
+        if channel in self._absent:
+            log.debug(
+                "founder %s not told of %s: no %s here", change.founder, change.reference, channel
+            )
+            return
+        self._absent.add(channel)
+        log.warning(
+            "founders on %s are not told of status changes by this process: it has no %s "
+            "channel (set its token); they see them under My applications",
+            channel,
+            channel,
+        )
 
     @staticmethod
     def _not_told(change: StatusChange, why: str) -> None:

@@ -87,7 +87,9 @@ class StatusDesk:
         if recorded.change is None:
             log.info("submission %s: %s by %s %s", reference, status, actor, recorded.outcome)
             return recorded
-        log.info("submission %s: %s by %s", reference, status, actor)
+        # the worker's own line says so for each delivery ("outbox … delivered"): not twice
+        level = logging.DEBUG if actor == "worker" else logging.INFO
+        log.log(level, "submission %s: %s by %s", reference, status, actor)
         closed = self.lifecycle(submission).statuses[status].final
         if closed and self.on_final is not None:
             try:
