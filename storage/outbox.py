@@ -204,16 +204,25 @@ class OutboxStore:
         return found
 
     async def reclaim(self, consumer: str, min_idle_ms: int, count: int) -> list[OutboxEntry]:
-        """Take over entries pending for at least `min_idle_ms` (their worker died)."""
-        found: list[OutboxEntry] = []
+        """Take over entries pending for at least `min_idle_ms` (their worker died): up to
+        `count` from each shard, in one pipelined round trip."""
+        starts = [self._cursors.get((consumer, shard), "0-0") for shard in range(SHARDS)]
         with unavailable():
-            for shard in range(SHARDS):
-                start = self._cursors.get((consumer, shard), "0-0")
-                reply = await self.redis.xautoclaim(
-                    self.keys.outbox(shard), self.group, consumer, min_idle_ms, start, count=count
-                )
-                self._cursors[(consumer, shard)] = text(reply[0])
-                found += [_entry(i, f, shard) for i, f in reply[1] if f is not None]
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for shard, start in enumerate(starts):
+                    pipe.xautoclaim(
+                        self.keys.outbox(shard),
+                        self.group,
+                        consumer,
+                        min_idle_ms,
+                        start,
+                        count=count,
+                    )
+                replies = await pipe.execute()
+        found: list[OutboxEntry] = []
+        for shard, reply in enumerate(replies):
+            self._cursors[(consumer, shard)] = text(reply[0])
+            found += [_entry(i, f, shard) for i, f in reply[1] if f is not None]
         return found
 
     async def ack(self, entry: OutboxEntry) -> bool:
@@ -245,19 +254,21 @@ class OutboxStore:
         return bool(done == 1)
 
     async def due_retries(self, now_ms: int, limit: int) -> list[OutboxEntry]:
-        """Move retries due by `now_ms` back onto their streams, atomically per shard; what was
-        moved. The returned entries carry their new stream ids; they reach a worker through
-        `read`."""
-        moved: list[OutboxEntry] = []
+        """Move retries due by `now_ms` back onto their streams, atomically per shard, the
+        shards side by side (one round trip's wait, not one per shard; a Cluster pipeline runs
+        no scripts); what was moved. The returned entries carry their new stream ids; they
+        reach a worker through `read`."""
+
+        async def one(shard: int) -> list[OutboxEntry]:
+            keys = [self.keys.outbox(shard, "retry"), self.keys.outbox(shard)]
+            reply = cast(list[bytes], await self._due_retries(keys=keys, args=[now_ms, limit]))
+            return [
+                _entry(reply[i], json.loads(reply[i + 1]), shard) for i in range(0, len(reply), 2)
+            ]
+
         with unavailable():
-            for shard in range(SHARDS):
-                keys = [self.keys.outbox(shard, "retry"), self.keys.outbox(shard)]
-                reply = cast(list[bytes], await self._due_retries(keys=keys, args=[now_ms, limit]))
-                moved += [
-                    _entry(reply[i], json.loads(reply[i + 1]), shard)
-                    for i in range(0, len(reply), 2)
-                ]
-        return moved
+            moved = await asyncio.gather(*(one(shard) for shard in range(SHARDS)))
+        return [entry for entries in moved for entry in entries]
 
     async def dead_letter(
         self, entry: OutboxEntry, reason: str, *, at: float | None = None

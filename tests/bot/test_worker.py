@@ -243,6 +243,11 @@ async def test_any_exception_is_retried_and_logged_without_its_text(
         )
 
 
+# Idle long enough for a reclaim: well past a pass that opens its first connections (a slow CI
+# machine), well below the tests' patience.
+IDLE_MS = 300
+
+
 async def test_an_entry_of_a_worker_killed_mid_delivery_is_reclaimed_and_delivered_once(
     store: OutboxStore,
 ) -> None:
@@ -250,11 +255,11 @@ async def test_an_entry_of_a_worker_killed_mid_delivery_is_reclaimed_and_deliver
     await submit(store, "SUB-1")
     await store.ensure_group()
     [taken] = await store.read("killed", 10)  # taken, never delivered, never acked
-    worker = OutboxWorker(store, agency, consumer="w2", clock=Clock(), reclaim_idle_ms=20)
+    worker = OutboxWorker(store, agency, consumer="w2", clock=Clock(), reclaim_idle_ms=IDLE_MS)
     assert await worker.run_once() == 0
-    await asyncio.sleep(0.03)
+    await asyncio.sleep(IDLE_MS / 1000 + 0.05)
     assert await worker.run_once() == 1
-    await asyncio.sleep(0.03)
+    await asyncio.sleep(IDLE_MS / 1000 + 0.05)
     assert await worker.run_once() == 0
     assert agency.calls == {"SUB-1": 1}
     assert (await store.delivery("SUB-1"))["delivery_id"] == taken.id
@@ -266,14 +271,14 @@ async def test_a_redelivered_entry_of_a_delivered_bundle_is_acked_without_sendin
 ) -> None:
     agency = Agency()
     await submit(store, "SUB-1")
-    worker = OutboxWorker(store, agency, consumer="w1", clock=Clock(), reclaim_idle_ms=20)
+    worker = OutboxWorker(store, agency, consumer="w1", clock=Clock(), reclaim_idle_ms=IDLE_MS)
     await worker.run_once()
     await submit(store, "SUB-1")  # the same bundle again on the stream
     assert await worker.run_once() == 1
     # Crashed after recording the delivery but before the ack: the reclaim only acks.
     await submit(store, "SUB-1")
     await store.read("crashed", 10)
-    await asyncio.sleep(0.03)
+    await asyncio.sleep(IDLE_MS / 1000 + 0.05)
     assert await worker.run_once() == 1
     assert agency.calls == {"SUB-1": 1}
     assert (await store.delivery("SUB-1"))["attempts"] == "1"

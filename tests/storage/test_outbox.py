@@ -135,6 +135,29 @@ async def test_due_retries_come_back_on_the_stream_with_their_attempt(store: Out
     assert again == moved
 
 
+async def test_due_retries_of_every_shard_move_after_redis_forgot_the_script(
+    store: OutboxStore,
+) -> None:
+    # one reference per shard, so each of the pipelined calls has something to move
+    candidates = (f"SUB-S{i}" for i in range(10_000))
+    by_shard = {}
+    for reference in candidates:
+        by_shard.setdefault(shard_of(reference), reference)
+        if len(by_shard) == SHARDS:
+            break
+    references = list(by_shard.values())
+    await submit(store, *references)
+    for entry in await store.read("a", 10):
+        await store.schedule_retry(entry, 1, NOW_MS, "x")
+    await store.due_retries(NOW_MS - 1, 10)  # the script is known: nothing due yet
+    await store.redis.script_flush()  # a restart, or an operator: every script forgotten
+    moved = await store.due_retries(NOW_MS, 10)
+    assert sorted(e.reference for e in moved) == sorted(references)
+    assert {e.on_shard for e in moved} == set(range(SHARDS))
+    assert await outbox_len(store.redis, store.keys, "retry") == 0
+    assert sorted(e.reference for e in await store.read("b", 10)) == sorted(references)
+
+
 async def test_concurrent_due_retries_take_disjoint_entries(
     store: OutboxStore, connect: Any
 ) -> None:
