@@ -18,6 +18,7 @@ and the PDFs to what stock reportlab makes.
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections import OrderedDict
 from itertools import accumulate
@@ -277,9 +278,46 @@ class KeptFlate:
 KEPT_FLATE = KeptFlate(SUBSETS_KEPT)
 
 
+class FormattedNumber(pdfdoc.PDFObject):  # type: ignore[misc]
+    """A number in a PDF array, formatted once by reportlab (pdfdoc.format) for every PDF."""
+
+    __slots__ = ("formatted",)
+
+    def __init__(self, number: float) -> None:
+        self.formatted = pdfdoc.format(number, None)
+
+    def format(self, document: Any) -> bytes:
+        return bytes(self.formatted)
+
+
+_NUMBERS: dict[tuple[type, float], FormattedNumber] = {}
+
+
+def _formatted(value: Any) -> Any:
+    """`value` as a FormattedNumber when reportlab formats it as a number (0 aside: -0.0 is
+    0.0 as a key), else as it is."""
+    if type(value) not in (float, int) or not value or math.isnan(value):
+        return value
+    key = (type(value), value)
+    number = _NUMBERS.get(key)
+    if number is None:
+        number = _NUMBERS[key] = FormattedNumber(value)
+    return number
+
+
 class CachingTTFont(TTFont):  # type: ignore[misc]
-    """reportlab's TTFont with a CachingFace: the same PDFs, subsets made faster."""
+    """reportlab's TTFont with a CachingFace: the same PDFs, subsets made faster; each subset
+    font's /Widths (a glyph width each) formatted from numbers formatted once."""
 
     def __init__(self, name: str, filename: str, **kwargs: Any) -> None:
         super().__init__(name, filename, **kwargs)
         self.face: CachingFace = CachingFace.of(self.face)
+
+    def addObjects(self, doc: Any) -> None:
+        fonts = doc.idToObject["BasicFonts"].dict
+        before = set(fonts)
+        super().addObjects(doc)
+        for name in fonts.keys() - before:  # this font's subsets, just added
+            widths: Any = getattr(fonts[name], "Widths", None)
+            if widths is not None and type(widths) is pdfdoc.PDFArray:
+                widths.sequence = [_formatted(value) for value in widths.sequence]
