@@ -11,7 +11,9 @@ it (its glyf bytes, the glyphs it is made of, where their numbers sit in it), an
 subset from those in the same order and with the same tables, checksums and padding; the last
 few subsets made, keyed by their exact code points, and the compressed font files of the last
 few subsets are kept whole. A glyph whose data makeSubset would read in two different ways (a
-damaged font) sends its subset to reportlab's own makeSubset. Nothing of reportlab is patched:
+damaged font) sends its subset to reportlab's own makeSubset. What is kept is per process and
+not locked: a render process (or the event loop, inline) renders one PDF at a time, as
+reportlab's TTFont itself requires. Nothing of reportlab is patched:
 only the fonts load_font registers are these. tests/bot/test_pdf_cache.py holds the subsets
 and the PDFs to what stock reportlab makes.
 """
