@@ -47,18 +47,32 @@ ANSWERS = {
 }  # fmt: skip
 
 
+# Names differ from one submission to the next, as founders' do, so that each PDF's font
+# subset holds other characters (a bench of one name would find every subset made already).
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+WORDS = "华安盛达信宏泰嘉隆兴创源通远恒瑞丰和新博联合众智云海天鸿祥晨星明光美优联锦鑫诚德润弘毅卓越峰辰宇航腾飞凯旋绿洲禾苗青松翠竹梅兰菊荷"
+
+
+def answers_of(i: int) -> dict[str, object]:
+    """The bench's answers with submission `i`'s own applicant and company names."""
+    name = SURNAMES[i % len(SURNAMES)] + WORDS[(i * 7) % len(WORDS)] + WORDS[(i * 13) % len(WORDS)]
+    company = f"上海{WORDS[(i * 3) % len(WORDS)]}{WORDS[(i * 11) % len(WORDS)]}科技有限公司"
+    return {**ANSWERS, "applicant_name": name, "company_name": company}
+
+
 def agencies_toml(url: str) -> str:
     """One agency receiving every office's bundles over HTTPS at `url`."""
     return one_agency_toml(transport="https", url=url, secrets=[SECRET], timeout_s=30)
 
 
 async def submit(app: App, user_id: int) -> Submission:
-    """One application committed as the conversation commits it."""
+    """One application committed as the conversation commits it, with its own names."""
     store = app.store
     turn = await store.begin(Address.telegram(user_id))
     assert turn is not None
     state = turn.state
-    state.put_draft(Draft(flow="subsidy", step="summary", answers=dict(ANSWERS)))
+    answers = answers_of(user_id)
+    state.put_draft(Draft(flow="subsidy", step="summary", answers=dict(answers)))
     founder = Address.telegram(user_id)
     submission = Submission(
         # in the founder's shard, as the conversation draws it (bot.core.service)
@@ -69,7 +83,7 @@ async def submit(app: App, user_id: int) -> Submission:
         office="district_employment_center",
         district="xuhui",
         locale="zh_CN",
-        answers=dict(ANSWERS),
+        answers=dict(answers),
         attachments=[],
         submitted_at=time.time(),
     )
