@@ -13,7 +13,7 @@ from flows.engine.districts import by_code
 from flows.engine.draft import SUMMARY, Draft
 from flows.engine.errors import NeedsConfirmation, ValidationFailed
 from flows.engine.events import Event, EventKind, FileRef
-from flows.engine.labels import named_exactly, quoted, tapped
+from flows.engine.labels import named_exactly, quoted, tapped, typed_button
 from flows.engine.machine import FlowMachine
 from flows.engine.outcome import Action, Op, Reply
 from flows.engine.progress import position, recount
@@ -46,6 +46,11 @@ class StepResult:
     tap: Action | None = None
 
 
+# In a draft's scratch while the Cancel question is on screen instead of the step's: typed text
+# is read against that question's buttons first ("放弃", "Keep for later"), not as an answer.
+ASKED = "_asked"
+
+
 class FlowRunner:
     """Pure: reads and changes the draft it is given; saving and sending are the caller's."""
 
@@ -71,8 +76,15 @@ class FlowRunner:
         return question(self.machine, draft, ctx, notice=notice)
 
     def handle(self, draft: Draft, event: Event, ctx: Context) -> StepResult:
+        asked = draft.scratch.pop(ASKED, None)
+        if asked is not None and event.kind is EventKind.TEXT:
+            named = typed_button(cancel_question(self.spec, draft), event.text, ctx.spell).action
+            event = Event.of_action(named) if named is not None else event
         result = self._guarded(draft, event, ctx)
         if settle(self.spec, draft, ctx):  # the day a reminder was asked for moved or went
+            result.saved = True
+        if asked is not None and ASKED not in draft.scratch and not result.saved:
+            draft.revision += 1  # the question answered (or passed over) is no longer on screen
             result.saved = True
         return result
 
@@ -99,7 +111,9 @@ class FlowRunner:
             if action.op is Op.HELP:
                 return StepResult([step_help(self.machine, draft), self.screen(draft, ctx)])
             if action.op is Op.CANCEL:
-                return StepResult([cancel_question(self.spec, draft)])
+                draft.scratch[ASKED] = "cancel"
+                draft.revision += 1
+                return StepResult([cancel_question(self.spec, draft)], saved=True)
             if action.op in (Op.CANCEL_KEEP, Op.DISCARD):
                 return StepResult(leave="keep" if action.op is Op.CANCEL_KEEP else "discard")
             if action.op is Op.CONTINUE:

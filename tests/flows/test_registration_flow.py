@@ -275,3 +275,36 @@ def test_completed_guidance_is_listed_and_can_be_viewed_again():
     assert replies[0].blocks[0].msgid == "✅ Your registration checklist"
     start(conv, state)  # a deep link to a finished flow starts a new draft
     assert draft(state).step == "business_form" and draft(state).answers == {}
+
+
+@pytest.mark.parametrize(
+    ("typed", "left"),
+    # (English labels: these pure tests spell labels by their msgids; the bot's speller adds
+    # each catalog's, tests/bot/test_typed_labels.py)
+    [("🗑 Discard", "discarded"), ("discard", "discarded"), ("Keep for later", "kept"),
+     ("keep", "kept"), ("continue answering", "answering"), ("Continue", "answering")],
+)  # fmt: skip
+def test_a_label_typed_on_the_cancel_question_is_that_button_not_an_answer(typed, left):
+    conv, state = conversation(), FounderState(founder=T(1))
+    start(conv, state)
+    answer(conv, state, ("pick", "llc"))
+    before = dict(draft(state).answers)
+    press(conv, state, Op.CANCEL)
+    send(conv, state, Event.of_text(typed))
+    if left == "discarded":
+        assert "registration" not in state.drafts
+        return
+    assert draft(state).answers == before and draft(state).step == "industry"
+    assert state.prefs.active == ("registration" if left == "answering" else None)
+    assert "_asked" not in draft(state).scratch  # the question is off the screen
+
+
+def test_after_the_cancel_question_is_passed_over_typed_text_is_read_as_before():
+    conv, state = conversation(), FounderState(founder=T(1))
+    start(conv, state)
+    press(conv, state, Op.CANCEL)
+    press(conv, state, Op.CONTINUE)
+    step = draft(state).step
+    send(conv, state, Event.of_text("放弃"))  # no question on screen now: names no option here
+    assert "registration" in state.drafts and draft(state).step == step
+    assert state.prefs.active == "registration" and not draft(state).answers
