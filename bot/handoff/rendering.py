@@ -7,7 +7,7 @@ copies its Redis and HTTPS sockets, the locks its threads hold and the loop itse
 child; a spawned child is a fresh interpreter that imports what a render needs and shares
 nothing. They start with a dedicated worker (`start`), or at the first render, and live as long
 as the worker does, so the spawn is paid once, not per bundle. Each takes jobs over one pipe
-and answers over another, both the event loop's own transports (no executor threads:
+and answers over another, read by the event loop without blocking (no executor threads:
 `concurrent.futures.ProcessPoolExecutor` spent about 0.5 ms of the worker's CPU per render in
 its manager and feeder threads, this about a tenth of it), on whichever event loop runs the
 worker (asyncio's, uvloop's). A render process
@@ -27,7 +27,7 @@ import struct
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from bot.handoff.fonts import load_font
 from bot.handoff.types import DeliveryFailed
@@ -79,10 +79,9 @@ def _frame(payload: bytes) -> bytes:
     return struct.pack("!i", len(payload)) + payload
 
 
-class _Answers(asyncio.Protocol):
-    """The render process's answers, read by the event loop as they arrive (whichever loop it
-    is: the pipe is the loop's own transport, not a blocking read in a callback), cut into the
-    frames `Connection.send_bytes` writes."""
+class _Answers:
+    """The render process's answers cut into the frames `Connection.send_bytes` writes, from
+    whatever the event loop read of the pipe so far (a large answer takes several reads)."""
 
     def __init__(self, renderer: _Renderer) -> None:
         self.renderer = renderer
@@ -104,9 +103,6 @@ class _Answers(asyncio.Protocol):
             frame = bytes(buffer[start : start + size])
             del buffer[: start + size]
             self.renderer.answered(frame)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.renderer.stop()  # it died (or was stopped): its pipe ended
 
 
 class _Renderer:
@@ -130,39 +126,47 @@ class _Renderer:
         self.loop = asyncio.get_running_loop()
         self.answer: asyncio.Future[bytes] = self.loop.create_future()  # READY first
         self.alive = True
-        self._requests: asyncio.WriteTransport | None = None
-        self._answers: asyncio.ReadTransport | None = None
-        requests = os.fdopen(requests_out, "wb", buffering=0)  # closed by its transport
-        answers = os.fdopen(answers_in, "rb", buffering=0)
-        self._opened = self.loop.create_task(self._open(requests, answers))
+        # Jobs are written whole to a pipe the child reads one at a time (a few KB each, while
+        # it waits for them: the write does not block); answers are read as the loop finds
+        # them, without blocking, whichever loop it is (uvloop's makes a watched fd
+        # non-blocking, which a blocking recv in the callback would not survive).
+        self._requests_end = Connection(requests_out, readable=False)  # closed when collected
+        self._answers_end = Connection(answers_in, writable=False)
+        self._requests = requests_out
+        self._answers_fd = answers_in
+        self._answers = _Answers(self)
+        os.set_blocking(answers_in, False)
+        self.loop.add_reader(answers_in, self._readable)
 
-    async def _open(self, requests: BinaryIO, answers: BinaryIO) -> None:
+    def _readable(self) -> None:
         try:
-            self._requests, _ = await self.loop.connect_write_pipe(asyncio.Protocol, requests)
-            self._answers, _ = await self.loop.connect_read_pipe(lambda: _Answers(self), answers)
-        except BaseException:
-            requests.close()
-            answers.close()
-            raise
-        if not self.alive:  # stopped while the pipes were being opened
-            self.alive = True
+            data = os.read(self._answers_fd, 1 << 20)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:  # its end closed: it died (or was stopped)
             self.stop()
+            return
+        self._answers.data_received(data)
 
     def answered(self, data: bytes) -> None:
         if not self.answer.done():
             self.answer.set_result(data)
 
     async def ready(self) -> bool:
-        await self._opened
         return await self.answer == READY
 
     async def run(self, job: Callable[..., T], args: Any, kwargs: Any, timeout_s: float) -> T:
         request = pickle.dumps((job, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
         self.answer = self.loop.create_future()
-        if not self.alive or self._requests is None or self._requests.is_closing():
-            self.answer.set_result(b"")  # it died since its last answer
-        else:
-            self._requests.write(_frame(request))
+        try:
+            if not self.alive:
+                raise BrokenPipeError
+            _write_all(self._requests, _frame(request))
+        except OSError:  # it died since its last answer
+            self.stop()
+            self.answered(b"")
         try:  # shielded: a cancelled caller leaves it to finish
             async with asyncio.timeout(timeout_s):
                 data = await asyncio.shield(self.answer)
@@ -180,10 +184,16 @@ class _Renderer:
     def stop(self) -> None:
         if self.alive:
             self.alive = False
-            for transport in (self._requests, self._answers):
-                if transport is not None:
-                    transport.close()
+            self.loop.remove_reader(self._answers_fd)
+            self._answers_end.close()
+            self._requests_end.close()
             self.answered(b"")  # a run waiting on it learns it is gone
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 class RenderPool:
