@@ -254,7 +254,10 @@ class Conversation:
         it; anything else shows the menu."""
         menu, languages = self.menu(), language_menu()
         opt = (subscription.subscribe_button(), subscription.unsubscribe_button())
-        either = Reply(menu.blocks, (*menu.buttons, *languages.buttons, opt))
+        # after /start, the offer to continue an unfinished one ("继续", "Start over") too
+        offer = self._offer(state)
+        offered = offer.buttons[0] if offer is not None else ()
+        either = Reply(menu.blocks, (offered, *menu.buttons, *languages.buttons, opt))
         try:
             action = tapped(either, text, ctx.spell)
         except ValidationFailed as refused:
@@ -264,10 +267,8 @@ class Conversation:
         return [self.menu(Text(N_("Please choose a service from the menu.")))]
 
     def _welcome(self, state: FounderState) -> list[Reply]:
-        unfinished = sorted(
-            (d for d in state.drafts.values() if not d.finished), key=lambda d: -d.updated_at
-        )
-        if not unfinished:
+        offer = self._offer(state)
+        if offer is None:
             return [
                 self.menu(
                     Text(
@@ -278,6 +279,20 @@ class Conversation:
                     )
                 )
             ]
+        # at the offer, not in the service: what is typed next answers the offer (▶️ Continue,
+        # 🔄 Start over, a service's name), never the question behind it
+        if state.prefs.active is not None:
+            state.prefs.active = None
+            state.touch("prefs")
+        return [offer]
+
+    def _offer(self, state: FounderState) -> Reply | None:
+        """The offer to continue the unfinished draft last changed, if there is one."""
+        unfinished = sorted(
+            (d for d in state.drafts.values() if not d.finished), key=lambda d: -d.updated_at
+        )
+        if not unfinished:
+            return None
         draft = unfinished[0]
         spec = self.runners[draft.flow].spec
         where, done, total = progress(self.runners, draft)
@@ -288,18 +303,16 @@ class Conversation:
             ),
             {"title": where, "done": done, "total": total},
         )
-        return [
-            Reply(
-                (text,),
+        return Reply(
+            (text,),
+            (
                 (
-                    (
-                        Button(Text(N_("▶️ Continue")), Action(Op.OPEN, value=spec.id)),
-                        Button(Text(N_("🔄 Start over")), Action(Op.RESTART, value=spec.id)),
-                    ),
-                    (Button(Text(N_("🏠 Menu")), Action(Op.MENU)),),
+                    Button(Text(N_("▶️ Continue")), Action(Op.OPEN, value=spec.id)),
+                    Button(Text(N_("🔄 Start over")), Action(Op.RESTART, value=spec.id)),
                 ),
-            )
-        ]
+                (Button(Text(N_("🏠 Menu")), Action(Op.MENU)),),
+            ),
+        )
 
     def _open(self, state: FounderState, flow_id: str, now: float, ctx: Context) -> list[Reply]:
         runner = self.runners[flow_id]

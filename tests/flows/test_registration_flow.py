@@ -308,3 +308,19 @@ def test_after_the_cancel_question_is_passed_over_typed_text_is_read_as_before()
     send(conv, state, Event.of_text("放弃"))  # no question on screen now: names no option here
     assert "registration" in state.drafts and draft(state).step == step
     assert state.prefs.active == "registration" and not draft(state).answers
+
+
+@pytest.mark.parametrize("typed", ["Continue", "continue", "▶️ Continue"])
+def test_a_label_typed_on_the_offer_to_continue_is_that_button_not_an_answer(typed):
+    conv, state = conversation(), FounderState(founder=T(1))
+    start(conv, state)
+    answer(conv, state, ("pick", "llc"))
+    answer(conv, state, ("pick", "software_it"))  # now at a typed step: the number of staff
+    before, step = dict(draft(state).answers), draft(state).step
+    send(conv, state, Event.of_command("start"))  # offers to continue
+    send(conv, state, Event.of_text("25"))  # text at the offer: no answer to the step
+    assert draft(state).answers == before and draft(state).step == step
+    send(conv, state, Event.of_command("start"))
+    send(conv, state, Event.of_text(typed))
+    assert state.prefs.active == "registration"
+    assert draft(state).answers == before and draft(state).step == step
