@@ -72,13 +72,6 @@ def _serve(requests: Connection, answers: Connection, font_file: Path | None) ->
         answers.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _frame(payload: bytes) -> bytes:
-    """`payload` framed as `Connection.recv_bytes` reads it: its length, big-endian, first."""
-    if len(payload) > 0x7FFFFFFF:
-        return struct.pack("!iQ", -1, len(payload)) + payload
-    return struct.pack("!i", len(payload)) + payload
-
-
 class _Answers:
     """The render process's answers cut into the frames `Connection.send_bytes` writes, from
     whatever the event loop read of the pipe so far (a large answer takes several reads)."""
@@ -130,17 +123,15 @@ class _Renderer:
         # it waits for them: the write does not block); answers are read as the loop finds
         # them, without blocking, whichever loop it is (uvloop's makes a watched fd
         # non-blocking, which a blocking recv in the callback would not survive).
-        self._requests_end = Connection(requests_out, readable=False)  # closed when collected
+        self._requests = Connection(requests_out, readable=False)  # closed when collected
         self._answers_end = Connection(answers_in, writable=False)
-        self._requests = requests_out
-        self._answers_fd = answers_in
         self._answers = _Answers(self)
         os.set_blocking(answers_in, False)
         self.loop.add_reader(answers_in, self._readable)
 
     def _readable(self) -> None:
         try:
-            data = os.read(self._answers_fd, 1 << 20)
+            data = os.read(self._answers_end.fileno(), 1 << 20)
         except BlockingIOError:
             return
         except OSError:
@@ -163,7 +154,7 @@ class _Renderer:
         try:
             if not self.alive:
                 raise BrokenPipeError
-            _write_all(self._requests, _frame(request))
+            self._requests.send_bytes(request)
         except OSError:  # it died since its last answer
             self.stop()
             self.answered(b"")
@@ -184,16 +175,10 @@ class _Renderer:
     def stop(self) -> None:
         if self.alive:
             self.alive = False
-            self.loop.remove_reader(self._answers_fd)
+            self.loop.remove_reader(self._answers_end.fileno())
             self._answers_end.close()
-            self._requests_end.close()
+            self._requests.close()
             self.answered(b"")  # a run waiting on it learns it is gone
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
 
 
 class RenderPool:

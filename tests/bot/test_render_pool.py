@@ -10,6 +10,7 @@ import os
 import signal
 import time
 from collections.abc import AsyncIterator, Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -129,7 +130,16 @@ async def test_answers_many_times_what_a_pipe_holds_arrive_whole_and_in_turn(poo
 
 
 def test_the_answers_framing_is_read_across_any_cut():
-    framed = b"".join(rendering._frame(p) for p in (b"first", b"", b"x" * 70_000, READY))
+    payloads = (b"first", b"", b"x" * 30_000, READY)
+    reading, writing = os.pipe()
+    sender = Connection(writing, readable=False)  # as the render process writes its answers
+    for payload in payloads:
+        sender.send_bytes(payload)
+    sender.close()
+    framed = b""
+    while chunk := os.read(reading, 1 << 16):
+        framed += chunk
+    os.close(reading)
     got: list[bytes] = []
 
     class Renderer:
@@ -139,7 +149,7 @@ def test_the_answers_framing_is_read_across_any_cut():
     answers = rendering._Answers(Renderer())  # type: ignore[arg-type]
     for start in range(0, len(framed), 7):  # 7 bytes at a time: lengths cut too
         answers.data_received(framed[start : start + 7])
-    assert got == [b"first", b"", b"x" * 70_000, READY] and not answers.buffer
+    assert got == list(payloads) and not answers.buffer
 
 
 async def test_a_failing_render_reports_its_exception_class_only(pool):
