@@ -10,6 +10,7 @@ import logging
 
 from aiohttp import web
 
+from bot.config import Settings
 from bot.core.commands import BadUpdate, TelegramRuntime
 from bot.core.update_shape import check_update
 from bot.handoff.agencies import Agencies
@@ -21,7 +22,7 @@ from storage.submissions import SubmissionStore
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE = 1024 * 1024  # far above any update Telegram sends
-ANSWER_WITHIN = 15.0  # seconds: WEBHOOK_ANSWER_WITHIN's default
+ANSWER_WITHIN: float = Settings.model_fields["webhook_answer_within"].default  # seconds
 
 
 def add_webhook_route(
