@@ -141,7 +141,7 @@ class App:
         return AdminDesk(
             self.roles,
             self.settings.admins(),
-            [a.id for a in self.agencies.all()],
+            {a.id: a.name for a in self.agencies.all()},
             self.renderer,
             self.store,
             default_locale=self.settings.default_locale,

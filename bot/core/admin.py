@@ -9,7 +9,7 @@ told of a grant in their private chat, best effort.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from bot.core.admin_args import Refusal, districts_named, member_named
@@ -44,7 +44,7 @@ class AdminDesk:
         self,
         roles: RoleStore,
         admins: Collection[int],
-        agencies: Collection[str],
+        agencies: Mapping[str, Localized],
         renderer: Renderer,
         store: FounderStore | None = None,
         *,
@@ -53,7 +53,7 @@ class AdminDesk:
     ) -> None:
         self.roles = roles
         self.admins = frozenset(admins)
-        self.agencies = tuple(agencies)  # the agency ids of the agencies file
+        self.agencies = dict(agencies)  # the agencies file's: id → name
         self.renderer = renderer
         self.store = store  # the members' chosen languages, for telling them
         self.default_locale, self.fallback_locale = default_locale, fallback_locale
@@ -138,16 +138,19 @@ class AdminDesk:
                 raise Refusal(
                     N_("There is no agency “{agency}”. The agencies are: {known}."),
                     agency=Text.raw(agency or "—"),
-                    known=Text.raw(", ".join(self.agencies)),
+                    known=tuple(
+                        Text(N_("{id} ({name})"), {"id": ident, "name": name})
+                        for ident, name in self.agencies.items()
+                    ),
                 )
             await self.roles.grant(member, role, by, agency=agency)
             done = Text(
-                N_("{member} is now staff of the agency {agency}."),
-                {"member": member.id, "agency": Text.raw(agency)},
+                N_("{member} is now staff of {agency}."),
+                {"member": member.id, "agency": self._agency(agency)},
             )
             notice = Text(
-                N_("You can now act on the cases of the agency {agency} in its staff chat."),
-                {"agency": Text.raw(agency)},
+                N_("You can now act on the cases of {agency} in its staff chat."),
+                {"agency": self._agency(agency)},
             )
         log.info("role %s granted", role)
         told = await self._tell(member, notice, channel)
@@ -159,6 +162,10 @@ class AdminDesk:
         return Text.raw(
             self.renderer.text(done, locale) + "\n" + self.renderer.text(Text(after), locale)
         )
+
+    def _agency(self, agency: str) -> Localized | Text:
+        """An agency as the reader knows it: its name from the agencies file, else its id."""
+        return self.agencies.get(agency) or Text.raw(agency)
 
     def _scope(self, districts: list[District]) -> Text | tuple[Localized, ...]:
         """The districts as they read in any language (the renderer joins them); none is all."""
@@ -198,7 +205,7 @@ class AdminDesk:
 
     def _line(self, holder: Holder, locale: str) -> str:
         grant = holder.grant
-        scope: Text | tuple[Localized, ...] = Text.raw(grant.agency)
+        scope: Text | Localized | tuple[Localized, ...] = self._agency(grant.agency)
         if grant.role == COMMISSIONER:
             scope = self._scope([d for c in grant.districts if (d := by_code(c)) is not None])
         by = Address.parse(grant.by).id if grant.by else "?"

@@ -24,14 +24,13 @@ from bot.core.messages import CAPTION_LIMIT
 from bot.core.render import RenderedButton, RenderedMessage, Renderer
 from bot.core.roles import require
 from bot.handoff.agencies import Agencies, Agency
+from bot.handoff.staff_summary import case_summary
 from bot.handoff.status import StatusDesk
 from bot.handoff.types import Bundle
-from bot.handoff.view import read_bundle
 from flows.engine.address import Address
 from flows.engine.draft import Submission
 from flows.engine.text import N_, Text
-from flows.services.followup import ESCALATION, RATING, VERDICTS
-from flows.shell.statuses import STATUS_NAMES
+from flows.shell.statuses import status_name
 from storage.keys import KeyBuilder
 from storage.roles import STAFF, RoleStore
 from storage.statuses import Outcome
@@ -108,46 +107,17 @@ class StaffDesk:
         return locale_for(None, who.language_code, default=self.default_locale, fallback="en")
 
     async def post_bundle(self, submission: Submission, bundle: Bundle) -> None:
-        """The PDF and a summary with the action buttons, in the agency's staff chat."""
+        """The PDF, then the case's summary with the action buttons, in the agency's staff chat
+        (the summary once: the PDF's caption only names it)."""
         chat = staff_chat(self.agencies.for_office(submission.office))
         if chat is None:
             return
         locale = self.default_locale
-        language = "zh" if locale.startswith("zh") else "en"
-        data = json.loads(bundle.bundle_json)
-        view = read_bundle(data)
-        facts = {
-            "reference": submission.reference,
-            "title": view.title[language],
-            "district": view.district["name"][language] if view.district else "—",
-            "office": data["office"]["name"][language],
-        }
-        purpose = submission.answers.get("purpose") if submission.parent else None
-        verdict = next((o for o in VERDICTS if o.value == submission.answers.get("verdict")), None)
-        if purpose == RATING and verdict is not None:
-            msgid = N_(
-                "The founder rated the handling of {case}: {verdict} ({reference}, {title})."
-            )
-            summary = self._t(
-                locale, msgid, case=submission.parent, verdict=verdict.block(), **facts
-            )
-        elif purpose == ESCALATION:
-            msgid = N_(
-                "The founder requests supervision (督办) of {case}, past its deadline: "
-                "{reference} ({title}). Received by {office}."
-            )
-            summary = self._t(locale, msgid, case=submission.parent, **facts)
-        elif submission.parent:
-            msgid = N_(
-                "The founder answered about {case}: supplement {reference} ({title}, {district})."
-            )
-            summary = self._t(locale, msgid, case=submission.parent, **facts)
-        else:
-            msgid = N_("New application {reference}: {title}, {district}. Received by {office}.")
-            summary = self._t(locale, msgid, **facts)
+        summary = case_summary(self.renderer, locale, submission, bundle)
         case = submission.parent or submission.reference
         name = f"{submission.reference}.pdf"
-        await self.channels.send_file(chat, name, bundle.pdf, summary[:CAPTION_LIMIT])
+        caption = self._t(locale, N_("📄 The PDF of {reference}"), reference=submission.reference)
+        await self.channels.send_file(chat, name, bundle.pdf, caption[:CAPTION_LIMIT])
         # what staff may do next to the case (a supplement's buttons act on its case)
         owner = await self.submissions.get(case) if submission.parent else submission
         lifecycle = self.desk.lifecycle(owner or submission)
@@ -261,19 +231,21 @@ class StaffDesk:
         locale: str,
     ) -> None:
         recorded = await self.desk.change(reference, status, note, f"staff:{who.sender.id}")
+        submission = await self.submissions.get(reference)
+        # a status as its case's service names it (a complaint's `transferred`, `closed`, …)
+        lifecycle = self.desk.lifecycle(submission) if submission is not None else None
         if recorded.outcome is Outcome.IGNORED:  # closed, or not a change staff may make now
             refused = self._t(
                 locale,
                 N_("{reference} is {current}: it cannot be changed to {status} now."),
                 reference=reference,
-                current=Text(STATUS_NAMES.get(recorded.detail, recorded.detail or "?")),
-                status=Text(STATUS_NAMES.get(status, status)),
+                current=status_name(recorded.detail or "?", lifecycle),
+                status=status_name(status, lifecycle),
             )
             await channel.send(chat, [RenderedMessage(refused)])
             return
         if recorded.outcome not in (Outcome.RECORDED, Outcome.REPEATED):
             return
-        submission = await self.submissions.get(reference)
         told = submission is not None and submission.founder.reachable
         done = self._t(
             locale,
@@ -285,6 +257,6 @@ class StaffDesk:
             ),
             reference=reference,
             name=who.name,
-            status=Text(STATUS_NAMES.get(status, status)),
+            status=status_name(status, lifecycle),
         )
         await channel.send(chat, [RenderedMessage(done)])

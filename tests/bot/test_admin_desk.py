@@ -115,8 +115,8 @@ async def test_wrong_arguments_get_the_usage_or_a_named_refusal(app, caplog, com
         said = await say(app, channel, ADMIN, command)
     assert said.startswith(answer), said
     if "agency" in answer:
-        known = said.split("The agencies are: ")[1].rstrip(".").split(", ")
-        assert known == [a.id for a in app.agencies.all()]
+        known = said.split("The agencies are: ")[1].rstrip(".")
+        assert known == ", ".join(f"{a.id} ({a.name.en})" for a in app.agencies.all())
     assert await app.roles.members() == [] and await app.roles.log() == []
     assert "bad arguments" in caplog.text and "Atlantis" not in caplog.text
 
@@ -124,22 +124,33 @@ async def test_wrong_arguments_get_the_usage_or_a_named_refusal(app, caplog, com
 async def test_revoke_and_the_listing(app):
     channel = Recording()
     assert await say(app, channel, ADMIN, "/roles") == "Nobody holds a role yet."
-    agency = app.agencies.all()[0].id
-    await say(app, channel, ADMIN, f"/grant staff {MEMBER} {agency}")
+    agency = app.agencies.all()[0]
+    said = await say(app, channel, ADMIN, f"/grant staff {MEMBER} {agency.id}")
+    assert said.startswith(f"{MEMBER} is now staff of {agency.name.en}.")
     told = channel.to(MEMBER)[-1]  # in the member's language: the bot's default, Chinese
-    assert told.startswith(f"您现在可以在{agency}的工作群中处理该机构的案件")
+    assert told.startswith(f"您现在可以在{agency.name.zh}的工作群中处理该机构的案件")
     await say(app, channel, 1, "/grant commissioner 7002 minhang")  # the other admin
     listing = await say(app, channel, ADMIN, "/roles")
     lines = listing.splitlines()
     assert lines[0] == "Roles (2):"
-    assert lines[1].startswith(f"• {MEMBER}: agency staff, {agency}; granted by {ADMIN} on 20")
+    assert lines[1].startswith(
+        f"• {MEMBER}: agency staff, {agency.name.en}; granted by {ADMIN} on 20"
+    )
     assert lines[2].startswith("• 7002: service commissioner, Minhang; granted by 1 on 20")
+    zh = (await say(app, channel, ADMIN, "/roles", "zh-hans")).splitlines()
+    assert zh[1].startswith(f"• {MEMBER}：受理机构工作人员，{agency.name.zh}；由{ADMIN}于20")
     said = await say(app, channel, ADMIN, f"/revoke staff {MEMBER}")
     assert said == f"{MEMBER} no longer holds the role agency staff."
     said = await say(app, channel, ADMIN, f"/revoke staff {MEMBER}")
     assert said == f"{MEMBER} does not hold the role agency staff; nothing changed."
     assert (await say(app, channel, ADMIN, "/roles")).splitlines()[0] == "Roles (1):"
     assert [e["action"] for e in await app.roles.log()] == ["revoke", "grant", "grant"]
+
+
+async def test_a_grant_for_an_agency_gone_from_the_file_is_listed_by_its_id(app):
+    await app.roles.grant(T(MEMBER), STAFF, T(ADMIN), agency="gone")
+    listing = await say(app, Recording(), ADMIN, "/roles")
+    assert listing.splitlines()[1].startswith(f"• {MEMBER}: agency staff, gone; granted by")
 
 
 async def test_a_long_listing_fits_one_message_and_counts_the_rest(app):

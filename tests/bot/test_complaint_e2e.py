@@ -334,6 +334,17 @@ async def test_a_real_name_arrears_complaint_reaches_its_office_and_my_applicati
     assert ref in summary["text"] and title in summary["text"]
     offered = [d for _label, d in BotApiStub.buttons(summary)]
     assert {f"c:t:{ref}", f"c:c:{ref}"} <= set(offered)  # the complaint's own, from its lifecycle
+    # said once, beside the buttons; with no district, none is shown (not a stray "，—")
+    assert case_pdf["caption"] == f"📄 {ref} 的 PDF 文件"
+    assert summary["text"] == f"新申请 {ref}：{title}。受理部门：上海市企业服务云。"
+    # staff transfer it: the chat reads the complaint's own name of the status, not its id
+    revision = api.revision
+    handoff.tap(CLOUD_CHAT, CLOUD_STAFF, summary, f"c:t:{ref}")
+    prompt = await api.wait_for_message(CLOUD_CHAT, lambda m: ref in m["text"], since=revision)
+    handoff.say(CLOUD_CHAT, CLOUD_STAFF, "已转交区市场监管局。", prompt)
+    done = await api.wait_for_message(CLOUD_CHAT, lambda m: "U9077" in m["text"], since=revision)
+    assert done["text"] == f"{ref}：U9077 已标记为“已转交主管部门”。已通知创业者。"
+    assert await statuses(handoff, ref) == ["delivered", "transferred"]
 
     api.push_message(founder.user, "/apps", language_code=founder.lang)
     listed = await founder.wait(lambda m: ref in m["text"])

@@ -805,12 +805,13 @@ async def test_staff_get_the_case_outsiders_are_refused_and_staff_accept(polling
     assert document["document"]["file_name"] == f"{ref}.pdf"
     pdf = api.file_content(document["document"]["file_id"])
     assert pdf.startswith(b"%PDF") and COMPANY in pdf_text(pdf)
-    assert ref in document["caption"] and "新申请" in document["caption"]
-    assert summary["text"] == document["caption"]
+    # the summary is said once, beside the buttons; the PDF's caption only names it
+    assert document["caption"] == f"📄 {ref} 的 PDF 文件"
+    assert summary["text"].startswith(f"新申请 {ref}：") and "，—" not in summary["text"]
     assert BotApiStub.buttons(summary) == [
         ("✅ 受理", f"c:a:{ref}"),
         ("❓ 要求补充材料", f"c:m:{ref}"),
-        ("❌ 不予受理", f"c:r:{ref}"),
+        ("❌ 不予通过", f"c:r:{ref}"),  # the status it sets reads 未通过 for the founder
         ("🏁 已办结", f"c:d:{ref}"),
     ]
     founder_before = texts(api, user)
@@ -885,7 +886,7 @@ async def test_staff_reject_with_a_reason_the_founder_sees(polling, user, lang, 
     revision = api.revision
     query = handoff.tap(HRSS_CHAT, HRSS_STAFF[1], summary, f"c:r:{ref}")
     prompt = await api.wait_for_message(HRSS_CHAT, lambda m: "理由" in m["text"], since=revision)
-    assert prompt["text"] == f"请回复本消息，说明不予受理 {ref} 的理由。"
+    assert prompt["text"] == f"请回复本消息，说明 {ref} 不予通过的理由。"
     assert not (await handoff.answer_to(query)).get("show_alert")
     assert await handoff.history(ref) == [("delivered", "worker", "")]  # not before the reason
 
@@ -895,7 +896,7 @@ async def test_staff_reject_with_a_reason_the_founder_sees(polling, user, lang, 
     done = await api.wait_for_message(
         HRSS_CHAT, lambda m: "已通知创业者" in m["text"], since=revision
     )
-    assert ref in done["text"] and "未通过" in done["text"]
+    assert done["text"] == f"{ref}：U{HRSS_STAFF[1]} 已标记为“未通过”。已通知创业者。"
     assert await handoff.history(ref) == [
         ("delivered", "worker", ""),
         ("rejected", f"staff:{HRSS_STAFF[1]}", reason),
@@ -963,6 +964,18 @@ async def test_request_more_information_closes_the_loop_in_telegram(polling):
         HRSS_CHAT, lambda m: f"{ref}-S1" in (m.get("text") or ""), since=revision
     )
     assert BotApiStub.buttons(staff_note)[0] == ("✅ 受理", f"c:a:{ref}")
+    # the founder's typed answer is in the chat, not only in the PDF; the PDF comes before it,
+    # captioned with its reference only (the summary is not said twice)
+    head, _, body = staff_note["text"].partition("\n\n")
+    assert head.startswith(f"创业者已就 {ref} 作出答复：补充材料 {ref}-S1（") and "—" not in head
+    assert body.splitlines() == [
+        f"部门的问题：“{question}”",
+        "创业者的答复：“第2页已补拍。”",
+        "创业者提交的文件（1 个）：租赁合同第2页.pdf",
+    ]
+    pdf, note = api.messages_to(HRSS_CHAT)[-2:]
+    assert note == staff_note and pdf["caption"] == f"📄 {ref}-S1 的 PDF 文件"
+    assert pdf["document"]["file_name"] == f"{ref}-S1.pdf"
     assert [s for s, _, _ in await handoff.history(ref)] == ["delivered", "more_info", "supplied"]
     assert await handoff.listed_status(ZH_FOUNDER, ref) == "supplied"
 
