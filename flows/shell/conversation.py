@@ -189,8 +189,7 @@ class Conversation:
         if action.op is Op.OPEN and flow_id:
             return self._open(state, flow_id, now, ctx)
         if action.op is Op.RESTART and flow_id:
-            state.drop_draft(flow_id)
-            return self._open(state, flow_id, now, ctx)
+            return self._restart(state, flow_id, now, ctx)
         if (
             action.op is Op.VIEW
             and flow_id
@@ -329,32 +328,65 @@ class Conversation:
         state.put_draft(draft)
         return [Reply((Text(runner.spec.intro),)), runner.screen(draft, ctx)]
 
-    def _supply(self, state: FounderState, reference: str, now: float, ctx: Context) -> list[Reply]:
-        """Open the answer to the office's question about `reference`, or say none is waited for."""
-        case = case_of(state.applications, reference)
-        if case is None or SUPPLEMENT not in self.runners:
-            notice = Text(
+    def _restart(self, state: FounderState, flow_id: str, now: float, ctx: Context) -> list[Reply]:
+        """🔄 Start over: the draft dropped and the flow begun afresh; a flow about one case (an
+        answer to an office, a rating) begins again on that case, while it still allows one
+        (else the draft is kept and the founder told why)."""
+        draft = state.drafts.get(flow_id)
+        case = draft.answers.get(CASE) if draft is not None else None
+        if not isinstance(case, dict):
+            state.drop_draft(flow_id)
+            return self._open(state, flow_id, now, ctx)
+        reference = str(case.get("reference", ""))
+        current = self._case(state, flow_id, reference)
+        if current is None:
+            return self._no_case(state, flow_id, reference)
+        state.drop_draft(flow_id)
+        return self._open_on_case(state, flow_id, current, now, ctx)
+
+    def _case(self, state: FounderState, flow_id: str, reference: str) -> dict[str, Any] | None:
+        """The case `reference` as a flow about it opens on now; None when its status does not
+        allow that flow (or the flow is not served)."""
+        if flow_id not in self.runners:
+            return None
+        if flow_id == SUPPLEMENT:
+            return case_of(state.applications, reference)
+        to = {ESCALATION: "escalated", RATING: "rated"}.get(flow_id)
+        entry = self._application(state, reference)
+        allowed = (
+            to is not None
+            and entry is not None
+            and lifecycle_of(entry, self.runners).allowed(str(entry.get("status")), to, "founder")
+        )
+        return case_for(state.applications, reference, flow_id) if allowed else None
+
+    def _no_case(self, state: FounderState, flow_id: str, reference: str) -> list[Reply]:
+        """Why a flow about the case `reference` cannot be opened now, with My applications."""
+        notice = (
+            Text(
                 N_("Application {reference} is not waiting for information from you."),
                 {"reference": reference},
             )
-            return [Reply((notice,)), applications(state, self.runners, self.policy)]
+            if flow_id == SUPPLEMENT
+            else Text(N_("That is not possible for {reference} now."), {"reference": reference})
+        )
+        return [Reply((notice,)), applications(state, self.runners, self.policy)]
+
+    def _supply(self, state: FounderState, reference: str, now: float, ctx: Context) -> list[Reply]:
+        """Open the answer to the office's question about `reference`, or say none is waited for."""
+        case = self._case(state, SUPPLEMENT, reference)
+        if case is None:
+            return self._no_case(state, SUPPLEMENT, reference)
         return self._open_on_case(state, SUPPLEMENT, case, now, ctx)
 
     def _follow_up(
         self, state: FounderState, action: Action, now: float, ctx: Context
     ) -> list[Reply]:
         """Open the escalation or the rating of a case, when its status allows it now."""
-        flow_id, to = (ESCALATION, "escalated") if action.op is Op.ESCALATE else (RATING, "rated")
-        entry = self._application(state, action.value)
-        allowed = entry is not None and lifecycle_of(entry, self.runners).allowed(
-            str(entry.get("status")), to, "founder"
-        )
-        case = case_for(state.applications, action.value, flow_id) if allowed else None
-        if case is None or flow_id not in self.runners:
-            notice = Text(
-                N_("That is not possible for {reference} now."), {"reference": action.value}
-            )
-            return [Reply((notice,)), applications(state, self.runners, self.policy)]
+        flow_id = ESCALATION if action.op is Op.ESCALATE else RATING
+        case = self._case(state, flow_id, action.value)
+        if case is None:
+            return self._no_case(state, flow_id, action.value)
         return self._open_on_case(state, flow_id, case, now, ctx)
 
     def _open_on_case(
