@@ -77,6 +77,18 @@ class Conversation:
         """Apply one event; `state.changed` names what to write back. `reference` numbers a
         submission if this event completes one: a number, or what draws one when needed."""
         ctx = self._context(state, now, today, locale, reference)
+        replies = self._route(state, event, now, ctx)
+        # the founder is at the offer to continue while it is the last screen shown: /lang,
+        # /help and a resend redraw it, not the menu or the question behind it
+        at_offer = (
+            state.prefs.active is None and bool(replies) and replies[-1] == self._offer(state)
+        )
+        if state.prefs.offered != at_offer:
+            state.prefs.offered = at_offer
+            state.touch("prefs")
+        return replies
+
+    def _route(self, state: FounderState, event: Event, now: float, ctx: Context) -> list[Reply]:
         if event.kind is EventKind.COMMAND:
             return self._command(state, event, now, ctx)
         action = event.action
@@ -102,6 +114,8 @@ class Conversation:
         sent: the founder is shown where their saved answers left them."""
         active = self._active(state)
         if active is None:
+            if (offer := self._offered(state)) is not None:
+                return [offer]
             return [
                 applications(state, self.runners, self.policy)
                 if state.applications
@@ -109,6 +123,19 @@ class Conversation:
             ]
         ctx = self._context(state, now, today, locale, "")
         return [self.runners[active.flow].screen(active, ctx)]
+
+    def _here(self, state: FounderState, ctx: Context) -> Reply:
+        """The screen the founder is at, redrawn after /lang or /help: the open flow's question,
+        else the offer to continue when it was the last screen shown, else the menu."""
+        active = self._active(state)
+        if active is not None:
+            return self.runners[active.flow].screen(active, ctx)
+        offer = self._offered(state)
+        return offer if offer is not None else self.menu()
+
+    def _offered(self, state: FounderState) -> Reply | None:
+        """The offer to continue, when it is the screen the founder was last shown."""
+        return self._offer(state) if state.prefs.offered else None
 
     def _context(
         self,
@@ -431,10 +458,7 @@ class Conversation:
         replies = [
             Reply((Text(N_("Language set to {language}."), {"language": LANGUAGE_NAMES[locale]}),))
         ]
-        active = self._active(state)
-        return replies + (
-            [self.runners[active.flow].screen(active, ctx)] if active else [self.menu()]
-        )
+        return [*replies, self._here(state, ctx)]
 
     def _help(self, state: FounderState, ctx: Context) -> list[Reply]:
         text = Text(
@@ -446,10 +470,7 @@ class Conversation:
                 "about you, /deleteme erases it."
             )
         )
-        active = self._active(state)
-        return [Reply((text,))] + (
-            [self.runners[active.flow].screen(active, ctx)] if active else [self.menu()]
-        )
+        return [Reply((text,)), self._here(state, ctx)]
 
     # -- flow level -------------------------------------------------------------------------
 
