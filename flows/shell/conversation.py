@@ -23,6 +23,7 @@ from flows.services.supplement import FLOW_ID as SUPPLEMENT
 from flows.shell import subscription
 from flows.shell.application_view import application_detail, sent_summary
 from flows.shell.menu import (
+    COMMANDS,
     LANGUAGE_NAMES,
     applications,
     language_menu,
@@ -39,6 +40,21 @@ from flows.shell.submission import submit
 ANNOUNCE = "announce"  # the composer's flow id, and the request for the broadcast desk
 COMMISSIONER = "commissioner"  # the role that may open it (storage.roles)
 SUBSCRIPTION_OPS = frozenset({Op.SUBSCRIPTION, Op.SUBSCRIBE, Op.UNSUBSCRIBE, Op.TOPIC, Op.TOPICS})
+# the offer after /start, naming what is unfinished (FlowSpec.noun)
+UNFINISHED = {
+    "application": N_(
+        "Welcome back! You have an unfinished application: {title} ({done} of {total} answered). "
+        "Continue where you stopped?"
+    ),
+    "complaint": N_(
+        "Welcome back! You have an unfinished complaint: {title} ({done} of {total} answered). "
+        "Continue where you stopped?"
+    ),
+    "rating": N_(
+        "Welcome back! You have an unfinished rating: {title} ({done} of {total} answered). "
+        "Continue where you stopped?"
+    ),
+}
 
 
 class Conversation:
@@ -323,10 +339,7 @@ class Conversation:
         spec = self.runners[draft.flow].spec
         where, done, total = progress(self.runners, draft)
         text = Text(
-            N_(
-                "Welcome back! You have an unfinished application: {title} ({done} of {total} answered). "
-                "Continue where you stopped?"
-            ),
+            UNFINISHED.get(spec.noun, UNFINISHED["application"]),
             {"title": where, "done": done, "total": total},
         )
         return Reply(
@@ -465,12 +478,14 @@ class Conversation:
             N_(
                 "I guide you through services under the Regulations on Promoting SMEs. Tap buttons or type "
                 "answers; your answers are saved after every step, so you can stop and continue later on any "
-                "device. Commands: /start, /menu, /apps (My applications), /language, /cancel, /help; "
-                "/subscribe and /unsubscribe for announcements; /mydata sends you what I store "
-                "about you, /deleteme erases it."
+                "device. Commands:"
             )
         )
-        return [Reply((text,)), self._here(state, ctx)]
+        listed = tuple(
+            Text(N_("/{command} · {description}"), {"command": c, "description": Text(d)})
+            for c, d in COMMANDS
+        )
+        return [Reply((text, *listed)), self._here(state, ctx)]
 
     # -- flow level -------------------------------------------------------------------------
 
