@@ -9,21 +9,10 @@ from typing import Any, Protocol
 
 from bot.core.channel import Channel
 from bot.core.render import Renderer
-from flows.engine.text import N_, Text
-from flows.shell.menu import LOCALES
+from flows.engine.text import Text
+from flows.shell.menu import COMMANDS, LOCALES
 
 ALLOWED_UPDATES = ["message", "callback_query"]
-COMMANDS = (
-    ("start", N_("Start or continue")),
-    ("menu", N_("Services menu")),
-    ("apps", N_("My applications")),
-    ("language", N_("Language / 语言")),
-    ("cancel", N_("Cancel the current step")),
-    ("help", N_("Help")),
-    ("subscribe", N_("Announcements")),
-    ("mydata", N_("My data")),
-    ("deleteme", N_("Erase my data")),
-)
 # language code ('' for every other client) -> (command, description)
 Menu = dict[str, list[tuple[str, str]]]
 

@@ -67,16 +67,21 @@ class Prefs:
 
     The announcements subscription lives here too, written with the founder's own turn:
     `subscribed`, the `topics` chosen (ids of policy data topics; empty = every topic) and
-    `since`, when they last opted in (epoch seconds; an opt-out marker older than it is void)."""
+    `since`, when they last opted in (epoch seconds; an opt-out marker older than it is void).
+    `offered` is true while the offer to continue an unfinished draft (after /start) is the
+    screen last shown: the founder is at it, not in the flow nor at the menu."""
 
     lang: str | None = None
     active: str | None = None
     subscribed: bool = False
     topics: list[str] = field(default_factory=list)
     since: float = 0.0
+    offered: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        if not self.offered:
+            del data["offered"]
         if not self.subscribed and not self.topics and not self.since:
             for name in ("subscribed", "topics", "since"):  # records as before subscriptions
                 del data[name]
@@ -92,6 +97,7 @@ class Prefs:
             subscribed=data.get("subscribed") is True,
             topics=[str(t) for t in topics] if isinstance(topics, list) else [],
             since=float(since) if isinstance(since, int | float) else 0.0,
+            offered=data.get("offered") is True,
         )
 
 

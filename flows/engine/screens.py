@@ -212,16 +212,28 @@ def step_help(machine: FlowMachine, draft: Draft) -> Reply:
     blocks: list[Block] = []
     if help:
         blocks.append(Text(help) if isinstance(help, str) else help)
-    blocks.append(
-        Text(
-            N_(
-                "Your answers are saved after each step: you can leave and come back at any time, "
-                "on any device. ⬅️ Back returns to the previous question, ✖️ Cancel lets you keep "
-                "or discard this application, 🏠 Menu leaves it for later."
-            )
-        )
-    )
+    blocks.append(Text(MOVING.get(spec.noun, MOVING["application"])))
     return Reply(tuple(blocks))
+
+
+# how to move in a flow, naming what the founder is filling in (FlowSpec.noun)
+MOVING = {
+    "application": N_(
+        "Your answers are saved after each step: you can leave and come back at any time, "
+        "on any device. ⬅️ Back returns to the previous question, ✖️ Cancel lets you keep "
+        "or discard this application, 🏠 Menu leaves it for later."
+    ),
+    "complaint": N_(
+        "Your answers are saved after each step: you can leave and come back at any time, "
+        "on any device. ⬅️ Back returns to the previous question, ✖️ Cancel lets you keep "
+        "or discard this complaint, 🏠 Menu leaves it for later."
+    ),
+    "rating": N_(
+        "Your answers are saved after each step: you can leave and come back at any time, "
+        "on any device. ⬅️ Back returns to the previous question, ✖️ Cancel lets you keep "
+        "or discard this rating, 🏠 Menu leaves it for later."
+    ),
+}
 
 
 def cancel_question(spec: FlowSpec, draft: Draft) -> Reply:

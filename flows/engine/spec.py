@@ -223,7 +223,8 @@ class FlowSpec:
     it is opened from somewhere else. `synonyms`: words a founder may type at the menu for it;
     `review_help`: ❓ on the summary (what ✅ Confirm does here); `declaration`: what the founder
     declares by tapping ✅ Confirm, shown above it (the application PDF records it);
-    `lifecycle`: the statuses its submissions go through and who changes them."""
+    `lifecycle`: the statuses its submissions go through and who changes them; `noun`: what
+    the founder's screens call one of its submissions ('application', 'complaint', 'rating')."""
 
     id: str
     code: str
@@ -240,6 +241,7 @@ class FlowSpec:
     review_help: str = ""
     declaration: str = ""
     lifecycle: Lifecycle = APPLICATION  # what happens to its submissions after they are sent
+    noun: str = "application"
 
     @property
     def sensitive_fields(self) -> frozenset[str]:

@@ -14,6 +14,7 @@ from flows.policy.entry import ID, Entry
 from flows.policy.schema import Confidence
 
 EXPECT_CHARS: Final = 900  # of `expect` in either language: one screen with its heading
+BUTTON_CHARS: Final = 32  # of `button`: what a phone shows of a button alone on its row
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,8 @@ class ComplaintCategory:
     `law` names another law the category rests on as well (the payment-arrears regulations).
     `office` receives the complaint; `channels` are the links where the founder can also
     complain; `deadline` the id of the rule for when the office should have acted;
-    `arrears`: the flow works out the payment terms first. `expect` never states a figure."""
+    `arrears`: the flow works out the payment terms first. `expect` never states a figure.
+    `button`: a shorter title for its button (a phone cuts a long one), when the title is long."""
 
     id: str
     title: Localized
@@ -37,6 +39,7 @@ class ComplaintCategory:
     verified_on: date | None
     confidence: Confidence
     transcribed_on: date | None = None
+    button: Localized | None = None
 
 
 def parse_complaint_category(
@@ -50,9 +53,23 @@ def parse_complaint_category(
     deadline = e.ref("deadline", deadlines, "deadline")
     arrears = bool(e.optional("arrears", e.flag))
     expect = e.localized("expect")
+    button = e.optional("button", e.localized)
+    for lang, text in (("zh", button.zh), ("en", button.en)) if button else ():
+        if len(text) > BUTTON_CHARS:
+            e.fail(f"button.{lang}", f"{len(text)} characters; at most {BUTTON_CHARS}")
     for lang, text in (("zh", expect.zh), ("en", expect.en)):
         if len(text) > EXPECT_CHARS:
             e.fail(f"expect.{lang}", f"{len(text)} characters; at most {EXPECT_CHARS}")
     return ComplaintCategory(
-        ident, title, articles, law, office, channels, deadline, arrears, expect, *e.provenance()
+        ident,
+        title,
+        articles,
+        law,
+        office,
+        channels,
+        deadline,
+        arrears,
+        expect,
+        *e.provenance(),
+        button=button,
     )

@@ -204,6 +204,7 @@ def build_rating(policy: PolicyData) -> FlowSpec:
             ),
         ),
         complete=_complete,
-        declaration=DECLARATION,
+        declaration=N_("Tap ✅ Confirm to send your rating to the office."),
         review_help=N_("✅ Confirm sends your rating; it cannot be changed afterwards."),
+        noun="rating",
     )

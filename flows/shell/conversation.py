@@ -23,6 +23,7 @@ from flows.services.supplement import FLOW_ID as SUPPLEMENT
 from flows.shell import subscription
 from flows.shell.application_view import application_detail, sent_summary
 from flows.shell.menu import (
+    COMMANDS,
     LANGUAGE_NAMES,
     applications,
     language_menu,
@@ -39,6 +40,21 @@ from flows.shell.submission import submit
 ANNOUNCE = "announce"  # the composer's flow id, and the request for the broadcast desk
 COMMISSIONER = "commissioner"  # the role that may open it (storage.roles)
 SUBSCRIPTION_OPS = frozenset({Op.SUBSCRIPTION, Op.SUBSCRIBE, Op.UNSUBSCRIBE, Op.TOPIC, Op.TOPICS})
+# the offer after /start, naming what is unfinished (FlowSpec.noun)
+UNFINISHED = {
+    "application": N_(
+        "Welcome back! You have an unfinished application: {title} ({done} of {total} answered). "
+        "Continue where you stopped?"
+    ),
+    "complaint": N_(
+        "Welcome back! You have an unfinished complaint: {title} ({done} of {total} answered). "
+        "Continue where you stopped?"
+    ),
+    "rating": N_(
+        "Welcome back! You have an unfinished rating: {title} ({done} of {total} answered). "
+        "Continue where you stopped?"
+    ),
+}
 
 
 class Conversation:
@@ -77,6 +93,18 @@ class Conversation:
         """Apply one event; `state.changed` names what to write back. `reference` numbers a
         submission if this event completes one: a number, or what draws one when needed."""
         ctx = self._context(state, now, today, locale, reference)
+        replies = self._route(state, event, now, ctx)
+        # the founder is at the offer to continue while it is the last screen shown: /lang,
+        # /help and a resend redraw it, not the menu or the question behind it
+        at_offer = (
+            state.prefs.active is None and bool(replies) and replies[-1] == self._offer(state)
+        )
+        if state.prefs.offered != at_offer:
+            state.prefs.offered = at_offer
+            state.touch("prefs")
+        return replies
+
+    def _route(self, state: FounderState, event: Event, now: float, ctx: Context) -> list[Reply]:
         if event.kind is EventKind.COMMAND:
             return self._command(state, event, now, ctx)
         action = event.action
@@ -102,6 +130,8 @@ class Conversation:
         sent: the founder is shown where their saved answers left them."""
         active = self._active(state)
         if active is None:
+            if (offer := self._offered(state)) is not None:
+                return [offer]
             return [
                 applications(state, self.runners, self.policy)
                 if state.applications
@@ -109,6 +139,19 @@ class Conversation:
             ]
         ctx = self._context(state, now, today, locale, "")
         return [self.runners[active.flow].screen(active, ctx)]
+
+    def _here(self, state: FounderState, ctx: Context) -> Reply:
+        """The screen the founder is at, redrawn after /lang or /help: the open flow's question,
+        else the offer to continue when it was the last screen shown, else the menu."""
+        active = self._active(state)
+        if active is not None:
+            return self.runners[active.flow].screen(active, ctx)
+        offer = self._offered(state)
+        return offer if offer is not None else self.menu()
+
+    def _offered(self, state: FounderState) -> Reply | None:
+        """The offer to continue, when it is the screen the founder was last shown."""
+        return self._offer(state) if state.prefs.offered else None
 
     def _context(
         self,
@@ -189,8 +232,7 @@ class Conversation:
         if action.op is Op.OPEN and flow_id:
             return self._open(state, flow_id, now, ctx)
         if action.op is Op.RESTART and flow_id:
-            state.drop_draft(flow_id)
-            return self._open(state, flow_id, now, ctx)
+            return self._restart(state, flow_id, now, ctx)
         if (
             action.op is Op.VIEW
             and flow_id
@@ -297,10 +339,7 @@ class Conversation:
         spec = self.runners[draft.flow].spec
         where, done, total = progress(self.runners, draft)
         text = Text(
-            N_(
-                "Welcome back! You have an unfinished application: {title} ({done} of {total} answered). "
-                "Continue where you stopped?"
-            ),
+            UNFINISHED.get(spec.noun, UNFINISHED["application"]),
             {"title": where, "done": done, "total": total},
         )
         return Reply(
@@ -329,32 +368,65 @@ class Conversation:
         state.put_draft(draft)
         return [Reply((Text(runner.spec.intro),)), runner.screen(draft, ctx)]
 
-    def _supply(self, state: FounderState, reference: str, now: float, ctx: Context) -> list[Reply]:
-        """Open the answer to the office's question about `reference`, or say none is waited for."""
-        case = case_of(state.applications, reference)
-        if case is None or SUPPLEMENT not in self.runners:
-            notice = Text(
+    def _restart(self, state: FounderState, flow_id: str, now: float, ctx: Context) -> list[Reply]:
+        """🔄 Start over: the draft dropped and the flow begun afresh; a flow about one case (an
+        answer to an office, a rating) begins again on that case, while it still allows one
+        (else the draft is kept and the founder told why)."""
+        draft = state.drafts.get(flow_id)
+        case = draft.answers.get(CASE) if draft is not None else None
+        if not isinstance(case, dict):
+            state.drop_draft(flow_id)
+            return self._open(state, flow_id, now, ctx)
+        reference = str(case.get("reference", ""))
+        current = self._case(state, flow_id, reference)
+        if current is None:
+            return self._no_case(state, flow_id, reference)
+        state.drop_draft(flow_id)
+        return self._open_on_case(state, flow_id, current, now, ctx)
+
+    def _case(self, state: FounderState, flow_id: str, reference: str) -> dict[str, Any] | None:
+        """The case `reference` as a flow about it opens on now; None when its status does not
+        allow that flow (or the flow is not served)."""
+        if flow_id not in self.runners:
+            return None
+        if flow_id == SUPPLEMENT:
+            return case_of(state.applications, reference)
+        to = {ESCALATION: "escalated", RATING: "rated"}.get(flow_id)
+        entry = self._application(state, reference)
+        allowed = (
+            to is not None
+            and entry is not None
+            and lifecycle_of(entry, self.runners).allowed(str(entry.get("status")), to, "founder")
+        )
+        return case_for(state.applications, reference, flow_id) if allowed else None
+
+    def _no_case(self, state: FounderState, flow_id: str, reference: str) -> list[Reply]:
+        """Why a flow about the case `reference` cannot be opened now, with My applications."""
+        notice = (
+            Text(
                 N_("Application {reference} is not waiting for information from you."),
                 {"reference": reference},
             )
-            return [Reply((notice,)), applications(state, self.runners, self.policy)]
+            if flow_id == SUPPLEMENT
+            else Text(N_("That is not possible for {reference} now."), {"reference": reference})
+        )
+        return [Reply((notice,)), applications(state, self.runners, self.policy)]
+
+    def _supply(self, state: FounderState, reference: str, now: float, ctx: Context) -> list[Reply]:
+        """Open the answer to the office's question about `reference`, or say none is waited for."""
+        case = self._case(state, SUPPLEMENT, reference)
+        if case is None:
+            return self._no_case(state, SUPPLEMENT, reference)
         return self._open_on_case(state, SUPPLEMENT, case, now, ctx)
 
     def _follow_up(
         self, state: FounderState, action: Action, now: float, ctx: Context
     ) -> list[Reply]:
         """Open the escalation or the rating of a case, when its status allows it now."""
-        flow_id, to = (ESCALATION, "escalated") if action.op is Op.ESCALATE else (RATING, "rated")
-        entry = self._application(state, action.value)
-        allowed = entry is not None and lifecycle_of(entry, self.runners).allowed(
-            str(entry.get("status")), to, "founder"
-        )
-        case = case_for(state.applications, action.value, flow_id) if allowed else None
-        if case is None or flow_id not in self.runners:
-            notice = Text(
-                N_("That is not possible for {reference} now."), {"reference": action.value}
-            )
-            return [Reply((notice,)), applications(state, self.runners, self.policy)]
+        flow_id = ESCALATION if action.op is Op.ESCALATE else RATING
+        case = self._case(state, flow_id, action.value)
+        if case is None:
+            return self._no_case(state, flow_id, action.value)
         return self._open_on_case(state, flow_id, case, now, ctx)
 
     def _open_on_case(
@@ -399,25 +471,21 @@ class Conversation:
         replies = [
             Reply((Text(N_("Language set to {language}."), {"language": LANGUAGE_NAMES[locale]}),))
         ]
-        active = self._active(state)
-        return replies + (
-            [self.runners[active.flow].screen(active, ctx)] if active else [self.menu()]
-        )
+        return [*replies, self._here(state, ctx)]
 
     def _help(self, state: FounderState, ctx: Context) -> list[Reply]:
         text = Text(
             N_(
                 "I guide you through services under the Regulations on Promoting SMEs. Tap buttons or type "
                 "answers; your answers are saved after every step, so you can stop and continue later on any "
-                "device. Commands: /start, /menu, /apps (My applications), /language, /cancel, /help; "
-                "/subscribe and /unsubscribe for announcements; /mydata sends you what I store "
-                "about you, /deleteme erases it."
+                "device. Commands:"
             )
         )
-        active = self._active(state)
-        return [Reply((text,))] + (
-            [self.runners[active.flow].screen(active, ctx)] if active else [self.menu()]
+        listed = tuple(
+            Text(N_("/{command} · {description}"), {"command": c, "description": Text(d)})
+            for c, d in COMMANDS
         )
+        return [Reply((text, *listed)), self._here(state, ctx)]
 
     # -- flow level -------------------------------------------------------------------------
 

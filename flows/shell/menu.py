@@ -13,6 +13,8 @@ from flows.engine.progress import position
 from flows.engine.runner import FlowRunner
 from flows.engine.text import N_, Text
 from flows.policy.loader import PolicyData
+from flows.services.complaint.lifecycle import COMPLAINT
+from flows.services.followup import RATING
 from flows.shell import subscription
 from flows.shell.statuses import status_name
 
@@ -22,6 +24,19 @@ LOCALES = ("zh_CN", "en")
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 LANGUAGE_WORDS = {"zh_CN": ("汉语", "简体中文", "Chinese"), "en": ("英文", "英语", "英文版")}
 APPS_WORDS = ("apps", "applications", "my apps", "申请", "我的申请", "进度")
+# the founder's commands, one list for the Telegram commands menu and for /help
+COMMANDS = (
+    ("start", N_("Start or continue")),
+    ("menu", N_("Services menu")),
+    ("apps", N_("My applications")),
+    ("language", N_("Language / 语言")),
+    ("cancel", N_("Cancel the current step")),
+    ("help", N_("Help")),
+    ("subscribe", N_("Announcements")),
+    ("news", N_("Recent announcements")),
+    ("mydata", N_("My data")),
+    ("deleteme", N_("Erase my data")),
+)
 
 
 def locale_from_arg(arg: str) -> str | None:
@@ -162,9 +177,14 @@ def status_update(
     """What a founder is told when an application's status changes; when the office asks for
     more information, its question and a button to answer it."""
     title = programme_title({"programme": programme, "flow": flow}, {}, policy)
+    # a status message has no spec at hand: the noun comes from the service's flow id
+    noun = "rating" if flow == RATING else "complaint" if lifecycle is COMPLAINT else ""
     blocks: list[Text] = [
         Text(
-            N_("📬 Your application {reference} ({title}): {status}."),
+            {
+                "rating": N_("📬 Your rating {reference} ({title}): {status}."),
+                "complaint": N_("📬 Your complaint {reference} ({title}): {status}."),
+            }.get(noun, N_("📬 Your application {reference} ({title}): {status}.")),
             {
                 "reference": reference,
                 "title": title,

@@ -68,3 +68,14 @@ def test_the_help_button_answers_with_the_question_help():
     chat.tap(Op.HELP)
     assert "就业创业证" in chat.sent[-2].text  # which certificate a key-group founder holds
     assert chat.draft("subsidy").step == "applicant"
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_help_and_the_commands_menu_list_news_from_one_list(locale):
+    from bot.core.commands import commands_menu
+
+    chat = Chat(locale)
+    chat.command("help")
+    assert "/news" in chat.text and "/apps" in chat.text
+    menu = commands_menu(RENDERER, "zh_CN")
+    assert "news" in [c for c, _ in menu[locale.split("_")[0]]]

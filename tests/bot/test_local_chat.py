@@ -120,3 +120,23 @@ async def test_subsidy_application_in_the_local_chat(redis, redis_url, key_prefi
     record = await local.service.store.submissions.get(state.applications[0]["reference"])
     assert record is not None and record.answers["applicant_name"] == "Wang Wu"
     assert record.answers["loan_amount"] == "200000"
+
+
+async def test_lang_at_the_offer_redraws_the_offer_in_the_new_language(
+    redis, redis_url, key_prefix
+):
+    """/lang at the offer after /start redraws the offer (▶️ Continue / 🔄 Start over) in that
+    language, not the question behind it (found walking by hand in the local chat)."""
+    local, out = chat(redis, redis_url, key_prefix)
+    await local.send("/start registration")
+    await local.send("1")  # Limited company
+    await local.send("/start")
+    assert "欢迎回来" in out.getvalue()
+    seen = len(out.getvalue())
+    await local.send("/lang en")
+    shown = out.getvalue()[seen:]
+    assert "Language set to English." in shown
+    assert "Continue where you stopped?" in shown and "Start over" in shown
+    assert "industry" not in shown.lower()
+    await local.send("1")  # ▶️ Continue: the offer's first button, as drawn
+    assert "Welcome back. Continuing where you stopped" in out.getvalue()[seen:]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,71 @@ async def test_staff_acting_before_the_supplement_lands_keeps_their_status(app):
     await worker.run_once()
     assert await app.statuses.current(CASE) == "accepted"
     assert await app.statuses.current(f"{CASE}-S1") == "delivered"
+
+
+async def test_start_over_at_the_offer_restarts_the_answer_on_telegram(
+    api, bot, redis, redis_url, key_prefix
+):
+    """Found walking the real bot by hand (aiogram, en): an answer to the office half written (a
+    text and a PDF), then /start; ▶️ Continue goes on with it, and 🔄 Start over begins that
+    answer again for that case, on both Telegram runtimes, instead of "That button is from an
+    earlier message." with the answer lost."""
+    from botapi_stub import BotApiStub
+    from telegram_harness import pdf, pick_data
+
+    user, lang = 611, "en"
+    founder = Address.telegram(user)
+    seeding = create_app(Settings(redis_url=redis_url, redis_prefix=key_prefix), redis)
+    turn = await seeding.store.begin(founder)
+    assert turn is not None
+    # the index line only: the application is not sent again, so no delivery changes its status
+    entry = replace(application(), founder=founder, locale="en").entry()
+    turn.state.applications.append(entry | {"status": "more_info", "question": QUESTION})
+    turn.state.touch("applications")
+    await seeding.store.commit(turn)
+
+    def showing(op: str, value: str = "") -> Callable[[dict], bool]:
+        return lambda m: any(
+            d.split(":")[1] == op and (not value or d.split(":")[-1] == value)
+            for _label, d in BotApiStub.buttons(m)
+        )
+
+    api.push_message(user, "/apps", language_code=lang)
+    apps = await api.wait_for_message(user, showing("sp", CASE), timeout=20)
+    api.push_callback(user, pick_data(apps, "sp", CASE), apps["message_id"], language_code=lang)
+    await api.wait_for_message(user, lambda m: QUESTION in m["text"])
+    api.push_message(user, "Page 2 is attached.", language_code=lang)
+    await api.wait_for_message(user, showing("d"))
+    api.push_document(
+        user,
+        "doc-p2",
+        "lease-p2.pdf",
+        "application/pdf",
+        1000,
+        content=pdf("p2"),
+        language_code=lang,
+    )
+    await api.wait_for_message(user, lambda m: "lease-p2.pdf" in m["text"])
+
+    async def offer() -> dict:
+        api.push_message(user, "/start", language_code=lang)
+        return await api.wait_for_message(user, showing("r", "supplement"))
+
+    shown = await offer()
+    api.push_callback(user, pick_data(shown, "o", "supplement"), shown["message_id"], lang)
+    going_on = await api.wait_for_message(
+        user, lambda m: "Continuing where you stopped" in m["text"]
+    )
+    assert "lease-p2.pdf" in going_on["text"]
+    draft = (await seeding.store.peek(founder)).drafts["supplement"]
+    assert draft.answers["answer"] == "Page 2 is attached."
+
+    shown = await offer()
+    api.push_callback(user, pick_data(shown, "r", "supplement"), shown["message_id"], lang)
+    again = await api.wait_for_message(user, lambda m: QUESTION in m["text"])
+    assert "earlier message" not in "\n".join(m["text"] for m in api.messages_to(user))
+    state = await seeding.store.peek(founder)
+    draft = state.drafts["supplement"]
+    assert draft.step == "answer" and "answer" not in draft.answers
+    assert draft.answers["case"]["reference"] == CASE and state.prefs.active == "supplement"
+    assert CASE in again["text"]

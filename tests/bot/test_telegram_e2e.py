@@ -222,3 +222,18 @@ async def peek(key_prefix: str, user: int):
         return await store.peek(T(user))
     finally:
         await client.aclose()
+
+
+async def test_language_switch_at_the_offer_redraws_the_offer(api, bot):
+    user = 510
+    api.push_message(user, "/start registration", language_code="zh-hans")
+    question = await api.wait_for_message(user, at_step(0), timeout=20)
+    await tap(api, user, question, "p", "llc")
+    await api.wait_for_message(user, at_step(1))
+    api.push_message(user, "/start", language_code="zh-hans")
+    await api.wait_for_message(user, lambda m: "a:r:::registration" in str(BotApiStub.buttons(m)))
+    api.push_message(user, "/language en", language_code="zh-hans")
+    offer = await api.wait_for_message(
+        user, lambda m: "a:r:::registration" in str(BotApiStub.buttons(m))
+    )
+    assert "Continue where you stopped?" in offer["text"]

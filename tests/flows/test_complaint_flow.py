@@ -352,3 +352,17 @@ def test_an_anonymous_tip_off_is_not_listed_and_names_no_one():
     assert "no status updates can follow" in chat.text
     chat.command("apps")
     assert "Inspections out of proportion" not in chat.text
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_category_buttons_fit_a_phone_and_the_full_title_typed_still_picks_one(locale):
+    """One per row, a category's button shows its short title (a phone cuts a long one); the
+    full title, typed, still picks it."""
+    chat = Chat(locale)
+    chat.command("start", FLOW)
+    labels = [b.label for row in chat.sent[-1].buttons for b in row]
+    assert len(labels) >= len(POLICY.complaint_categories)
+    assert all(len(label) <= 32 for label in labels[: len(POLICY.complaint_categories)]), labels
+    arrears = POLICY.complaint_category("arrears").title
+    chat.type(arrears.en if locale == "en" else arrears.zh)
+    assert chat.draft(FLOW).answers.get("category") == "arrears"

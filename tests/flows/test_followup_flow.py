@@ -133,3 +133,42 @@ def test_a_deadline_counted_without_the_holiday_calendar_says_about():
     chat.command("apps")
     chat.tap(Op.VIEW, CASE_REF)
     assert "2027-01-12" in chat.text and "约" in chat.text
+
+
+def test_start_over_on_an_unfinished_rating_rates_the_same_case_again():
+    chat = founder("closed")
+    chat.command("apps")
+    chat.tap(Op.RATE, CASE_REF)
+    chat.tap(Op.PICK, "dissatisfied")
+    chat.command("start")
+    assert "Welcome back" in chat.text
+    chat.tap(Op.RESTART, "rating")
+    assert "earlier message" not in chat.text and CASE_REF in chat.text
+    draft = chat.draft("rating")
+    assert draft.step == "verdict" and "verdict" not in draft.answers
+    assert draft.answers["case"]["reference"] == CASE_REF
+    chat.tap(Op.PICK, "satisfied")
+    chat.tap(Op.SKIP)
+    chat.tap(Op.CONFIRM)
+    (sent,) = chat.state.new_submissions
+    assert (sent.parent, sent.answers["verdict"]) == (CASE_REF, "satisfied")
+
+
+def test_the_rating_confirms_sending_the_rating_not_a_legal_declaration():
+    chat = founder("closed")
+    chat.command("apps")
+    chat.tap(Op.RATE, CASE_REF)
+    chat.tap(Op.PICK, "satisfied")
+    chat.tap(Op.SKIP)
+    assert "send your rating" in chat.text and "declare" not in chat.text
+    chat.command("start")  # an unfinished rating is called one, not an application
+    chat.command("help")
+    assert "/news" in chat.text
+
+
+def test_an_unfinished_rating_is_offered_as_a_rating():
+    chat = founder("closed", "zh_CN")
+    chat.command("apps")
+    chat.tap(Op.RATE, CASE_REF)
+    chat.command("start")
+    assert "未完成的评价" in chat.text and "申请" not in chat.text

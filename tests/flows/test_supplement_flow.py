@@ -144,3 +144,55 @@ def test_my_applications_lists_supplements_under_their_case():
     lines = [b for b in applications(state, f.conv.runners, f.conv.policy).blocks]
     references = [getattr(b, "params", {}).get("reference") for b in lines]
     assert references[1:] == [CASE_REF, f"{CASE_REF}-S1", "SUB-20261121-ZZZZZZ"]
+
+
+def test_start_over_at_the_offer_restarts_the_answer_to_the_same_case():
+    """🔄 Start over on an unfinished answer begins that answer again, for that case; it is
+    never refused as a stale button with the typed answer dropped (found walking by hand)."""
+    f = Founder(waiting())
+    f.send(Event.of_command("apps"))
+    f.tap(Op.SUPPLY, CASE_REF)
+    f.type("先写一半")
+    f.upload("lease-p2.pdf")
+    f.send(Event.of_command("start"))
+    assert "Welcome back" in f.text_of(f.replies)
+    shown = f.text_of(f.tap(Op.RESTART, "supplement"))
+    assert "earlier message" not in shown
+    assert QUESTION in shown and CASE_REF in shown
+    draft = f.state.drafts["supplement"]
+    assert draft.step == "answer" and "answer" not in draft.answers
+    assert draft.answers[CASE]["reference"] == CASE_REF
+    assert f.state.prefs.active == "supplement"
+    f.type("重新写的回答")
+    f.tap(Op.SKIP)
+    f.tap(Op.CONFIRM)
+    [new] = f.state.new_submissions
+    assert new.reference == f"{CASE_REF}-S1" and new.answers["answer"] == "重新写的回答"
+
+
+def test_continue_at_the_offer_continues_the_answer():
+    f = Founder(waiting())
+    f.send(Event.of_command("apps"))
+    f.tap(Op.SUPPLY, CASE_REF)
+    f.type("先写一半")
+    f.upload("lease-p2.pdf")
+    f.send(Event.of_command("start"))
+    shown = f.text_of(f.tap(Op.OPEN, "supplement"))
+    assert "Continuing where you stopped" in shown
+    draft = f.state.drafts["supplement"]
+    assert draft.answers["answer"] == "先写一半" and draft.step == "documents"
+    assert [d["name"] for d in draft.scratch.get("documents", [])] == ["lease-p2.pdf"]
+
+
+def test_start_over_once_the_case_no_longer_waits_keeps_the_answer():
+    """The office withdrew its question: Start over cannot begin a new answer, and the one
+    written is not dropped for it."""
+    f = Founder(waiting())
+    f.send(Event.of_command("apps"))
+    f.tap(Op.SUPPLY, CASE_REF)
+    f.type("先写一半")
+    f.send(Event.of_command("start"))
+    f.state.applications[0]["status"] = "approved"
+    shown = f.text_of(f.tap(Op.RESTART, "supplement"))
+    assert "not waiting" in shown
+    assert f.state.drafts["supplement"].answers["answer"] == "先写一半"

@@ -171,4 +171,5 @@ def build(policy: PolicyData) -> FlowSpec:
             "changed afterwards, but the office can ask you for more."
         ),
         lifecycle=COMPLAINT,
+        noun="complaint",
     )

@@ -46,9 +46,15 @@ def category(answers: Answers, ctx: Context) -> ComplaintCategory | None:
 
 
 def category_choices(answers: Answers, ctx: Context) -> tuple[Option, ...]:
-    """A button per category of the policy data, in file order."""
+    """A button per category of the policy data, in file order: its short title when it has
+    one, the full title still understood when typed."""
     return tuple(
-        Option(c.id, c.title, CATEGORY_WORDS.get(c.id, ())) for c in ctx.policy.complaint_categories
+        Option(
+            c.id,
+            c.button or c.title,
+            (*CATEGORY_WORDS.get(c.id, ()), *((c.title.zh, c.title.en) if c.button else ())),
+        )
+        for c in ctx.policy.complaint_categories
     )
 
 
