@@ -191,6 +191,20 @@ def test_an_unknown_authority_is_taken_as_typed(checked: Any) -> None:
     assert draft.answers["authority"] == "上海市某某区某某局" and draft.step == "sector"
 
 
+def test_authorities_are_offered_one_to_a_row(checked: Any) -> None:
+    """Their official names are too long for two to a phone's row."""
+    runner, c = FlowRunner(build(checked)), ctx(checked)
+    draft = runner.begin(0)
+    for step in ("penalty", "ordinary"):
+        pick(runner, draft, c, step)
+    typed(runner, draft, c, "2026-05-01")
+    screen = typed(runner, draft, c, "沪市监罚〔2026〕9号")
+    assert draft.step == "authority"
+    choice_rows = list(screen.buttons)[:-1]  # the last row: navigation
+    assert len(choice_rows) == len(checked.credit_authorities) > 1
+    assert all(len(row) == 1 for row in choice_rows)
+
+
 def test_the_abnormal_list_gives_the_cure_and_the_day_it_leads_to_the_serious_list(
     checked: Any,
 ) -> None:

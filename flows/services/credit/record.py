@@ -132,6 +132,7 @@ def record_fields() -> tuple[Field, ...]:
             N_("Which authority issued it? Tap it, or type its name."),
             Kind.CHOICE,
             choices=authority_choices,
+            columns=1,  # official names, too long for two to a phone's row
             free=True,
             limits={
                 "max_len": 60,
