@@ -53,7 +53,7 @@ def _question(answers: Answers, ctx: Context) -> Sequence[Text | Localized]:
     case = answers.get(CASE) or {}
     blocks: list[Text | Localized] = [
         Text(
-            N_("{office} asks about your application {reference}:"),
+            N_("{office} has a question about {reference}:"),
             {"office": _office(case, ctx), "reference": case.get("reference", "")},
         )
     ]
@@ -103,7 +103,7 @@ def build(policy: PolicyData) -> FlowSpec:
         articles=(),
         title=N_("Answer to an office's question"),
         intro=N_(
-            "The office needs more information about your application. Type your answer; you "
+            "The office needs more information from you. Type your answer; you "
             "can add documents next. Nothing is sent until you confirm."
         ),
         fields=(

@@ -404,7 +404,7 @@ class Conversation:
         """Why a flow about the case `reference` cannot be opened now, with My applications."""
         notice = (
             Text(
-                N_("Application {reference} is not waiting for information from you."),
+                N_("{reference} is not waiting for information from you."),
                 {"reference": reference},
             )
             if flow_id == SUPPLEMENT

@@ -46,7 +46,7 @@ def my_data(state: FounderState, runners: Runners, policy: PolicyData) -> list[R
     for entry in state.applications[:LISTED]:
         lines.append(
             Text(
-                N_("• Application {reference} ({title}): {status}"),
+                N_("• {reference} ({title}): {status}"),
                 {
                     "reference": str(entry.get("reference", "")),
                     "title": programme_title(entry, runners, policy),

@@ -88,6 +88,16 @@ def test_a_second_question_gets_a_second_number():
     assert f.state.new_submissions[0].attachments == []
 
 
+def test_a_question_about_a_complaint_does_not_call_it_an_application():
+    """The same screens serve every kind of case: they name it by its reference, not by kind."""
+    f = Founder(waiting(flow="complaint", programme=None))
+    shown = f.text_of(f.send(Event.of_action(Action(Op.SUPPLY, value=CASE_REF))))
+    assert QUESTION in shown and CASE_REF in shown and "application" not in shown.lower()
+    f.state.applications[0]["status"] = "accepted"
+    shown = f.text_of(f.send(Event.of_action(Action(Op.SUPPLY, value=CASE_REF))))
+    assert "{reference} is not waiting" in shown  # not "Application {reference} is not waiting"
+
+
 @pytest.mark.parametrize("status", ["submitted", "delivered", "accepted", "supplied", "resolved"])
 def test_an_application_not_waiting_cannot_be_answered(status):
     f = Founder(waiting(status))
