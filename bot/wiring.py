@@ -362,6 +362,7 @@ def create_app(settings: Settings, redis: Redis) -> App:
         frozenset(settings.admins()),
         founders=store,
         default_locale=settings.default_locale,
+        policy=policy,
     )
     service = ConversationService(
         Conversation(

@@ -8,6 +8,7 @@ from bot.core.announcement_view import STATUS_NAMES, audience_line, when
 from flows.engine.audience import Audience, Subscriber, matches
 from flows.engine.outcome import Reply
 from flows.engine.text import N_, Text, clip
+from flows.policy.loader import PolicyData
 from flows.shell.subscription import subscribe_button
 from storage.broadcasts import Broadcast
 
@@ -15,7 +16,9 @@ HISTORY_SHOWN, NEWS_SHOWN = 10, 3
 NEWS_CHARS = 1000  # of the founder's /news message: it stays within a phone's screenful
 
 
-def history(broadcasts: list[Broadcast], opens: dict[str, int]) -> Reply:
+def history(
+    broadcasts: list[Broadcast], opens: dict[str, int], policy: PolicyData | None = None
+) -> Reply:
     """Past announcements, newest first: when, the text's start, status, the figures."""
     if not broadcasts:
         return Reply((Text(N_("No announcements yet. Compose one with /announce.")),))
@@ -34,7 +37,7 @@ def history(broadcasts: list[Broadcast], opens: dict[str, int]) -> Reply:
                     "time": when(b.created_at),
                     "text": Text.raw(first),
                     "status": Text(STATUS_NAMES.get(b.status, b.status)),
-                    "audience": audience_line(b.audience or {}),
+                    "audience": audience_line(b.audience or {}, policy),
                     "delivered": c.delivered,
                     "total": c.total,
                     "blocked": c.blocked,

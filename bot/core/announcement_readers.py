@@ -13,6 +13,7 @@ from bot.core.render import RenderedMessage, Renderer
 from flows.engine.address import Address
 from flows.engine.audience import Subscriber
 from flows.engine.text import N_
+from flows.policy.loader import PolicyData
 from storage.broadcasts import BroadcastStore
 from storage.errors import StorageError
 from storage.founders import FounderStore
@@ -28,6 +29,7 @@ class Readers:
     subscribers: SubscriberStore
     founders: FounderStore | None
     renderer: Renderer
+    policy: PolicyData | None
 
     async def _may(self, member: Address, action: str) -> tuple[bool, tuple[str, ...]]:
         raise NotImplementedError
@@ -44,7 +46,7 @@ class Readers:
             )
         recent = await self.store.recent(HISTORY_SHOWN)
         opens = await self.store.opens(b.id for b in recent)
-        return [self.renderer.render(lists.history(recent, opens), locale)]
+        return [self.renderer.render(lists.history(recent, opens, self.policy), locale)]
 
     async def news(self, founder: Address, locale: str) -> list[RenderedMessage]:
         """/news: the recent announcements that reach this founder, in their language."""

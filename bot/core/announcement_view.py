@@ -13,11 +13,13 @@ from typing import Any
 
 from bot.core.callbacks import pack
 from bot.core.render import RenderedMessage, Renderer
-from flows.engine.outcome import Action, Button, Op, Reply
+from flows.engine.districts import DISTRICTS
+from flows.engine.outcome import Action, Block, Button, Op, Reply
 from flows.engine.periods import SHANGHAI
 from flows.engine.spec import Announcement
-from flows.engine.text import N_, Text
-from flows.services.announce.fields import LINKS
+from flows.engine.text import N_, Localized, Text
+from flows.policy.loader import PolicyData
+from flows.services.announce.fields import LINKS, SIZES
 from flows.shell.subscription import unsubscribe_button
 
 LANGUAGES = ("zh_CN", "en")
@@ -82,10 +84,43 @@ def payload(
     return found
 
 
-def audience_line(audience: Mapping[str, Any]) -> Text:
-    """Who a broadcast goes to, in a line: every subscriber, or the dimensions chosen."""
-    chosen = {k: v for k, v in audience.items() if v}
+def audience_line(audience: Mapping[str, Any], policy: PolicyData | None = None) -> Text:
+    """Who a broadcast goes to, in words of the reader's language: every subscriber, or those of
+    the districts (names from the district data), then the industries, sizes and topics chosen
+    (names from `policy` when given)."""
+    chosen = {k: tuple(map(str, v)) for k, v in audience.items() if v}
     if not chosen:
         return Text(N_("all subscribers"))
-    parts = tuple(Text.raw(f"{k}: {', '.join(map(str, v))}") for k, v in sorted(chosen.items()))
-    return Text("{parts}", {"parts": parts})
+    districts = chosen.get("districts")
+    line = (
+        Text(N_("subscribers in {districts}"), {"districts": names("districts", districts, policy)})
+        if districts
+        else Text(N_("subscribers"))
+    )
+    for dimension, msgid in MORE:
+        if chosen.get(dimension):
+            found = names(dimension, chosen[dimension], policy)
+            line = Text(msgid, {"audience": line, "names": found})
+    return line
+
+
+MORE = (
+    ("industries", N_("{audience}; industries: {names}")),
+    ("sizes", N_("{audience}; sizes: {names}")),
+    ("topics", N_("{audience}; topics: {names}")),
+)
+SIZE_NAMES = {o.value: o.block() for o in SIZES}
+
+
+def names(dimension: str, codes: tuple[str, ...], policy: PolicyData | None) -> tuple[Block, ...]:
+    """Each code's name in both languages (the code itself when the data has none)."""
+    known: dict[str, Block] = {}
+    if dimension == "districts":
+        known = {d.code: Localized(d.zh, d.en) for d in DISTRICTS}
+    elif dimension == "sizes":
+        known = dict(SIZE_NAMES)
+    elif dimension == "industries" and policy is not None:
+        known = {i.code: i.name for i in policy.industries}
+    elif dimension == "topics" and policy is not None:
+        known = {t.id: t.title for t in getattr(policy, "topics", ())}
+    return tuple(known.get(code) or Text.raw(code) for code in codes)

@@ -15,7 +15,14 @@ from typing import Any
 
 from bot.core.announcement_readers import Readers
 from bot.core.announcement_steering import Steering
-from bot.core.announcement_view import audience_line, founder_reply, payload, when
+from bot.core.announcement_view import (
+    LANGUAGES,
+    audience_line,
+    founder_reply,
+    names,
+    payload,
+    when,
+)
 from bot.core.channel import ChannelError, Channels
 from bot.core.render import RenderedMessage, Renderer
 from bot.core.roles import held, require
@@ -25,6 +32,7 @@ from flows.engine.events import Event, EventKind
 from flows.engine.outcome import Action, Button, Op, Reply
 from flows.engine.spec import Announcement
 from flows.engine.text import N_, Text
+from flows.policy.loader import PolicyData
 from storage.broadcasts import Broadcast, BroadcastStore
 from storage.founders import FounderStore
 from storage.roles import COMMISSIONER, RoleStore
@@ -38,8 +46,12 @@ DESK_OPS = frozenset(
     {Op.BC_SEND, Op.BC_SCHEDULE, Op.BC_DISCARD, Op.BC_PAUSE, Op.BC_RESUME, Op.BC_CANCEL}
 )
 NOBODY = N_(
-    "No subscriber matches this audience, so nothing was saved or sent. Compose it again with "
-    "a wider audience: /announce"
+    "No subscriber matches this audience ({audience}), so nothing was saved or sent. Your "
+    "announcement is kept: choose a wider audience."
+)
+OUTSIDE = N_(
+    "You can send only to your districts: {districts}. Your announcement is kept: choose who "
+    "gets it again."
 )
 
 
@@ -59,11 +71,13 @@ class AnnouncementDesk(Steering, Readers):
         founders: FounderStore | None = None,
         default_locale: str = "zh_CN",
         clock: Callable[[], float] = time.time,
+        policy: PolicyData | None = None,
     ) -> None:
         self.store, self.subscribers, self.roles, self.timers = store, subscribers, roles, timers
         self.renderer, self.channels, self.admins, self.clock = renderer, channels, admins, clock
         self.founders = founders  # the founders' profiles and languages, for /news
         self.default_locale = default_locale
+        self.policy = policy  # the names of industries and topics in audience lines
 
     async def _may(self, member: Address, action: str) -> tuple[bool, tuple[str, ...]]:
         """Whether `member` is a commissioner now (an admin grants themselves the role to
@@ -86,29 +100,23 @@ class AnnouncementDesk(Steering, Readers):
 
     async def compose(
         self, author: Address, announcement: Announcement, locale: str, deliver: Deliver
-    ) -> None:
-        """The preview, exactly as founders will see it, and what to do with it."""
+    ) -> bool:
+        """The preview, exactly as founders will see it in each language it goes out in, and
+        what to do with it. False when the commissioner must choose the audience again (told
+        why: districts they may not send to, or nobody there): the composer keeps the rest."""
         allowed, districts = await self._may(author, "compose")
         if not allowed:
             await deliver(
                 self._say(N_("Only service commissioners can send announcements."), locale), locale
             )
-            return
+            return True
         audience = Audience.from_json(dict(announcement.audience))
         if districts:
             chosen = audience.districts or frozenset(districts)
             if not chosen <= frozenset(districts):
-                await deliver(
-                    self._say(
-                        N_(
-                            "You can send only to your districts: {districts}. Please compose it again: /announce"
-                        ),
-                        locale,
-                        districts=", ".join(districts),
-                    ),
-                    locale,
-                )
-                return
+                mine = names("districts", districts, self.policy)
+                await deliver(self._say(OUTSIDE, locale, districts=mine), locale)
+                return False
             audience = replace(audience, districts=chosen)
         by_lang: dict[str, int] = {}
         async for subscriber in self.subscribers.scan(audience):
@@ -116,20 +124,39 @@ class AnnouncementDesk(Steering, Readers):
             by_lang[lang] = by_lang.get(lang, 0) + 1
         total = sum(by_lang.values())
         if not total:
-            await deliver(self._say(NOBODY, locale), locale)
-            return
+            shown_audience = audience_line(audience.to_json(), self.policy)
+            await deliver(self._say(NOBODY, locale, audience=shown_audience), locale)
+            return False
         broadcast_id = uuid.uuid4().hex[:12]  # the link button carries it: known before
         content = payload(announcement, self.renderer, broadcast_id, str(author))
         content["locale"] = locale  # the author's: progress and report are told in it
         broadcast = await self.store.create(
             author, content, audience.to_json(), self.clock(), broadcast_id=broadcast_id
         )
-        shown = self.renderer.render(founder_reply(announcement, locale, broadcast.id), locale)
-        await deliver([shown], locale)  # what the payload holds for this language
+        await deliver(self._previews(announcement, broadcast.id, by_lang, locale), locale)
         await self._attachment(author, content)
         await deliver(
             [self._control(broadcast, total, by_lang, locale, announcement.send_at)], locale
         )
+        return True
+
+    def _previews(
+        self, announcement: Announcement, broadcast_id: str, by_lang: dict[str, int], locale: str
+    ) -> list[RenderedMessage]:
+        """What founders get, in each language some recipient reads (the payload's messages):
+        a language without a text of its own gets another's, so it is shown once."""
+        going = [lang for lang in LANGUAGES if by_lang.get(lang)] or [locale]
+        going.sort(key=lambda lang: lang != locale)  # the commissioner's own first
+        shown: list[RenderedMessage] = []
+        texts: set[str] = set()
+        for lang in going:
+            text = announcement.texts.get(lang) or next(iter(announcement.texts.values()))
+            if text in texts:
+                continue
+            texts.add(text)
+            reply = founder_reply(announcement, lang, broadcast_id)
+            shown.append(self.renderer.render(reply, lang))
+        return shown
 
     async def _attachment(self, author: Address, content: dict[str, Any]) -> None:
         """The attachment, after the text, as founders get it (best effort in a preview)."""
@@ -159,7 +186,7 @@ class AnnouncementDesk(Steering, Readers):
                 "total": total,
                 "zh": by_lang.get("zh_CN", 0),
                 "en": total - by_lang.get("zh_CN", 0),
-                "audience": audience_line(broadcast.audience or {}),
+                "audience": audience_line(broadcast.audience or {}, self.policy),
             },
         )
         go = (

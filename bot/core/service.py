@@ -33,7 +33,7 @@ from flows.engine.events import Event
 from flows.engine.outcome import Reply
 from flows.engine.periods import SHANGHAI
 from flows.engine.text import N_, Text
-from flows.shell.conversation import ANNOUNCE, Conversation
+from flows.shell.conversation import ANNOUNCE, REAUDIENCE, Conversation
 from flows.shell.privacy import ERASE, EXPORT, erased
 from storage.errors import (
     DraftConflict,
@@ -85,7 +85,9 @@ class Announcements(Protocol):
 
     async def compose(
         self, author: Address, announcement: Any, locale: str, deliver: Deliver
-    ) -> None: ...
+    ) -> bool:
+        """Preview it; False when the audience must be chosen again (the composer goes back)."""
+        ...
 
     async def forget(self, founder: Address) -> None: ...
 
@@ -238,10 +240,21 @@ class ConversationService:
                 if outcome.request == EXPORT:
                     await self._export(founder, outcome, deliver)
                 if outcome.request == ANNOUNCE and self.announcements is not None:
-                    await self.announcements.compose(
-                        founder.address, outcome.announcement, outcome.locale, deliver
-                    )
+                    await self._preview(founder, outcome, deliver)
                 metrics.update_taken(event.kind, "ok", started)
+
+    async def _preview(self, founder: Founder, said: Said, deliver: Deliver) -> None:
+        """The desk previews a composed announcement; when it cannot (nobody in the audience,
+        districts the commissioner may not send to), the composer goes back to the audience
+        with the rest kept, in a turn of its own (`/announce audience`)."""
+        assert self.announcements is not None
+        if await self.announcements.compose(
+            founder.address, said.announcement, said.locale, deliver
+        ):
+            return
+        back = await self._apply(founder, Event.of_command(ANNOUNCE, REAUDIENCE), None)
+        if back is not None:
+            await deliver(back.messages, back.locale)
 
     async def stored_locale(self, founder: Founder) -> str:
         """The founder's language outside a turn: their stored choice, else their client's."""

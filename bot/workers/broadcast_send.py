@@ -85,14 +85,17 @@ def _button(button: dict[str, str]) -> RenderedButton:
     return RenderedButton(button["label"], action)
 
 
-def duration(seconds: float) -> str:
-    """`1 h 02 min`, `3 min 05 s` or `42 s`."""
+def duration(seconds: float) -> Text:
+    """How long it took, in the reader's language: `1 h 2 min`, `3 min 5 s`, `42 s` (zh
+    `1小时2分钟`, `3分5秒`, `42秒`)."""
     whole = round(seconds)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
-        return f"{hours} h {minutes:02d} min"
-    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+        return Text(N_("{hours} h {minutes} min"), {"hours": hours, "minutes": minutes})
+    if minutes:
+        return Text(N_("{minutes} min {seconds} s"), {"minutes": minutes, "seconds": secs})
+    return Text(N_("{seconds} s"), {"seconds": secs})
 
 
 class ProgressMessage:
@@ -120,9 +123,7 @@ class ProgressMessage:
 
     async def done(self, broadcast: Broadcast, counts: Counts) -> None:
         took = (broadcast.finished_at or 0.0) - (broadcast.started_at or 0.0)
-        await self._show(
-            broadcast, Text(REPORT, {**_numbers(counts), "duration": Text.raw(duration(took))})
-        )
+        await self._show(broadcast, Text(REPORT, {**_numbers(counts), "duration": duration(took)}))
 
     async def _show(self, broadcast: Broadcast, text: Text) -> None:
         chat, edit = broadcast.progress or (broadcast.author, None)

@@ -164,6 +164,14 @@ class FlowMachine:
         if changed:
             self._invalidate(draft, {name})
 
+    def clear(self, draft: Draft, name: str) -> None:
+        """Forget an answer and what depended on it: all are asked again."""
+        draft.answers.pop(name, None)
+        draft.answers.pop(stamp_key(name), None)
+        draft.scratch.pop(name, None)
+        draft.revision += 1
+        self._invalidate(draft, {name})
+
     def _invalidate(self, draft: Draft, changed: set[str]) -> None:
         stale = set(changed)
         for f, depends_on in self._watched:

@@ -69,6 +69,12 @@ class FlowRunner:
             updated_at=now,
         )
 
+    def reopen(self, draft: Draft, name: str) -> None:
+        """Take a draft (finished or not) back to question `name`, its answer and those that
+        depended on it cleared; the other answers are kept and not asked again."""
+        self.machine.clear(draft, name)
+        draft.step = name
+
     def screen(self, draft: Draft, ctx: Context, notice: Text | None = None) -> Reply:
         """The screen for where the draft stands now."""
         if draft.step == SUMMARY:
@@ -227,7 +233,10 @@ class FlowRunner:
             if not chosen and not field.optional:
                 raise ValidationFailed(N_("Please choose at least one option."))
             return self._accept(
-                draft, field, [o.value for o in field.options if o.value in chosen], ctx
+                draft,
+                field,
+                [o.value for o in field.offered(draft.answers, ctx) if o.value in chosen],
+                ctx,
             )
         if not chosen and not field.optional:
             raise ValidationFailed(
@@ -242,7 +251,7 @@ class FlowRunner:
             return self._accept(draft, field, value == "yes", ctx)
         if field.kind is Kind.DISTRICT and by_code(value):
             return self._accept(draft, field, value, ctx)
-        if field.kind is Kind.MULTI and field.option(value):
+        if field.kind is Kind.MULTI and field.option(value, draft.answers, ctx):
             chosen = list(draft.scratch.get(field.name, draft.answers.get(field.name) or []))
             chosen.remove(value) if value in chosen else chosen.append(value)
             draft.scratch[field.name] = chosen

@@ -85,7 +85,7 @@ def _answer_buttons(
                 o.value,
                 o.synonyms,
             )
-            for o in field.options
+            for o in field.offered(draft.answers, ctx)
         ]
         return [
             *rows(marked, field.columns),

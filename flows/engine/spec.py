@@ -133,7 +133,8 @@ class Context:
     `reference` given, else one `draw` gives, drawn only if a flow asks), and `spell`, how a
     label reads in each language the bot speaks (to match typed labels; the renderer gives it).
     `profile`: the founder's profile, for a field's `suggest` (read, never written here).
-    `roles`: the roles the founder holds ("commissioner", "staff"), to offer what only they see."""
+    `roles`: the roles the founder holds ("commissioner", "staff"), to offer what only they see;
+    `districts`: the district codes a commissioner's grant limits them to (empty: every one)."""
 
     policy: Any  # flows.policy.loader.PolicyData: the services read it, the engine never does
     today: Any  # datetime.date
@@ -148,6 +149,7 @@ class Context:
     profile: Mapping[str, Any] = field(default_factory=dict)
     now: float = 0.0  # epoch seconds of this update (a confirmation's time is recorded from it)
     roles: frozenset[str] = frozenset()
+    districts: tuple[str, ...] = ()
 
     @cached_property
     def submission_reference(self) -> str:
@@ -224,7 +226,11 @@ class FlowSpec:
     `review_help`: ❓ on the summary (what ✅ Confirm does here); `declaration`: what the founder
     declares by tapping ✅ Confirm, shown above it (the application PDF records it);
     `lifecycle`: the statuses its submissions go through and who changes them; `noun`: what
-    the founder's screens call one of its submissions ('application', 'complaint', 'rating')."""
+    the founder's screens call one of its submissions ('application', 'complaint', 'rating'). A
+    flow of a `desk` (a commissioner's announcement composer, opened by that command) is no
+    application of the founder's: My applications and the offer to continue leave its draft
+    out, and leaving it says how to come back (the command) instead of showing the services
+    menu."""
 
     id: str
     code: str
@@ -242,6 +248,7 @@ class FlowSpec:
     declaration: str = ""
     lifecycle: Lifecycle = APPLICATION  # what happens to its submissions after they are sent
     noun: str = "application"
+    desk: str = ""  # the command of the desk it belongs to ("announce"): not a founder's service
 
     @property
     def sensitive_fields(self) -> frozenset[str]:

@@ -3,7 +3,7 @@ active flow. Pure: it changes the `FounderState` it is given and returns replies
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -17,6 +17,7 @@ from flows.engine.screens import refusal
 from flows.engine.spec import Context, FlowSpec, Speller
 from flows.engine.text import N_, Text, spellings
 from flows.policy.loader import PolicyData
+from flows.services.announce.flow import AUDIENCE
 from flows.services.followup import ESCALATION, RATING, case_for
 from flows.services.supplement import CASE, case_of
 from flows.services.supplement import FLOW_ID as SUPPLEMENT
@@ -39,6 +40,9 @@ from flows.shell.submission import submit
 
 ANNOUNCE = "announce"  # the composer's flow id, and the request for the broadcast desk
 COMMISSIONER = "commissioner"  # the role that may open it (storage.roles)
+# `/announce audience`: the composed announcement back at its audience (the desk found nobody
+# there, or districts the commissioner may not send to), its other answers kept
+REAUDIENCE = "audience"
 SUBSCRIPTION_OPS = frozenset({Op.SUBSCRIPTION, Op.SUBSCRIBE, Op.UNSUBSCRIBE, Op.TOPIC, Op.TOPICS})
 # the offer after /start, naming what is unfinished (FlowSpec.noun)
 UNFINISHED = {
@@ -175,6 +179,7 @@ class Conversation:
             profile=state.profile,
             now=now,
             roles=frozenset(state.roles),
+            districts=limited_to(state.roles),
         )
 
     def menu(self, notice: Text | None = None) -> Reply:
@@ -217,7 +222,7 @@ class Conversation:
         if cmd == "announce" and ANNOUNCE in self.runners:
             if COMMISSIONER not in ctx.roles:  # the bot's desk refused and logged it already
                 return [self.menu(Text(N_("Only service commissioners can send announcements.")))]
-            return self._compose(state, now, ctx)
+            return self._compose(state, now, ctx, event.arg.lower() == REAUDIENCE)
         if cmd in ("subscribe", "unsubscribe"):
             op = Op.SUBSCRIBE if cmd == "subscribe" else Op.UNSUBSCRIBE
             return self._subscription(state, Action(op), now, ctx)
@@ -331,7 +336,12 @@ class Conversation:
     def _offer(self, state: FounderState) -> Reply | None:
         """The offer to continue the unfinished draft last changed, if there is one."""
         unfinished = sorted(
-            (d for d in state.drafts.values() if not d.finished), key=lambda d: -d.updated_at
+            (
+                d
+                for d in state.drafts.values()
+                if not d.finished and not self.runners[d.flow].spec.desk
+            ),
+            key=lambda d: -d.updated_at,
         )
         if not unfinished:
             return None
@@ -446,13 +456,19 @@ class Conversation:
         state.touch("prefs")
         return [Reply((Text(runner.spec.intro),)), runner.screen(draft, ctx)]
 
-    def _compose(self, state: FounderState, now: float, ctx: Context) -> list[Reply]:
+    def _compose(
+        self, state: FounderState, now: float, ctx: Context, reaudience: bool = False
+    ) -> list[Reply]:
         """The composer, opened by /announce (it is in no menu): where the commissioner left
-        it, or afresh."""
+        it, or afresh; `reaudience` takes the one composed last back to its audience."""
         draft = state.drafts.get(ANNOUNCE)
+        runner = self.runners[ANNOUNCE]
+        if reaudience and draft is not None and draft.finished:
+            runner.reopen(draft, AUDIENCE)
+            draft.updated_at = now
+            state.put_draft(draft)
         if draft is not None and not draft.finished:
             return self._open(state, ANNOUNCE, now, ctx)
-        runner = self.runners[ANNOUNCE]
         draft = runner.begin(now)
         state.put_draft(draft)
         state.prefs.active = ANNOUNCE
@@ -521,6 +537,12 @@ class Conversation:
             state.drop_draft(draft.flow)
             self._leave_to_menu(state)
             return [self.menu(Text(N_("Discarded. None of your answers were kept.")))]
+        if step.leave == "keep" and runner.spec.desk:  # not an application: back to its desk
+            self._leave_to_menu(state)
+            resume = Text(
+                N_("Saved. Continue any time with /{command}."), {"command": runner.spec.desk}
+            )
+            return [Reply((resume,))]
         if step.leave == "keep":
             self._leave_to_menu(state)
             return [self.menu(Text(N_("Saved. Continue any time under 🗂 My applications.")))]
@@ -549,3 +571,10 @@ class Conversation:
                 completion, self.runners, draft.flow, ctx, subscribed=state.prefs.subscribed
             )
         return step.replies
+
+
+def limited_to(roles: Mapping[str, Any]) -> tuple[str, ...]:
+    """The districts a commissioner's grant (`FounderState.roles`) limits them to; () for all."""
+    grant = roles.get(COMMISSIONER)
+    districts = grant.get("districts") if isinstance(grant, Mapping) else None
+    return tuple(str(d) for d in districts) if isinstance(districts, list) else ()

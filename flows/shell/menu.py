@@ -98,7 +98,7 @@ def applications(state: FounderState, runners: Runners, policy: PolicyData) -> R
     buttons: list[Button] = []
     for flow_id, runner in runners.items():
         draft = state.drafts.get(flow_id)
-        if draft is None:
+        if draft is None or runner.spec.desk:  # a desk's draft (an announcement) is no application
             continue
         title = Text(runner.spec.title)
         if draft.finished:

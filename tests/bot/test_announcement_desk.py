@@ -77,7 +77,7 @@ async def test_an_audience_of_nobody_is_reported_before_anything_is_saved(app) -
 async def test_a_commissioner_limited_to_districts_sends_only_there(app) -> None:
     said = Said()
     await desk(app).compose(LIMITED, announcement(audience={"districts": ("xuhui",)}), "en", said)
-    assert "only to your districts: pudong" in said.texts[-1]
+    assert "only to your districts: Pudong New Area" in said.texts[-1]
     said = Said()
     await desk(app).compose(LIMITED, announcement(), "en", said)  # no district chosen
     assert "Recipients: 2 (1 in Chinese, 1 in English)" in said.texts[-1]

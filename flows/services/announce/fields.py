@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from flows.engine.errors import ValidationFailed
 from flows.engine.periods import SHANGHAI
@@ -27,9 +28,13 @@ LINKS = (
     Option("complaint", N_("📣 Complaints and tip-offs"), ("complaint", "投诉")),
     Option("credit", N_("🧾 Credit repair"), ("credit", "信用修复")),
 )
-WHO = (
-    Option("all", N_("All subscribers"), ("all", "everyone", "全部", "所有人")),
-    Option("some", N_("Choose who"), ("choose", "some", "选择", "部分")),
+# "some" reads as an answer on the summary too ("Audience: Only some of them")
+SOME = Option("some", N_("Only some of them"), ("choose", "some", "choose who", "选择", "部分"))
+WHO = (Option("all", N_("All subscribers"), ("all", "everyone", "全部", "所有人")), SOME)
+# a commissioner limited to districts (`Context.districts`) is offered no wider audience
+WHO_LIMITED = (
+    Option("all", N_("All subscribers in my districts"), ("all", "everyone", "全部", "所有人")),
+    SOME,
 )
 WHEN = (
     Option("now", N_("After the preview"), ("now", "立即", "现在")),
@@ -90,7 +95,29 @@ def choosing(answers: Answers) -> bool:
     return answers.get("who") == "some"
 
 
-def audience_field(name: str, prompt: str, label: str, options: tuple[Option, ...]) -> Field:
+def who_options(answers: Answers, ctx: Context) -> tuple[Option, ...]:
+    """Everyone, or only the commissioner's districts when their role is limited to some."""
+    return WHO_LIMITED if ctx.districts else WHO
+
+
+def allowed(options: tuple[Option, ...]) -> Callable[[Answers, Context], tuple[Option, ...]]:
+    """The districts offered: those the commissioner may send to (all when not limited)."""
+
+    def offered(answers: Answers, ctx: Context) -> tuple[Option, ...]:
+        if not ctx.districts:
+            return options
+        return tuple(o for o in options if o.value in ctx.districts)
+
+    return offered
+
+
+def audience_field(
+    name: str,
+    prompt: str,
+    label: str,
+    options: tuple[Option, ...],
+    choices: Callable[[Answers, Context], tuple[Option, ...]] | None = None,
+) -> Field:
     return Field(
         name,
         prompt,
@@ -102,4 +129,5 @@ def audience_field(name: str, prompt: str, label: str, options: tuple[Option, ..
         depends_on=("who",),
         label=label,
         help=HELP[name],
+        choices=choices,
     )

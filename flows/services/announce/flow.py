@@ -25,15 +25,18 @@ from flows.services.announce.fields import (
     SIZES,
     WHEN,
     WHO,
+    allowed,
     audience_field,
     choosing,
     epoch,
     send_time,
     text_field,
+    who_options,
 )
 from flows.services.announce.help import HELP
 
 FLOW_ID = "announce"
+AUDIENCE = "who"  # the step the desk sends the commissioner back to (nobody matched, a limit)
 
 
 def build(policy: PolicyData) -> FlowSpec:
@@ -67,9 +70,19 @@ def build(policy: PolicyData) -> FlowSpec:
             label=N_("Button"),
             help=HELP["link"],
         ),
-        Field("who", N_("Who gets it?"), Kind.CHOICE, WHO, label=N_("Audience"), help=HELP["who"]),
+        Field(
+            AUDIENCE,
+            N_("Who gets it?"),
+            Kind.CHOICE,
+            WHO,
+            label=N_("Audience"),
+            help=HELP["who"],
+            choices=who_options,
+        ),
         *((audience_field("topics", N_("Which topics?"), N_("Topics"), topics),) if topics else ()),
-        audience_field("districts", N_("Which districts?"), N_("Districts"), districts),
+        audience_field(
+            "districts", N_("Which districts?"), N_("Districts"), districts, allowed(districts)
+        ),
         audience_field("industries", N_("Which industries?"), N_("Industries"), industries),
         audience_field("sizes", N_("Which sizes of business?"), N_("Sizes"), SIZES),
         Field(
@@ -101,6 +114,8 @@ def build(policy: PolicyData) -> FlowSpec:
             for dimension in ("topics", "districts", "industries", "sizes")
             if choosing(answers) and answers.get(dimension)
         }
+        if ctx.districts and not chosen.get("districts"):  # every one of theirs, said outright
+            chosen["districts"] = tuple(ctx.districts)
         attachment = (answers.get("attachment") or [None])[0]
         send_at = answers.get("send_at") if answers.get("when") == "later" else None
         done = (Text(N_("Here is the announcement as founders will see it:")),)
@@ -129,6 +144,7 @@ def build(policy: PolicyData) -> FlowSpec:
         ),
         fields=fields,
         complete=complete,
+        desk=FLOW_ID,
         declaration=N_("✅ Confirm shows the preview; nothing is sent yet."),
         review_help=N_(
             "Tap ✏️ and an answer to change it. ✅ Confirm shows the announcement exactly as "
