@@ -144,3 +144,49 @@ async def test_a_commissioner_announces_and_subscribers_get_it_once_in_their_lan
     api.push_callback(ZH_A, off, zh["message_id"], language_code="zh-hans")
     await asyncio.sleep(0.3)
     assert not await handoff.app.store.subscribers.is_subscribed(Address.telegram(ZH_A))
+
+
+async def test_a_district_limited_commissioner_is_sent_back_to_the_audience_with_the_draft_kept(
+    polling,
+):
+    """In Chinese: a commissioner limited to Pudong is offered no wider audience; when nobody
+    there has subscribed, the preview says so in words and the composer goes back to "who gets
+    it", the texts kept and nothing saved; /apps does not list the composer's draft."""
+    handoff, api = polling, polling.api
+    api.push_message(ADMIN, f"/grant commissioner {COMMISSIONER} 浦东", "en")
+    await api.wait_for_message(ADMIN, lambda m: "commissioner" in m["text"])
+    await subscribe(api, ZH_A, "zh-hans")  # no district of theirs known: not in Pudong
+
+    lang = "zh-hans"
+    api.push_message(COMMISSIONER, "/announce", language_code=lang)
+    first = await api.wait_for_message(COMMISSIONER, at("attachment"))
+    await tap(api, COMMISSIONER, first, "s", "", lang)
+    await api.wait_for_message(COMMISSIONER, at("text_zh"))
+    api.push_message(COMMISSIONER, "浦东新区创业补贴开始申报。", language_code=lang)
+    await api.wait_for_message(COMMISSIONER, at("text_en"))
+    api.push_message(COMMISSIONER, "Pudong startup subsidies are open.", language_code=lang)
+    link = await api.wait_for_message(COMMISSIONER, at("link"))
+    await tap(api, COMMISSIONER, link, "p", "none", lang)
+    who = await api.wait_for_message(COMMISSIONER, at("who"))
+    labels = [label for label, _d in BotApiStub.buttons(who)]
+    assert "我负责区的全部订阅者" in labels and "全部订阅者" not in labels
+    await tap(api, COMMISSIONER, who, "p", "all", lang)
+    sending = await api.wait_for_message(COMMISSIONER, at("when"))
+    await tap(api, COMMISSIONER, sending, "p", "now", lang)
+    summary = await api.wait_for_message(
+        COMMISSIONER, lambda m: "a:y:ann" in str(BotApiStub.buttons(m))
+    )
+    count = len(api.messages_to(COMMISSIONER))
+    await tap(api, COMMISSIONER, summary, "y", "", lang)
+    again = await api.wait_for_message(COMMISSIONER, at("who"), since=count)
+    told = [m["text"] for m in api.messages_to(COMMISSIONER)[count:]]
+    nobody = next(t for t in told if "没有订阅者符合" in t)
+    assert "浦东新区" in nobody and "pudong" not in nobody and "districts:" not in nobody
+    assert "我负责区的全部订阅者" in [label for label, _d in BotApiStub.buttons(again)]
+    draft = (await handoff.app.store.peek(Address.telegram(COMMISSIONER))).drafts["announce"]
+    assert draft.step == "who" and draft.answers["text_zh"] == "浦东新区创业补贴开始申报。"
+    assert await handoff.app.broadcasts.recent(5) == []  # nothing saved or sent
+
+    api.push_message(COMMISSIONER, "/apps", language_code=lang)
+    apps = await api.wait_for_message(COMMISSIONER, lambda m: "申请" in m["text"])
+    assert "通知" not in apps["text"]  # the composer's draft is no application of theirs

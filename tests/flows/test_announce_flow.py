@@ -4,9 +4,13 @@ its completion is the `Announcement` the broadcast desk previews."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
-from flows.engine.draft import SUMMARY, Draft
+from test_subsidy_flow import Founder
+
+from flows.engine.address import Address
+from flows.engine.draft import SUMMARY, Draft, FounderState
 from flows.engine.events import Event, EventKind, FileRef
 from flows.engine.outcome import Action, Op, Reply
 from flows.engine.periods import SHANGHAI
@@ -113,3 +117,45 @@ def test_skip_typed_at_an_optional_text_skips_it_in_either_language() -> None:
         send(runner, draft, Event.of_text("培训通知"))
         send(runner, draft, Event.of_text(typed))
         assert draft.answers["text_en"] is None and draft.step == "link", typed
+
+
+def test_a_district_limited_commissioner_is_offered_only_their_districts() -> None:
+    """Not all 16 and a refusal at the end: the audience offers what their grant allows."""
+    limited = dataclasses.replace(CTX, districts=("pudong", "xuhui"))
+    runner = FlowRunner(build(POLICY))
+    draft = runner.begin(0)
+    for event in (
+        tap(runner, draft, Op.SKIP),
+        Event.of_text("培训通知"),
+        Event.of_text("Training notice"),
+        tap(runner, draft, Op.PICK, "none"),
+    ):
+        screen = runner.handle(draft, event, limited).replies[-1]
+    assert draft.step == "who"
+    offered = [spellings(b.label)["en"] for row in screen.buttons for b in row]
+    assert "All subscribers in my districts" in offered and "All subscribers" not in offered
+    runner.handle(draft, tap(runner, draft, Op.PICK, "some"), limited)
+    while draft.step != "districts":
+        runner.handle(draft, tap(runner, draft, Op.DONE), limited)  # topics: any
+    screen = runner.handle(draft, tap(runner, draft, Op.PICK, "jingan"), limited).replies[-1]
+    assert "jingan" not in draft.scratch.get("districts", [])  # not theirs: not taken
+    picks = {b.action.value for row in screen.buttons for b in row if b.action.op is Op.PICK}
+    assert picks == {"pudong", "xuhui"}
+    runner.handle(draft, tap(runner, draft, Op.PICK, "xuhui"), limited)
+    runner.handle(draft, tap(runner, draft, Op.DONE), limited)
+    assert draft.answers["districts"] == ["xuhui"]
+
+
+def test_a_kept_announcement_draft_is_the_desk_s_not_an_application() -> None:
+    """📎 Upload later in the composer says how to come back (/announce), not the services menu;
+    My applications and the offer after /start leave the draft out; /announce continues it."""
+    f = Founder(FounderState(founder=Address.telegram(9), roles={"commissioner": {}}))
+    f.send(Event.of_command("announce"))
+    assert f.state.prefs.active == "announce"
+    left = f.text_of(f.tap(Op.CANCEL_KEEP))  # 📎 Upload later, on the attachment step
+    assert "/{command}" in left and "'command': 'announce'" in left
+    assert "Choose a service" not in left and "announce" in f.state.drafts
+    assert "announce" not in f.text_of(f.send(Event.of_command("apps")))
+    assert "Continue where you stopped" not in f.text_of(f.send(Event.of_command("start")))
+    f.send(Event.of_command("announce"))
+    assert f.state.prefs.active == "announce" and f.state.drafts["announce"].step == "attachment"
