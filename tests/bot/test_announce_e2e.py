@@ -94,6 +94,11 @@ async def test_a_commissioner_announces_and_subscribers_get_it_once_in_their_lan
         m for m in api.messages_to(COMMISSIONER) if "startup subsidies are open" in m["text"]
     ]
     assert preview and "🔕 Unsubscribe" in str(BotApiStub.buttons(preview[-1]))
+    # what the Chinese readers get is previewed too, with their button
+    [zh_preview] = [
+        m for m in api.messages_to(COMMISSIONER) if m["text"] == "2027年创业补贴开始申报。"
+    ]
+    assert "🔕 退订" in str(BotApiStub.buttons(zh_preview))
     [send_now] = [d for label, d in BotApiStub.buttons(control) if "Send now" in label]
     [bid] = [d.split(":")[-1] for _l, d in BotApiStub.buttons(control) if ":bx:" in d]
 

@@ -8,6 +8,7 @@ import asyncio
 import itertools
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
@@ -16,7 +17,9 @@ from botapi_stub import BotApiStub
 from broadcasting import AUTHOR, Subscriptions, broadcast, chats, stub_channel
 
 from bot.core.channel import Blocked, ChannelError, Channels, RateLimited, SendUnknown
-from bot.core.render import RenderedMessage
+from bot.core.i18n import Catalogs
+from bot.core.render import RenderedMessage, Renderer
+from bot.workers.broadcast_send import duration
 from bot.workers.broadcaster import Broadcaster
 from flows.engine.address import TELEGRAM, Address
 from storage.broadcasts import Broadcast, BroadcastStore, Counts
@@ -342,3 +345,14 @@ async def test_a_send_whose_outcome_is_unknown_is_never_sent_again(store: Broadc
     assert [chat for _, chat, _ in channel.sent] == [fine]  # the timed-out one not retried
     counts = (await store.get(bid)).counts
     assert (counts.delivered, counts.unknown, counts.failed) == (1, 1, 0)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "zh", "en"),
+    [(1, "1秒", "1 s"), (185, "3分5秒", "3 min 5 s"), (3720, "1小时2分钟", "1 h 2 min")],
+)
+def test_how_long_a_broadcast_took_reads_in_the_reader_s_language(seconds, zh, en) -> None:
+    """Not "用时1 s" on a Chinese screen."""
+    renderer = Renderer(Catalogs(Path(__file__).resolve().parents[2] / "locales"))
+    assert renderer.text(duration(seconds), "zh_CN") == zh
+    assert renderer.text(duration(seconds), "en") == en
