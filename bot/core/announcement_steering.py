@@ -107,7 +107,10 @@ class Steering:
         else:
             text = (
                 Text(
-                    N_("📤 Sending to {total} founders; I will keep you posted in one message."),
+                    N_(
+                        "📤 Sending to {total} founders. A message of its own shows the progress, "
+                        "kept up to date, and then the report."
+                    ),
                     {"total": sent},
                 )
                 if sent

@@ -7,9 +7,11 @@ import io
 
 import redis.asyncio as aioredis
 
-from bot.channels.local.chat import LocalChat
+from bot.channels.local.chat import LocalChannel, LocalChat
 from bot.config import Settings
+from bot.core.render import RenderedMessage
 from bot.wiring import create_service
+from flows.engine.address import Address
 from flows.engine.outcome import Op
 
 
@@ -140,3 +142,14 @@ async def test_lang_at_the_offer_redraws_the_offer_in_the_new_language(
     assert "industry" not in shown.lower()
     await local.send("1")  # ▶️ Continue: the offer's first button, as drawn
     assert "Welcome back. Continuing where you stopped" in out.getvalue()[seen:]
+
+
+async def test_an_edit_is_printed_anew_marked_and_keeps_its_message_id() -> None:
+    """A broadcast's progress message is edited in place on Telegram; a terminal prints the
+    new text, marked ↻, and the message keeps its id (the next edit is of the same one)."""
+    out = io.StringIO()
+    channel = LocalChannel(out)
+    chat = Address("local", "1")
+    [first] = await channel.send(chat, [RenderedMessage("📤 1 / 3")])
+    assert await channel.send(chat, [RenderedMessage("📤 2 / 3")], edit=first) == [first]
+    assert out.getvalue() == "\n📤 1 / 3\n\n↻ 📤 2 / 3\n"

@@ -53,7 +53,8 @@ class LocalChannel:
         if self.out is None:
             raise Unreachable("the local chat is not open in this process")
         for message in messages:
-            self.out.write("\n" + message.text + "\n")
+            # a terminal cannot change what it printed: an edit is printed anew, marked ↻
+            self.out.write(("\n↻ " if edit is not None else "\n") + message.text + "\n")
             if message.buttons:
                 self.buttons = [b.action for row in message.buttons for b in row]
                 self.typed = message.typed
@@ -65,6 +66,8 @@ class LocalChannel:
             else:
                 self.buttons, self.typed = [], False
         self.out.flush()
+        if edit is not None and len(messages) == 1:
+            return [edit]  # the same message, changed
         return [str(next(self._ids)) for _ in messages]
 
     async def send_file(self, chat: Address, name: str, data: bytes, caption: str) -> str:
