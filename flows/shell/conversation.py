@@ -536,6 +536,9 @@ class Conversation:
         if step.leave == "discard":
             state.drop_draft(draft.flow)
             self._leave_to_menu(state)
+            if runner.spec.desk:  # not a founder's service: its command, not the services menu
+                again = N_("Discarded. Start a new one any time with /{command}.")
+                return [Reply((Text(again, {"command": runner.spec.desk}),))]
             return [self.menu(Text(N_("Discarded. None of your answers were kept.")))]
         if step.leave == "keep" and runner.spec.desk:  # not an application: back to its desk
             self._leave_to_menu(state)

@@ -159,3 +159,13 @@ def test_a_kept_announcement_draft_is_the_desk_s_not_an_application() -> None:
     assert "Continue where you stopped" not in f.text_of(f.send(Event.of_command("start")))
     f.send(Event.of_command("announce"))
     assert f.state.prefs.active == "announce" and f.state.drafts["announce"].step == "attachment"
+
+
+def test_a_discarded_announcement_draft_says_how_to_start_another() -> None:
+    """✖️ Cancel → Discard in the composer: its command, not the founders' services menu."""
+    f = Founder(FounderState(founder=Address.telegram(9), roles={"commissioner": {}}))
+    f.send(Event.of_command("announce"))
+    f.tap(Op.CANCEL)
+    left = f.text_of(f.tap(Op.DISCARD))
+    assert "Start a new one any time with /{command}" in left and "Choose a service" not in left
+    assert "announce" not in f.state.drafts

@@ -29,7 +29,7 @@ HELP: dict[str, str] = {
     ),
     "districts": N_(
         "The districts whose founders get it, as their profile says (registration guidance "
-        "asks it). Tap them, then Done; none chosen means every district."
+        "asks it). Tap them, then Done; none chosen means every district you may send to."
     ),
     "industries": N_(
         "The industries whose founders get it, by the industry in their profile. Tap them, then "
