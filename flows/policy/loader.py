@@ -115,6 +115,7 @@ __all__ = [
 
 DEFAULT_PATH: Final = Path(__file__).parent / "data" / "policy.toml"
 SCHEMA_VERSION: Final = 1
+HALF_ROW_CHARS: Final = 20  # of an industry's `button`: what a phone shows of half a row
 _SECTIONS: Final = (
     "link",
     "office",
@@ -203,7 +204,11 @@ def _industry(e: Entry) -> SmeIndustry:
                 "medium" if low >= mid else "ceiling",
                 f"{metric}: expected small < medium < ceiling, got {low}, {mid}, {top}",
             )
-    return SmeIndustry(code, name, metrics, medium, small, ceiling, *e.provenance())
+    button = e.optional("button", e.localized)
+    for lang, text in (("zh", button.zh), ("en", button.en)) if button else ():
+        if len(text) > HALF_ROW_CHARS:
+            e.fail(f"button.{lang}", f"{len(text)} characters; at most {HALF_ROW_CHARS}")
+    return SmeIndustry(code, name, metrics, medium, small, ceiling, *e.provenance(), button=button)
 
 
 def _checklist_item(

@@ -244,6 +244,7 @@ class SmeIndustry:
     verified_on: date | None
     confidence: Confidence
     transcribed_on: date | None = None
+    button: Localized | None = None  # a shorter name for its button (two share a phone's row)
 
 
 @dataclass(frozen=True)

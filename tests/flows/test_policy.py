@@ -512,3 +512,21 @@ def test_parse_refuses_a_section_that_is_not_an_array_of_tables() -> None:
     doc["link"] = []
     with pytest.raises(PolicyDataError, match="link: expected a non-empty array"):
         parse_policy_data(doc)
+
+
+def test_an_industry_button_too_long_for_half_a_row_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "policy.toml"
+    table = industry_table("agriculture")
+    long = 'button = { zh = "农业", en = "Agriculture and forestry" }\n'  # 24 characters
+    path.write_text(BASE.replace(table, table.replace("metrics =", long + "metrics =")), "utf-8")
+    with pytest.raises(PolicyDataError, match=r"button\.en.*24 characters; at most 20"):
+        load_policy_data(path)
+    path.write_text(
+        BASE.replace(
+            table,
+            table.replace("metrics =", 'button = { zh = "农业", en = "Agriculture" }\nmetrics ='),
+        ),
+        "utf-8",
+    )
+    [agriculture] = [i for i in load_policy_data(path).industries if i.code == "agriculture"]
+    assert agriculture.button is not None and agriculture.button.en == "Agriculture"

@@ -10,6 +10,7 @@ from flows.engine.address import Address
 from flows.engine.draft import DONE, SUMMARY, FounderState
 from flows.engine.events import Event, EventKind, FileRef
 from flows.engine.outcome import Action, Op, Reply
+from flows.engine.text import spellings
 from flows.policy.loader import load_policy_data
 from flows.shell.conversation import Conversation
 from flows.shell.registry import all_flows
@@ -192,6 +193,26 @@ def test_editing_industry_asks_its_figures_again():
     answer(conv, state, "500万")
     answer(conv, state, "600万")
     assert draft(state).step == SUMMARY
+
+
+@pytest.mark.parametrize(
+    "typed", ["Agriculture, forestry, animal husbandry and fishery", "农、林、牧、渔业"]
+)
+def test_industry_buttons_fit_half_a_phone_row_and_full_names_are_understood(typed):
+    """Two to a row: each name on a button is at most 20 characters in English (the
+    classification's full name is kept for the checklist), and the full name typed picks it."""
+    conv, state = conversation(), FounderState(founder=T(1))
+    start(conv, state)
+    answer(conv, state, ("pick", "llc"))
+    assert draft(state).step == "industry"
+    screen = state.__dict__["_last"]
+    shown = [
+        spellings(b.label)["en"] for row in screen.buttons for b in row if b.action.op is Op.PICK
+    ]
+    assert len(shown) == len(POLICY.industries) and max(map(len, shown)) <= 20
+    assert "Agriculture" in shown
+    answer(conv, state, typed)
+    assert draft(state).answers["industry"] == "agriculture" and draft(state).step == "revenue"
 
 
 def test_back_then_forward_returns_to_where_the_founder_was():

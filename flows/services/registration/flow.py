@@ -46,7 +46,10 @@ def _uses(policy: PolicyData, metric: str) -> Any:
 
 def build(policy: PolicyData) -> FlowSpec:
     """The registration guidance flow; which size metrics are asked comes from the policy data."""
-    industries = tuple(Option(i.code, i.name) for i in policy.industries)
+    industries = tuple(  # a short name on the button, the full one still understood typed
+        Option(i.code, i.button or i.name, (i.name.zh, i.name.en) if i.button else ())
+        for i in policy.industries
+    )
     return FlowSpec(
         id="registration",
         code="reg",
