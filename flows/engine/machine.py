@@ -166,9 +166,7 @@ class FlowMachine:
 
     def clear(self, draft: Draft, name: str) -> None:
         """Forget an answer and what depended on it: all are asked again."""
-        draft.answers.pop(name, None)
-        draft.answers.pop(stamp_key(name), None)
-        draft.scratch.pop(name, None)
+        _forget(draft, name)
         draft.revision += 1
         self._invalidate(draft, {name})
 
@@ -177,12 +175,17 @@ class FlowMachine:
         for f, depends_on in self._watched:
             if not stale.isdisjoint(depends_on) or not applies(f, draft.answers):
                 if f.name in draft.answers or f.name in draft.scratch:
-                    draft.answers.pop(f.name, None)
-                    draft.answers.pop(stamp_key(f.name), None)
-                    draft.scratch.pop(f.name, None)
+                    _forget(draft, f.name)
                     stale.add(f.name)
                 elif not stale.isdisjoint(depends_on):
                     stale.add(f.name)
+
+
+def _forget(draft: Draft, name: str) -> None:
+    """A field's answer, its stamp and what is half-chosen for it, gone."""
+    draft.answers.pop(name, None)
+    draft.answers.pop(stamp_key(name), None)
+    draft.scratch.pop(name, None)
 
 
 _MISSING = object()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from botapi_stub import BotApiStub
@@ -56,6 +57,18 @@ async def subscribe(api: BotApiStub, user: int, lang: str) -> None:
     )
 
 
+async def texts_composed(api: BotApiStub, zh: str, en: str, lang: str) -> dict[str, Any]:
+    """/announce, no attachment, the two texts: the commissioner's link step, shown."""
+    api.push_message(COMMISSIONER, "/announce", language_code=lang)
+    first = await api.wait_for_message(COMMISSIONER, at("attachment"))
+    await tap(api, COMMISSIONER, first, "s", "", lang)
+    await api.wait_for_message(COMMISSIONER, at("text_zh"))
+    api.push_message(COMMISSIONER, zh, language_code=lang)
+    await api.wait_for_message(COMMISSIONER, at("text_en"))
+    api.push_message(COMMISSIONER, en, language_code=lang)
+    return await api.wait_for_message(COMMISSIONER, at("link"))
+
+
 async def test_a_commissioner_announces_and_subscribers_get_it_once_in_their_language(polling):
     handoff, api = polling, polling.api
     api.push_message(ADMIN, f"/grant commissioner {COMMISSIONER}", "en")
@@ -69,16 +82,9 @@ async def test_a_commissioner_announces_and_subscribers_get_it_once_in_their_lan
     assert "Only service commissioners" in refused["text"]
 
     lang = "en"
-    api.push_message(COMMISSIONER, "/announce", language_code=lang)
-    first = await api.wait_for_message(COMMISSIONER, at("attachment"))
-    await tap(api, COMMISSIONER, first, "s", "", lang)
-    await api.wait_for_message(COMMISSIONER, at("text_zh"))
-    api.push_message(COMMISSIONER, "2027年创业补贴开始申报。", language_code=lang)
-    await api.wait_for_message(COMMISSIONER, at("text_en"))
-    api.push_message(
-        COMMISSIONER, "Applications for 2027 startup subsidies are open.", language_code=lang
+    link = await texts_composed(
+        api, "2027年创业补贴开始申报。", "Applications for 2027 startup subsidies are open.", lang
     )
-    link = await api.wait_for_message(COMMISSIONER, at("link"))
     await tap(api, COMMISSIONER, link, "p", "subsidy", lang)
     who = await api.wait_for_message(COMMISSIONER, at("who"))
     await tap(api, COMMISSIONER, who, "p", "all", lang)
@@ -163,14 +169,9 @@ async def test_a_district_limited_commissioner_is_sent_back_to_the_audience_with
     await subscribe(api, ZH_A, "zh-hans")  # no district of theirs known: not in Pudong
 
     lang = "zh-hans"
-    api.push_message(COMMISSIONER, "/announce", language_code=lang)
-    first = await api.wait_for_message(COMMISSIONER, at("attachment"))
-    await tap(api, COMMISSIONER, first, "s", "", lang)
-    await api.wait_for_message(COMMISSIONER, at("text_zh"))
-    api.push_message(COMMISSIONER, "浦东新区创业补贴开始申报。", language_code=lang)
-    await api.wait_for_message(COMMISSIONER, at("text_en"))
-    api.push_message(COMMISSIONER, "Pudong startup subsidies are open.", language_code=lang)
-    link = await api.wait_for_message(COMMISSIONER, at("link"))
+    link = await texts_composed(
+        api, "浦东新区创业补贴开始申报。", "Pudong startup subsidies are open.", lang
+    )
     await tap(api, COMMISSIONER, link, "p", "none", lang)
     who = await api.wait_for_message(COMMISSIONER, at("who"))
     labels = [label for label, _d in BotApiStub.buttons(who)]

@@ -180,13 +180,18 @@ def test_a_future_decision_date_is_refused_and_the_draft_kept(checked: Any) -> N
     assert draft.answers == before and draft.step == "decided_on" and "⚠️" in said(screen)
 
 
-def test_an_unknown_authority_is_taken_as_typed(checked: Any) -> None:
-    runner, c = FlowRunner(build(checked)), ctx(checked)
-    draft = runner.begin(0)
+def at_authority(runner: FlowRunner, draft: Draft, c: Context) -> Reply:
+    """A penalty by ordinary procedure, dated and numbered: the authority's step, shown."""
     for step in ("penalty", "ordinary"):
         pick(runner, draft, c, step)
     typed(runner, draft, c, "2026-05-01")
-    typed(runner, draft, c, "沪市监罚〔2026〕9号")
+    return typed(runner, draft, c, "沪市监罚〔2026〕9号")
+
+
+def test_an_unknown_authority_is_taken_as_typed(checked: Any) -> None:
+    runner, c = FlowRunner(build(checked)), ctx(checked)
+    draft = runner.begin(0)
+    at_authority(runner, draft, c)
     typed(runner, draft, c, "上海市某某区某某局")
     assert draft.answers["authority"] == "上海市某某区某某局" and draft.step == "sector"
 
@@ -195,10 +200,7 @@ def test_authorities_are_offered_one_to_a_row(checked: Any) -> None:
     """Their official names are too long for two to a phone's row."""
     runner, c = FlowRunner(build(checked)), ctx(checked)
     draft = runner.begin(0)
-    for step in ("penalty", "ordinary"):
-        pick(runner, draft, c, step)
-    typed(runner, draft, c, "2026-05-01")
-    screen = typed(runner, draft, c, "沪市监罚〔2026〕9号")
+    screen = at_authority(runner, draft, c)
     assert draft.step == "authority"
     choice_rows = list(screen.buttons)[:-1]  # the last row: navigation
     assert len(choice_rows) == len(checked.credit_authorities) > 1

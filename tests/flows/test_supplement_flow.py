@@ -156,15 +156,22 @@ def test_my_applications_lists_supplements_under_their_case():
     assert references[1:] == [CASE_REF, f"{CASE_REF}-S1", "SUB-20261121-ZZZZZZ"]
 
 
-def test_start_over_at_the_offer_restarts_the_answer_to_the_same_case():
-    """🔄 Start over on an unfinished answer begins that answer again, for that case; it is
-    never refused as a stale button with the typed answer dropped (found walking by hand)."""
+def half_answered(*, with_file: bool = True) -> Founder:
+    """A founder who began answering the office (text, and a PDF), left, and sent /start."""
     f = Founder(waiting())
     f.send(Event.of_command("apps"))
     f.tap(Op.SUPPLY, CASE_REF)
     f.type("先写一半")
-    f.upload("lease-p2.pdf")
+    if with_file:
+        f.upload("lease-p2.pdf")
     f.send(Event.of_command("start"))
+    return f
+
+
+def test_start_over_at_the_offer_restarts_the_answer_to_the_same_case():
+    """🔄 Start over on an unfinished answer begins that answer again, for that case; it is
+    never refused as a stale button with the typed answer dropped (found walking by hand)."""
+    f = half_answered()
     assert "Welcome back" in f.text_of(f.replies)
     shown = f.text_of(f.tap(Op.RESTART, "supplement"))
     assert "earlier message" not in shown
@@ -181,12 +188,7 @@ def test_start_over_at_the_offer_restarts_the_answer_to_the_same_case():
 
 
 def test_continue_at_the_offer_continues_the_answer():
-    f = Founder(waiting())
-    f.send(Event.of_command("apps"))
-    f.tap(Op.SUPPLY, CASE_REF)
-    f.type("先写一半")
-    f.upload("lease-p2.pdf")
-    f.send(Event.of_command("start"))
+    f = half_answered()
     shown = f.text_of(f.tap(Op.OPEN, "supplement"))
     assert "Continuing where you stopped" in shown
     draft = f.state.drafts["supplement"]
@@ -197,11 +199,7 @@ def test_continue_at_the_offer_continues_the_answer():
 def test_start_over_once_the_case_no_longer_waits_keeps_the_answer():
     """The office withdrew its question: Start over cannot begin a new answer, and the one
     written is not dropped for it."""
-    f = Founder(waiting())
-    f.send(Event.of_command("apps"))
-    f.tap(Op.SUPPLY, CASE_REF)
-    f.type("先写一半")
-    f.send(Event.of_command("start"))
+    f = half_answered(with_file=False)
     f.state.applications[0]["status"] = "approved"
     shown = f.text_of(f.tap(Op.RESTART, "supplement"))
     assert "not waiting" in shown
